@@ -529,6 +529,13 @@ impl Jwk {
         self
     }
 
+    /// Removes `alg`, so the key is no longer restricted to one algorithm.
+    #[must_use]
+    pub fn without_alg(mut self) -> Self {
+        self.alg = None;
+        self
+    }
+
     /// Sets `use`.
     #[must_use]
     pub fn with_use(mut self, key_use: KeyUse) -> Self {

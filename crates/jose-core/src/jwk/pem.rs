@@ -2,7 +2,7 @@
 
 use super::{Jwk, KeyError, KeyMaterial, KeyPolicy, OctKey};
 use der::asn1::ObjectIdentifier;
-use der::{Decode, Encode};
+use der::Decode;
 use pkcs8::PrivateKeyInfoRef;
 use spki::SubjectPublicKeyInfoRef;
 use zeroize::Zeroizing;
@@ -258,6 +258,7 @@ impl Jwk {
             KeyMaterial::Ed25519(k) => k.signing_key().ok_or(KeyError::NotPrivate)?.to_pkcs8_der(),
             #[cfg(feature = "x25519")]
             KeyMaterial::X25519(k) => {
+                use der::Encode;
                 let secret = k.secret_key().ok_or(KeyError::NotPrivate)?;
                 let inner = Zeroizing::new(
                     der::asn1::OctetStringRef::new(secret.as_bytes())
@@ -296,6 +297,7 @@ impl Jwk {
             KeyMaterial::Ed25519(k) => k.public_key().to_public_key_der(),
             #[cfg(feature = "x25519")]
             KeyMaterial::X25519(k) => {
+                use der::Encode;
                 let info = SubjectPublicKeyInfoRef {
                     algorithm: spki::AlgorithmIdentifierRef { oid: ID_X25519, parameters: None },
                     subject_public_key: der::asn1::BitStringRef::from_bytes(k.public_key().as_bytes())
@@ -370,6 +372,7 @@ fn sec1_private(der: &[u8]) -> Result<Jwk, KeyError> {
 fn certificate_spki(der: &[u8]) -> Result<Vec<u8>, KeyError> {
     #[cfg(feature = "x509")]
     {
+        use der::Encode;
         let cert = x509_cert::Certificate::from_der(der).map_err(|_| KeyError::X509("not a DER certificate"))?;
         cert.tbs_certificate()
             .subject_public_key_info()

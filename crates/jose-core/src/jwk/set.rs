@@ -246,8 +246,17 @@ impl JwkSet {
     /// # Errors
     /// [`SelectError::NoMatch`], [`SelectError::Ambiguous`] or [`SelectError::Rejected`].
     pub fn select(&self, selector: &KeySelector<'_>) -> Result<&Jwk, SelectError> {
+        // A `kid` shared with a key that failed import leaves the set ambiguous about which
+        // key that identifier names (Wycheproof `DuplicateKid`): refuse rather than guess.
+        let rejected_same_kid = selector
+            .kid
+            .map_or(0, |kid| self.rejected.iter().filter(|r| r.kid.as_deref() == Some(kid)).count());
         let mut found = self.keys.iter().filter(|k| selector.matches(k));
         match (found.next(), found.next()) {
+            (Some(_), None) if rejected_same_kid > 0 => Err(SelectError::Ambiguous {
+                count: 1 + rejected_same_kid,
+                kid: selector.kid.map(json::truncate_for_error),
+            }),
             (Some(k), None) => Ok(k),
             (Some(_), Some(_)) => Err(SelectError::Ambiguous {
                 count: 2 + found.count(),

@@ -1,0 +1,63 @@
+//! The signature algorithms, one module per family, applied to a validated [`Jwk`].
+//!
+//! Callers check first that the key may be used with the algorithm
+//! ([`Jwk::check_operation`]); these functions then only dispatch on the key material.
+
+#[cfg(feature = "ec")]
+mod ecdsa;
+#[cfg(feature = "eddsa")]
+mod eddsa;
+#[cfg(feature = "hmac")]
+mod hmac;
+#[cfg(feature = "rsa")]
+mod rsa;
+
+use crate::JwsError;
+use jose_core::alg::{JwsAlgorithm, JwsFamily};
+use jose_core::jwk::{Jwk, KeyMaterial};
+
+/// Signs `input` with `key` under `alg`.
+pub(crate) fn sign(key: &Jwk, alg: JwsAlgorithm, input: &[u8]) -> Result<Vec<u8>, JwsError> {
+    match (alg.family(), key.material()) {
+        #[cfg(feature = "hmac")]
+        (JwsFamily::Hmac, KeyMaterial::Oct(k)) => Ok(hmac::sign(alg, k.secret().expose(), input)),
+        #[cfg(feature = "rsa")]
+        (JwsFamily::RsaPkcs1 | JwsFamily::RsaPss, KeyMaterial::Rsa(k)) => rsa::sign(alg, k, input),
+        #[cfg(feature = "ec")]
+        (JwsFamily::Ecdsa, KeyMaterial::Ec(k)) => ecdsa::sign(alg, k, input),
+        #[cfg(feature = "eddsa")]
+        (JwsFamily::EdDsa, KeyMaterial::Ed25519(k)) => eddsa::sign(k, input),
+        _ => Err(unsupported_or_mismatch(key, alg)),
+    }
+}
+
+/// Verifies `signature` over `input` with `key` under `alg`.
+pub(crate) fn verify(key: &Jwk, alg: JwsAlgorithm, input: &[u8], signature: &[u8]) -> Result<(), JwsError> {
+    match (alg.family(), key.material()) {
+        #[cfg(feature = "hmac")]
+        (JwsFamily::Hmac, KeyMaterial::Oct(k)) => hmac::verify(alg, k.secret().expose(), input, signature),
+        #[cfg(feature = "rsa")]
+        (JwsFamily::RsaPkcs1 | JwsFamily::RsaPss, KeyMaterial::Rsa(k)) => rsa::verify(alg, k, input, signature),
+        #[cfg(feature = "ec")]
+        (JwsFamily::Ecdsa, KeyMaterial::Ec(k)) => ecdsa::verify(alg, k, input, signature),
+        #[cfg(feature = "eddsa")]
+        (JwsFamily::EdDsa, KeyMaterial::Ed25519(k)) => eddsa::verify(k, input, signature),
+        _ => Err(unsupported_or_mismatch(key, alg)),
+    }
+}
+
+/// The error for a key/algorithm pair no arm handles: either the family is compiled out, or
+/// the key does not fit (which `check_operation` normally reports first).
+fn unsupported_or_mismatch(key: &Jwk, alg: JwsAlgorithm) -> JwsError {
+    let feature = match alg.family() {
+        JwsFamily::Hmac => "hmac",
+        JwsFamily::RsaPkcs1 | JwsFamily::RsaPss => "rsa",
+        JwsFamily::Ecdsa => "ec",
+        JwsFamily::EdDsa => "eddsa",
+        _ => "an unknown",
+    };
+    match key.check_algorithm(&alg.into()) {
+        Err(e) => JwsError::Key(e),
+        Ok(()) => JwsError::Unsupported { alg, feature },
+    }
+}

@@ -1,0 +1,101 @@
+//! Steps shared by every serialization when signing: building the protected header and
+//! computing the signature.
+
+use crate::{JwsError, Signer};
+use jose_core::b64;
+use jose_core::header::JwsHeader;
+use jose_core::json::{self, JsonLimits};
+use serde_json::{Map, Value};
+
+/// A protected header ready to sign with.
+pub(crate) struct Protected {
+    /// BASE64URL(UTF8(JWS Protected Header)).
+    pub(crate) encoded: String,
+    /// Whether the payload is signed unencoded (`b64: false`).
+    pub(crate) unencoded: bool,
+}
+
+/// Builds the protected header for `signer`.
+///
+/// `alg` comes from the signer (a conflicting `alg` is refused), `kid` from the signer unless
+/// either header sets one or `include_kid` is false, and `b64: false` with `crit: ["b64"]` is
+/// added for unencoded payloads.
+pub(crate) fn build_protected(
+    raw_json: Option<&str>,
+    header: JwsHeader,
+    unprotected: Option<&JwsHeader>,
+    signer: &(impl Signer + ?Sized),
+    unencoded: bool,
+    include_kid: bool,
+) -> Result<Protected, JwsError> {
+    let alg = signer.algorithm();
+    if let Some(raw) = raw_json {
+        let parsed = JwsHeader::from_json(raw.as_bytes())?;
+        if parsed.alg() != Some(alg) {
+            return Err(JwsError::Malformed("the protected header's alg differs from the signer's algorithm"));
+        }
+        let unencoded = parsed.b64() == Some(false);
+        return Ok(Protected { encoded: b64::encode(raw), unencoded });
+    }
+    if header.alg().is_some_and(|a| a != alg) {
+        return Err(JwsError::Malformed("the header's alg differs from the signer's algorithm"));
+    }
+    let unencoded = unencoded || header.b64() == Some(false);
+    let mut map: Map<String, Value> = header.to_map();
+    map.insert("alg".into(), Value::String(alg.as_str().into()));
+    let kid_elsewhere = map.contains_key("kid") || unprotected.is_some_and(|u| u.kid().is_some());
+    if include_kid && !kid_elsewhere {
+        if let Some(kid) = signer.key_id() {
+            map.insert("kid".into(), Value::String(kid.into()));
+        }
+    }
+    if unencoded {
+        map.insert("b64".into(), Value::Bool(false));
+        let mut crit: Vec<Value> = match map.remove("crit") {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        };
+        if !crit.iter().any(|c| c == "b64") {
+            crit.push(Value::String("b64".into()));
+        }
+        map.insert("crit".into(), Value::Array(crit));
+    }
+    if let Some(u) = unprotected {
+        jose_core::header::merge_disjoint([&map, &u.to_map()])?;
+    }
+    let text = Value::Object(map).to_string();
+    // What we produce must be what a strict reader accepts.
+    json::validate(text.as_bytes(), &JsonLimits::HEADER)?;
+    Ok(Protected { encoded: b64::encode(text), unencoded })
+}
+
+/// A computed signature.
+pub(crate) struct SignatureParts {
+    pub(crate) signing_input: Vec<u8>,
+    pub(crate) signature: Vec<u8>,
+}
+
+impl SignatureParts {
+    /// Signs `payload` under `protected`.
+    pub(crate) fn sign(protected: &Protected, payload: &[u8], signer: &(impl Signer + ?Sized)) -> Result<Self, JwsError> {
+        let signing_input = signing_input(&protected.encoded, payload, !protected.unencoded);
+        let signature = signer.sign(&signing_input)?;
+        Ok(Self { signing_input, signature })
+    }
+}
+
+/// ASCII(BASE64URL(protected)) || '.' || payload (base64url-encoded unless `b64: false`).
+pub(crate) fn signing_input(protected_b64: &str, payload: &[u8], encode: bool) -> Vec<u8> {
+    let payload_len = if encode { b64::encoded_len(payload.len()) } else { payload.len() };
+    let mut input = Vec::with_capacity(protected_b64.len() + 1 + payload_len);
+    input.extend_from_slice(protected_b64.as_bytes());
+    input.push(b'.');
+    if encode {
+        let mut text = String::with_capacity(payload_len);
+        b64::encode_into(payload, &mut text);
+        input.extend_from_slice(text.as_bytes());
+    } else {
+        input.extend_from_slice(payload);
+    }
+    input
+}
