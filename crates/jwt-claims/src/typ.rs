@@ -1,0 +1,32 @@
+//! Comparing media types in `typ` and `cty` (RFC 7515 §4.1.9, RFC 8725 §3.11).
+
+/// Normalises a media type for comparison: ASCII lower case, and the `application/` prefix
+/// removed (RFC 7515 §4.1.9 lets producers omit it when no other `/` appears).
+#[must_use]
+pub fn normalize_media_type(value: &str) -> String {
+    let lower = value.to_ascii_lowercase();
+    match lower.strip_prefix("application/") {
+        Some(rest) if !rest.contains('/') => rest.to_owned(),
+        _ => lower,
+    }
+}
+
+/// Whether two media types name the same type: `JWT`, `jwt` and `application/jwt` all match.
+#[must_use]
+pub fn media_types_match(a: &str, b: &str) -> bool {
+    normalize_media_type(a) == normalize_media_type(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_and_application_prefix_are_ignored() {
+        assert!(media_types_match("JWT", "application/jwt"));
+        assert!(media_types_match("at+JWT", "application/at+jwt"));
+        assert!(media_types_match("dpop+jwt", "DPoP+JWT"));
+        assert!(!media_types_match("jwt", "at+jwt"));
+        assert!(!media_types_match("application/x/jwt", "x/jwt"));
+    }
+}

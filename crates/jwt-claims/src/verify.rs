@@ -1,0 +1,107 @@
+//! Verifying signed JWTs.
+
+use crate::{JwtError, RegisteredClaims, Validation};
+use jose_core::header::JwsHeader;
+use jose_core::json::{self, JsonLimits};
+use jws::KeyResolver;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// A JWT whose signature and claims have been verified.
+///
+/// Only [`verify`] (and the functions built on it) make one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VerifiedJwt<T = Map<String, Value>> {
+    header: JwsHeader,
+    registered: RegisteredClaims,
+    claims: T,
+}
+
+impl<T> VerifiedJwt<T> {
+    /// The protected header.
+    #[must_use]
+    pub fn header(&self) -> &JwsHeader {
+        &self.header
+    }
+
+    /// The registered claims, typed.
+    #[must_use]
+    pub fn registered(&self) -> &RegisteredClaims {
+        &self.registered
+    }
+
+    /// The claims in the caller's type (deserialized from the whole claims object).
+    #[must_use]
+    pub fn claims(&self) -> &T {
+        &self.claims
+    }
+
+    /// The claims, by value.
+    #[must_use]
+    pub fn into_claims(self) -> T {
+        self.claims
+    }
+
+    /// Assembles a verified JWT from parts that were verified by other means (for example a
+    /// JWT decrypted from a JWE whose authenticity the caller established).
+    #[doc(hidden)]
+    #[must_use]
+    pub fn from_verified_parts(header: JwsHeader, registered: RegisteredClaims, claims: T) -> Self {
+        Self { header, registered, claims }
+    }
+}
+
+/// Parses a JWT payload as a strict JSON object.
+///
+/// # Errors
+/// [`JwtError::Payload`].
+pub fn parse_claims(payload: &[u8]) -> Result<Map<String, Value>, JwtError> {
+    json::parse_object(payload, &JsonLimits::DEFAULT).map_err(JwtError::Payload)
+}
+
+/// Turns a verified claims object into the caller's type after the claim checks.
+///
+/// # Errors
+/// The claim-check errors, or [`JwtError::Claims`].
+pub fn finish<T: DeserializeOwned>(
+    header: JwsHeader,
+    claims: Map<String, Value>,
+    validation: &Validation,
+) -> Result<VerifiedJwt<T>, JwtError> {
+    let registered = validation.check_claims(&claims)?;
+    let claims = serde_json::from_value(Value::Object(claims)).map_err(|e| match json::schema_error(&e) {
+        json::JsonError::Schema(m) => JwtError::Claims(m),
+        other => JwtError::Claims(other.to_string()),
+    })?;
+    Ok(VerifiedJwt { header, registered, claims })
+}
+
+/// Verifies a signed JWT (compact JWS): signature, then `typ`, then the claims.
+///
+/// # Errors
+/// [`JwtError`] naming the first failed check.
+pub fn verify<T: DeserializeOwned>(
+    token: &str,
+    keys: &(impl KeyResolver + ?Sized),
+    validation: &Validation,
+) -> Result<VerifiedJwt<T>, JwtError> {
+    let verified = jws::compact::verify(token, keys, validation.jws())?;
+    validation.check_header(verified.header())?;
+    if verified.header().b64() == Some(false) {
+        // RFC 7797 §7: the unencoded option does not apply to JWTs.
+        return Err(JwtError::Jws(jws::JwsError::Malformed("a JWT cannot use the unencoded payload option")));
+    }
+    let header = verified.header().clone();
+    let claims = parse_claims(verified.payload())?;
+    finish(header, claims, validation)
+}
+
+/// Reads a JWT **without verifying anything**: for debugging and routing only.
+///
+/// # Errors
+/// [`JwtError`] when the token is malformed.
+pub fn decode_unverified(token: &str) -> Result<(JwsHeader, Map<String, Value>), JwtError> {
+    let header = jws::unverified::decode_header(token)?;
+    let payload = jws::unverified::decode_payload(token)?;
+    Ok((header, parse_claims(&payload)?))
+}
