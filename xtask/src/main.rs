@@ -1,17 +1,31 @@
 //! `cargo xtask`: the one entry point for the workspace's automation.
 //!
 //! ```text
-//! cargo xtask test        run every test of the workspace (what CI runs)
+//! cargo xtask test        every test of the workspace (what CI runs)
+//! cargo xtask features    build each crate with each cargo feature alone, warnings denied
 //! ```
 
+mod features;
+
 use std::process::{Command, ExitCode};
+
+const HELP: &str = "\
+cargo xtask <command>
+
+commands:
+  test        run every test of the workspace (what CI runs): the feature matrix, then
+              `cargo test --workspace` (unit, integration and doc tests)
+  features    build each library crate with no features and with each feature alone,
+              failing on any warning
+";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
+        Some("features") => features::check(),
         Some("help" | "--help" | "-h") | None => {
-            print_help();
+            print!("{HELP}");
             Ok(())
         }
         Some(other) => Err(format!("unknown command {other:?}; try `cargo xtask help`")),
@@ -25,14 +39,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn print_help() {
-    println!("cargo xtask <command>\n\ncommands:\n  test    run every test of the workspace (what CI runs)");
-}
-
 /// Runs a command, failing with its description when it does not succeed.
-fn run(description: &str, command: &mut Command) -> Result<(), String> {
+pub(crate) fn run(description: &str, command: &mut Command) -> Result<(), String> {
     eprintln!("xtask: {description}");
-    let status = command.status().map_err(|e| format!("{description}: cannot start: {e}"))?;
+    let status = command
+        .status()
+        .map_err(|e| format!("{description}: cannot start: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -40,14 +52,19 @@ fn run(description: &str, command: &mut Command) -> Result<(), String> {
     }
 }
 
-fn cargo() -> Command {
+/// `cargo`, as invoked by the user.
+pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
 fn test() -> Result<(), String> {
+    features::check()?;
     run(
         "cargo test --workspace",
         cargo().args(["test", "--workspace", "--all-targets"]),
     )?;
-    run("cargo test --workspace --doc", cargo().args(["test", "--workspace", "--doc"]))
+    run(
+        "cargo test --workspace --doc",
+        cargo().args(["test", "--workspace", "--doc"]),
+    )
 }

@@ -467,7 +467,10 @@ mod tests {
             assert_eq!(a.as_str().parse::<KeyManagementAlgorithm>().unwrap(), *a);
         }
         for a in ContentEncryptionAlgorithm::ALL {
-            assert_eq!(a.as_str().parse::<ContentEncryptionAlgorithm>().unwrap(), *a);
+            assert_eq!(
+                a.as_str().parse::<ContentEncryptionAlgorithm>().unwrap(),
+                *a
+            );
         }
     }
 
@@ -497,7 +500,10 @@ mod tests {
 
     #[test]
     fn key_algorithm_parses_across_registries() {
-        assert_eq!(KeyAlgorithm::parse("ES256"), KeyAlgorithm::Jws(JwsAlgorithm::ES256));
+        assert_eq!(
+            KeyAlgorithm::parse("ES256"),
+            KeyAlgorithm::Jws(JwsAlgorithm::ES256)
+        );
         assert_eq!(
             KeyAlgorithm::parse("dir"),
             KeyAlgorithm::KeyManagement(KeyManagementAlgorithm::Dir)
@@ -506,6 +512,9 @@ mod tests {
             KeyAlgorithm::parse("A256GCM"),
             KeyAlgorithm::ContentEncryption(ContentEncryptionAlgorithm::A256Gcm)
         );
-        assert_eq!(KeyAlgorithm::parse("ES521"), KeyAlgorithm::Other("ES521".into()));
+        assert_eq!(
+            KeyAlgorithm::parse("ES521"),
+            KeyAlgorithm::Other("ES521".into())
+        );
     }
 }

@@ -80,11 +80,12 @@ pub fn encode_into(bytes: &[u8], out: &mut String) {
 /// Number of characters the unpadded base64url encoding of `len` bytes takes.
 #[must_use]
 pub const fn encoded_len(len: usize) -> usize {
-    (len / 3) * 4 + match len % 3 {
-        0 => 0,
-        1 => 2,
-        _ => 3,
-    }
+    (len / 3) * 4
+        + match len % 3 {
+            0 => 0,
+            1 => 2,
+            _ => 3,
+        }
 }
 
 /// Upper bound of the number of bytes `len` base64url characters decode to.
@@ -133,11 +134,12 @@ pub fn decode_standard(input: &str) -> Result<Vec<u8>, Base64Error> {
         let bytes = input.as_bytes();
         match bytes.iter().position(|b| b.is_ascii_whitespace()) {
             Some(position) => Base64Error::Whitespace { position },
-            None => match bytes.iter().position(|&b| {
-                !(b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
-            }) {
+            None => match bytes
+                .iter()
+                .position(|&b| !(b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'='))
+            {
                 Some(position) => Base64Error::InvalidCharacter { position },
-                None if bytes.len() % 4 != 0 => Base64Error::InvalidLength {
+                None if !bytes.len().is_multiple_of(4) => Base64Error::InvalidLength {
                     length: bytes.len(),
                 },
                 None => Base64Error::NonCanonical,

@@ -19,7 +19,10 @@
 //! assert_eq!(back.alg(), Some(JwsAlgorithm::ES256));
 //! ```
 
-use crate::alg::{AlgorithmError, CompressionAlgorithm, ContentEncryptionAlgorithm, JwsAlgorithm, KeyManagementAlgorithm};
+use crate::alg::{
+    AlgorithmError, CompressionAlgorithm, ContentEncryptionAlgorithm, JwsAlgorithm,
+    KeyManagementAlgorithm,
+};
 use crate::b64::{self, Base64Error};
 use crate::json::{self, JsonError, JsonLimits};
 use crate::jwk::{Jwk, KeyError, KeyPolicy};
@@ -113,8 +116,8 @@ pub const JWS_REGISTERED: &[&str] = &[
 
 /// Header parameters registered for JWE (RFC 7516, RFC 7518).
 pub const JWE_REGISTERED: &[&str] = &[
-    "alg", "enc", "zip", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit",
-    "epk", "apu", "apv", "iv", "tag", "p2s", "p2c",
+    "alg", "enc", "zip", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty",
+    "crit", "epk", "apu", "apv", "iv", "tag", "p2s", "p2c",
 ];
 
 /// Reads typed parameters out of a JSON object, leaving unknown ones behind.
@@ -125,7 +128,10 @@ impl Reader {
         match self.0.remove(name) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(HeaderError::InvalidParameter { name, reason: "must be a string" }),
+            Some(_) => Err(HeaderError::InvalidParameter {
+                name,
+                reason: "must be a string",
+            }),
         }
     }
 
@@ -146,7 +152,10 @@ impl Reader {
                 }
                 Ok(Some(Box::new(key)))
             }
-            Some(_) => Err(HeaderError::InvalidParameter { name, reason: "must be a JWK object" }),
+            Some(_) => Err(HeaderError::InvalidParameter {
+                name,
+                reason: "must be a JWK object",
+            }),
         }
     }
 
@@ -163,7 +172,10 @@ impl Reader {
                         return Err(HeaderError::Crit("must be a list of strings".into()));
                     };
                     if names.contains(&name) {
-                        return Err(HeaderError::Crit(format!("lists {:?} twice", json::truncate_for_error(&name))));
+                        return Err(HeaderError::Crit(format!(
+                            "lists {:?} twice",
+                            json::truncate_for_error(&name)
+                        )));
                     }
                     names.push(name);
                 }
@@ -177,14 +189,24 @@ impl Reader {
                 items
                     .iter()
                     .map(|item| match item {
-                        Value::String(s) => b64::decode_standard(s)
-                            .map_err(|source| HeaderError::Base64 { name: "x5c", source }),
-                        _ => Err(HeaderError::InvalidParameter { name: "x5c", reason: "must be a list of strings" }),
+                        Value::String(s) => {
+                            b64::decode_standard(s).map_err(|source| HeaderError::Base64 {
+                                name: "x5c",
+                                source,
+                            })
+                        }
+                        _ => Err(HeaderError::InvalidParameter {
+                            name: "x5c",
+                            reason: "must be a list of strings",
+                        }),
                     })
                     .collect::<Result<Vec<_>, _>>()?,
             ),
             Some(_) => {
-                return Err(HeaderError::InvalidParameter { name: "x5c", reason: "must be a non-empty list" });
+                return Err(HeaderError::InvalidParameter {
+                    name: "x5c",
+                    reason: "must be a non-empty list",
+                });
             }
         };
         Ok(CommonParams {
@@ -201,9 +223,15 @@ impl Reader {
         })
     }
 
-    fn alg<A: core::str::FromStr<Err = AlgorithmError>>(&mut self, name: &'static str) -> Result<Option<A>, HeaderError> {
+    fn alg<A: core::str::FromStr<Err = AlgorithmError>>(
+        &mut self,
+        name: &'static str,
+    ) -> Result<Option<A>, HeaderError> {
         self.string(name)?
-            .map(|s| s.parse().map_err(|source| HeaderError::Algorithm { name, source }))
+            .map(|s| {
+                s.parse()
+                    .map_err(|source| HeaderError::Algorithm { name, source })
+            })
             .transpose()
     }
 }
@@ -225,7 +253,15 @@ fn write_common(c: &CommonParams, out: &mut Map<String, Value>) {
         put("x5u", Value::String(v.clone()));
     }
     if let Some(chain) = &c.x5c {
-        put("x5c", Value::Array(chain.iter().map(|d| Value::String(b64::encode_standard(d))).collect()));
+        put(
+            "x5c",
+            Value::Array(
+                chain
+                    .iter()
+                    .map(|d| Value::String(b64::encode_standard(d)))
+                    .collect(),
+            ),
+        );
     }
     if let Some(v) = &c.x5t {
         put("x5t", Value::String(b64::encode(v)));
@@ -240,7 +276,10 @@ fn write_common(c: &CommonParams, out: &mut Map<String, Value>) {
         put("cty", Value::String(v.clone()));
     }
     if let Some(v) = &c.crit {
-        put("crit", Value::Array(v.iter().cloned().map(Value::String).collect()));
+        put(
+            "crit",
+            Value::Array(v.iter().cloned().map(Value::String).collect()),
+        );
     }
 }
 
@@ -341,7 +380,11 @@ macro_rules! common_accessors {
         ///
         /// # Errors
         /// [`HeaderError::Registered`] for a registered parameter name.
-        pub fn with_param(mut self, name: impl Into<String>, value: Value) -> Result<Self, HeaderError> {
+        pub fn with_param(
+            mut self,
+            name: impl Into<String>,
+            value: Value,
+        ) -> Result<Self, HeaderError> {
             let name = name.into();
             if Self::REGISTERED.contains(&name.as_str()) {
                 return Err(HeaderError::Registered(name));
@@ -380,7 +423,10 @@ impl JwsHeader {
     /// A header with `alg` set.
     #[must_use]
     pub fn new(alg: JwsAlgorithm) -> Self {
-        Self { alg: Some(alg), ..Self::default() }
+        Self {
+            alg: Some(alg),
+            ..Self::default()
+        }
     }
 
     /// The `alg` parameter.
@@ -421,10 +467,20 @@ impl JwsHeader {
         let b64 = match r.0.remove("b64") {
             None => None,
             Some(Value::Bool(b)) => Some(b),
-            Some(_) => return Err(HeaderError::InvalidParameter { name: "b64", reason: "must be a boolean" }),
+            Some(_) => {
+                return Err(HeaderError::InvalidParameter {
+                    name: "b64",
+                    reason: "must be a boolean",
+                });
+            }
         };
         let common = r.common()?;
-        Ok(Self { alg, b64, common, extra: r.0 })
+        Ok(Self {
+            alg,
+            b64,
+            common,
+            extra: r.0,
+        })
     }
 
     /// The header as a JSON object.
@@ -476,7 +532,11 @@ impl JweHeader {
     /// A header with `alg` and `enc` set.
     #[must_use]
     pub fn new(alg: KeyManagementAlgorithm, enc: ContentEncryptionAlgorithm) -> Self {
-        Self { alg: Some(alg), enc: Some(enc), ..Self::default() }
+        Self {
+            alg: Some(alg),
+            enc: Some(enc),
+            ..Self::default()
+        }
     }
 
     /// The `alg` parameter.
@@ -543,7 +603,12 @@ impl JweHeader {
                 name: "p2c",
                 reason: "must be a positive integer",
             })?),
-            Some(_) => return Err(HeaderError::InvalidParameter { name: "p2c", reason: "must be a number" }),
+            Some(_) => {
+                return Err(HeaderError::InvalidParameter {
+                    name: "p2c",
+                    reason: "must be a number",
+                });
+            }
         };
         Ok(Self {
             alg,
@@ -577,7 +642,13 @@ impl JweHeader {
         if let Some(epk) = &self.epk {
             out.insert("epk".into(), Value::Object(epk.to_json_value()));
         }
-        for (name, value) in [("apu", &self.apu), ("apv", &self.apv), ("iv", &self.iv), ("tag", &self.tag), ("p2s", &self.p2s)] {
+        for (name, value) in [
+            ("apu", &self.apu),
+            ("apv", &self.apv),
+            ("iv", &self.iv),
+            ("tag", &self.tag),
+            ("p2s", &self.p2s),
+        ] {
             if let Some(v) = value {
                 out.insert(name.into(), Value::String(b64::encode(v)));
             }
@@ -598,7 +669,9 @@ impl JweHeader {
 ///
 /// # Errors
 /// [`HeaderError::NotDisjoint`] naming the first shared parameter.
-pub fn merge_disjoint<'a>(parts: impl IntoIterator<Item = &'a Map<String, Value>>) -> Result<Map<String, Value>, HeaderError> {
+pub fn merge_disjoint<'a>(
+    parts: impl IntoIterator<Item = &'a Map<String, Value>>,
+) -> Result<Map<String, Value>, HeaderError> {
     let mut joint = Map::new();
     for part in parts {
         for (name, value) in part {
@@ -625,7 +698,9 @@ pub fn check_crit(
     understood: &[&str],
 ) -> Result<(), HeaderError> {
     if unprotected.iter().any(|u| u.contains_key("crit")) {
-        return Err(HeaderError::Crit("must be integrity protected (only in the protected header)".into()));
+        return Err(HeaderError::Crit(
+            "must be integrity protected (only in the protected header)".into(),
+        ));
     }
     let Some(crit) = protected.get("crit") else {
         return Ok(());
@@ -643,13 +718,19 @@ pub fn check_crit(
         let shown = json::truncate_for_error(name);
         // `b64` is registered by RFC 7797 as an extension that must be listed in `crit`.
         if registered.contains(&name.as_str()) && name != "b64" {
-            return Err(HeaderError::Crit(format!("lists the registered parameter {shown:?}")));
+            return Err(HeaderError::Crit(format!(
+                "lists the registered parameter {shown:?}"
+            )));
         }
         if !understood.contains(&name.as_str()) {
-            return Err(HeaderError::Crit(format!("extension {shown:?} is not understood")));
+            return Err(HeaderError::Crit(format!(
+                "extension {shown:?} is not understood"
+            )));
         }
         if !protected.contains_key(name.as_str()) {
-            return Err(HeaderError::Crit(format!("lists {shown:?}, which is not in the protected header")));
+            return Err(HeaderError::Crit(format!(
+                "lists {shown:?}, which is not in the protected header"
+            )));
         }
     }
     Ok(())
@@ -665,8 +746,10 @@ mod tests {
 
     #[test]
     fn reads_typed_parameters_and_keeps_extensions() {
-        let h = JwsHeader::from_json(br#"{"alg":"HS256","kid":"k","typ":"JWT","b64":false,"crit":["b64"],"x":1}"#)
-            .unwrap();
+        let h = JwsHeader::from_json(
+            br#"{"alg":"HS256","kid":"k","typ":"JWT","b64":false,"crit":["b64"],"x":1}"#,
+        )
+        .unwrap();
         assert_eq!(h.alg(), Some(JwsAlgorithm::HS256));
         assert_eq!(h.kid(), Some("k"));
         assert_eq!(h.b64(), Some(false));
@@ -678,11 +761,17 @@ mod tests {
     fn refuses_alg_none_and_unknown_algorithms() {
         assert!(matches!(
             JwsHeader::from_json(br#"{"alg":"none"}"#),
-            Err(HeaderError::Algorithm { source: AlgorithmError::None, .. })
+            Err(HeaderError::Algorithm {
+                source: AlgorithmError::None,
+                ..
+            })
         ));
         assert!(matches!(
             JwsHeader::from_json(br#"{"alg":"HS1"}"#),
-            Err(HeaderError::Algorithm { source: AlgorithmError::Unsupported(_), .. })
+            Err(HeaderError::Algorithm {
+                source: AlgorithmError::Unsupported(_),
+                ..
+            })
         ));
     }
 
@@ -716,7 +805,10 @@ mod tests {
         let u = obj(r#"{"kid":"a"}"#);
         assert_eq!(merge_disjoint([&p, &u]).unwrap().len(), 2);
         let u2 = obj(r#"{"alg":"HS256"}"#);
-        assert_eq!(merge_disjoint([&p, &u2]), Err(HeaderError::NotDisjoint("alg".into())));
+        assert_eq!(
+            merge_disjoint([&p, &u2]),
+            Err(HeaderError::NotDisjoint("alg".into()))
+        );
     }
 
     #[test]
@@ -728,7 +820,10 @@ mod tests {
         let missing = obj(r#"{"alg":"HS256","crit":["exp"]}"#);
         assert!(check_crit(&missing, &[], reg, &["exp"]).is_err(), "absent");
         let registered = obj(r#"{"alg":"HS256","crit":["alg"]}"#);
-        assert!(check_crit(&registered, &[], reg, &["alg"]).is_err(), "registered");
+        assert!(
+            check_crit(&registered, &[], reg, &["alg"]).is_err(),
+            "registered"
+        );
         let unprotected = obj(r#"{"crit":["exp"]}"#);
         assert!(check_crit(&obj(r#"{"alg":"HS256"}"#), &[&unprotected], reg, &["exp"]).is_err());
         let b64 = obj(r#"{"alg":"HS256","crit":["b64"],"b64":false}"#);
@@ -737,13 +832,24 @@ mod tests {
 
     #[test]
     fn with_param_refuses_registered_names() {
-        assert!(JwsHeader::new(JwsAlgorithm::HS256).with_param("kid", Value::Null).is_err());
-        assert!(JwsHeader::new(JwsAlgorithm::HS256).with_param("nonce", Value::Null).is_ok());
+        assert!(
+            JwsHeader::new(JwsAlgorithm::HS256)
+                .with_param("kid", Value::Null)
+                .is_err()
+        );
+        assert!(
+            JwsHeader::new(JwsAlgorithm::HS256)
+                .with_param("nonce", Value::Null)
+                .is_ok()
+        );
     }
 
     #[test]
     fn jwe_header_round_trip() {
-        let mut h = JweHeader::new(KeyManagementAlgorithm::Pbes2Hs256A128Kw, ContentEncryptionAlgorithm::A128Gcm);
+        let mut h = JweHeader::new(
+            KeyManagementAlgorithm::Pbes2Hs256A128Kw,
+            ContentEncryptionAlgorithm::A128Gcm,
+        );
         h.p2s = Some(vec![1; 16]);
         h.p2c = Some(4096);
         let back = JweHeader::from_json(h.to_json().as_bytes()).unwrap();

@@ -221,7 +221,7 @@ impl<'a> Names<'a> {
         };
         match self {
             Names::Few(list) => {
-                if list.iter().any(|n| *n == name) {
+                if list.contains(&name) {
                     return Err(duplicate());
                 }
                 if list.len() == Self::LINEAR_MAX {
@@ -474,7 +474,9 @@ impl<'a> Validator<'a> {
                     // Copy one UTF-8 encoded character.
                     let rest = &self.input[self.pos..];
                     let len = utf8_len(rest[0]);
-                    let chunk = rest.get(..len).ok_or(JsonError::InvalidUtf8 { offset: self.pos })?;
+                    let chunk = rest
+                        .get(..len)
+                        .ok_or(JsonError::InvalidUtf8 { offset: self.pos })?;
                     let text = core::str::from_utf8(chunk)
                         .map_err(|_| JsonError::InvalidUtf8 { offset: self.pos })?;
                     out.push_str(text);
@@ -586,7 +588,10 @@ mod tests {
         assert_eq!(check(&text), Ok(()));
         members.push("\"k42\":0".into());
         let text = format!("{{{}}}", members.join(","));
-        assert!(matches!(check(&text), Err(JsonError::DuplicateMember { .. })));
+        assert!(matches!(
+            check(&text),
+            Err(JsonError::DuplicateMember { .. })
+        ));
     }
 
     #[test]
@@ -612,16 +617,31 @@ mod tests {
         // Deep nesting far beyond the limit fails fast without exhausting the stack.
         let deep = "[".repeat(100_000);
         assert!(matches!(
-            validate(deep.as_bytes(), &JsonLimits { max_bytes: 1 << 20, max_depth: 64 }),
+            validate(
+                deep.as_bytes(),
+                &JsonLimits {
+                    max_bytes: 1 << 20,
+                    max_depth: 64
+                }
+            ),
             Err(JsonError::TooDeep { .. })
         ));
     }
 
     #[test]
     fn rejects_lone_surrogates_and_bad_utf8() {
-        assert!(matches!(check(r#""\ud800""#), Err(JsonError::LoneSurrogate { .. })));
-        assert!(matches!(check(r#""\udc00""#), Err(JsonError::LoneSurrogate { .. })));
-        assert!(matches!(check(r#""\ud800\u0041""#), Err(JsonError::LoneSurrogate { .. })));
+        assert!(matches!(
+            check(r#""\ud800""#),
+            Err(JsonError::LoneSurrogate { .. })
+        ));
+        assert!(matches!(
+            check(r#""\udc00""#),
+            Err(JsonError::LoneSurrogate { .. })
+        ));
+        assert!(matches!(
+            check(r#""\ud800\u0041""#),
+            Err(JsonError::LoneSurrogate { .. })
+        ));
         assert!(matches!(
             validate(b"\"\xff\"", &JsonLimits::default()),
             Err(JsonError::InvalidUtf8 { offset: 1 })
@@ -634,7 +654,12 @@ mod tests {
             parse_object(b"[1]", &JsonLimits::default()),
             Err(JsonError::NotAnObject)
         );
-        assert_eq!(parse_object(b"{\"a\":1}", &JsonLimits::default()).unwrap().len(), 1);
+        assert_eq!(
+            parse_object(b"{\"a\":1}", &JsonLimits::default())
+                .unwrap()
+                .len(),
+            1
+        );
     }
 
     #[test]

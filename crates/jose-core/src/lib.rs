@@ -14,11 +14,11 @@ mod secret;
 pub use error::Error;
 pub use secret::{SecretBytes, constant_time_eq};
 
-#[cfg(feature = "ec")]
-pub use {elliptic_curve, p256, p384, p521};
 #[cfg(feature = "eddsa")]
 pub use ed25519_dalek;
 #[cfg(feature = "rsa")]
 pub use rsa;
 #[cfg(feature = "x25519")]
 pub use x25519_dalek;
+#[cfg(feature = "ec")]
+pub use {elliptic_curve, p256, p384, p521};

@@ -105,9 +105,18 @@ mod tests {
 
     #[test]
     fn equality_checks_length_and_contents() {
-        assert_eq!(SecretBytes::from(&b"abc"[..]), SecretBytes::from(&b"abc"[..]));
-        assert_ne!(SecretBytes::from(&b"abc"[..]), SecretBytes::from(&b"abd"[..]));
-        assert_ne!(SecretBytes::from(&b"abc"[..]), SecretBytes::from(&b"ab"[..]));
+        assert_eq!(
+            SecretBytes::from(&b"abc"[..]),
+            SecretBytes::from(&b"abc"[..])
+        );
+        assert_ne!(
+            SecretBytes::from(&b"abc"[..]),
+            SecretBytes::from(&b"abd"[..])
+        );
+        assert_ne!(
+            SecretBytes::from(&b"abc"[..]),
+            SecretBytes::from(&b"ab"[..])
+        );
         assert!(constant_time_eq(b"", b""));
         assert!(!constant_time_eq(b"a", b""));
     }

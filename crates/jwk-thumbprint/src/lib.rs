@@ -56,7 +56,9 @@ impl core::str::FromStr for ThumbprintHash {
             "sha-256" | "sha256" => Ok(ThumbprintHash::Sha256),
             "sha-384" | "sha384" => Ok(ThumbprintHash::Sha384),
             "sha-512" | "sha512" => Ok(ThumbprintHash::Sha512),
-            other => Err(ThumbprintError::UnsupportedHash(jose_core::json::truncate_for_error(other))),
+            other => Err(ThumbprintError::UnsupportedHash(
+                jose_core::json::truncate_for_error(other),
+            )),
         }
     }
 }
@@ -113,7 +115,11 @@ pub fn thumbprint_b64(jwk: &Jwk, hash: ThumbprintHash) -> String {
 /// The RFC 9278 URI `urn:ietf:params:oauth:jwk-thumbprint:<hash>:<thumbprint>`.
 #[must_use]
 pub fn thumbprint_uri(jwk: &Jwk, hash: ThumbprintHash) -> String {
-    format!("{URI_PREFIX}{}:{}", hash.uri_name(), thumbprint_b64(jwk, hash))
+    format!(
+        "{URI_PREFIX}{}:{}",
+        hash.uri_name(),
+        thumbprint_b64(jwk, hash)
+    )
 }
 
 /// Splits an RFC 9278 URI into its hash and thumbprint bytes.
@@ -121,8 +127,12 @@ pub fn thumbprint_uri(jwk: &Jwk, hash: ThumbprintHash) -> String {
 /// # Errors
 /// [`ThumbprintError`] when the URI is not a well-formed thumbprint URI.
 pub fn parse_thumbprint_uri(uri: &str) -> Result<(ThumbprintHash, Vec<u8>), ThumbprintError> {
-    let rest = uri.strip_prefix(URI_PREFIX).ok_or(ThumbprintError::NotAThumbprintUri)?;
-    let (hash, value) = rest.split_once(':').ok_or(ThumbprintError::NotAThumbprintUri)?;
+    let rest = uri
+        .strip_prefix(URI_PREFIX)
+        .ok_or(ThumbprintError::NotAThumbprintUri)?;
+    let (hash, value) = rest
+        .split_once(':')
+        .ok_or(ThumbprintError::NotAThumbprintUri)?;
     let hash: ThumbprintHash = hash.parse()?;
     let bytes = jose_core::b64::decode(value).map_err(|_| ThumbprintError::InvalidValue)?;
     if bytes.len() != hash.output_len() {

@@ -37,7 +37,14 @@ pub struct CompactSign<'a> {
 impl<'a> CompactSign<'a> {
     /// Starts a JWS over `payload`.
     pub fn new(payload: &'a [u8]) -> Self {
-        Self { payload, header: JwsHeader::default(), protected_json: None, detached: false, unencoded: false, include_kid: true }
+        Self {
+            payload,
+            header: JwsHeader::default(),
+            protected_json: None,
+            detached: false,
+            unencoded: false,
+            include_kid: true,
+        }
     }
 
     /// Sets the protected header. `alg` defaults to the signer's algorithm (and must equal it
@@ -88,17 +95,22 @@ impl<'a> CompactSign<'a> {
             self.include_kid,
         )?;
         if protected.unencoded && !self.detached && self.payload.contains(&b'.') {
-            return Err(JwsError::Malformed("an unencoded payload in a compact JWS must not contain '.'"));
+            return Err(JwsError::Malformed(
+                "an unencoded payload in a compact JWS must not contain '.'",
+            ));
         }
         let parts = SignatureParts::sign(&protected, self.payload, signer)?;
-        let mut out = String::with_capacity(parts.signing_input.len() + b64::encoded_len(parts.signature.len()) + 2);
+        let mut out = String::with_capacity(
+            parts.signing_input.len() + b64::encoded_len(parts.signature.len()) + 2,
+        );
         out.push_str(&protected.encoded);
         out.push('.');
         if !self.detached {
             if protected.unencoded {
                 // Checked above to be free of '.'; must also be text to live in a string.
-                let text = core::str::from_utf8(self.payload)
-                    .map_err(|_| JwsError::Malformed("an unencoded compact payload must be UTF-8"))?;
+                let text = core::str::from_utf8(self.payload).map_err(|_| {
+                    JwsError::Malformed("an unencoded compact payload must be UTF-8")
+                })?;
                 out.push_str(text);
             } else {
                 b64::encode_into(self.payload, &mut out);
@@ -116,7 +128,11 @@ impl<'a> CompactSign<'a> {
 ///
 /// # Errors
 /// [`JwsError`] describing the first check that failed.
-pub fn verify(token: &str, keys: &(impl KeyResolver + ?Sized), options: &VerifyOptions) -> Result<VerifiedJws, JwsError> {
+pub fn verify(
+    token: &str,
+    keys: &(impl KeyResolver + ?Sized),
+    options: &VerifyOptions,
+) -> Result<VerifiedJws, JwsError> {
     verify_inner(token, None, keys, options)
 }
 
@@ -137,13 +153,20 @@ pub fn verify_detached(
 /// Splits a compact serialization into its three parts, checking the size first.
 pub(crate) fn split(token: &str, max: usize) -> Result<(&str, &str, &str), JwsError> {
     if token.len() > max {
-        return Err(JwsError::TooLarge { max, actual: token.len() });
+        return Err(JwsError::TooLarge {
+            max,
+            actual: token.len(),
+        });
     }
     let mut parts = token.splitn(4, '.');
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some(h), Some(p), Some(s), None) => Ok((h, p, s)),
-        (_, _, _, Some(_)) => Err(JwsError::Malformed("a compact JWS has exactly three parts; found more")),
-        _ => Err(JwsError::Malformed("a compact JWS has exactly three parts separated by '.'")),
+        (_, _, _, Some(_)) => Err(JwsError::Malformed(
+            "a compact JWS has exactly three parts; found more",
+        )),
+        _ => Err(JwsError::Malformed(
+            "a compact JWS has exactly three parts separated by '.'",
+        )),
     }
 }
 
@@ -155,7 +178,9 @@ fn verify_inner(
 ) -> Result<VerifiedJws, JwsError> {
     let trimmed = token.strip_prefix('{');
     if trimmed.is_some() {
-        return Err(JwsError::Malformed("expected the compact serialization, found JSON"));
+        return Err(JwsError::Malformed(
+            "expected the compact serialization, found JSON",
+        ));
     }
     let (header, payload, signature) = split(token, options.size_limits().max_input_bytes)?;
     if header.is_empty() {

@@ -56,7 +56,9 @@ pub enum JwsError {
     #[error("algorithm {0} is not allowed")]
     AlgorithmNotAllowed(JwsAlgorithm),
     /// No algorithm was allowed: the options name none and the key does not fix one.
-    #[error("no algorithm is allowed: list the accepted algorithms in the options or set \"alg\" on the key")]
+    #[error(
+        "no algorithm is allowed: list the accepted algorithms in the options or set \"alg\" on the key"
+    )]
     NoAlgorithmAllowed,
     /// The payload is detached but none was supplied, or one was supplied for an attached payload.
     #[error("detached payload: {0}")]
@@ -107,12 +109,18 @@ pub enum JwsError {
 impl From<jose_core::Error> for JwsError {
     fn from(e: jose_core::Error) -> Self {
         match e {
-            jose_core::Error::Base64(source) => JwsError::Base64 { part: "value", source },
+            jose_core::Error::Base64(source) => JwsError::Base64 {
+                part: "value",
+                source,
+            },
             jose_core::Error::Json(e) => JwsError::Json(e),
             jose_core::Error::Header(e) => JwsError::Header(e),
             jose_core::Error::Key(e) => JwsError::Key(e),
             jose_core::Error::Select(e) => JwsError::KeySelection(e),
-            jose_core::Error::Algorithm(source) => JwsError::Header(HeaderError::Algorithm { name: "alg", source }),
+            jose_core::Error::Algorithm(source) => JwsError::Header(HeaderError::Algorithm {
+                name: "alg",
+                source,
+            }),
             _ => JwsError::Random,
         }
     }

@@ -58,7 +58,13 @@ impl core::fmt::Debug for JsonSign<'_> {
 impl<'a> JsonSign<'a> {
     /// Starts a JWS over `payload`.
     pub fn new(payload: &'a [u8]) -> Self {
-        Self { payload, detached: false, unencoded: false, include_kid: true, entries: Vec::new() }
+        Self {
+            payload,
+            detached: false,
+            unencoded: false,
+            include_kid: true,
+            entries: Vec::new(),
+        }
     }
 
     /// Adds a signature with this protected header (`alg` and `kid` come from the signer).
@@ -68,7 +74,12 @@ impl<'a> JsonSign<'a> {
 
     /// Adds a signature with protected and unprotected header parameters (which must be
     /// disjoint).
-    pub fn signature_with_unprotected(self, signer: &'a dyn Signer, protected: JwsHeader, unprotected: JwsHeader) -> Self {
+    pub fn signature_with_unprotected(
+        self,
+        signer: &'a dyn Signer,
+        protected: JwsHeader,
+        unprotected: JwsHeader,
+    ) -> Self {
         self.push(signer, protected, None, Some(unprotected))
     }
 
@@ -80,7 +91,12 @@ impl<'a> JsonSign<'a> {
         protected_json: impl Into<String>,
         unprotected: Option<JwsHeader>,
     ) -> Self {
-        self.push(signer, JwsHeader::default(), Some(protected_json.into()), unprotected)
+        self.push(
+            signer,
+            JwsHeader::default(),
+            Some(protected_json.into()),
+            unprotected,
+        )
     }
 
     fn push(
@@ -90,7 +106,12 @@ impl<'a> JsonSign<'a> {
         protected_json: Option<String>,
         unprotected: Option<JwsHeader>,
     ) -> Self {
-        self.entries.push(Entry { signer, protected, protected_json, unprotected });
+        self.entries.push(Entry {
+            signer,
+            protected,
+            protected_json,
+            unprotected,
+        });
         self
     }
 
@@ -129,7 +150,9 @@ impl<'a> JsonSign<'a> {
                 self.include_kid,
             )?;
             if *mode.get_or_insert(protected.unencoded) != protected.unencoded {
-                return Err(JwsError::Malformed("all signatures must use the same b64 value (RFC 7797 §3)"));
+                return Err(JwsError::Malformed(
+                    "all signatures must use the same b64 value (RFC 7797 §3)",
+                ));
             }
             let parts = SignatureParts::sign(&protected, self.payload, e.signer)?;
             let mut sig = Map::new();
@@ -137,7 +160,10 @@ impl<'a> JsonSign<'a> {
             if let Some(u) = &e.unprotected {
                 sig.insert("header".into(), Value::Object(u.to_map()));
             }
-            sig.insert("signature".into(), Value::String(b64::encode(&parts.signature)));
+            sig.insert(
+                "signature".into(),
+                Value::String(b64::encode(&parts.signature)),
+            );
             out.push(Value::Object(sig));
         }
         Ok(out)
@@ -176,7 +202,9 @@ impl<'a> JsonSign<'a> {
     /// [`JsonSign::sign_general`].
     pub fn sign_flattened(self) -> Result<Value, JwsError> {
         if self.entries.len() != 1 {
-            return Err(JwsError::Malformed("the flattened serialization has exactly one signature"));
+            return Err(JwsError::Malformed(
+                "the flattened serialization has exactly one signature",
+            ));
         }
         let mut out = Map::new();
         if let Some(p) = self.payload_member()? {
@@ -201,7 +229,10 @@ struct ParsedSignature {
     signature: String,
 }
 
-fn take_string(map: &mut Map<String, Value>, name: &'static str) -> Result<Option<String>, JwsError> {
+fn take_string(
+    map: &mut Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<String>, JwsError> {
     match map.remove(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -221,43 +252,73 @@ fn parse_signature(mut map: Map<String, Value>) -> Result<ParsedSignature, JwsEr
         Some(_) => return Err(JwsError::Malformed("\"header\" must be an object")),
     };
     if protected.is_empty() && header.as_ref().is_none_or(Map::is_empty) {
-        return Err(JwsError::Malformed("a signature needs a protected or an unprotected header"));
+        return Err(JwsError::Malformed(
+            "a signature needs a protected or an unprotected header",
+        ));
     }
-    let signature = take_string(&mut map, "signature")?.ok_or(JwsError::Malformed("a signature entry has no \"signature\""))?;
-    Ok(ParsedSignature { protected, header, signature })
+    let signature = take_string(&mut map, "signature")?.ok_or(JwsError::Malformed(
+        "a signature entry has no \"signature\"",
+    ))?;
+    Ok(ParsedSignature {
+        protected,
+        header,
+        signature,
+    })
 }
 
 fn parse(input: &str, options: &VerifyOptions) -> Result<Parsed, JwsError> {
     let max = options.size_limits().max_input_bytes;
     if input.len() > max {
-        return Err(JwsError::TooLarge { max, actual: input.len() });
+        return Err(JwsError::TooLarge {
+            max,
+            actual: input.len(),
+        });
     }
-    let mut map = json::parse_object(input.as_bytes(), &JsonLimits { max_bytes: max, max_depth: 20 })?;
+    let mut map = json::parse_object(
+        input.as_bytes(),
+        &JsonLimits {
+            max_bytes: max,
+            max_depth: 20,
+        },
+    )?;
     let payload = take_string(&mut map, "payload")?;
     let signatures = match map.remove("signatures") {
         Some(Value::Array(items)) => {
-            if ["protected", "header", "signature"].iter().any(|m| map.contains_key(*m)) {
-                return Err(JwsError::Malformed("general serialization with top-level signature members"));
+            if ["protected", "header", "signature"]
+                .iter()
+                .any(|m| map.contains_key(*m))
+            {
+                return Err(JwsError::Malformed(
+                    "general serialization with top-level signature members",
+                ));
             }
             if items.is_empty() {
                 return Err(JwsError::Malformed("\"signatures\" is empty"));
             }
             let max = options.size_limits().max_signatures;
             if items.len() > max {
-                return Err(JwsError::TooManySignatures { max, actual: items.len() });
+                return Err(JwsError::TooManySignatures {
+                    max,
+                    actual: items.len(),
+                });
             }
             items
                 .into_iter()
                 .map(|item| match item {
                     Value::Object(m) => parse_signature(m),
-                    _ => Err(JwsError::Malformed("\"signatures\" entries must be objects")),
+                    _ => Err(JwsError::Malformed(
+                        "\"signatures\" entries must be objects",
+                    )),
                 })
                 .collect::<Result<Vec<_>, _>>()?
         }
         Some(_) => return Err(JwsError::Malformed("\"signatures\" must be an array")),
         None => vec![parse_signature(map)?],
     };
-    Ok(Parsed { payload, signatures })
+    Ok(Parsed {
+        payload,
+        signatures,
+    })
 }
 
 /// Verifies a general or flattened JSON JWS with an attached payload; succeeds when any one
@@ -266,7 +327,11 @@ fn parse(input: &str, options: &VerifyOptions) -> Result<Parsed, JwsError> {
 /// # Errors
 /// [`JwsError`]: the first failure of a signature whose key was found, otherwise the first
 /// failure.
-pub fn verify(input: &str, keys: &(impl KeyResolver + ?Sized), options: &VerifyOptions) -> Result<VerifiedJws, JwsError> {
+pub fn verify(
+    input: &str,
+    keys: &(impl KeyResolver + ?Sized),
+    options: &VerifyOptions,
+) -> Result<VerifiedJws, JwsError> {
     verify_inner(input, None, keys, options)
 }
 
@@ -292,17 +357,24 @@ fn verify_inner(
     let parsed = parse(input, options)?;
     let payload_text = match (&parsed.payload, detached) {
         (Some(p), None) => p.as_str(),
-        (None, None) => return Err(JwsError::DetachedPayload("the payload is detached; supply it")),
+        (None, None) => {
+            return Err(JwsError::DetachedPayload(
+                "the payload is detached; supply it",
+            ));
+        }
         (Some(p), Some(_)) if !p.is_empty() => {
-            return Err(JwsError::DetachedPayload("the JWS carries a payload; it is not detached"));
+            return Err(JwsError::DetachedPayload(
+                "the JWS carries a payload; it is not detached",
+            ));
         }
         (_, Some(_)) => "",
     };
     // RFC 7797 §3: every signature must agree on `b64`.
     if parsed.signatures.len() > 1 {
-        let mut modes = parsed.signatures.iter().map(|s| {
-            parse_protected(&s.protected, options).map(|p| p.get("b64").cloned())
-        });
+        let mut modes = parsed
+            .signatures
+            .iter()
+            .map(|s| parse_protected(&s.protected, options).map(|p| p.get("b64").cloned()));
         if let Some(first) = modes.next() {
             let first = first?;
             for m in modes {
@@ -334,5 +406,7 @@ fn verify_inner(
             }
         }
     }
-    Err(key_found_error.or(first_error).unwrap_or(JwsError::InvalidSignature))
+    Err(key_found_error
+        .or(first_error)
+        .unwrap_or(JwsError::InvalidSignature))
 }

@@ -16,7 +16,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_input_bytes: 1 << 20, max_header_bytes: 16 << 10, max_signatures: 16 }
+        Self {
+            max_input_bytes: 1 << 20,
+            max_header_bytes: 16 << 10,
+            max_signatures: 16,
+        }
     }
 }
 
@@ -95,13 +99,21 @@ impl VerifyOptions {
     }
 
     /// Checks `alg` against the explicit list, or, without one, against what the key allows.
-    pub(crate) fn check_algorithm(&self, alg: JwsAlgorithm, key: &dyn Verifier) -> Result<(), JwsError> {
+    pub(crate) fn check_algorithm(
+        &self,
+        alg: JwsAlgorithm,
+        key: &dyn Verifier,
+    ) -> Result<(), JwsError> {
         if self.algorithms.is_empty() {
             if key.allows_by_default(alg) {
                 return Ok(());
             }
             return Err(JwsError::AlgorithmNotAllowed(alg));
         }
-        if self.algorithms.contains(&alg) { Ok(()) } else { Err(JwsError::AlgorithmNotAllowed(alg)) }
+        if self.algorithms.contains(&alg) {
+            Ok(())
+        } else {
+            Err(JwsError::AlgorithmNotAllowed(alg))
+        }
     }
 }

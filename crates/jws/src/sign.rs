@@ -32,22 +32,30 @@ pub(crate) fn build_protected(
     if let Some(raw) = raw_json {
         let parsed = JwsHeader::from_json(raw.as_bytes())?;
         if parsed.alg() != Some(alg) {
-            return Err(JwsError::Malformed("the protected header's alg differs from the signer's algorithm"));
+            return Err(JwsError::Malformed(
+                "the protected header's alg differs from the signer's algorithm",
+            ));
         }
         let unencoded = parsed.b64() == Some(false);
-        return Ok(Protected { encoded: b64::encode(raw), unencoded });
+        return Ok(Protected {
+            encoded: b64::encode(raw),
+            unencoded,
+        });
     }
     if header.alg().is_some_and(|a| a != alg) {
-        return Err(JwsError::Malformed("the header's alg differs from the signer's algorithm"));
+        return Err(JwsError::Malformed(
+            "the header's alg differs from the signer's algorithm",
+        ));
     }
     let unencoded = unencoded || header.b64() == Some(false);
     let mut map: Map<String, Value> = header.to_map();
     map.insert("alg".into(), Value::String(alg.as_str().into()));
     let kid_elsewhere = map.contains_key("kid") || unprotected.is_some_and(|u| u.kid().is_some());
-    if include_kid && !kid_elsewhere {
-        if let Some(kid) = signer.key_id() {
-            map.insert("kid".into(), Value::String(kid.into()));
-        }
+    if include_kid
+        && !kid_elsewhere
+        && let Some(kid) = signer.key_id()
+    {
+        map.insert("kid".into(), Value::String(kid.into()));
     }
     if unencoded {
         map.insert("b64".into(), Value::Bool(false));
@@ -66,7 +74,10 @@ pub(crate) fn build_protected(
     let text = Value::Object(map).to_string();
     // What we produce must be what a strict reader accepts.
     json::validate(text.as_bytes(), &JsonLimits::HEADER)?;
-    Ok(Protected { encoded: b64::encode(text), unencoded })
+    Ok(Protected {
+        encoded: b64::encode(text),
+        unencoded,
+    })
 }
 
 /// A computed signature.
@@ -77,16 +88,27 @@ pub(crate) struct SignatureParts {
 
 impl SignatureParts {
     /// Signs `payload` under `protected`.
-    pub(crate) fn sign(protected: &Protected, payload: &[u8], signer: &(impl Signer + ?Sized)) -> Result<Self, JwsError> {
+    pub(crate) fn sign(
+        protected: &Protected,
+        payload: &[u8],
+        signer: &(impl Signer + ?Sized),
+    ) -> Result<Self, JwsError> {
         let signing_input = signing_input(&protected.encoded, payload, !protected.unencoded);
         let signature = signer.sign(&signing_input)?;
-        Ok(Self { signing_input, signature })
+        Ok(Self {
+            signing_input,
+            signature,
+        })
     }
 }
 
 /// ASCII(BASE64URL(protected)) || '.' || payload (base64url-encoded unless `b64: false`).
 pub(crate) fn signing_input(protected_b64: &str, payload: &[u8], encode: bool) -> Vec<u8> {
-    let payload_len = if encode { b64::encoded_len(payload.len()) } else { payload.len() };
+    let payload_len = if encode {
+        b64::encoded_len(payload.len())
+    } else {
+        payload.len()
+    };
     let mut input = Vec::with_capacity(protected_b64.len() + 1 + payload_len);
     input.extend_from_slice(protected_b64.as_bytes());
     input.push(b'.');

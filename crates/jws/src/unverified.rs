@@ -16,8 +16,17 @@ use jose_core::json::JsonLimits;
 pub fn decode_header(token: &str) -> Result<JwsHeader, JwsError> {
     let limits = Limits::default();
     let (header, _, _) = crate::compact::split(token, limits.max_input_bytes)?;
-    let bytes = b64::decode(header).map_err(|source| JwsError::Base64 { part: "protected header", source })?;
-    let map = jose_core::json::parse_object(&bytes, &JsonLimits { max_bytes: limits.max_header_bytes, max_depth: 16 })?;
+    let bytes = b64::decode(header).map_err(|source| JwsError::Base64 {
+        part: "protected header",
+        source,
+    })?;
+    let map = jose_core::json::parse_object(
+        &bytes,
+        &JsonLimits {
+            max_bytes: limits.max_header_bytes,
+            max_depth: 16,
+        },
+    )?;
     Ok(JwsHeader::from_map(map)?)
 }
 
@@ -32,5 +41,8 @@ pub fn decode_payload(token: &str) -> Result<Vec<u8>, JwsError> {
     if header.b64() == Some(false) {
         return Ok(payload.as_bytes().to_vec());
     }
-    b64::decode(payload).map_err(|source| JwsError::Base64 { part: "payload", source })
+    b64::decode(payload).map_err(|source| JwsError::Base64 {
+        part: "payload",
+        source,
+    })
 }

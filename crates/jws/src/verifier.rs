@@ -28,7 +28,12 @@ pub trait Verifier {
     ///
     /// # Errors
     /// [`JwsError::InvalidSignature`] or [`JwsError::MalformedSignature`].
-    fn verify(&self, alg: JwsAlgorithm, signing_input: &[u8], signature: &[u8]) -> Result<(), JwsError>;
+    fn verify(
+        &self,
+        alg: JwsAlgorithm,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<(), JwsError>;
 }
 
 impl<V: Verifier + ?Sized> Verifier for &V {
@@ -38,7 +43,12 @@ impl<V: Verifier + ?Sized> Verifier for &V {
     fn allows_by_default(&self, alg: JwsAlgorithm) -> bool {
         (**self).allows_by_default(alg)
     }
-    fn verify(&self, alg: JwsAlgorithm, signing_input: &[u8], signature: &[u8]) -> Result<(), JwsError> {
+    fn verify(
+        &self,
+        alg: JwsAlgorithm,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<(), JwsError> {
         (**self).verify(alg, signing_input, signature)
     }
 }
@@ -63,7 +73,12 @@ impl Verifier for Jwk {
         }
     }
 
-    fn verify(&self, alg: JwsAlgorithm, signing_input: &[u8], signature: &[u8]) -> Result<(), JwsError> {
+    fn verify(
+        &self,
+        alg: JwsAlgorithm,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<(), JwsError> {
         Verifier::check_algorithm(self, alg)?;
         alg::verify(self, alg, signing_input, signature)
     }

@@ -24,19 +24,30 @@ pub(crate) struct VerifyInput<'a> {
 }
 
 /// Decodes and strictly parses a protected header; an empty one is an empty object.
-pub(crate) fn parse_protected(protected_b64: &str, options: &VerifyOptions) -> Result<Map<String, Value>, JwsError> {
+pub(crate) fn parse_protected(
+    protected_b64: &str,
+    options: &VerifyOptions,
+) -> Result<Map<String, Value>, JwsError> {
     if protected_b64.is_empty() {
         return Ok(Map::new());
     }
     let max = options.size_limits().max_header_bytes;
     if b64::decoded_len(protected_b64.len()) > max {
-        return Err(JwsError::Header(HeaderError::Json(json::JsonError::TooLarge {
-            max,
-            actual: b64::decoded_len(protected_b64.len()),
-        })));
+        return Err(JwsError::Header(HeaderError::Json(
+            json::JsonError::TooLarge {
+                max,
+                actual: b64::decoded_len(protected_b64.len()),
+            },
+        )));
     }
-    let bytes = b64::decode(protected_b64).map_err(|source| JwsError::Base64 { part: "protected header", source })?;
-    let limits = JsonLimits { max_bytes: max, max_depth: JsonLimits::HEADER.max_depth };
+    let bytes = b64::decode(protected_b64).map_err(|source| JwsError::Base64 {
+        part: "protected header",
+        source,
+    })?;
+    let limits = JsonLimits {
+        max_bytes: max,
+        max_depth: JsonLimits::HEADER.max_depth,
+    };
     json::parse_object(&bytes, &limits).map_err(|e| JwsError::Header(HeaderError::Json(e)))
 }
 
@@ -48,9 +59,18 @@ pub(crate) fn verify_one(
 ) -> Result<VerifiedJws, JwsError> {
     let protected = parse_protected(input.protected_b64, options)?;
     let unprotected: Vec<&Map<String, Value>> = input.unprotected.into_iter().collect();
-    header::check_crit(&protected, &unprotected, JWS_REGISTERED, &options.understood())?;
+    header::check_crit(
+        &protected,
+        &unprotected,
+        JWS_REGISTERED,
+        &options.understood(),
+    )?;
     if unprotected.iter().any(|u| u.contains_key("b64")) {
-        return Err(HeaderError::InvalidParameter { name: "b64", reason: "must be integrity protected" }.into());
+        return Err(HeaderError::InvalidParameter {
+            name: "b64",
+            reason: "must be integrity protected",
+        }
+        .into());
     }
     let joint = match input.unprotected {
         None => protected.clone(),
@@ -75,26 +95,39 @@ pub(crate) fn verify_one(
     options.check_algorithm(alg, &*key)?;
     key.check_algorithm(alg)?;
 
-    let signature = b64::decode(input.signature_b64).map_err(|source| JwsError::Base64 { part: "signature", source })?;
+    let signature = b64::decode(input.signature_b64).map_err(|source| JwsError::Base64 {
+        part: "signature",
+        source,
+    })?;
     let owned_input;
     let (signed, payload): (&[u8], Vec<u8>) = match input.detached {
         Some(detached) => {
             if !input.payload_text.is_empty() {
-                return Err(JwsError::DetachedPayload("the JWS carries a payload; it is not detached"));
+                return Err(JwsError::DetachedPayload(
+                    "the JWS carries a payload; it is not detached",
+                ));
             }
             owned_input = signing_input(input.protected_b64, detached, encoded_payload);
             (&owned_input, detached.to_vec())
         }
         None => {
             let payload = if encoded_payload {
-                b64::decode(input.payload_text).map_err(|source| JwsError::Base64 { part: "payload", source })?
+                b64::decode(input.payload_text).map_err(|source| JwsError::Base64 {
+                    part: "payload",
+                    source,
+                })?
             } else {
                 input.payload_text.as_bytes().to_vec()
             };
             let signed = match input.attached_signing_input {
                 Some(s) => s.as_bytes(),
                 None => {
-                    owned_input = [input.protected_b64.as_bytes(), b".", input.payload_text.as_bytes()].concat();
+                    owned_input = [
+                        input.protected_b64.as_bytes(),
+                        b".",
+                        input.payload_text.as_bytes(),
+                    ]
+                    .concat();
                     &owned_input
                 }
             };
@@ -102,5 +135,10 @@ pub(crate) fn verify_one(
         }
     };
     key.verify(alg, signed, &signature)?;
-    Ok(VerifiedJws { header, protected, payload, signature_index: index })
+    Ok(VerifiedJws {
+        header,
+        protected,
+        payload,
+        signature_index: index,
+    })
 }

@@ -1,6 +1,8 @@
 //! Round trips for every algorithm and serialization, and "any change to a valid JWS makes it
 //! fail", as properties.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
+
 use jose_core::alg::JwsAlgorithm;
 use jose_core::header::JwsHeader;
 use jose_core::jwk::Jwk;
@@ -23,7 +25,11 @@ fn keys() -> &'static Vec<(SigningKey, Jwk)> {
                     }
                     _ => Jwk::generate(alg).unwrap().without_alg(),
                 };
-                let public = if private.is_symmetric() { private.clone() } else { private.to_public().unwrap() };
+                let public = if private.is_symmetric() {
+                    private.clone()
+                } else {
+                    private.to_public().unwrap()
+                };
                 (SigningKey::new(private, alg).unwrap(), public)
             })
             .collect()
@@ -107,7 +113,11 @@ proptest! {
 fn tampering_with_each_part_of_a_json_jws_is_detected() {
     let (signer, public) = &keys()[9]; // ES256
     let jws = JsonSign::new(b"payload")
-        .signature_with_unprotected(signer, JwsHeader::default(), JwsHeader::default().with_kid("k"))
+        .signature_with_unprotected(
+            signer,
+            JwsHeader::default(),
+            JwsHeader::default().with_kid("k"),
+        )
         .sign_flattened()
         .unwrap();
     let opts = options(JwsAlgorithm::ES256);

@@ -1,6 +1,8 @@
 //! Wycheproof's JOSE suites, JWS part: every `valid` case is accepted and every `invalid` case
 //! refused, except the cases listed in [`DEVIATIONS`], each with its reason.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
+
 use jose_core::alg::JwsAlgorithm;
 use jose_core::jwk::{Jwk, JwkSet};
 use jws::{VerifyOptions, compact};
@@ -46,12 +48,23 @@ const DEVIATIONS: &[(&str, u64, &str)] = &[
         370,
         "upstream erratum: byte-identical to the valid case 357 (the padding it meant to add was lost); we accept",
     ),
-    ("json_web_signature_test.json", 372, "upstream erratum: the header contains '?', which is not base64url; we refuse"),
-    ("json_web_signature_test.json", 373, "upstream erratum: the payload contains '?', which is not base64url; we refuse"),
+    (
+        "json_web_signature_test.json",
+        372,
+        "upstream erratum: the header contains '?', which is not base64url; we refuse",
+    ),
+    (
+        "json_web_signature_test.json",
+        373,
+        "upstream erratum: the payload contains '?', which is not base64url; we refuse",
+    ),
 ];
 
 fn suite(name: &str) -> Value {
-    let path = format!("{}/../../vectors/sources/wycheproof/testvectors_v1/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../vectors/sources/wycheproof/testvectors_v1/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -60,11 +73,15 @@ fn accepts(private: &Value, token: &str) -> bool {
     let text = private.to_string();
     // A key the workspace refuses to import cannot verify anything: that is a rejection.
     if private.get("keys").is_some() {
-        let Ok(set) = JwkSet::from_json(&text) else { return false };
+        let Ok(set) = JwkSet::from_json(&text) else {
+            return false;
+        };
         let options = VerifyOptions::new().algorithms(JwsAlgorithm::ALL.iter().copied());
         compact::verify(token, &set, &options).is_ok()
     } else {
-        let Ok(key) = Jwk::from_json(&text) else { return false };
+        let Ok(key) = Jwk::from_json(&text) else {
+            return false;
+        };
         // The key's own `alg` decides when it has one; otherwise any algorithm that fits it.
         let options = if key.alg().is_some() {
             VerifyOptions::new()
@@ -81,7 +98,9 @@ fn run(file: &str) -> usize {
     let mut failures = Vec::new();
     for group in suite["testGroups"].as_array().unwrap() {
         for test in group["tests"].as_array().unwrap() {
-            let Some(token) = test.get("jws") else { continue };
+            let Some(token) = test.get("jws") else {
+                continue;
+            };
             let token = match token {
                 Value::String(s) => s.clone(),
                 Value::Null => String::new(),
@@ -98,7 +117,10 @@ fn run(file: &str) -> usize {
             let actual = accepts(&group["private"], &token);
             checked += 1;
             if actual != expected {
-                failures.push(format!("#{id} ({}): expected {}, got {}", test["comment"], expected, actual));
+                failures.push(format!(
+                    "#{id} ({}): expected {}, got {}",
+                    test["comment"], expected, actual
+                ));
             }
         }
     }

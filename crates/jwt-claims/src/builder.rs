@@ -103,7 +103,9 @@ impl JwtBuilder {
 
     /// Sets `aud` to a list of audiences.
     pub fn audiences(mut self, aud: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.registered.aud = Some(Audience::Multiple(aud.into_iter().map(Into::into).collect()));
+        self.registered.aud = Some(Audience::Multiple(
+            aud.into_iter().map(Into::into).collect(),
+        ));
         self
     }
 
@@ -173,7 +175,11 @@ impl JwtBuilder {
     /// # Errors
     /// [`JwtError::DuplicateClaim`] for a registered claim name or a name set before;
     /// [`JwtError::Claims`] when the value cannot be serialized.
-    pub fn claim(mut self, name: impl Into<String>, value: impl Serialize) -> Result<Self, JwtError> {
+    pub fn claim(
+        mut self,
+        name: impl Into<String>,
+        value: impl Serialize,
+    ) -> Result<Self, JwtError> {
         let name = name.into();
         if REGISTERED.contains(&name.as_str()) || self.custom.contains_key(&name) {
             return Err(JwtError::DuplicateClaim(name));
@@ -196,7 +202,9 @@ impl JwtBuilder {
                 }
                 Ok(self)
             }
-            _ => Err(JwtError::Claims("custom claims must serialize to a JSON object".into())),
+            _ => Err(JwtError::Claims(
+                "custom claims must serialize to a JSON object".into(),
+            )),
         }
     }
 

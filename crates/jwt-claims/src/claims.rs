@@ -81,19 +81,30 @@ pub const REGISTERED: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jt
 /// (a scheme, then no whitespace or control characters).
 #[must_use]
 pub fn is_string_or_uri(s: &str) -> bool {
-    let Some((scheme, _)) = s.split_once(':') else { return true };
+    let Some((scheme, _)) = s.split_once(':') else {
+        return true;
+    };
     let mut chars = scheme.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
         && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-fn string_or_uri(map: &Map<String, Value>, claim: &'static str) -> Result<Option<String>, JwtError> {
+fn string_or_uri(
+    map: &Map<String, Value>,
+    claim: &'static str,
+) -> Result<Option<String>, JwtError> {
     match map.get(claim) {
         None => Ok(None),
         Some(Value::String(s)) if is_string_or_uri(s) => Ok(Some(s.clone())),
-        Some(Value::String(_)) => Err(JwtError::InvalidClaim { claim, reason: "contains ':' but is not a URI" }),
-        Some(_) => Err(JwtError::InvalidClaim { claim, reason: "must be a string" }),
+        Some(Value::String(_)) => Err(JwtError::InvalidClaim {
+            claim,
+            reason: "contains ':' but is not a URI",
+        }),
+        Some(_) => Err(JwtError::InvalidClaim {
+            claim,
+            reason: "must be a string",
+        }),
     }
 }
 
@@ -102,7 +113,10 @@ fn date(map: &Map<String, Value>, claim: &'static str) -> Result<Option<NumericD
         None => Ok(None),
         Some(v) => NumericDate::from_json(v)
             .map(Some)
-            .ok_or(JwtError::InvalidClaim { claim, reason: "must be a NumericDate (a number of seconds)" }),
+            .ok_or(JwtError::InvalidClaim {
+                claim,
+                reason: "must be a NumericDate (a number of seconds)",
+            }),
     }
 }
 
@@ -121,17 +135,32 @@ impl RegisteredClaims {
                 for item in items {
                     match item {
                         Value::String(s) if is_string_or_uri(s) => v.push(s.clone()),
-                        _ => return Err(JwtError::InvalidClaim { claim: "aud", reason: "must be a StringOrURI or an array of them" }),
+                        _ => {
+                            return Err(JwtError::InvalidClaim {
+                                claim: "aud",
+                                reason: "must be a StringOrURI or an array of them",
+                            });
+                        }
                     }
                 }
                 Some(Audience::Multiple(v))
             }
-            Some(_) => return Err(JwtError::InvalidClaim { claim: "aud", reason: "must be a StringOrURI or an array of them" }),
+            Some(_) => {
+                return Err(JwtError::InvalidClaim {
+                    claim: "aud",
+                    reason: "must be a StringOrURI or an array of them",
+                });
+            }
         };
         let jti = match map.get("jti") {
             None => None,
             Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => return Err(JwtError::InvalidClaim { claim: "jti", reason: "must be a string" }),
+            Some(_) => {
+                return Err(JwtError::InvalidClaim {
+                    claim: "jti",
+                    reason: "must be a string",
+                });
+            }
         };
         Ok(Self {
             iss: string_or_uri(map, "iss")?,

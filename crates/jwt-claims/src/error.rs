@@ -105,7 +105,9 @@ impl JwtError {
     pub fn code(&self) -> &'static str {
         match self {
             JwtError::Jws(JwsError::InvalidSignature) => "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
-            JwtError::Jws(JwsError::AlgorithmNotAllowed(_) | JwsError::NoAlgorithmAllowed) => "ERR_JOSE_ALG_NOT_ALLOWED",
+            JwtError::Jws(JwsError::AlgorithmNotAllowed(_) | JwsError::NoAlgorithmAllowed) => {
+                "ERR_JOSE_ALG_NOT_ALLOWED"
+            }
             JwtError::Jws(JwsError::KeySelection(_)) => "ERR_JWKS_NO_MATCHING_KEY",
             JwtError::Jws(_) => "ERR_JWS_INVALID",
             JwtError::Payload(_) | JwtError::Claims(_) => "ERR_JWT_INVALID",

@@ -55,7 +55,10 @@ impl NumericDate {
             seconds = seconds.saturating_add(1);
         }
         if seconds > MAX_SECONDS {
-            return Self { seconds: MAX_SECONDS, nanos: 0 };
+            return Self {
+                seconds: MAX_SECONDS,
+                nanos: 0,
+            };
         }
         Self { seconds, nanos }
     }
@@ -71,7 +74,10 @@ impl NumericDate {
             seconds = seconds.saturating_sub(1);
             self.nanos + 1_000_000_000 - d.subsec_nanos()
         };
-        Self { seconds: seconds.max(-MAX_SECONDS), nanos }
+        Self {
+            seconds: seconds.max(-MAX_SECONDS),
+            nanos,
+        }
     }
 
     /// This time shifted by `seconds` (positive or negative).
@@ -100,7 +106,10 @@ impl NumericDate {
         let seconds = f.floor();
         let nanos = ((f - seconds) * 1e9).round().clamp(0.0, 999_999_999.0);
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        Some(Self { seconds: seconds as i64, nanos: nanos as u32 })
+        Some(Self {
+            seconds: seconds as i64,
+            nanos: nanos as u32,
+        })
     }
 
     /// As a JSON number: an integer when there is no fractional part.
@@ -143,7 +152,8 @@ impl serde::Serialize for NumericDate {
 impl<'de> serde::Deserialize<'de> for NumericDate {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = serde_json::Value::deserialize(d)?;
-        NumericDate::from_json(&v).ok_or_else(|| serde::de::Error::custom("NumericDate must be a number"))
+        NumericDate::from_json(&v)
+            .ok_or_else(|| serde::de::Error::custom("NumericDate must be a number"))
     }
 }
 
@@ -154,7 +164,10 @@ mod tests {
 
     #[test]
     fn reads_integers_and_fractions_and_refuses_the_rest() {
-        assert_eq!(NumericDate::from_json(&json!(1300819380)), Some(NumericDate::from_seconds(1300819380)));
+        assert_eq!(
+            NumericDate::from_json(&json!(1300819380)),
+            Some(NumericDate::from_seconds(1300819380))
+        );
         let f = NumericDate::from_json(&json!(1300819380.5)).unwrap();
         assert_eq!((f.seconds(), f.subsec_nanos()), (1300819380, 500_000_000));
         assert_eq!(f.to_json(), json!(1300819380.5));

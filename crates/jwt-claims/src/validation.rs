@@ -178,7 +178,9 @@ impl Validation {
     /// The time the checks use: the injected time or the system clock, shifted by the skew.
     #[must_use]
     pub fn current_time(&self) -> NumericDate {
-        self.now.unwrap_or_else(NumericDate::now).shifted(self.clock_skew)
+        self.now
+            .unwrap_or_else(NumericDate::now)
+            .shifted(self.clock_skew)
     }
 
     /// Checks the header's `typ`.
@@ -186,13 +188,13 @@ impl Validation {
     /// # Errors
     /// [`JwtError::TypMismatch`].
     pub fn check_header(&self, header: &JwsHeader) -> Result<(), JwtError> {
-        if let Some(expected) = &self.typ {
-            if !header.typ().is_some_and(|t| media_types_match(t, expected)) {
-                return Err(JwtError::TypMismatch {
-                    expected: expected.clone(),
-                    found: header.typ().map(jose_core::json::truncate_for_error),
-                });
-            }
+        if let Some(expected) = &self.typ
+            && !header.typ().is_some_and(|t| media_types_match(t, expected))
+        {
+            return Err(JwtError::TypMismatch {
+                expected: expected.clone(),
+                found: header.typ().map(jose_core::json::truncate_for_error),
+            });
         }
         Ok(())
     }
@@ -229,22 +231,24 @@ impl Validation {
         if !self.issuers.is_empty() {
             let iss = registered.iss.as_deref().unwrap_or_default();
             if !self.issuers.iter().any(|i| i == iss) {
-                return Err(JwtError::IssuerMismatch { found: jose_core::json::truncate_for_error(iss) });
+                return Err(JwtError::IssuerMismatch {
+                    found: jose_core::json::truncate_for_error(iss),
+                });
             }
         }
-        if let Some(sub) = &self.subject {
-            if registered.sub.as_deref() != Some(sub.as_str()) {
-                return Err(JwtError::SubjectMismatch);
-            }
+        if let Some(sub) = &self.subject
+            && registered.sub.as_deref() != Some(sub.as_str())
+        {
+            return Err(JwtError::SubjectMismatch);
         }
-        if let Some(aud) = &registered.aud {
-            if !self.ignore_audience {
-                if self.audiences.is_empty() {
-                    return Err(JwtError::AudienceNotExpected);
-                }
-                if !self.audiences.iter().any(|a| aud.contains(a)) {
-                    return Err(JwtError::AudienceMismatch);
-                }
+        if let Some(aud) = &registered.aud
+            && !self.ignore_audience
+        {
+            if self.audiences.is_empty() {
+                return Err(JwtError::AudienceNotExpected);
+            }
+            if !self.audiences.iter().any(|a| aud.contains(a)) {
+                return Err(JwtError::AudienceMismatch);
             }
         }
         self.check_times(&registered)?;
@@ -266,19 +270,23 @@ impl Validation {
                 return Err(JwtError::Expired { exp, now });
             }
         }
-        if let Some(nbf) = claims.nbf {
-            if nbf > latest {
-                return Err(JwtError::NotYetValid { nbf, now });
-            }
+        if let Some(nbf) = claims.nbf
+            && nbf > latest
+        {
+            return Err(JwtError::NotYetValid { nbf, now });
         }
         if let Some(iat) = claims.iat {
             if iat > latest {
                 return Err(JwtError::IssuedInFuture { iat, now });
             }
-            if let Some(max_age) = self.max_age {
-                if iat.plus(max_age) < earliest {
-                    return Err(JwtError::TooOld { iat, max_age_seconds: max_age.as_secs(), now });
-                }
+            if let Some(max_age) = self.max_age
+                && iat.plus(max_age) < earliest
+            {
+                return Err(JwtError::TooOld {
+                    iat,
+                    max_age_seconds: max_age.as_secs(),
+                    now,
+                });
             }
         }
         Ok(())

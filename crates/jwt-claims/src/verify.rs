@@ -47,7 +47,11 @@ impl<T> VerifiedJwt<T> {
     #[doc(hidden)]
     #[must_use]
     pub fn from_verified_parts(header: JwsHeader, registered: RegisteredClaims, claims: T) -> Self {
-        Self { header, registered, claims }
+        Self {
+            header,
+            registered,
+            claims,
+        }
     }
 }
 
@@ -69,11 +73,18 @@ pub fn finish<T: DeserializeOwned>(
     validation: &Validation,
 ) -> Result<VerifiedJwt<T>, JwtError> {
     let registered = validation.check_claims(&claims)?;
-    let claims = serde_json::from_value(Value::Object(claims)).map_err(|e| match json::schema_error(&e) {
-        json::JsonError::Schema(m) => JwtError::Claims(m),
-        other => JwtError::Claims(other.to_string()),
-    })?;
-    Ok(VerifiedJwt { header, registered, claims })
+    let claims =
+        serde_json::from_value(Value::Object(claims)).map_err(|e| {
+            match json::schema_error(&e) {
+                json::JsonError::Schema(m) => JwtError::Claims(m),
+                other => JwtError::Claims(other.to_string()),
+            }
+        })?;
+    Ok(VerifiedJwt {
+        header,
+        registered,
+        claims,
+    })
 }
 
 /// Verifies a signed JWT (compact JWS): signature, then `typ`, then the claims.
@@ -89,7 +100,9 @@ pub fn verify<T: DeserializeOwned>(
     validation.check_header(verified.header())?;
     if verified.header().b64() == Some(false) {
         // RFC 7797 §7: the unencoded option does not apply to JWTs.
-        return Err(JwtError::Jws(jws::JwsError::Malformed("a JWT cannot use the unencoded payload option")));
+        return Err(JwtError::Jws(jws::JwsError::Malformed(
+            "a JWT cannot use the unencoded payload option",
+        )));
     }
     let header = verified.header().clone();
     let claims = parse_claims(verified.payload())?;

@@ -1,5 +1,7 @@
 //! Building and validating JWTs: every check has its own error, and crafted tokens hit each.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
+
 use jose_core::alg::JwsAlgorithm;
 use jose_core::jwk::Jwk;
 use jws::SigningKey;
@@ -25,7 +27,10 @@ fn sign_raw(signer: &SigningKey, claims: &Value, typ: Option<&str>) -> String {
     if let Some(t) = typ {
         header = header.with_typ(t);
     }
-    jws::compact::CompactSign::new(claims.to_string().as_bytes()).header(header).sign(signer).unwrap()
+    jws::compact::CompactSign::new(claims.to_string().as_bytes())
+        .header(header)
+        .sign(signer)
+        .unwrap()
 }
 
 fn check(token: &str, public: &Jwk, validation: &Validation) -> Result<VerifiedJwt, JwtError> {
@@ -36,24 +41,39 @@ fn check(token: &str, public: &Jwk, validation: &Validation) -> Result<VerifiedJ
 fn rfc7519_section_3_1_example() {
     // The RFC 7519 §3.1 example JWT (the RFC 7515 A.1 token), verified at a time before its exp.
     let v: Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{}/../../vectors/sources/rfc/rfc7515-jws-appendix-a.json", env!("CARGO_MANIFEST_DIR"))).unwrap(),
+        &std::fs::read_to_string(format!(
+            "{}/../../vectors/sources/rfc/rfc7515-jws-appendix-a.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap(),
     )
     .unwrap();
     let case = &v["cases"][0];
     let key = Jwk::from_json(case["jwk"].to_string()).unwrap();
-    let validation = Validation::new().algorithms([JwsAlgorithm::HS256]).issuer("joe").typ("JWT").now(at(1_300_819_000));
+    let validation = Validation::new()
+        .algorithms([JwsAlgorithm::HS256])
+        .issuer("joe")
+        .typ("JWT")
+        .now(at(1_300_819_000));
     let verified = check(case["compact"].as_str().unwrap(), &key, &validation).unwrap();
     assert_eq!(verified.registered().exp, Some(at(1_300_819_380)));
     assert_eq!(verified.claims()["http://example.com/is_root"], json!(true));
     // And it expired in 2011.
     let later = validation.now(at(1_300_819_380 + 31));
-    assert!(matches!(check(case["compact"].as_str().unwrap(), &key, &later), Err(JwtError::Expired { .. })));
+    assert!(matches!(
+        check(case["compact"].as_str().unwrap(), &key, &later),
+        Err(JwtError::Expired { .. })
+    ));
 }
 
 #[test]
 fn builder_defaults() {
     let (signer, public) = key();
-    let token = JwtBuilder::new().subject("alice").issued_at(at(T0)).sign(&signer).unwrap();
+    let token = JwtBuilder::new()
+        .subject("alice")
+        .issued_at(at(T0))
+        .sign(&signer)
+        .unwrap();
     let (header, claims) = decode_unverified(&token).unwrap();
     assert_eq!(header.typ(), Some("JWT"));
     assert_eq!(header.alg(), Some(JwsAlgorithm::ES256));
@@ -82,16 +102,33 @@ fn builder_options() {
     assert_eq!(claims["nbf"], json!(T0));
     assert_eq!(claims["jti"], json!("fixed"));
     assert_eq!(claims["aud"], json!(["a", "b"]));
-    let bare = JwtBuilder::new().no_expiry().no_jti().no_issued_at().build_claims().unwrap();
+    let bare = JwtBuilder::new()
+        .no_expiry()
+        .no_jti()
+        .no_issued_at()
+        .build_claims()
+        .unwrap();
     assert!(bare.is_empty());
-    assert!(matches!(JwtBuilder::new().claim("exp", 1), Err(JwtError::DuplicateClaim(c)) if c == "exp"));
-    assert!(matches!(JwtBuilder::new().claim("x", 1).unwrap().claim("x", 2), Err(JwtError::DuplicateClaim(_))));
-    assert!(matches!(JwtBuilder::new().issuer("not a uri: x").build_claims(), Err(JwtError::InvalidClaim { claim: "iss", .. })));
+    assert!(
+        matches!(JwtBuilder::new().claim("exp", 1), Err(JwtError::DuplicateClaim(c)) if c == "exp")
+    );
+    assert!(matches!(
+        JwtBuilder::new().claim("x", 1).unwrap().claim("x", 2),
+        Err(JwtError::DuplicateClaim(_))
+    ));
+    assert!(matches!(
+        JwtBuilder::new().issuer("not a uri: x").build_claims(),
+        Err(JwtError::InvalidClaim { claim: "iss", .. })
+    ));
     #[derive(serde::Serialize)]
     struct Custom {
         role: &'static str,
     }
-    let with_struct = JwtBuilder::new().claims(&Custom { role: "admin" }).unwrap().build_claims().unwrap();
+    let with_struct = JwtBuilder::new()
+        .claims(&Custom { role: "admin" })
+        .unwrap()
+        .build_claims()
+        .unwrap();
     assert_eq!(with_struct["role"], "admin");
     assert!(JwtBuilder::new().claims(&[1, 2]).is_err());
 }
@@ -99,51 +136,136 @@ fn builder_options() {
 #[test]
 fn time_checks_with_leeway() {
     let (signer, public) = key();
-    let token = JwtBuilder::new().issued_at(at(T0)).lifetime(Duration::from_secs(100)).not_before(at(T0 + 10)).sign(&signer).unwrap();
+    let token = JwtBuilder::new()
+        .issued_at(at(T0))
+        .lifetime(Duration::from_secs(100))
+        .not_before(at(T0 + 10))
+        .sign(&signer)
+        .unwrap();
     let v = |now: i64| Validation::new().now(at(now)).leeway(Duration::ZERO);
     assert!(check(&token, &public, &v(T0 + 10)).is_ok());
     assert!(check(&token, &public, &v(T0 + 99)).is_ok());
     // exp: invalid from the exp second on.
-    assert!(matches!(check(&token, &public, &v(T0 + 100)), Err(JwtError::Expired { .. })));
-    assert!(matches!(check(&token, &public, &v(T0 + 9)), Err(JwtError::NotYetValid { .. })));
+    assert!(matches!(
+        check(&token, &public, &v(T0 + 100)),
+        Err(JwtError::Expired { .. })
+    ));
+    assert!(matches!(
+        check(&token, &public, &v(T0 + 9)),
+        Err(JwtError::NotYetValid { .. })
+    ));
     // 30 s of default leeway on each side.
     assert!(check(&token, &public, &Validation::new().now(at(T0 + 129))).is_ok());
-    assert!(matches!(check(&token, &public, &Validation::new().now(at(T0 + 130))), Err(JwtError::Expired { .. })));
+    assert!(matches!(
+        check(&token, &public, &Validation::new().now(at(T0 + 130))),
+        Err(JwtError::Expired { .. })
+    ));
     assert!(check(&token, &public, &Validation::new().now(at(T0 - 20))).is_ok());
     // Clock skew shifts the local clock.
-    assert!(matches!(check(&token, &public, &v(T0 + 50).clock_skew(60)), Err(JwtError::Expired { .. })));
+    assert!(matches!(
+        check(&token, &public, &v(T0 + 50).clock_skew(60)),
+        Err(JwtError::Expired { .. })
+    ));
     assert!(check(&token, &public, &v(T0).clock_skew(20)).is_ok());
 }
 
 #[test]
 fn iat_in_the_future_and_max_age() {
     let (signer, public) = key();
-    let token = JwtBuilder::new().issued_at(at(T0)).lifetime(Duration::from_secs(86400)).sign(&signer).unwrap();
-    assert!(matches!(check(&token, &public, &Validation::new().now(at(T0 - 31))), Err(JwtError::IssuedInFuture { .. })));
-    let aged = Validation::new().max_age(Duration::from_secs(60)).leeway(Duration::ZERO);
+    let token = JwtBuilder::new()
+        .issued_at(at(T0))
+        .lifetime(Duration::from_secs(86400))
+        .sign(&signer)
+        .unwrap();
+    assert!(matches!(
+        check(&token, &public, &Validation::new().now(at(T0 - 31))),
+        Err(JwtError::IssuedInFuture { .. })
+    ));
+    let aged = Validation::new()
+        .max_age(Duration::from_secs(60))
+        .leeway(Duration::ZERO);
     assert!(check(&token, &public, &aged.clone().now(at(T0 + 60))).is_ok());
-    assert!(matches!(check(&token, &public, &aged.now(at(T0 + 61))), Err(JwtError::TooOld { max_age_seconds: 60, .. })));
-    let no_iat = JwtBuilder::new().issued_at(at(T0)).no_issued_at().sign(&signer).unwrap();
-    let err = check(&no_iat, &public, &Validation::new().max_age(Duration::from_secs(60)).now(at(T0))).unwrap_err();
+    assert!(matches!(
+        check(&token, &public, &aged.now(at(T0 + 61))),
+        Err(JwtError::TooOld {
+            max_age_seconds: 60,
+            ..
+        })
+    ));
+    let no_iat = JwtBuilder::new()
+        .issued_at(at(T0))
+        .no_issued_at()
+        .sign(&signer)
+        .unwrap();
+    let err = check(
+        &no_iat,
+        &public,
+        &Validation::new()
+            .max_age(Duration::from_secs(60))
+            .now(at(T0)),
+    )
+    .unwrap_err();
     assert_eq!(err, JwtError::MissingClaim("iat".into()));
 }
 
 #[test]
 fn issuer_subject_audience() {
     let (signer, public) = key();
-    let token = JwtBuilder::new().issuer("https://a").subject("alice").audiences(["x", "y"]).issued_at(at(T0)).sign(&signer).unwrap();
+    let token = JwtBuilder::new()
+        .issuer("https://a")
+        .subject("alice")
+        .audiences(["x", "y"])
+        .issued_at(at(T0))
+        .sign(&signer)
+        .unwrap();
     let base = Validation::new().now(at(T0));
-    assert!(check(&token, &public, &base.clone().issuer("https://b").issuer("https://a").audience("y")).is_ok());
-    assert!(matches!(check(&token, &public, &base.clone().issuer("https://b").audience("x")), Err(JwtError::IssuerMismatch { .. })));
-    assert_eq!(check(&token, &public, &base.clone().audience("z")).unwrap_err(), JwtError::AudienceMismatch);
-    assert_eq!(check(&token, &public, &base.clone()).unwrap_err(), JwtError::AudienceNotExpected);
+    assert!(
+        check(
+            &token,
+            &public,
+            &base
+                .clone()
+                .issuer("https://b")
+                .issuer("https://a")
+                .audience("y")
+        )
+        .is_ok()
+    );
+    assert!(matches!(
+        check(
+            &token,
+            &public,
+            &base.clone().issuer("https://b").audience("x")
+        ),
+        Err(JwtError::IssuerMismatch { .. })
+    ));
+    assert_eq!(
+        check(&token, &public, &base.clone().audience("z")).unwrap_err(),
+        JwtError::AudienceMismatch
+    );
+    assert_eq!(
+        check(&token, &public, &base.clone()).unwrap_err(),
+        JwtError::AudienceNotExpected
+    );
     assert!(check(&token, &public, &base.clone().ignore_audience()).is_ok());
-    assert_eq!(check(&token, &public, &base.clone().audience("x").subject("bob")).unwrap_err(), JwtError::SubjectMismatch);
+    assert_eq!(
+        check(&token, &public, &base.clone().audience("x").subject("bob")).unwrap_err(),
+        JwtError::SubjectMismatch
+    );
     // Expected but absent.
     let plain = JwtBuilder::new().issued_at(at(T0)).sign(&signer).unwrap();
-    assert_eq!(check(&plain, &public, &base.clone().issuer("https://a")).unwrap_err(), JwtError::MissingClaim("iss".into()));
-    assert_eq!(check(&plain, &public, &base.clone().audience("x")).unwrap_err(), JwtError::MissingClaim("aud".into()));
-    assert_eq!(check(&plain, &public, &base.clone().require("scope")).unwrap_err(), JwtError::MissingClaim("scope".into()));
+    assert_eq!(
+        check(&plain, &public, &base.clone().issuer("https://a")).unwrap_err(),
+        JwtError::MissingClaim("iss".into())
+    );
+    assert_eq!(
+        check(&plain, &public, &base.clone().audience("x")).unwrap_err(),
+        JwtError::MissingClaim("aud".into())
+    );
+    assert_eq!(
+        check(&plain, &public, &base.clone().require("scope")).unwrap_err(),
+        JwtError::MissingClaim("scope".into())
+    );
 }
 
 #[test]
@@ -169,7 +291,10 @@ fn explicit_typing() {
 #[test]
 fn wrongly_typed_registered_claims_are_errors_not_absent() {
     let (signer, public) = key();
-    let base = Validation::new().now(at(T0)).require_exp(false).ignore_audience();
+    let base = Validation::new()
+        .now(at(T0))
+        .require_exp(false)
+        .ignore_audience();
     for (claims, claim) in [
         (json!({"exp": "1800000060"}), "exp"),
         (json!({"nbf": null}), "nbf"),
@@ -185,7 +310,10 @@ fn wrongly_typed_registered_claims_are_errors_not_absent() {
         let token = sign_raw(&signer, &claims, None);
         let err = check(&token, &public, &base).unwrap_err();
         assert_eq!(err.claim(), Some(claim), "{claims}: {err}");
-        assert!(matches!(err, JwtError::InvalidClaim { .. }), "{claims}: {err}");
+        assert!(
+            matches!(err, JwtError::InvalidClaim { .. }),
+            "{claims}: {err}"
+        );
     }
 }
 
@@ -202,8 +330,16 @@ fn fractional_dates_are_honoured() {
 fn payload_must_be_a_strict_json_object() {
     let (signer, public) = key();
     for payload in [&b"[1]"[..], b"not json", br#"{"exp":1,"exp":2}"#] {
-        let token = jws::compact::CompactSign::new(payload).sign(&signer).unwrap();
-        assert!(matches!(check(&token, &public, &Validation::new()), Err(JwtError::Payload(_))), "{payload:?}");
+        let token = jws::compact::CompactSign::new(payload)
+            .sign(&signer)
+            .unwrap();
+        assert!(
+            matches!(
+                check(&token, &public, &Validation::new()),
+                Err(JwtError::Payload(_))
+            ),
+            "{payload:?}"
+        );
     }
 }
 
@@ -214,11 +350,27 @@ fn custom_claims_types() {
         scope: String,
     }
     let (signer, public) = key();
-    let token = JwtBuilder::new().issued_at(at(T0)).claim("scope", "read").unwrap().sign(&signer).unwrap();
+    let token = JwtBuilder::new()
+        .issued_at(at(T0))
+        .claim("scope", "read")
+        .unwrap()
+        .sign(&signer)
+        .unwrap();
     let v = Validation::new().now(at(T0));
-    assert_eq!(verify::<Typed>(&token, &public, &v).unwrap().claims().scope, "read");
-    let token = JwtBuilder::new().issued_at(at(T0)).claim("scope", 5).unwrap().sign(&signer).unwrap();
-    assert!(matches!(verify::<Typed>(&token, &public, &v), Err(JwtError::Claims(_))));
+    assert_eq!(
+        verify::<Typed>(&token, &public, &v).unwrap().claims().scope,
+        "read"
+    );
+    let token = JwtBuilder::new()
+        .issued_at(at(T0))
+        .claim("scope", 5)
+        .unwrap()
+        .sign(&signer)
+        .unwrap();
+    assert!(matches!(
+        verify::<Typed>(&token, &public, &v),
+        Err(JwtError::Claims(_))
+    ));
 }
 
 #[test]
@@ -228,6 +380,16 @@ fn signature_errors_come_first() {
     let token = JwtBuilder::new().sign(&signer).unwrap();
     let err = check(&token, &other, &Validation::new()).unwrap_err();
     assert_eq!(err.code(), "ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
-    let unencoded = jws::compact::CompactSign::new(b"{}").unencoded().sign(&signer).unwrap();
-    assert!(check(&unencoded, &signer.public_jwk().unwrap(), &Validation::new().require_exp(false)).is_err());
+    let unencoded = jws::compact::CompactSign::new(b"{}")
+        .unencoded()
+        .sign(&signer)
+        .unwrap();
+    assert!(
+        check(
+            &unencoded,
+            &signer.public_jwk().unwrap(),
+            &Validation::new().require_exp(false)
+        )
+        .is_err()
+    );
 }

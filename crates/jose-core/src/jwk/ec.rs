@@ -2,8 +2,8 @@
 
 use super::KeyError;
 use super::members::{Members, put_b64};
-use crate::alg::Curve;
 use crate::SecretBytes;
+use crate::alg::Curve;
 use elliptic_curve::sec1::{FromSec1Point, ModulusSize, Sec1Point, ToSec1Point};
 use elliptic_curve::{AffinePoint, CurveArithmetic, FieldBytesSize, PublicKey, SecretKey};
 use serde_json::{Map, Value};
@@ -51,9 +51,18 @@ impl core::fmt::Debug for EcKey {
 macro_rules! on_curve {
     ($key:expr, |$public:ident, $secret:ident| $body:expr) => {
         match $key {
-            EcKey::P256 { public: $public, secret: $secret } => $body,
-            EcKey::P384 { public: $public, secret: $secret } => $body,
-            EcKey::P521 { public: $public, secret: $secret } => $body,
+            EcKey::P256 {
+                public: $public,
+                secret: $secret,
+            } => $body,
+            EcKey::P384 {
+                public: $public,
+                secret: $secret,
+            } => $body,
+            EcKey::P521 {
+                public: $public,
+                secret: $secret,
+            } => $body,
         }
     };
 }
@@ -75,9 +84,18 @@ impl EcKey {
 
     pub(crate) fn to_public(&self) -> Self {
         match self {
-            EcKey::P256 { public, .. } => EcKey::P256 { public: *public, secret: None },
-            EcKey::P384 { public, .. } => EcKey::P384 { public: *public, secret: None },
-            EcKey::P521 { public, .. } => EcKey::P521 { public: *public, secret: None },
+            EcKey::P256 { public, .. } => EcKey::P256 {
+                public: *public,
+                secret: None,
+            },
+            EcKey::P384 { public, .. } => EcKey::P384 {
+                public: *public,
+                secret: None,
+            },
+            EcKey::P521 { public, .. } => EcKey::P521 {
+                public: *public,
+                secret: None,
+            },
         }
     }
 
@@ -100,15 +118,24 @@ impl EcKey {
         Ok(match curve {
             Curve::P256 => {
                 let secret = random_scalar::<p256::NistP256>()?;
-                EcKey::P256 { public: secret.public_key(), secret: Some(secret) }
+                EcKey::P256 {
+                    public: secret.public_key(),
+                    secret: Some(secret),
+                }
             }
             Curve::P384 => {
                 let secret = random_scalar::<p384::NistP384>()?;
-                EcKey::P384 { public: secret.public_key(), secret: Some(secret) }
+                EcKey::P384 {
+                    public: secret.public_key(),
+                    secret: Some(secret),
+                }
             }
             Curve::P521 => {
                 let secret = random_scalar::<p521::NistP521>()?;
-                EcKey::P521 { public: secret.public_key(), secret: Some(secret) }
+                EcKey::P521 {
+                    public: secret.public_key(),
+                    secret: Some(secret),
+                }
             }
             other => return Err(KeyError::UnsupportedCurve(other.as_str().into())),
         })
@@ -123,13 +150,21 @@ impl EcKey {
         let len = curve.coordinate_len();
         for (member, value) in [("x", &x), ("y", &y)] {
             if value.len() != len {
-                return Err(KeyError::InvalidLength { member, expected: len, actual: value.len() });
+                return Err(KeyError::InvalidLength {
+                    member,
+                    expected: len,
+                    actual: value.len(),
+                });
             }
         }
-        if let Some(d) = &d {
-            if d.len() != len {
-                return Err(KeyError::InvalidLength { member: "d", expected: len, actual: d.len() });
-            }
+        if let Some(d) = &d
+            && d.len() != len
+        {
+            return Err(KeyError::InvalidLength {
+                member: "d",
+                expected: len,
+                actual: d.len(),
+            });
         }
         Ok(match curve {
             Curve::P256 => {
@@ -171,7 +206,10 @@ impl EcKey {
     /// The public point as uncompressed SEC1 bytes (`04 || x || y`).
     #[must_use]
     pub fn public_sec1(&self) -> Vec<u8> {
-        on_curve!(self, |public, _secret| public.to_sec1_point(false).as_bytes().to_vec())
+        on_curve!(self, |public, _secret| public
+            .to_sec1_point(false)
+            .as_bytes()
+            .to_vec())
     }
 }
 
@@ -191,11 +229,13 @@ where
     sec1.extend_from_slice(x);
     sec1.extend_from_slice(y);
     // Rejects points off the curve and the identity.
-    let public = PublicKey::<C>::from_sec1_bytes(&sec1).map_err(|_| KeyError::InvalidPoint(name))?;
+    let public =
+        PublicKey::<C>::from_sec1_bytes(&sec1).map_err(|_| KeyError::InvalidPoint(name))?;
     let secret = match d {
         None => None,
         Some(d) => {
-            let secret = SecretKey::<C>::from_slice(d.expose()).map_err(|_| KeyError::InvalidPrivateKey)?;
+            let secret =
+                SecretKey::<C>::from_slice(d.expose()).map_err(|_| KeyError::InvalidPrivateKey)?;
             if secret.public_key() != public {
                 return Err(KeyError::PublicPrivateMismatch);
             }
@@ -205,7 +245,10 @@ where
     Ok((public, secret))
 }
 
-fn export<C>(public: &PublicKey<C>, secret: Option<&SecretKey<C>>) -> (Vec<u8>, Vec<u8>, Option<SecretBytes>)
+fn export<C>(
+    public: &PublicKey<C>,
+    secret: Option<&SecretKey<C>>,
+) -> (Vec<u8>, Vec<u8>, Option<SecretBytes>)
 where
     C: CurveArithmetic,
     AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,

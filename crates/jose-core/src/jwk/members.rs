@@ -22,7 +22,8 @@ impl Members {
     }
 
     pub(crate) fn require_str(&mut self, member: &'static str) -> Result<String, KeyError> {
-        self.take_str(member)?.ok_or(KeyError::MissingMember(member))
+        self.take_str(member)?
+            .ok_or(KeyError::MissingMember(member))
     }
 
     pub(crate) fn take_b64(&mut self, member: &'static str) -> Result<Option<Vec<u8>>, KeyError> {
@@ -87,10 +88,4 @@ impl Members {
 /// Writes a base64url member.
 pub(crate) fn put_b64(out: &mut Map<String, Value>, member: &str, bytes: &[u8]) {
     out.insert(member.to_owned(), Value::String(b64::encode(bytes)));
-}
-
-/// Strips leading zero bytes (Base64urlUInt, RFC 7518 §2: minimal octets, zero as one octet).
-pub(crate) fn minimal_uint(bytes: &[u8]) -> &[u8] {
-    let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len().saturating_sub(1));
-    &bytes[first.min(bytes.len())..]
 }

@@ -21,6 +21,13 @@
 //! # Ok::<(), jose_core::jwk::KeyError>(())
 //! ```
 
+// In a build with only symmetric keys (HMAC-only users), the per-key-type arms vanish and
+// what is left is trivially unreachable or unused.
+#![cfg_attr(
+    not(any(feature = "rsa", feature = "ec", feature = "eddsa", feature = "x25519")),
+    allow(unreachable_patterns, unreachable_code, unused_variables, dead_code)
+)]
+
 mod error;
 mod members;
 mod oct;
@@ -39,19 +46,16 @@ pub use oct::OctKey;
 pub use params::{KeyOperation, KeyType, KeyUse};
 pub use set::{JwkSet, KeySelector, RejectedKey, SelectError};
 
+#[cfg(feature = "rsa")]
+pub use self::rsa::RsaKey;
 #[cfg(feature = "ec")]
 pub use ec::EcKey;
 #[cfg(feature = "eddsa")]
 pub use okp::Ed25519Key;
 #[cfg(feature = "x25519")]
 pub use okp::X25519Key;
-#[cfg(feature = "rsa")]
-pub use self::rsa::RsaKey;
 
-use crate::alg::{
-    Curve, JwsAlgorithm, JwsFamily, KeyAlgorithm,
-    KeyManagementAlgorithm,
-};
+use crate::alg::{Curve, JwsAlgorithm, JwsFamily, KeyAlgorithm, KeyManagementAlgorithm};
 use crate::json::{self, JsonLimits};
 use members::Members;
 use serde_json::{Map, Value};
@@ -76,7 +80,10 @@ impl Default for KeyPolicy {
             min_rsa_bits: 2048,
             max_rsa_bits: 8192,
             reject_roca: true,
-            json: JsonLimits { max_bytes: 256 << 10, max_depth: 8 },
+            json: JsonLimits {
+                max_bytes: 256 << 10,
+                max_depth: 8,
+            },
         }
     }
 }
@@ -235,7 +242,10 @@ impl Jwk {
     ///
     /// # Errors
     /// [`KeyError`] naming the member or check that failed.
-    pub fn from_json_with_policy(text: impl AsRef<[u8]>, policy: &KeyPolicy) -> Result<Self, KeyError> {
+    pub fn from_json_with_policy(
+        text: impl AsRef<[u8]>,
+        policy: &KeyPolicy,
+    ) -> Result<Self, KeyError> {
         let map = json::parse_object(text.as_ref(), &policy.json)?;
         Self::from_map(map, policy)
     }
@@ -255,11 +265,21 @@ impl Jwk {
             #[cfg(feature = "rsa")]
             "RSA" => KeyMaterial::Rsa(RsaKey::read(&mut m, policy)?),
             #[cfg(not(feature = "rsa"))]
-            "RSA" => return Err(KeyError::FeatureDisabled { what: "RSA", feature: "rsa" }),
+            "RSA" => {
+                return Err(KeyError::FeatureDisabled {
+                    what: "RSA",
+                    feature: "rsa",
+                });
+            }
             #[cfg(feature = "ec")]
             "EC" => KeyMaterial::Ec(EcKey::read(&mut m)?),
             #[cfg(not(feature = "ec"))]
-            "EC" => return Err(KeyError::FeatureDisabled { what: "EC", feature: "ec" }),
+            "EC" => {
+                return Err(KeyError::FeatureDisabled {
+                    what: "EC",
+                    feature: "ec",
+                });
+            }
             "OKP" => {
                 let crv = m.require_str("crv")?;
                 match crv.as_str() {
@@ -270,7 +290,11 @@ impl Jwk {
                     other => return Err(okp::unsupported(other)),
                 }
             }
-            other => return Err(KeyError::UnsupportedKeyType(json::truncate_for_error(other))),
+            other => {
+                return Err(KeyError::UnsupportedKeyType(json::truncate_for_error(
+                    other,
+                )));
+            }
         };
         #[cfg(not(feature = "rsa"))]
         let _ = policy;
@@ -283,7 +307,9 @@ impl Jwk {
             for op in ops {
                 let op = KeyOperation::parse(&op);
                 if parsed.contains(&op) {
-                    return Err(KeyError::DuplicateKeyOperation(json::truncate_for_error(op.as_str())));
+                    return Err(KeyError::DuplicateKeyOperation(json::truncate_for_error(
+                        op.as_str(),
+                    )));
                 }
                 parsed.push(op);
             }
@@ -294,27 +320,37 @@ impl Jwk {
         jwk.x5u = m.take_str("x5u")?;
         if let Some(chain) = m.take_string_array("x5c")? {
             if chain.is_empty() {
-                return Err(KeyError::InvalidMember { member: "x5c", reason: "must not be empty" });
+                return Err(KeyError::InvalidMember {
+                    member: "x5c",
+                    reason: "must not be empty",
+                });
             }
             let certs = chain
                 .iter()
                 .map(|c| {
-                    crate::b64::decode_standard(c)
-                        .map_err(|source| KeyError::Base64 { member: "x5c", source })
+                    crate::b64::decode_standard(c).map_err(|source| KeyError::Base64 {
+                        member: "x5c",
+                        source,
+                    })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             jwk.x5c = Some(certs);
         }
         if let Some(t) = m.take_b64("x5t")? {
             let actual = t.len();
-            jwk.x5t = Some(t.try_into().map_err(|_| KeyError::InvalidLength { member: "x5t", expected: 20, actual })?);
+            jwk.x5t = Some(t.try_into().map_err(|_| KeyError::InvalidLength {
+                member: "x5t",
+                expected: 20,
+                actual,
+            })?);
         }
         if let Some(t) = m.take_b64("x5t#S256")? {
             let actual = t.len();
-            jwk.x5t_s256 = Some(
-                t.try_into()
-                    .map_err(|_| KeyError::InvalidLength { member: "x5t#S256", expected: 32, actual })?,
-            );
+            jwk.x5t_s256 = Some(t.try_into().map_err(|_| KeyError::InvalidLength {
+                member: "x5t#S256",
+                expected: 32,
+                actual,
+            })?);
         }
         jwk.check_certificate_members()?;
         jwk.extra = m.0;
@@ -335,7 +371,10 @@ impl Jwk {
 
     fn to_map(&self, include_private: bool) -> Map<String, Value> {
         let mut out = Map::new();
-        out.insert("kty".into(), Value::String(self.material.key_type().as_str().into()));
+        out.insert(
+            "kty".into(),
+            Value::String(self.material.key_type().as_str().into()),
+        );
         match &self.material {
             KeyMaterial::Oct(k) => {
                 if include_private {
@@ -361,7 +400,14 @@ impl Jwk {
             put("use", Value::String(u.as_str().into()));
         }
         if let Some(ops) = &self.key_ops {
-            put("key_ops", Value::Array(ops.iter().map(|o| Value::String(o.as_str().into())).collect()));
+            put(
+                "key_ops",
+                Value::Array(
+                    ops.iter()
+                        .map(|o| Value::String(o.as_str().into()))
+                        .collect(),
+                ),
+            );
         }
         if let Some(alg) = &self.alg {
             put("alg", Value::String(alg.as_str().into()));
@@ -372,7 +418,12 @@ impl Jwk {
         if let Some(chain) = &self.x5c {
             put(
                 "x5c",
-                Value::Array(chain.iter().map(|c| Value::String(crate::b64::encode_standard(c))).collect()),
+                Value::Array(
+                    chain
+                        .iter()
+                        .map(|c| Value::String(crate::b64::encode_standard(c)))
+                        .collect(),
+                ),
             );
         }
         if let Some(t) = &self.x5t {
@@ -394,6 +445,11 @@ impl Jwk {
     ///
     /// # Errors
     /// [`KeyError::NoPublicForm`] for a symmetric key.
+    // With every asymmetric key type compiled out, only the symmetric arm remains.
+    #[cfg_attr(
+        not(any(feature = "rsa", feature = "ec", feature = "eddsa", feature = "x25519")),
+        allow(unreachable_code)
+    )]
     pub fn to_public(&self) -> Result<Jwk, KeyError> {
         let material = match &self.material {
             KeyMaterial::Oct(_) => return Err(KeyError::NoPublicForm),
@@ -565,7 +621,10 @@ impl Jwk {
     /// [`KeyError::X509`] when the chain does not fit the key.
     pub fn with_x5c(mut self, chain: Vec<Vec<u8>>) -> Result<Self, KeyError> {
         if chain.is_empty() {
-            return Err(KeyError::InvalidMember { member: "x5c", reason: "must not be empty" });
+            return Err(KeyError::InvalidMember {
+                member: "x5c",
+                reason: "must not be empty",
+            });
         }
         self.x5c = Some(chain);
         self.check_certificate_members()?;
@@ -584,10 +643,10 @@ impl Jwk {
     fn check_use_against_key_ops(&self) -> Result<(), KeyError> {
         if let (Some(key_use), Some(ops)) = (&self.key_use, &self.key_ops) {
             for op in ops {
-                if let Some(expected) = op.matching_use() {
-                    if &expected != key_use {
-                        return Err(KeyError::InconsistentUseAndKeyOps);
-                    }
+                if let Some(expected) = op.matching_use()
+                    && &expected != key_use
+                {
+                    return Err(KeyError::InconsistentUseAndKeyOps);
                 }
             }
         }
@@ -601,20 +660,26 @@ impl Jwk {
         if let Some(t) = &self.x5t {
             let digest = crate::alg::HashAlgorithm::Sha1.digest(leaf);
             if digest.as_slice() != t {
-                return Err(KeyError::X509("x5t is not the SHA-1 thumbprint of the first certificate"));
+                return Err(KeyError::X509(
+                    "x5t is not the SHA-1 thumbprint of the first certificate",
+                ));
             }
         }
         if let Some(t) = &self.x5t_s256 {
             let digest = crate::alg::HashAlgorithm::Sha256.digest(leaf);
             if digest.as_slice() != t {
-                return Err(KeyError::X509("x5t#S256 is not the SHA-256 thumbprint of the first certificate"));
+                return Err(KeyError::X509(
+                    "x5t#S256 is not the SHA-256 thumbprint of the first certificate",
+                ));
             }
         }
         #[cfg(feature = "x509")]
         {
             let cert_key = pem::public_key_of_certificate(leaf)?;
             if !cert_key.material.same_public(&self.material) {
-                return Err(KeyError::X509("the first certificate does not hold this key"));
+                return Err(KeyError::X509(
+                    "the first certificate does not hold this key",
+                ));
             }
         }
         Ok(())
@@ -626,32 +691,42 @@ impl Jwk {
     ///
     /// # Errors
     /// [`KeyError`] naming the restriction that forbids it.
-    pub fn check_operation(&self, operation: &KeyOperation, alg: &KeyAlgorithm) -> Result<(), KeyError> {
+    pub fn check_operation(
+        &self,
+        operation: &KeyOperation,
+        alg: &KeyAlgorithm,
+    ) -> Result<(), KeyError> {
         self.check_algorithm(alg)?;
         let needs_private = matches!(
             operation,
-            KeyOperation::Sign | KeyOperation::Decrypt | KeyOperation::UnwrapKey | KeyOperation::DeriveKey
+            KeyOperation::Sign
+                | KeyOperation::Decrypt
+                | KeyOperation::UnwrapKey
+                | KeyOperation::DeriveKey
         );
         if needs_private && !self.is_private() {
             return Err(KeyError::NotPrivate);
         }
-        if let Some(key_use) = &self.key_use {
-            if operation.matching_use().as_ref() != Some(key_use) {
-                return Err(KeyError::UseNotPermitted {
-                    key_use: json::truncate_for_error(key_use.as_str()),
-                    operation: operation.label(),
-                });
-            }
+        if let Some(key_use) = &self.key_use
+            && operation.matching_use().as_ref() != Some(key_use)
+        {
+            return Err(KeyError::UseNotPermitted {
+                key_use: json::truncate_for_error(key_use.as_str()),
+                operation: operation.label(),
+            });
         }
-        if let Some(ops) = &self.key_ops {
-            if !ops.contains(operation) {
-                return Err(KeyError::OperationNotPermitted(operation.label()));
-            }
+        if let Some(ops) = &self.key_ops
+            && !ops.contains(operation)
+        {
+            return Err(KeyError::OperationNotPermitted(operation.label()));
         }
         if let Some(key_alg) = &self.alg {
             let dir_with_enc = matches!(
                 (alg, key_alg),
-                (KeyAlgorithm::KeyManagement(KeyManagementAlgorithm::Dir), KeyAlgorithm::ContentEncryption(_))
+                (
+                    KeyAlgorithm::KeyManagement(KeyManagementAlgorithm::Dir),
+                    KeyAlgorithm::ContentEncryption(_)
+                )
             );
             if key_alg != alg && !dir_with_enc {
                 return Err(KeyError::AlgorithmNotPermitted {
@@ -681,7 +756,11 @@ impl Jwk {
         let exact = |expected: usize| match oct_len {
             None => Err(incompatible()),
             Some(actual) if actual == expected => Ok(()),
-            Some(actual) => Err(KeyError::WrongKeyLength { alg: alg.clone(), expected, actual }),
+            Some(actual) => Err(KeyError::WrongKeyLength {
+                alg: alg.clone(),
+                expected,
+                actual,
+            }),
         };
         match alg {
             KeyAlgorithm::Jws(a) => match a.family() {
@@ -695,7 +774,11 @@ impl Jwk {
                     Some(_) => Ok(()),
                 },
                 JwsFamily::RsaPkcs1 | JwsFamily::RsaPss => {
-                    if self.key_type() == KeyType::Rsa { Ok(()) } else { Err(incompatible()) }
+                    if self.key_type() == KeyType::Rsa {
+                        Ok(())
+                    } else {
+                        Err(incompatible())
+                    }
                 }
                 JwsFamily::Ecdsa | JwsFamily::EdDsa => {
                     let fits = self.curve().is_some() && self.curve() == a.curve() && {
@@ -709,13 +792,21 @@ impl Jwk {
                 use KeyManagementAlgorithm::*;
                 match a {
                     Rsa1_5 | RsaOaep | RsaOaep256 | RsaOaep384 | RsaOaep512 => {
-                        if self.key_type() == KeyType::Rsa { Ok(()) } else { Err(incompatible()) }
+                        if self.key_type() == KeyType::Rsa {
+                            Ok(())
+                        } else {
+                            Err(incompatible())
+                        }
                     }
                     A128Kw | A128GcmKw => exact(16),
                     A192Kw | A192GcmKw => exact(24),
                     A256Kw | A256GcmKw => exact(32),
                     Dir | Pbes2Hs256A128Kw | Pbes2Hs384A192Kw | Pbes2Hs512A256Kw => {
-                        if oct_len.is_some() { Ok(()) } else { Err(incompatible()) }
+                        if oct_len.is_some() {
+                            Ok(())
+                        } else {
+                            Err(incompatible())
+                        }
                     }
                     EcdhEs | EcdhEsA128Kw | EcdhEsA192Kw | EcdhEsA256Kw => match self.curve() {
                         Some(Curve::P256 | Curve::P384 | Curve::P521 | Curve::X25519) => Ok(()),
@@ -781,7 +872,10 @@ impl Jwk {
     ///
     /// # Errors
     /// [`KeyError::CannotGenerate`], [`KeyError::RsaKeyTooSmall`] or [`KeyError::Random`].
-    pub fn generate_with(alg: impl Into<KeyAlgorithm>, options: &GenerateOptions) -> Result<Jwk, KeyError> {
+    pub fn generate_with(
+        alg: impl Into<KeyAlgorithm>,
+        options: &GenerateOptions,
+    ) -> Result<Jwk, KeyError> {
         let alg = alg.into();
         let material = match &alg {
             KeyAlgorithm::Jws(a) => match a.family() {
@@ -795,7 +889,9 @@ impl Jwk {
             KeyAlgorithm::KeyManagement(a) => {
                 use KeyManagementAlgorithm::*;
                 match a {
-                    Rsa1_5 | RsaOaep | RsaOaep256 | RsaOaep384 | RsaOaep512 => rsa_material(options)?,
+                    Rsa1_5 | RsaOaep | RsaOaep256 | RsaOaep384 | RsaOaep512 => {
+                        rsa_material(options)?
+                    }
                     A128Kw | A128GcmKw => KeyMaterial::Oct(OctKey::generate(16)?),
                     A192Kw | A192GcmKw => KeyMaterial::Oct(OctKey::generate(24)?),
                     A256Kw | A256GcmKw => KeyMaterial::Oct(OctKey::generate(32)?),
@@ -804,15 +900,20 @@ impl Jwk {
                         KeyMaterial::Oct(OctKey::new(password.into_bytes().into())?)
                     }
                     Dir => return Err(KeyError::CannotGenerate(
-                        "dir (generate for the content encryption algorithm instead, e.g. A256GCM)".into(),
+                        "dir (generate for the content encryption algorithm instead, e.g. A256GCM)"
+                            .into(),
                     )),
                     EcdhEs | EcdhEsA128Kw | EcdhEsA192Kw | EcdhEsA256Kw => {
                         curve_material(options.curve.unwrap_or(Curve::P256))?
                     }
                 }
             }
-            KeyAlgorithm::ContentEncryption(enc) => KeyMaterial::Oct(OctKey::generate(enc.key_len())?),
-            KeyAlgorithm::Other(name) => return Err(KeyError::CannotGenerate(json::truncate_for_error(name))),
+            KeyAlgorithm::ContentEncryption(enc) => {
+                KeyMaterial::Oct(OctKey::generate(enc.key_len())?)
+            }
+            KeyAlgorithm::Other(name) => {
+                return Err(KeyError::CannotGenerate(json::truncate_for_error(name)));
+            }
         };
         Ok(Jwk::new(material).with_alg(alg))
     }
@@ -829,7 +930,10 @@ pub struct GenerateOptions {
 
 impl Default for GenerateOptions {
     fn default() -> Self {
-        Self { rsa_bits: 2048, curve: None }
+        Self {
+            rsa_bits: 2048,
+            curve: None,
+        }
     }
 }
 
@@ -837,10 +941,16 @@ impl Default for GenerateOptions {
 fn rsa_material(options: &GenerateOptions) -> Result<KeyMaterial, KeyError> {
     #[cfg(feature = "rsa")]
     {
-        Ok(KeyMaterial::Rsa(RsaKey::generate(options.rsa_bits, &KeyPolicy::default())?))
+        Ok(KeyMaterial::Rsa(RsaKey::generate(
+            options.rsa_bits,
+            &KeyPolicy::default(),
+        )?))
     }
     #[cfg(not(feature = "rsa"))]
-    Err(KeyError::FeatureDisabled { what: "RSA", feature: "rsa" })
+    Err(KeyError::FeatureDisabled {
+        what: "RSA",
+        feature: "rsa",
+    })
 }
 
 fn curve_material(curve: Curve) -> Result<KeyMaterial, KeyError> {
@@ -852,7 +962,9 @@ fn curve_material(curve: Curve) -> Result<KeyMaterial, KeyError> {
         #[cfg(feature = "x25519")]
         Curve::X25519 => Ok(KeyMaterial::X25519(X25519Key::generate()?)),
         #[allow(unreachable_patterns)]
-        other => Err(KeyError::CannotGenerate(format!("{other} (support not compiled in)"))),
+        other => Err(KeyError::CannotGenerate(format!(
+            "{other} (support not compiled in)"
+        ))),
     }
 }
 

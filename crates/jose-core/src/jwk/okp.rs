@@ -1,27 +1,37 @@
 //! Octet key pairs (`kty: "OKP"`, RFC 8037 §2): Ed25519 and X25519.
 
+use super::KeyError;
 #[cfg(any(feature = "eddsa", feature = "x25519"))]
 use super::members::{Members, put_b64};
-use super::KeyError;
 #[cfg(any(feature = "eddsa", feature = "x25519"))]
 use serde_json::{Map, Value};
 
+/// A 32-byte private key, wiped on drop.
+#[cfg(any(feature = "eddsa", feature = "x25519"))]
+type PrivateBytes = zeroize::Zeroizing<[u8; 32]>;
+
 /// Reads a 32-byte public key and optional 32-byte private key.
 #[cfg(any(feature = "eddsa", feature = "x25519"))]
-fn read_pair(
-    members: &mut Members,
-) -> Result<([u8; 32], Option<zeroize::Zeroizing<[u8; 32]>>), KeyError> {
+fn read_pair(members: &mut Members) -> Result<([u8; 32], Option<PrivateBytes>), KeyError> {
     let x = members.require_b64("x")?;
     let x: [u8; 32] = x
         .as_slice()
         .try_into()
-        .map_err(|_| KeyError::InvalidLength { member: "x", expected: 32, actual: x.len() })?;
+        .map_err(|_| KeyError::InvalidLength {
+            member: "x",
+            expected: 32,
+            actual: x.len(),
+        })?;
     let d = members
         .take_secret("d")?
         .map(|d| {
             <[u8; 32]>::try_from(d.expose())
                 .map(zeroize::Zeroizing::new)
-                .map_err(|_| KeyError::InvalidLength { member: "d", expected: 32, actual: d.len() })
+                .map_err(|_| KeyError::InvalidLength {
+                    member: "d",
+                    expected: 32,
+                    actual: d.len(),
+                })
         })
         .transpose()?;
     Ok((x, d))
@@ -38,7 +48,9 @@ pub struct Ed25519Key {
 #[cfg(feature = "eddsa")]
 impl core::fmt::Debug for Ed25519Key {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Ed25519Key").field("private", &self.secret.is_some()).finish()
+        f.debug_struct("Ed25519Key")
+            .field("private", &self.secret.is_some())
+            .finish()
     }
 }
 
@@ -59,7 +71,10 @@ impl Ed25519Key {
     /// Wraps a signing key.
     #[must_use]
     pub fn from_signing_key(secret: ed25519_dalek::SigningKey) -> Self {
-        Self { public: secret.verifying_key(), secret: Some(secret) }
+        Self {
+            public: secret.verifying_key(),
+            secret: Some(secret),
+        }
     }
 
     /// Wraps a public key, refusing points of small order.
@@ -70,7 +85,10 @@ impl Ed25519Key {
         if public.is_weak() {
             return Err(KeyError::InvalidPoint("Ed25519"));
         }
-        Ok(Self { public, secret: None })
+        Ok(Self {
+            public,
+            secret: None,
+        })
     }
 
     /// A new random key.
@@ -79,7 +97,9 @@ impl Ed25519Key {
     /// [`KeyError::Random`].
     pub fn generate() -> Result<Self, KeyError> {
         let seed = zeroize::Zeroizing::new(crate::rand::bytes::<32>()?);
-        Ok(Self::from_signing_key(ed25519_dalek::SigningKey::from_bytes(&seed)))
+        Ok(Self::from_signing_key(
+            ed25519_dalek::SigningKey::from_bytes(&seed),
+        ))
     }
 
     pub(crate) fn is_private(&self) -> bool {
@@ -87,7 +107,10 @@ impl Ed25519Key {
     }
 
     pub(crate) fn to_public(&self) -> Self {
-        Self { public: self.public, secret: None }
+        Self {
+            public: self.public,
+            secret: None,
+        }
     }
 
     pub(crate) fn read(members: &mut Members) -> Result<Self, KeyError> {
@@ -102,7 +125,10 @@ impl Ed25519Key {
                 if secret.verifying_key() != public {
                     return Err(KeyError::PublicPrivateMismatch);
                 }
-                Ok(Self { public, secret: Some(secret) })
+                Ok(Self {
+                    public,
+                    secret: Some(secret),
+                })
             }
         }
     }
@@ -117,7 +143,10 @@ impl Ed25519Key {
     }
 
     pub(crate) fn thumbprint_members(&self) -> [(&'static str, String); 2] {
-        [("crv", "Ed25519".into()), ("x", crate::b64::encode(self.public.as_bytes()))]
+        [
+            ("crv", "Ed25519".into()),
+            ("x", crate::b64::encode(self.public.as_bytes())),
+        ]
     }
 }
 
@@ -142,7 +171,9 @@ impl Eq for X25519Key {}
 #[cfg(feature = "x25519")]
 impl core::fmt::Debug for X25519Key {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("X25519Key").field("private", &self.secret.is_some()).finish()
+        f.debug_struct("X25519Key")
+            .field("private", &self.secret.is_some())
+            .finish()
     }
 }
 
@@ -163,13 +194,19 @@ impl X25519Key {
     /// Wraps a public key.
     #[must_use]
     pub fn from_public_key(public: x25519_dalek::PublicKey) -> Self {
-        Self { public, secret: None }
+        Self {
+            public,
+            secret: None,
+        }
     }
 
     /// Wraps a private key.
     #[must_use]
     pub fn from_secret(secret: x25519_dalek::StaticSecret) -> Self {
-        Self { public: x25519_dalek::PublicKey::from(&secret), secret: Some(secret) }
+        Self {
+            public: x25519_dalek::PublicKey::from(&secret),
+            secret: Some(secret),
+        }
     }
 
     /// A new random key.
@@ -186,7 +223,10 @@ impl X25519Key {
     }
 
     pub(crate) fn to_public(&self) -> Self {
-        Self { public: self.public, secret: None }
+        Self {
+            public: self.public,
+            secret: None,
+        }
     }
 
     pub(crate) fn read(members: &mut Members) -> Result<Self, KeyError> {
@@ -199,7 +239,10 @@ impl X25519Key {
                 if x25519_dalek::PublicKey::from(&secret) != public {
                     return Err(KeyError::PublicPrivateMismatch);
                 }
-                Ok(Self { public, secret: Some(secret) })
+                Ok(Self {
+                    public,
+                    secret: Some(secret),
+                })
             }
         }
     }
@@ -213,7 +256,10 @@ impl X25519Key {
     }
 
     pub(crate) fn thumbprint_members(&self) -> [(&'static str, String); 2] {
-        [("crv", "X25519".into()), ("x", crate::b64::encode(self.public.as_bytes()))]
+        [
+            ("crv", "X25519".into()),
+            ("x", crate::b64::encode(self.public.as_bytes())),
+        ]
     }
 }
 
@@ -221,8 +267,14 @@ impl X25519Key {
 #[allow(dead_code)]
 pub(crate) fn unsupported(crv: &str) -> KeyError {
     match crv {
-        "Ed25519" => KeyError::FeatureDisabled { what: "Ed25519", feature: "eddsa" },
-        "X25519" => KeyError::FeatureDisabled { what: "X25519", feature: "x25519" },
+        "Ed25519" => KeyError::FeatureDisabled {
+            what: "Ed25519",
+            feature: "eddsa",
+        },
+        "X25519" => KeyError::FeatureDisabled {
+            what: "X25519",
+            feature: "x25519",
+        },
         other => KeyError::UnsupportedCurve(crate::json::truncate_for_error(other)),
     }
 }

@@ -1,8 +1,14 @@
 //! PEM and DER import and export: PKCS#8, SPKI, SEC1, PKCS#1 and X.509 certificates.
 
+// With some key types compiled out, their OIDs and decoding traits go unused.
+#![cfg_attr(
+    not(all(feature = "rsa", feature = "ec", feature = "eddsa", feature = "x25519")),
+    allow(unused_imports, unused_variables, dead_code, unreachable_code)
+)]
+
 use super::{Jwk, KeyError, KeyMaterial, KeyPolicy, OctKey};
-use der::asn1::ObjectIdentifier;
 use der::Decode;
+use der::asn1::ObjectIdentifier;
 use pkcs8::PrivateKeyInfoRef;
 use spki::SubjectPublicKeyInfoRef;
 use zeroize::Zeroizing;
@@ -67,13 +73,17 @@ impl Jwk {
             "RSA PRIVATE KEY" => {
                 use pkcs1::DecodeRsaPrivateKey;
                 let key = ::rsa::RsaPrivateKey::from_pkcs1_der(&der).map_err(encoding)?;
-                Ok(Jwk::new(KeyMaterial::Rsa(RsaKey::from_private(key, policy)?)))
+                Ok(Jwk::new(KeyMaterial::Rsa(RsaKey::from_private(
+                    key, policy,
+                )?)))
             }
             #[cfg(feature = "rsa")]
             "RSA PUBLIC KEY" => {
                 use pkcs1::DecodeRsaPublicKey;
                 let key = ::rsa::RsaPublicKey::from_pkcs1_der(&der).map_err(encoding)?;
-                Ok(Jwk::new(KeyMaterial::Rsa(RsaKey::from_public(key, policy)?)))
+                Ok(Jwk::new(KeyMaterial::Rsa(RsaKey::from_public(
+                    key, policy,
+                )?)))
             }
             "ENCRYPTED PRIVATE KEY" => Err(encoding("encrypted PKCS#8 keys are not supported")),
             other => Err(encoding(format_args!(
@@ -113,15 +123,24 @@ impl Jwk {
                 KeyMaterial::Ec(match curve {
                     SECP256R1 => {
                         let s = p256::SecretKey::from_pkcs8_der(der).map_err(secret)?;
-                        EcKey::P256 { public: s.public_key(), secret: Some(s) }
+                        EcKey::P256 {
+                            public: s.public_key(),
+                            secret: Some(s),
+                        }
                     }
                     SECP384R1 => {
                         let s = p384::SecretKey::from_pkcs8_der(der).map_err(secret)?;
-                        EcKey::P384 { public: s.public_key(), secret: Some(s) }
+                        EcKey::P384 {
+                            public: s.public_key(),
+                            secret: Some(s),
+                        }
                     }
                     SECP521R1 => {
                         let s = p521::SecretKey::from_pkcs8_der(der).map_err(secret)?;
-                        EcKey::P521 { public: s.public_key(), secret: Some(s) }
+                        EcKey::P521 {
+                            public: s.public_key(),
+                            secret: Some(s),
+                        }
                     }
                     other => return Err(KeyError::UnsupportedCurve(other.to_string())),
                 })
@@ -139,7 +158,9 @@ impl Jwk {
                     .as_bytes()
                     .try_into()
                     .map_err(|_| encoding("X25519 private key must be 32 bytes"))?;
-                KeyMaterial::X25519(X25519Key::from_secret(x25519_dalek::StaticSecret::from(bytes)))
+                KeyMaterial::X25519(X25519Key::from_secret(x25519_dalek::StaticSecret::from(
+                    bytes,
+                )))
             }
             #[cfg(not(feature = "rsa"))]
             RSA_ENCRYPTION => return Err(disabled("RSA", "rsa")),
@@ -214,7 +235,9 @@ impl Jwk {
                     .as_bytes()
                     .and_then(|b| b.try_into().ok())
                     .ok_or_else(|| encoding("X25519 public key must be 32 bytes"))?;
-                KeyMaterial::X25519(X25519Key::from_public_key(x25519_dalek::PublicKey::from(bytes)))
+                KeyMaterial::X25519(X25519Key::from_public_key(x25519_dalek::PublicKey::from(
+                    bytes,
+                )))
             }
             #[cfg(not(feature = "rsa"))]
             RSA_ENCRYPTION => return Err(disabled("RSA", "rsa")),
@@ -244,18 +267,32 @@ impl Jwk {
         if !self.is_private() {
             return Err(KeyError::NotPrivate);
         }
-        let doc = match &self.material {
-            KeyMaterial::Oct(OctKey { .. }) => return Err(encoding("symmetric keys have no PKCS#8 form")),
+        let secret = |doc: Result<pkcs8::SecretDocument, pkcs8::Error>| {
+            doc.map(|d| Zeroizing::new(d.as_bytes().to_vec()))
+                .map_err(encoding)
+        };
+        match &self.material {
+            KeyMaterial::Oct(OctKey { .. }) => Err(encoding("symmetric keys have no PKCS#8 form")),
             #[cfg(feature = "rsa")]
-            KeyMaterial::Rsa(k) => k.private_key().ok_or(KeyError::NotPrivate)?.to_pkcs8_der(),
+            KeyMaterial::Rsa(k) => {
+                secret(k.private_key().ok_or(KeyError::NotPrivate)?.to_pkcs8_der())
+            }
             #[cfg(feature = "ec")]
-            KeyMaterial::Ec(k) => match k {
-                EcKey::P256 { secret, .. } => secret.as_ref().ok_or(KeyError::NotPrivate)?.to_pkcs8_der(),
-                EcKey::P384 { secret, .. } => secret.as_ref().ok_or(KeyError::NotPrivate)?.to_pkcs8_der(),
-                EcKey::P521 { secret, .. } => secret.as_ref().ok_or(KeyError::NotPrivate)?.to_pkcs8_der(),
-            },
+            KeyMaterial::Ec(k) => secret(match k {
+                EcKey::P256 { secret, .. } => {
+                    secret.as_ref().ok_or(KeyError::NotPrivate)?.to_pkcs8_der()
+                }
+                EcKey::P384 { secret, .. } => {
+                    secret.as_ref().ok_or(KeyError::NotPrivate)?.to_pkcs8_der()
+                }
+                EcKey::P521 { secret, .. } => {
+                    secret.as_ref().ok_or(KeyError::NotPrivate)?.to_pkcs8_der()
+                }
+            }),
             #[cfg(feature = "eddsa")]
-            KeyMaterial::Ed25519(k) => k.signing_key().ok_or(KeyError::NotPrivate)?.to_pkcs8_der(),
+            KeyMaterial::Ed25519(k) => {
+                secret(k.signing_key().ok_or(KeyError::NotPrivate)?.to_pkcs8_der())
+            }
             #[cfg(feature = "x25519")]
             KeyMaterial::X25519(k) => {
                 use der::Encode;
@@ -267,14 +304,15 @@ impl Jwk {
                         .map_err(encoding)?,
                 );
                 let info = PrivateKeyInfoRef::new(
-                    spki::AlgorithmIdentifierRef { oid: ID_X25519, parameters: None },
+                    spki::AlgorithmIdentifierRef {
+                        oid: ID_X25519,
+                        parameters: None,
+                    },
                     der::asn1::OctetStringRef::new(&inner).map_err(encoding)?,
                 );
-                return info.to_der().map(Zeroizing::new).map_err(encoding);
+                info.to_der().map(Zeroizing::new).map_err(encoding)
             }
         }
-        .map_err(encoding)?;
-        Ok(Zeroizing::new(doc.as_bytes().to_vec()))
     }
 
     /// The public key as X.509 `SubjectPublicKeyInfo` DER.
@@ -283,31 +321,37 @@ impl Jwk {
     /// [`KeyError::NoPublicForm`] for a symmetric key.
     pub fn to_spki_der(&self) -> Result<Vec<u8>, KeyError> {
         use spki::EncodePublicKey;
-        let doc = match &self.material {
-            KeyMaterial::Oct(_) => return Err(KeyError::NoPublicForm),
+        let public = |doc: Result<spki::Document, spki::Error>| {
+            doc.map(|d| d.as_bytes().to_vec()).map_err(encoding)
+        };
+        match &self.material {
+            KeyMaterial::Oct(_) => Err(KeyError::NoPublicForm),
             #[cfg(feature = "rsa")]
-            KeyMaterial::Rsa(k) => k.public_key().to_public_key_der(),
+            KeyMaterial::Rsa(k) => public(k.public_key().to_public_key_der()),
             #[cfg(feature = "ec")]
-            KeyMaterial::Ec(k) => match k {
+            KeyMaterial::Ec(k) => public(match k {
                 EcKey::P256 { public, .. } => public.to_public_key_der(),
                 EcKey::P384 { public, .. } => public.to_public_key_der(),
                 EcKey::P521 { public, .. } => public.to_public_key_der(),
-            },
+            }),
             #[cfg(feature = "eddsa")]
-            KeyMaterial::Ed25519(k) => k.public_key().to_public_key_der(),
+            KeyMaterial::Ed25519(k) => public(k.public_key().to_public_key_der()),
             #[cfg(feature = "x25519")]
             KeyMaterial::X25519(k) => {
                 use der::Encode;
                 let info = SubjectPublicKeyInfoRef {
-                    algorithm: spki::AlgorithmIdentifierRef { oid: ID_X25519, parameters: None },
-                    subject_public_key: der::asn1::BitStringRef::from_bytes(k.public_key().as_bytes())
-                        .map_err(encoding)?,
+                    algorithm: spki::AlgorithmIdentifierRef {
+                        oid: ID_X25519,
+                        parameters: None,
+                    },
+                    subject_public_key: der::asn1::BitStringRef::from_bytes(
+                        k.public_key().as_bytes(),
+                    )
+                    .map_err(encoding)?,
                 };
-                return info.to_der().map_err(encoding);
+                info.to_der().map_err(encoding)
             }
         }
-        .map_err(encoding)?;
-        Ok(doc.as_bytes().to_vec())
     }
 
     /// The key as PEM: `PRIVATE KEY` (PKCS#8) for a private key, `PUBLIC KEY` (SPKI) for a
@@ -353,15 +397,24 @@ fn sec1_private(der: &[u8]) -> Result<Jwk, KeyError> {
     let material = match curve {
         SECP256R1 => {
             let s = p256::SecretKey::from_sec1_der(der).map_err(encoding)?;
-            EcKey::P256 { public: s.public_key(), secret: Some(s) }
+            EcKey::P256 {
+                public: s.public_key(),
+                secret: Some(s),
+            }
         }
         SECP384R1 => {
             let s = p384::SecretKey::from_sec1_der(der).map_err(encoding)?;
-            EcKey::P384 { public: s.public_key(), secret: Some(s) }
+            EcKey::P384 {
+                public: s.public_key(),
+                secret: Some(s),
+            }
         }
         SECP521R1 => {
             let s = p521::SecretKey::from_sec1_der(der).map_err(encoding)?;
-            EcKey::P521 { public: s.public_key(), secret: Some(s) }
+            EcKey::P521 {
+                public: s.public_key(),
+                secret: Some(s),
+            }
         }
         other => return Err(KeyError::UnsupportedCurve(other.to_string())),
     };
@@ -373,7 +426,8 @@ fn certificate_spki(der: &[u8]) -> Result<Vec<u8>, KeyError> {
     #[cfg(feature = "x509")]
     {
         use der::Encode;
-        let cert = x509_cert::Certificate::from_der(der).map_err(|_| KeyError::X509("not a DER certificate"))?;
+        let cert = x509_cert::Certificate::from_der(der)
+            .map_err(|_| KeyError::X509("not a DER certificate"))?;
         cert.tbs_certificate()
             .subject_public_key_info()
             .to_der()
@@ -382,7 +436,10 @@ fn certificate_spki(der: &[u8]) -> Result<Vec<u8>, KeyError> {
     #[cfg(not(feature = "x509"))]
     {
         let _ = der;
-        Err(KeyError::FeatureDisabled { what: "X.509 certificate", feature: "x509" })
+        Err(KeyError::FeatureDisabled {
+            what: "X.509 certificate",
+            feature: "x509",
+        })
     }
 }
 
@@ -392,6 +449,11 @@ pub(crate) fn public_key_of_certificate(der: &[u8]) -> Result<Jwk, KeyError> {
     let spki = certificate_spki(der)?;
     // Any key size is read here: the comparison with the JWK decides, and the JWK itself was
     // already checked against the caller's policy.
-    let permissive = KeyPolicy { min_rsa_bits: 512, max_rsa_bits: 16384, reject_roca: false, ..KeyPolicy::default() };
+    let permissive = KeyPolicy {
+        min_rsa_bits: 512,
+        max_rsa_bits: 16384,
+        reject_roca: false,
+        ..KeyPolicy::default()
+    };
     Jwk::from_spki_der_with_policy(&spki, &permissive)
 }

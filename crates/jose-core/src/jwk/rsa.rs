@@ -1,6 +1,6 @@
 //! RSA keys (`kty: "RSA"`, RFC 7518 §6.3).
 
-use super::members::{Members, minimal_uint, put_b64};
+use super::members::{Members, put_b64};
 use super::{KeyError, KeyPolicy};
 use crate::SecretBytes;
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
@@ -131,7 +131,10 @@ impl RsaKey {
         if members.0.contains_key("oth") {
             return Err(KeyError::RsaMultiPrime);
         }
-        let crt_count = [&p, &q, &dp, &dq, &qi].iter().filter(|v| v.is_some()).count();
+        let crt_count = [&p, &q, &dp, &dq, &qi]
+            .iter()
+            .filter(|v| v.is_some())
+            .count();
         let Some(d) = d else {
             if crt_count > 0 {
                 return Err(KeyError::RsaInconsistent(
@@ -151,9 +154,12 @@ impl RsaKey {
                 // The CRT values the key computed must equal the ones the JWK states.
                 let stated = [(&dp, key.dp()), (&dq, key.dq())];
                 for (given, computed) in stated {
-                    let computed = computed.ok_or(KeyError::RsaInconsistent("missing CRT values"))?;
+                    let computed =
+                        computed.ok_or(KeyError::RsaInconsistent("missing CRT values"))?;
                     if !same_uint(given.expose(), computed) {
-                        return Err(KeyError::RsaInconsistent("dp or dq does not match d, p and q"));
+                        return Err(KeyError::RsaInconsistent(
+                            "dp or dq does not match d, p and q",
+                        ));
                     }
                 }
                 let qinv = key
@@ -210,10 +216,25 @@ impl RsaKey {
     /// The (`e`, `n`) members, base64url, for RFC 7638 thumbprints.
     pub(crate) fn thumbprint_members(&self) -> [(&'static str, String); 2] {
         [
-            ("e", crate::b64::encode(minimal_uint(&self.public.e_bytes()))),
-            ("n", crate::b64::encode(minimal_uint(&self.public.n_bytes()))),
+            (
+                "e",
+                crate::b64::encode(minimal_uint(&self.public.e_bytes())),
+            ),
+            (
+                "n",
+                crate::b64::encode(minimal_uint(&self.public.n_bytes())),
+            ),
         ]
     }
+}
+
+/// Strips leading zero bytes (Base64urlUInt, RFC 7518 §2: minimal octets, zero as one octet).
+fn minimal_uint(bytes: &[u8]) -> &[u8] {
+    let first = bytes
+        .iter()
+        .position(|&b| b != 0)
+        .unwrap_or(bytes.len().saturating_sub(1));
+    &bytes[first.min(bytes.len())..]
 }
 
 fn same_uint(given: &[u8], computed: &BoxedUint) -> bool {
@@ -221,7 +242,11 @@ fn same_uint(given: &[u8], computed: &BoxedUint) -> bool {
     crate::secret::constant_time_eq(minimal_uint(given), minimal_uint(&computed))
 }
 
-fn public_from_parts(n: BoxedUint, e: BoxedUint, policy: &KeyPolicy) -> Result<RsaPublicKey, KeyError> {
+fn public_from_parts(
+    n: BoxedUint,
+    e: BoxedUint,
+    policy: &KeyPolicy,
+) -> Result<RsaPublicKey, KeyError> {
     let bits = n.bits_vartime() as usize;
     if bits < policy.min_rsa_bits {
         return Err(KeyError::RsaKeyTooSmall {
@@ -317,7 +342,10 @@ mod tests {
         assert!(check_exponent(&e(3)).is_ok());
         assert_eq!(check_exponent(&e(1)), Err(KeyError::RsaInvalidExponent));
         assert_eq!(check_exponent(&e(65536)), Err(KeyError::RsaInvalidExponent));
-        assert_eq!(check_exponent(&e(1 << 40 | 1)), Err(KeyError::RsaInvalidExponent));
+        assert_eq!(
+            check_exponent(&e(1 << 40 | 1)),
+            Err(KeyError::RsaInvalidExponent)
+        );
     }
 
     #[test]

@@ -73,26 +73,29 @@ impl<'a> KeySelector<'a> {
     /// Whether `key` matches every criterion.
     #[must_use]
     pub fn matches(&self, key: &Jwk) -> bool {
-        if let Some(kid) = self.kid {
-            if key.kid() != Some(kid) {
-                return false;
-            }
+        if let Some(kid) = self.kid
+            && key.kid() != Some(kid)
+        {
+            return false;
         }
-        if let Some(kty) = self.kty {
-            if key.key_type() != kty {
-                return false;
-            }
+        if let Some(kty) = self.kty
+            && key.key_type() != kty
+        {
+            return false;
         }
-        if let Some(crv) = self.crv {
-            if key.curve() != Some(crv) {
-                return false;
-            }
+        if let Some(crv) = self.crv
+            && key.curve() != Some(crv)
+        {
+            return false;
         }
         match (&self.operation, &self.alg) {
             (Some(op), Some(alg)) => key.check_operation(op, alg).is_ok(),
-            (None, Some(alg)) => key.check_algorithm(alg).is_ok() && key.alg().is_none_or(|a| a == alg),
+            (None, Some(alg)) => {
+                key.check_algorithm(alg).is_ok() && key.alg().is_none_or(|a| a == alg)
+            }
             (Some(op), None) => {
-                key.key_use().is_none_or(|u| op.matching_use().as_ref() == Some(u))
+                key.key_use()
+                    .is_none_or(|u| op.matching_use().as_ref() == Some(u))
                     && key.key_ops().is_none_or(|ops| ops.contains(op))
             }
             (None, None) => true,
@@ -147,7 +150,11 @@ impl JwkSet {
     /// private keys.
     pub fn new(keys: Vec<Jwk>) -> Result<Self, KeyError> {
         check_homogeneous(&keys)?;
-        Ok(Self { keys, rejected: Vec::new(), extra: Map::new() })
+        Ok(Self {
+            keys,
+            rejected: Vec::new(),
+            extra: Map::new(),
+        })
     }
 
     /// Parses a JWK Set from JSON text with the default [`KeyPolicy`].
@@ -162,11 +169,20 @@ impl JwkSet {
     ///
     /// # Errors
     /// [`KeyError`] when the text is not a JWK Set or mixes key kinds.
-    pub fn from_json_with_policy(text: impl AsRef<[u8]>, policy: &KeyPolicy) -> Result<Self, KeyError> {
-        let limits = json::JsonLimits { max_bytes: policy.json.max_bytes.saturating_mul(16), max_depth: policy.json.max_depth + 2 };
+    pub fn from_json_with_policy(
+        text: impl AsRef<[u8]>,
+        policy: &KeyPolicy,
+    ) -> Result<Self, KeyError> {
+        let limits = json::JsonLimits {
+            max_bytes: policy.json.max_bytes.saturating_mul(16),
+            max_depth: policy.json.max_depth + 2,
+        };
         let mut map = json::parse_object(text.as_ref(), &limits)?;
         let Some(Value::Array(items)) = map.remove("keys") else {
-            return Err(KeyError::InvalidMember { member: "keys", reason: "must be an array of JWKs" });
+            return Err(KeyError::InvalidMember {
+                member: "keys",
+                reason: "must be an array of JWKs",
+            });
         };
         let mut keys = Vec::with_capacity(items.len());
         let mut rejected = Vec::new();
@@ -174,7 +190,10 @@ impl JwkSet {
             let Value::Object(obj) = item else {
                 rejected.push(RejectedKey {
                     kid: None,
-                    error: KeyError::InvalidMember { member: "keys", reason: "entries must be objects" },
+                    error: KeyError::InvalidMember {
+                        member: "keys",
+                        reason: "entries must be objects",
+                    },
                 });
                 continue;
             };
@@ -185,7 +204,11 @@ impl JwkSet {
             }
         }
         check_homogeneous(&keys)?;
-        Ok(Self { keys, rejected, extra: map })
+        Ok(Self {
+            keys,
+            rejected,
+            extra: map,
+        })
     }
 
     /// Reads either a JWK Set or a single JWK (as a one-key set).
@@ -248,9 +271,12 @@ impl JwkSet {
     pub fn select(&self, selector: &KeySelector<'_>) -> Result<&Jwk, SelectError> {
         // A `kid` shared with a key that failed import leaves the set ambiguous about which
         // key that identifier names (Wycheproof `DuplicateKid`): refuse rather than guess.
-        let rejected_same_kid = selector
-            .kid
-            .map_or(0, |kid| self.rejected.iter().filter(|r| r.kid.as_deref() == Some(kid)).count());
+        let rejected_same_kid = selector.kid.map_or(0, |kid| {
+            self.rejected
+                .iter()
+                .filter(|r| r.kid.as_deref() == Some(kid))
+                .count()
+        });
         let mut found = self.keys.iter().filter(|k| selector.matches(k));
         match (found.next(), found.next()) {
             (Some(_), None) if rejected_same_kid > 0 => Err(SelectError::Ambiguous {
@@ -263,10 +289,13 @@ impl JwkSet {
                 kid: selector.kid.map(str::to_owned),
             }),
             (None, _) => {
-                if let Some(kid) = selector.kid {
-                    if let Some(r) = self.rejected.iter().find(|r| r.kid.as_deref() == Some(kid)) {
-                        return Err(SelectError::Rejected { kid: kid.to_owned(), error: r.error.clone() });
-                    }
+                if let Some(kid) = selector.kid
+                    && let Some(r) = self.rejected.iter().find(|r| r.kid.as_deref() == Some(kid))
+                {
+                    return Err(SelectError::Rejected {
+                        kid: kid.to_owned(),
+                        error: r.error.clone(),
+                    });
                 }
                 Err(SelectError::NoMatch {
                     kid: selector.kid.map(json::truncate_for_error),
@@ -293,7 +322,11 @@ impl JwkSet {
     #[must_use]
     pub fn to_public(&self) -> JwkSet {
         JwkSet {
-            keys: self.keys.iter().filter_map(|k| k.to_public().ok()).collect(),
+            keys: self
+                .keys
+                .iter()
+                .filter_map(|k| k.to_public().ok())
+                .collect(),
             rejected: Vec::new(),
             extra: self.extra.clone(),
         }
@@ -305,7 +338,12 @@ impl JwkSet {
         let mut map = self.extra.clone();
         map.insert(
             "keys".into(),
-            Value::Array(self.keys.iter().map(|k| Value::Object(k.to_json_value())).collect()),
+            Value::Array(
+                self.keys
+                    .iter()
+                    .map(|k| Value::Object(k.to_json_value()))
+                    .collect(),
+            ),
         );
         map
     }
@@ -322,7 +360,10 @@ fn check_homogeneous(keys: &[Jwk]) -> Result<(), KeyError> {
     if symmetric > 0 && symmetric < keys.len() {
         return Err(KeyError::MixedKeySet("symmetric and asymmetric keys"));
     }
-    let private = keys.iter().filter(|k| !k.is_symmetric() && k.is_private()).count();
+    let private = keys
+        .iter()
+        .filter(|k| !k.is_symmetric() && k.is_private())
+        .count();
     let asymmetric = keys.len() - symmetric;
     if private > 0 && private < asymmetric {
         return Err(KeyError::MixedKeySet("public and private keys"));

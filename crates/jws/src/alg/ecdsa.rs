@@ -29,30 +29,52 @@ pub(super) fn sign(alg: JwsAlgorithm, key: &EcKey, input: &[u8]) -> Result<Vec<u
             let sig: p521::ecdsa::Signature = sk.try_sign(input).map_err(failed)?;
             sig.to_bytes().to_vec()
         }
-        _ => return Err(JwsError::Key(KeyError::IncompatibleAlgorithm { key: "EC".into(), alg: alg.to_string() })),
+        _ => {
+            return Err(JwsError::Key(KeyError::IncompatibleAlgorithm {
+                key: "EC".into(),
+                alg: alg.to_string(),
+            }));
+        }
     })
 }
 
-pub(super) fn verify(alg: JwsAlgorithm, key: &EcKey, input: &[u8], signature: &[u8]) -> Result<(), JwsError> {
+pub(super) fn verify(
+    alg: JwsAlgorithm,
+    key: &EcKey,
+    input: &[u8],
+    signature: &[u8],
+) -> Result<(), JwsError> {
     let expected = 2 * key.curve().coordinate_len();
     if signature.len() != expected {
-        return Err(JwsError::MalformedSignature { alg, reason: "not the fixed-size r || s of the curve" });
+        return Err(JwsError::MalformedSignature {
+            alg,
+            reason: "not the fixed-size r || s of the curve",
+        });
     }
     // `from_slice` refuses r or s of zero or not below the order.
-    let malformed = |_| JwsError::MalformedSignature { alg, reason: "r or s is zero or not below the group order" };
+    let malformed = |_| JwsError::MalformedSignature {
+        alg,
+        reason: "r or s is zero or not below the group order",
+    };
     let invalid = |_| JwsError::InvalidSignature;
     match key {
         EcKey::P256 { public, .. } => {
             let sig = p256::ecdsa::Signature::from_slice(signature).map_err(malformed)?;
-            p256::ecdsa::VerifyingKey::from(public).verify(input, &sig).map_err(invalid)
+            p256::ecdsa::VerifyingKey::from(public)
+                .verify(input, &sig)
+                .map_err(invalid)
         }
         EcKey::P384 { public, .. } => {
             let sig = p384::ecdsa::Signature::from_slice(signature).map_err(malformed)?;
-            p384::ecdsa::VerifyingKey::from(public).verify(input, &sig).map_err(invalid)
+            p384::ecdsa::VerifyingKey::from(public)
+                .verify(input, &sig)
+                .map_err(invalid)
         }
         EcKey::P521 { public, .. } => {
             let sig = p521::ecdsa::Signature::from_slice(signature).map_err(malformed)?;
-            p521::ecdsa::VerifyingKey::from(public).verify(input, &sig).map_err(invalid)
+            p521::ecdsa::VerifyingKey::from(public)
+                .verify(input, &sig)
+                .map_err(invalid)
         }
         _ => Err(JwsError::InvalidSignature),
     }

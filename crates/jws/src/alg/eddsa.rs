@@ -8,13 +8,23 @@ use jose_core::jwk::{Ed25519Key, KeyError};
 use signature::Signer as _;
 
 pub(super) fn sign(key: &Ed25519Key, input: &[u8]) -> Result<Vec<u8>, JwsError> {
-    let sk = key.signing_key().ok_or(JwsError::Key(KeyError::NotPrivate))?;
-    let sig: ed25519_dalek::Signature = sk.try_sign(input).map_err(|_| JwsError::Signer("Ed25519 signing failed".into()))?;
+    let sk = key
+        .signing_key()
+        .ok_or(JwsError::Key(KeyError::NotPrivate))?;
+    let sig: ed25519_dalek::Signature = sk
+        .try_sign(input)
+        .map_err(|_| JwsError::Signer("Ed25519 signing failed".into()))?;
     Ok(sig.to_bytes().to_vec())
 }
 
 pub(super) fn verify(key: &Ed25519Key, input: &[u8], signature: &[u8]) -> Result<(), JwsError> {
-    let sig = ed25519_dalek::Signature::from_slice(signature)
-        .map_err(|_| JwsError::MalformedSignature { alg: JwsAlgorithm::EdDSA, reason: "not 64 bytes" })?;
-    key.public_key().verify_strict(input, &sig).map_err(|_| JwsError::InvalidSignature)
+    let sig = ed25519_dalek::Signature::from_slice(signature).map_err(|_| {
+        JwsError::MalformedSignature {
+            alg: JwsAlgorithm::EdDSA,
+            reason: "not 64 bytes",
+        }
+    })?;
+    key.public_key()
+        .verify_strict(input, &sig)
+        .map_err(|_| JwsError::InvalidSignature)
 }

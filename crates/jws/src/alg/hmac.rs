@@ -15,13 +15,22 @@ pub(super) fn sign(alg: JwsAlgorithm, key: &[u8], input: &[u8]) -> Vec<u8> {
 }
 
 /// Checks the MAC in constant time.
-pub(super) fn verify(alg: JwsAlgorithm, key: &[u8], input: &[u8], signature: &[u8]) -> Result<(), JwsError> {
+pub(super) fn verify(
+    alg: JwsAlgorithm,
+    key: &[u8],
+    input: &[u8],
+    signature: &[u8],
+) -> Result<(), JwsError> {
     let ok = match alg {
         JwsAlgorithm::HS384 => check::<Hmac<Sha384>>(key, input, signature),
         JwsAlgorithm::HS512 => check::<Hmac<Sha512>>(key, input, signature),
         _ => check::<Hmac<Sha256>>(key, input, signature),
     };
-    if ok { Ok(()) } else { Err(JwsError::InvalidSignature) }
+    if ok {
+        Ok(())
+    } else {
+        Err(JwsError::InvalidSignature)
+    }
 }
 
 fn mac<M: Mac + KeyInit>(key: &[u8], input: &[u8]) -> Vec<u8> {

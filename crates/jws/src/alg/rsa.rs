@@ -18,7 +18,9 @@ fn digest(alg: JwsAlgorithm, input: &[u8]) -> Vec<u8> {
 }
 
 pub(super) fn sign(alg: JwsAlgorithm, key: &RsaKey, input: &[u8]) -> Result<Vec<u8>, JwsError> {
-    let private = key.private_key().ok_or(JwsError::Key(KeyError::NotPrivate))?;
+    let private = key
+        .private_key()
+        .ok_or(JwsError::Key(KeyError::NotPrivate))?;
     let hashed = digest(alg, input);
     // The OS RNG drives blinding (and the PSS salt); its failure is reported, not a panic.
     let mut rng = SysRng;
@@ -33,9 +35,17 @@ pub(super) fn sign(alg: JwsAlgorithm, key: &RsaKey, input: &[u8]) -> Result<Vec<
     result.map_err(|_| JwsError::Random)
 }
 
-pub(super) fn verify(alg: JwsAlgorithm, key: &RsaKey, input: &[u8], signature: &[u8]) -> Result<(), JwsError> {
+pub(super) fn verify(
+    alg: JwsAlgorithm,
+    key: &RsaKey,
+    input: &[u8],
+    signature: &[u8],
+) -> Result<(), JwsError> {
     if signature.len() != key.size() {
-        return Err(JwsError::MalformedSignature { alg, reason: "length differs from the modulus size" });
+        return Err(JwsError::MalformedSignature {
+            alg,
+            reason: "length differs from the modulus size",
+        });
     }
     let public = key.public_key();
     let hashed = digest(alg, input);

@@ -1,0 +1,76 @@
+//! `jose`: JOSE, JWT and OAuth from the command line.
+//!
+//! Reads stdin, writes stdout. Exit codes: 0 success, 1 invalid token, signature or claims,
+//! 2 usage error or unreadable input. Errors are one line on stderr.
+
+#![forbid(unsafe_code)]
+
+mod cmd;
+mod error;
+mod io;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// JOSE, JWT and OAuth from the command line.
+#[derive(Debug, Parser)]
+#[command(name = "jose", version, about, long_about = None, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXIT_CODES: &str =
+    "Exit codes: 0 success, 1 invalid token/signature/claims, 2 usage or malformed input.";
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate, convert and inspect keys.
+    #[command(subcommand)]
+    Key(cmd::key::KeyCommand),
+    /// RFC 7638 thumbprint (or RFC 9278 URI) of the JWK on stdin.
+    Thumbprint(cmd::thumbprint::ThumbprintArgs),
+    /// Sign and verify JWS.
+    #[command(subcommand)]
+    Jws(cmd::jws::JwsCommand),
+    /// Sign, verify and inspect JWTs.
+    #[command(subcommand)]
+    Jwt(cmd::jwt::JwtCommand),
+    /// A tour of the workspace with generated keys.
+    Demo,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            // Usage errors: one line on stderr, exit 2 (the usage text is in `--help`).
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("usage error");
+            eprintln!(
+                "jose: {}; see `jose --help`",
+                first.trim_start_matches("error: ")
+            );
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            // Help and version go to stdout with exit 0.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+    };
+    let result = match cli.command {
+        Command::Key(c) => cmd::key::run(c),
+        Command::Thumbprint(a) => cmd::thumbprint::run(a),
+        Command::Jws(c) => cmd::jws::run(c),
+        Command::Jwt(c) => cmd::jwt::run(c),
+        Command::Demo => cmd::demo::run(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("jose: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
