@@ -97,18 +97,7 @@ impl RsaKey {
     /// # Errors
     /// [`KeyError`] when `bits` is outside the policy or the RNG fails.
     pub fn generate(bits: usize, policy: &KeyPolicy) -> Result<Self, KeyError> {
-        if bits < policy.min_rsa_bits {
-            return Err(KeyError::RsaKeyTooSmall {
-                bits,
-                min: policy.min_rsa_bits,
-            });
-        }
-        if bits > policy.max_rsa_bits {
-            return Err(KeyError::RsaKeyTooLarge {
-                bits,
-                max: policy.max_rsa_bits,
-            });
-        }
+        check_size(bits, policy)?;
         let mut rng = crate::rand::system_rng()?;
         let key = RsaPrivateKey::new(&mut rng, bits)
             .map_err(|_| KeyError::CannotGenerate(format!("RSA-{bits}")))?;
@@ -247,19 +236,7 @@ fn public_from_parts(
     e: BoxedUint,
     policy: &KeyPolicy,
 ) -> Result<RsaPublicKey, KeyError> {
-    let bits = n.bits_vartime() as usize;
-    if bits < policy.min_rsa_bits {
-        return Err(KeyError::RsaKeyTooSmall {
-            bits,
-            min: policy.min_rsa_bits,
-        });
-    }
-    if bits > policy.max_rsa_bits {
-        return Err(KeyError::RsaKeyTooLarge {
-            bits,
-            max: policy.max_rsa_bits,
-        });
-    }
+    check_size(n.bits_vartime() as usize, policy)?;
     check_exponent(&e)?;
     let key = RsaPublicKey::new_with_size_limits(n, e, policy.min_rsa_bits..=policy.max_rsa_bits)
         .map_err(|_| KeyError::RsaInvalidModulus)?;
@@ -286,8 +263,8 @@ fn check_exponent(e: &BoxedUint) -> Result<(), KeyError> {
     }
 }
 
-fn check_public(key: &RsaPublicKey, policy: &KeyPolicy) -> Result<(), KeyError> {
-    let bits = key.n().bits_vartime() as usize;
+/// Checks a modulus size against the policy's bounds.
+fn check_size(bits: usize, policy: &KeyPolicy) -> Result<(), KeyError> {
     if bits < policy.min_rsa_bits {
         return Err(KeyError::RsaKeyTooSmall {
             bits,
@@ -300,6 +277,11 @@ fn check_public(key: &RsaPublicKey, policy: &KeyPolicy) -> Result<(), KeyError> 
             max: policy.max_rsa_bits,
         });
     }
+    Ok(())
+}
+
+fn check_public(key: &RsaPublicKey, policy: &KeyPolicy) -> Result<(), KeyError> {
+    check_size(key.n().bits_vartime() as usize, policy)?;
     check_exponent(key.e())?;
     if policy.reject_roca && has_roca_fingerprint(&key.n_bytes()) {
         return Err(KeyError::RsaRocaVulnerable);
