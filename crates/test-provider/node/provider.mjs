@@ -1,0 +1,350 @@
+// The workspace's test OpenID Provider: oidc-provider 9.x on 127.0.0.1, configured for the
+// integration tests of oauth-client (and later dpop, ciba and the `jose oauth` CLI).
+//
+// Usage: node provider.mjs <state-file>
+//
+// The script listens on an ephemeral port of 127.0.0.1, mounts the provider under `/op` (so the
+// issuer has a path, which exercises RFC 8414 path insertion), writes the issuer, the static
+// clients (with their secrets and private keys) and the provider's public keys to <state-file>,
+// and then prints `READY <issuer>` on stdout. It exits when its stdin closes, so it never
+// outlives the test process that started it, even if that process is killed.
+//
+// Non-interactive login and consent: `/op/interaction/:uid` logs in the account named by
+// `login_hint` (default `alice`), grants exactly what the prompt is missing, and resumes. The
+// hint `deny` finishes the interaction with `access_denied` instead.
+
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import Provider, { errors } from 'oidc-provider';
+
+const stateFile = process.argv[2];
+if (!stateFile) {
+  console.error('usage: node provider.mjs <state-file>');
+  process.exit(2);
+}
+
+// Leave with the parent: the test process holds our stdin.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('close', () => process.exit(0));
+process.stdin.on('error', () => process.exit(0));
+process.stdin.resume();
+
+const MOUNT = '/op';
+
+// ---- Keys -------------------------------------------------------------------------------------
+
+function privateJwk(type, options, extra) {
+  const { privateKey } = generateKeyPairSync(type, options);
+  return { ...privateKey.export({ format: 'jwk' }), ...extra };
+}
+
+function publicPart(jwk) {
+  const { d, p, q, dp, dq, qi, ...pub } = jwk;
+  return pub;
+}
+
+// Signing keys of the provider. RS256 must exist (the default ID Token algorithm).
+const providerKeys = [
+  privateJwk('rsa', { modulusLength: 2048 }, { kid: 'op-rsa', use: 'sig' }),
+  privateJwk('ec', { namedCurve: 'P-256' }, { kid: 'op-p256', use: 'sig' }),
+  privateJwk('ed25519', {}, { kid: 'op-ed25519', use: 'sig' }),
+];
+
+// Keys of clients that authenticate with private_key_jwt.
+const clientKeys = {
+  'client-private-key-jwt': privateJwk('ec', { namedCurve: 'P-256' }, { kid: 'rp-p256', alg: 'ES256' }),
+};
+
+// ---- Clients ----------------------------------------------------------------------------------
+
+const REDIRECT_URI = 'https://rp.test/cb';
+const POST_LOGOUT_REDIRECT_URI = 'https://rp.test/logged-out';
+const secret = () => randomBytes(32).toString('base64url');
+
+const confidential = {
+  redirect_uris: [REDIRECT_URI],
+  post_logout_redirect_uris: [POST_LOGOUT_REDIRECT_URI],
+  grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+  response_types: ['code'],
+};
+
+// One static client per token endpoint authentication method, plus clients for specific paths.
+// Later features add their clients here (PAR-required, DPoP nonce, JAR, JARM, encryption, ...).
+const clients = [
+  {
+    ...confidential,
+    client_id: 'client-basic',
+    client_secret: secret(),
+    token_endpoint_auth_method: 'client_secret_basic',
+  },
+  {
+    ...confidential,
+    client_id: 'client-post',
+    client_secret: secret(),
+    token_endpoint_auth_method: 'client_secret_post',
+  },
+  {
+    ...confidential,
+    client_id: 'client-secret-jwt',
+    client_secret: secret(),
+    token_endpoint_auth_method: 'client_secret_jwt',
+    token_endpoint_auth_signing_alg: 'HS256',
+  },
+  {
+    ...confidential,
+    client_id: 'client-private-key-jwt',
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: 'ES256',
+    jwks: { keys: [publicPart(clientKeys['client-private-key-jwt'])] },
+  },
+  {
+    client_id: 'client-public',
+    token_endpoint_auth_method: 'none',
+    redirect_uris: [REDIRECT_URI],
+    post_logout_redirect_uris: [POST_LOGOUT_REDIRECT_URI],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+  },
+  {
+    // Authorization codes of this client expire after one second.
+    ...confidential,
+    client_id: 'client-short-code',
+    client_secret: secret(),
+    token_endpoint_auth_method: 'client_secret_basic',
+  },
+  {
+    // Signed responses: EdDSA ID Tokens, RS256 JWT UserInfo, ES256 JWT introspection.
+    ...confidential,
+    client_id: 'client-signed-responses',
+    client_secret: secret(),
+    token_endpoint_auth_method: 'client_secret_basic',
+    id_token_signed_response_alg: 'EdDSA',
+    userinfo_signed_response_alg: 'RS256',
+    introspection_signed_response_alg: 'ES256',
+  },
+];
+
+// ---- Accounts ---------------------------------------------------------------------------------
+
+const accounts = {
+  alice: {
+    sub: 'alice',
+    name: 'Alice Liddell',
+    given_name: 'Alice',
+    family_name: 'Liddell',
+    preferred_username: 'alice',
+    email: 'alice@example.test',
+    email_verified: true,
+  },
+  bob: {
+    sub: 'bob',
+    name: 'Bob Builder',
+    email: 'bob@example.test',
+    email_verified: false,
+  },
+};
+
+// ---- Resource servers -------------------------------------------------------------------------
+
+const resourceServers = {
+  'urn:test:api': {
+    scope: 'api:read api:write',
+    audience: 'urn:test:api',
+    accessTokenTTL: 600,
+    accessTokenFormat: 'opaque',
+  },
+  'urn:test:jwt-api': {
+    scope: 'api:read',
+    audience: 'urn:test:jwt-api',
+    accessTokenTTL: 600,
+    accessTokenFormat: 'jwt',
+    jwt: { sign: { alg: 'ES256' } },
+  },
+};
+
+// ---- Provider configuration -------------------------------------------------------------------
+
+const INITIAL_ACCESS_TOKEN = secret();
+
+const configuration = {
+  clients,
+  jwks: { keys: providerKeys },
+  cookies: { keys: [secret()] },
+  findAccount(ctx, id) {
+    const account = accounts[id];
+    if (!account) return undefined;
+    return {
+      accountId: id,
+      async claims() {
+        return { ...account };
+      },
+    };
+  },
+  claims: {
+    openid: ['sub'],
+    profile: ['name', 'given_name', 'family_name', 'preferred_username'],
+    email: ['email', 'email_verified'],
+  },
+  scopes: ['openid', 'offline_access', 'profile', 'email'],
+  features: {
+    devInteractions: { enabled: false },
+    clientCredentials: { enabled: true },
+    introspection: { enabled: true },
+    jwtIntrospection: { enabled: true },
+    jwtUserinfo: { enabled: true },
+    revocation: { enabled: true },
+    claimsParameter: { enabled: true },
+    registration: {
+      enabled: true,
+      initialAccessToken: INITIAL_ACCESS_TOKEN,
+      issueRegistrationAccessToken: true,
+    },
+    registrationManagement: { enabled: true, rotateRegistrationAccessToken: false },
+    rpInitiatedLogout: { enabled: true },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource(ctx, client, oneOf) {
+        if (oneOf) return oneOf;
+        // The client credentials grant needs a resource to carry scopes; the other grants
+        // default to tokens for the UserInfo endpoint.
+        return ctx.oidc.params?.grant_type === 'client_credentials' ? 'urn:test:api' : undefined;
+      },
+      useGrantedResource() {
+        return true;
+      },
+      getResourceServerInfo(ctx, resourceIndicator) {
+        const info = resourceServers[resourceIndicator];
+        if (!info) throw new errors.InvalidTarget();
+        return info;
+      },
+    },
+  },
+  issueRefreshToken(ctx, client) {
+    return client.grantTypeAllowed('refresh_token');
+  },
+  ttl: {
+    AccessToken: 600,
+    AuthorizationCode(ctx, code, client) {
+      return client.clientId === 'client-short-code' ? 1 : 60;
+    },
+    ClientCredentials: 600,
+    DeviceCode: 600,
+    BackchannelAuthenticationRequest: 600,
+    Grant: 3600,
+    IdToken: 600,
+    Interaction: 600,
+    RefreshToken: 3600,
+    Session: 3600,
+  },
+  discovery: {
+    // Not a registered metadata field: tests check that unknown fields are kept.
+    x_jose_rs_test: 'kept',
+  },
+  renderError(ctx, out) {
+    ctx.type = 'application/json';
+    ctx.body = out;
+  },
+};
+
+// ---- Interactions -----------------------------------------------------------------------------
+
+async function interaction(provider, req, res) {
+  const details = await provider.interactionDetails(req, res);
+  const { prompt, params, session } = details;
+
+  if (prompt.name === 'login') {
+    const hint = params.login_hint ?? 'alice';
+    if (hint === 'deny') {
+      const result = { error: 'access_denied', error_description: 'the test user refused' };
+      return provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
+    }
+    if (!accounts[hint]) {
+      const result = { error: 'login_required', error_description: 'unknown test account' };
+      return provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
+    }
+    const result = { login: { accountId: hint } };
+    return provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
+  }
+
+  if (prompt.name === 'consent') {
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
+    const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = prompt.details;
+    if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
+    if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
+    if (missingResourceScopes) {
+      for (const [indicator, scopes] of Object.entries(missingResourceScopes)) {
+        grant.addResourceScope(indicator, scopes.join(' '));
+      }
+    }
+    const grantId = await grant.save();
+    const consent = details.grantId ? {} : { grantId };
+    return provider.interactionFinished(req, res, { consent }, { mergeWithLastSubmission: true });
+  }
+
+  const result = { error: 'invalid_request', error_description: `unexpected prompt ${prompt.name}` };
+  return provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
+}
+
+// ---- Server -----------------------------------------------------------------------------------
+
+let provider;
+let metadataCallback;
+
+function sendJson(res, status, body) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+const server = createServer(async (req, res) => {
+  try {
+    const path = req.url.split('?')[0];
+    // RFC 8414 §3: the well-known suffix goes between the host and the issuer's path.
+    if (path === `/.well-known/oauth-authorization-server${MOUNT}`) {
+      // Same document as OpenID Connect discovery; the original URL tells the provider its
+      // mount path so that the endpoints keep the issuer's path.
+      req.originalUrl = `${MOUNT}/.well-known/openid-configuration`;
+      req.url = '/.well-known/openid-configuration';
+      return metadataCallback(req, res);
+    }
+    if (path.startsWith(`${MOUNT}/interaction/`)) {
+      req.originalUrl = req.url;
+      req.url = req.url.slice(MOUNT.length);
+      return await interaction(provider, req, res);
+    }
+    if (path === MOUNT || path.startsWith(`${MOUNT}/`)) {
+      req.originalUrl = req.url;
+      req.url = req.url.slice(MOUNT.length) || '/';
+      return provider.callback()(req, res);
+    }
+    sendJson(res, 404, { error: 'not_found' });
+  } catch (err) {
+    console.error(err);
+    if (!res.headersSent) sendJson(res, 500, { error: 'server_error', error_description: String(err) });
+  }
+});
+
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address();
+  const issuer = `http://127.0.0.1:${port}${MOUNT}`;
+  provider = new Provider(issuer, configuration);
+  provider.on('server_error', (ctx, err) => console.error('server_error', err));
+  const callback = provider.callback();
+  metadataCallback = callback;
+
+  const state = {
+    issuer,
+    redirect_uri: REDIRECT_URI,
+    post_logout_redirect_uri: POST_LOGOUT_REDIRECT_URI,
+    initial_access_token: INITIAL_ACCESS_TOKEN,
+    clients: Object.fromEntries(clients.map((c) => [c.client_id, c])),
+    client_private_keys: clientKeys,
+    provider_jwks: { keys: providerKeys.map(publicPart) },
+    resources: Object.keys(resourceServers),
+    accounts,
+  };
+  writeFileSync(stateFile, JSON.stringify(state, null, 2));
+  process.stdout.write(`READY ${issuer}\n`);
+});
