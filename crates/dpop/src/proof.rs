@@ -112,7 +112,6 @@ impl DpopKey {
     }
 
     /// Starts a proof for a request.
-
     pub fn proof<'a>(&'a self, method: &'a str, uri: &'a str) -> ProofBuilder<'a> {
         ProofBuilder {
             key: self,
