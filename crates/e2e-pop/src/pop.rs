@@ -1,0 +1,379 @@
+//! The PoP token (`jwt+pop`): the client proves possession of its key to the OP's ICT
+//! endpoint. Signed by the client key it carries in the header `jwk`.
+
+use crate::builder::{Core, core_setters, sign};
+use crate::claims::{boolean, string_list, without};
+use crate::keys::{ClientKey, minimal_public};
+use crate::pipeline::{
+    Binding, ClaimRules, check_claims, non_empty, parse_header, verify_signature,
+};
+use crate::policy::{Policy, policy_setters};
+use crate::replay::{ReplayCache, ReplayKey};
+use crate::{E2ePopError, TokenKind};
+use jose_core::alg::JwsAlgorithm;
+use jose_core::header::JwsHeader;
+use jose_core::jwk::Jwk;
+use jwt_claims::{Audience, NumericDate};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// Claims of a PoP token that have their own setter or field.
+const POP_CLAIMS: [&str; 3] = ["required_claims", "optional_claims", "with_audience"];
+/// The reference library's spellings, read only when [`PopTokenVerifier::accept_camel_case`].
+const CAMEL: [&str; 3] = ["requiredClaims", "optionalClaims", "withAudience"];
+const REQUIRED: [&str; 6] = ["sub", "iss", "aud", "jti", "iat", "exp"];
+
+/// The claims of a verified PoP token.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PopClaims {
+    /// `iss`: the client id.
+    pub iss: String,
+    /// `sub`: the end-user's subject identifier.
+    pub sub: String,
+    /// `aud`: the OP's issuer identifier.
+    pub aud: Audience,
+    /// `iat`.
+    pub iat: NumericDate,
+    /// `nbf`.
+    pub nbf: Option<NumericDate>,
+    /// `exp`.
+    pub exp: NumericDate,
+    /// `jti`.
+    pub jti: String,
+    /// `required_claims`: claims the ICT must contain (the OP answers 404 when it cannot).
+    pub required_claims: Option<Vec<String>>,
+    /// `optional_claims`: claims to include if available.
+    pub optional_claims: Option<Vec<String>>,
+    /// `with_audience`: whether the ICT must carry `aud`.
+    pub with_audience: Option<bool>,
+    /// Every other claim (for example the OP extension's `token_claims`, `token_lifetime`,
+    /// `token_nonce`).
+    pub extra: Map<String, Value>,
+}
+
+impl PopClaims {
+    /// Whether the ICT must carry `aud`: the draft reads an absent `with_audience` as `true`.
+    #[must_use]
+    pub fn ict_audience_requested(&self) -> bool {
+        self.with_audience.unwrap_or(true)
+    }
+}
+
+/// A PoP token whose signature and claims were verified.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VerifiedPopToken {
+    alg: JwsAlgorithm,
+    jwk: Jwk,
+    claims: PopClaims,
+}
+
+impl VerifiedPopToken {
+    /// The signature algorithm.
+    #[must_use]
+    pub fn alg(&self) -> JwsAlgorithm {
+        self.alg
+    }
+
+    /// The client's public key from the header, reduced to its RFC 7638 members: what the OP
+    /// puts into the ICT's `cnf.jwk`.
+    #[must_use]
+    pub fn jwk(&self) -> &Jwk {
+        &self.jwk
+    }
+
+    /// The claims.
+    #[must_use]
+    pub fn claims(&self) -> &PopClaims {
+        &self.claims
+    }
+
+    /// The claims, by value.
+    #[must_use]
+    pub fn into_claims(self) -> PopClaims {
+        self.claims
+    }
+}
+
+/// Builds and signs a PoP token.
+///
+/// Presets (computed when the token is built, filling only what is unset): `jti` a random
+/// UUID, `iat` now, `exp` = `iat` + 60 s. The header is `{typ: "jwt+pop", alg, jwk}` with the
+/// signing key's public half (its RFC 7638 members only). The request claims are written in
+/// the draft's snake case.
+///
+/// ```
+/// use e2e_pop::{PopTokenBuilder, PopTokenVerifier};
+/// use jose_core::alg::JwsAlgorithm;
+/// use jws::SigningKey;
+///
+/// let client_key = SigningKey::generate(JwsAlgorithm::ES384)?;
+/// let pop = PopTokenBuilder::new()
+///     .issuer("exampleclient")
+///     .subject("1234567890")
+///     .audience("https://op.example.com")
+///     .required_claims(["name"])
+///     .with_audience(true)
+///     .build(&client_key)?;
+///
+/// // At the OP's ICT endpoint:
+/// let verified = PopTokenVerifier::new("https://op.example.com")
+///     .expected_issuer("exampleclient")
+///     .expected_subject("1234567890")
+///     .verify(&pop)?;
+/// assert_eq!(verified.claims().required_claims.as_deref(), Some(&["name".to_owned()][..]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct PopTokenBuilder {
+    core: Core,
+    required_claims: Option<Vec<String>>,
+    optional_claims: Option<Vec<String>>,
+    with_audience: Option<bool>,
+}
+
+impl Default for PopTokenBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PopTokenBuilder {
+    /// A builder with the presets.
+    pub fn new() -> Self {
+        Self {
+            core: Core::new(TokenKind::Pop),
+            required_claims: None,
+            optional_claims: None,
+            with_audience: None,
+        }
+    }
+
+    /// A builder starting from a claims object: registered and request claims go to their
+    /// setters (typed), the rest become custom claims. Presets fill only what is absent.
+    ///
+    /// # Errors
+    /// [`E2ePopError::InvalidClaim`] for a claim of the wrong type.
+    pub fn from_claims(mut claims: Map<String, Value>) -> Result<Self, E2ePopError> {
+        let mut b = Self::new();
+        b.core.take_registered(&mut claims)?;
+        b.required_claims = string_list(&claims, "required_claims")?;
+        b.optional_claims = string_list(&claims, "optional_claims")?;
+        b.with_audience = boolean(&claims, "with_audience")?;
+        for (name, value) in without(&claims, &POP_CLAIMS) {
+            b.core.claim(name, value, &POP_CLAIMS)?;
+        }
+        Ok(b)
+    }
+
+    core_setters!();
+
+    /// Sets `required_claims`.
+    pub fn required_claims(mut self, names: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.required_claims = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `optional_claims`.
+    pub fn optional_claims(mut self, names: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.optional_claims = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `with_audience` (emitted whenever set; the draft reads its absence as `true`).
+    pub fn with_audience(mut self, with: bool) -> Self {
+        self.with_audience = Some(with);
+        self
+    }
+
+    /// Adds a custom claim.
+    ///
+    /// # Errors
+    /// [`E2ePopError::DuplicateClaim`] for a name with its own setter or set before.
+    pub fn claim(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<Value>,
+    ) -> Result<Self, E2ePopError> {
+        self.core.claim(name.into(), value.into(), &POP_CLAIMS)?;
+        Ok(self)
+    }
+
+    /// The claims set as it will be signed (presets computed now).
+    ///
+    /// # Errors
+    /// [`E2ePopError::Incomplete`] without `iss`, `sub` or `aud`; [`E2ePopError::Nonce`].
+    pub fn build_claims(&self) -> Result<Map<String, Value>, E2ePopError> {
+        let mut specific = Map::new();
+        let list = |v: &Vec<String>| Value::Array(v.iter().cloned().map(Value::String).collect());
+        if let Some(v) = &self.required_claims {
+            specific.insert("required_claims".into(), list(v));
+        }
+        if let Some(v) = &self.optional_claims {
+            specific.insert("optional_claims".into(), list(v));
+        }
+        if let Some(b) = self.with_audience {
+            specific.insert("with_audience".into(), Value::Bool(b));
+        }
+        self.core.build(true, specific)
+    }
+
+    /// Signs the token with the client key.
+    ///
+    /// # Errors
+    /// As [`PopTokenBuilder::build_claims`]; [`E2ePopError::AlgorithmNotAllowed`] for a
+    /// symmetric key; [`E2ePopError::Key`] when the key's public half is unavailable or does
+    /// not verify the signature; [`E2ePopError::Signing`].
+    pub fn build(&self, key: &(impl ClientKey + ?Sized)) -> Result<String, E2ePopError> {
+        let claims = self.build_claims()?;
+        let public = minimal_public(&key.public_jwk()?)?;
+        let header = JwsHeader::default()
+            .with_jwk(public.clone())
+            .map_err(|e| E2ePopError::Key(e.to_string()))?;
+        sign(TokenKind::Pop, header, &claims, key, Some(&public))
+    }
+}
+
+/// Verifies PoP tokens: what the OP's ICT endpoint does with the token it receives.
+///
+/// The OP's issuer identifier is the required audience. The draft also wants `iss` = the
+/// access token's client id and `sub` = its subject: pass them with
+/// [`PopTokenVerifier::expected_issuer`] and [`PopTokenVerifier::expected_subject`]. Draft
+/// conformance also needs a [`ReplayCache`] (`jti` unique per `iss` and `sub`).
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct PopTokenVerifier {
+    policy: Policy,
+    audiences: Vec<String>,
+    issuers: Vec<String>,
+    subject: Option<String>,
+    camel_case: bool,
+    replay: Option<crate::replay::Replay>,
+}
+
+impl PopTokenVerifier {
+    /// A verifier for PoP tokens addressed to the OP `audience` (its issuer identifier).
+    pub fn new(audience: impl Into<String>) -> Self {
+        Self {
+            policy: Policy::for_token(TokenKind::Pop),
+            audiences: vec![audience.into()],
+            issuers: Vec::new(),
+            subject: None,
+            camel_case: false,
+            replay: None,
+        }
+    }
+
+    policy_setters!();
+
+    /// Accepts this audience too (any one must match).
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audiences.push(audience.into());
+        self
+    }
+
+    /// Requires `iss` to be this client id (repeatable: any one matches).
+    pub fn expected_issuer(mut self, client_id: impl Into<String>) -> Self {
+        self.issuers.push(client_id.into());
+        self
+    }
+
+    /// Requires `sub` to be this subject.
+    pub fn expected_subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
+    /// Also reads the reference library's camelCase request claims (`requiredClaims`,
+    /// `optionalClaims`, `withAudience`) when the snake-case ones are absent.
+    pub fn accept_camel_case(mut self) -> Self {
+        self.camel_case = true;
+        self
+    }
+
+    /// Refuses a second token with the same (`iss`, `sub`, `jti`) within its lifetime.
+    pub fn replay_cache(mut self, cache: Arc<dyn ReplayCache>) -> Self {
+        self.replay = Some(crate::replay::Replay(cache));
+        self
+    }
+
+    /// Verifies a PoP token.
+    ///
+    /// # Errors
+    /// [`E2ePopError`] naming the first failed check.
+    pub fn verify(&self, token: &str) -> Result<VerifiedPopToken, E2ePopError> {
+        for a in &self.audiences {
+            non_empty(a, "the expected audience is empty")?;
+        }
+        if let Some(s) = &self.subject {
+            non_empty(s, "the expected subject is empty")?;
+        }
+        let header = parse_header(token, &self.policy)?;
+        let alg = header
+            .alg()
+            .ok_or(E2ePopError::AlgorithmNotAllowed { alg: String::new() })?;
+        if header.jwk().is_none() {
+            return Err(E2ePopError::EmbeddedKeyMissing);
+        }
+        let verified = verify_signature(token, &jws::EmbeddedJwk, alg)?;
+        let checked = check_claims(
+            verified,
+            &ClaimRules {
+                token: TokenKind::Pop,
+                required: &REQUIRED,
+                issuers: &self.issuers,
+                issuer_binding: Binding::Expected,
+                subject: self.subject.as_deref(),
+                subject_binding: Binding::Expected,
+                audiences: &self.audiences,
+            },
+            &self.policy,
+        )?;
+        let jwk = checked
+            .header
+            .jwk()
+            .ok_or(E2ePopError::EmbeddedKeyMissing)
+            .and_then(minimal_public)?;
+        let map = &checked.claims;
+        let pick = |snake: &'static str, camel: &'static str| {
+            if self.camel_case && !map.contains_key(snake) {
+                camel
+            } else {
+                snake
+            }
+        };
+        let required_claims = string_list(map, pick(POP_CLAIMS[0], CAMEL[0]))?;
+        let optional_claims = string_list(map, pick(POP_CLAIMS[1], CAMEL[1]))?;
+        let with_audience = boolean(map, pick(POP_CLAIMS[2], CAMEL[2]))?;
+        let r = checked.registered;
+        let missing = E2ePopError::MissingClaim;
+        let claims = PopClaims {
+            iss: r.iss.ok_or(missing("iss"))?,
+            sub: r.sub.ok_or(missing("sub"))?,
+            aud: r.aud.ok_or(missing("aud"))?,
+            iat: r.iat.ok_or(missing("iat"))?,
+            nbf: r.nbf,
+            exp: r.exp.ok_or(missing("exp"))?,
+            jti: r.jti.ok_or(missing("jti"))?,
+            required_claims,
+            optional_claims,
+            with_audience,
+            extra: without(
+                map,
+                &[&jwt_claims::REGISTERED[..], &POP_CLAIMS[..]].concat(),
+            ),
+        };
+        if let Some(replay) = &self.replay {
+            let key = ReplayKey {
+                token: TokenKind::Pop,
+                iss: &claims.iss,
+                sub: &claims.sub,
+                aud: None,
+                jti: &claims.jti,
+            };
+            replay.check(&key, claims.exp, &self.policy)?;
+        }
+        Ok(VerifiedPopToken { alg, jwk, claims })
+    }
+}
