@@ -1,0 +1,125 @@
+//! PBES2-HS256+A128KW, PBES2-HS384+A192KW, PBES2-HS512+A256KW (RFC 7518 §4.8): a key
+//! derived from a password with PBKDF2 wraps the CEK with AES key wrap.
+//!
+//! The iteration count `p2c` is chosen by the sender and paid by the recipient, so it is
+//! bounded on decryption ([`crate::Limits::max_p2c`]) before any work is done.
+
+use super::aes_kw;
+use crate::options::{MIN_P2C, MIN_P2S_BYTES};
+use crate::{JweError, Limits};
+use jose_core::SecretBytes;
+use jose_core::alg::KeyManagementAlgorithm;
+use jose_core::header::JweHeader;
+use sha2::{Sha256, Sha384, Sha512};
+
+use KeyManagementAlgorithm as Kma;
+
+/// Length of the random salt input drawn for encryption.
+const P2S_LEN: usize = 16;
+
+pub(super) struct Wrapped {
+    pub(super) encrypted_key: Vec<u8>,
+    pub(super) p2s: Vec<u8>,
+    pub(super) p2c: u32,
+}
+
+/// The key-wrapping key: PBKDF2 over the password with salt `alg || 0x00 || p2s`.
+fn derive(alg: Kma, password: &[u8], p2s: &[u8], p2c: u32) -> SecretBytes {
+    let name = alg.as_str().as_bytes();
+    let mut salt = Vec::with_capacity(name.len() + 1 + p2s.len());
+    salt.extend_from_slice(name);
+    salt.push(0);
+    salt.extend_from_slice(p2s);
+    let mut kek = vec![0u8; super::kw_key_len_for_pbes2(alg)];
+    match alg {
+        Kma::Pbes2Hs256A128Kw => pbkdf2::pbkdf2_hmac::<Sha256>(password, &salt, p2c, &mut kek),
+        Kma::Pbes2Hs384A192Kw => pbkdf2::pbkdf2_hmac::<Sha384>(password, &salt, p2c, &mut kek),
+        _ => pbkdf2::pbkdf2_hmac::<Sha512>(password, &salt, p2c, &mut kek),
+    }
+    SecretBytes::new(kek)
+}
+
+/// Wraps the CEK under a key derived from `password`.
+pub(super) fn wrap(
+    alg: Kma,
+    password: &SecretBytes,
+    p2c: u32,
+    fixed_p2s: Option<&[u8]>,
+    cek: &SecretBytes,
+) -> Result<Wrapped, JweError> {
+    if p2c < MIN_P2C {
+        return Err(JweError::IterationCountTooSmall {
+            min: MIN_P2C,
+            actual: p2c.into(),
+        });
+    }
+    let p2s = match fixed_p2s {
+        Some(s) => s.to_vec(),
+        None => jose_core::rand::bytes::<P2S_LEN>()
+            .map_err(|_| JweError::Random)?
+            .to_vec(),
+    };
+    if p2s.len() < MIN_P2S_BYTES {
+        return Err(JweError::InvalidParameter {
+            name: "p2s",
+            reason: "must be at least 8 bytes",
+        });
+    }
+    let kek = derive(alg, password.expose(), &p2s, p2c);
+    Ok(Wrapped {
+        encrypted_key: aes_kw::wrap(kek.expose(), cek.expose())?,
+        p2s,
+        p2c,
+    })
+}
+
+/// Unwraps the CEK after checking `p2s` and `p2c` against the limits.
+pub(super) fn unwrap(
+    alg: Kma,
+    password: &SecretBytes,
+    header: &JweHeader,
+    encrypted_key: &[u8],
+    cek_len: usize,
+    limits: &Limits,
+) -> Result<SecretBytes, JweError> {
+    let p2s = header
+        .p2s
+        .as_deref()
+        .ok_or(JweError::MissingParameter("p2s"))?;
+    let p2c = header.p2c.ok_or(JweError::MissingParameter("p2c"))?;
+    if p2s.len() < MIN_P2S_BYTES {
+        return Err(JweError::InvalidParameter {
+            name: "p2s",
+            reason: "must be at least 8 bytes",
+        });
+    }
+    if p2c < u64::from(MIN_P2C) {
+        return Err(JweError::IterationCountTooSmall {
+            min: MIN_P2C,
+            actual: p2c,
+        });
+    }
+    if p2c > u64::from(limits.max_p2c) {
+        return Err(JweError::LimitExceeded {
+            what: "p2c",
+            max: limits.max_p2c.into(),
+            actual: p2c,
+        });
+    }
+    // Checked above to be at most `max_p2c`, a u32.
+    let rounds = u32::try_from(p2c).map_err(|_| JweError::LimitExceeded {
+        what: "p2c",
+        max: limits.max_p2c.into(),
+        actual: p2c,
+    })?;
+    // The wrapped key's length is public: check it before the expensive derivation.
+    if encrypted_key.len() != cek_len + 8 {
+        return Err(JweError::EncryptedKeyLength {
+            alg,
+            expected: cek_len + 8,
+            actual: encrypted_key.len(),
+        });
+    }
+    let kek = derive(alg, password.expose(), p2s, rounds);
+    aes_kw::unwrap(alg, kek.expose(), encrypted_key, cek_len)
+}

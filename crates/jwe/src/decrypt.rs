@@ -1,0 +1,227 @@
+//! Decryption, shared by every serialization (RFC 7516 §5.2).
+//!
+//! Order of the checks: the structure and the headers of *every* recipient (strict JSON,
+//! disjointness, `crit`, `zip` only protected), then the policy (`alg`, `enc`, a key for the
+//! recipient), then the sizes of IV and tag, and only then any cryptography. Work that an
+//! attacker can make expensive (PBES2 iterations, decompression) is bounded by the limits
+//! before it starts.
+
+use crate::key::{KeySource, SelectedKey};
+use crate::{DecryptOptions, DecryptedJwe, JweError, alg, enc, zip};
+use jose_core::b64;
+use jose_core::header::{self, HeaderError, JWE_REGISTERED, JweHeader};
+use jose_core::json::{self, JsonLimits};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+/// A serialization taken apart, not yet decoded.
+pub(crate) struct Parsed<'a> {
+    pub(crate) protected_b64: Cow<'a, str>,
+    pub(crate) shared: Option<Map<String, Value>>,
+    pub(crate) recipients: Vec<ParsedRecipient<'a>>,
+    pub(crate) iv: Cow<'a, str>,
+    pub(crate) ciphertext: Cow<'a, str>,
+    pub(crate) tag: Cow<'a, str>,
+    pub(crate) aad: Option<Cow<'a, str>>,
+}
+
+/// One recipient of a serialization.
+pub(crate) struct ParsedRecipient<'a> {
+    pub(crate) header: Option<Map<String, Value>>,
+    pub(crate) encrypted_key: Cow<'a, str>,
+}
+
+fn decode(part: &'static str, text: &str) -> Result<Vec<u8>, JweError> {
+    b64::decode(text).map_err(|source| JweError::Base64 { part, source })
+}
+
+/// Decodes and strictly parses a protected header; an empty one is an empty object.
+pub(crate) fn parse_protected(
+    protected_b64: &str,
+    max: usize,
+) -> Result<Map<String, Value>, JweError> {
+    if protected_b64.is_empty() {
+        return Ok(Map::new());
+    }
+    let decoded_len = b64::decoded_len(protected_b64.len());
+    if decoded_len > max {
+        return Err(JweError::Header(HeaderError::Json(
+            json::JsonError::TooLarge {
+                max,
+                actual: decoded_len,
+            },
+        )));
+    }
+    let bytes = decode("protected header", protected_b64)?;
+    let limits = JsonLimits {
+        max_bytes: max,
+        max_depth: JsonLimits::HEADER.max_depth,
+    };
+    json::parse_object(&bytes, &limits).map_err(|e| JweError::Header(HeaderError::Json(e)))
+}
+
+/// The joint header of every recipient, after the structural checks.
+fn joint_headers(
+    protected: &Map<String, Value>,
+    parsed: &Parsed<'_>,
+    options: &DecryptOptions,
+) -> Result<Vec<JweHeader>, JweError> {
+    let unprotected: Vec<&Map<String, Value>> = parsed
+        .shared
+        .iter()
+        .chain(parsed.recipients.iter().filter_map(|r| r.header.as_ref()))
+        .collect();
+    // RFC 7516 §4.1.3: `zip` must be integrity protected. An unprotected `zip` is refused
+    // rather than ignored, so that no two readers disagree about the plaintext.
+    if unprotected.iter().any(|u| u.contains_key("zip")) {
+        return Err(JweError::InvalidParameter {
+            name: "zip",
+            reason: "must be in the protected header",
+        });
+    }
+    header::check_crit(
+        protected,
+        &unprotected,
+        JWE_REGISTERED,
+        &options.understood(),
+    )?;
+    parsed
+        .recipients
+        .iter()
+        .map(|r| {
+            let mut parts = vec![protected];
+            parts.extend(parsed.shared.as_ref());
+            parts.extend(r.header.as_ref());
+            let joint = header::merge_disjoint(parts)?;
+            let h = JweHeader::from_map(joint)?;
+            if h.alg().is_none() {
+                return Err(JweError::MissingAlgorithm);
+            }
+            Ok(h)
+        })
+        .collect()
+}
+
+/// A recipient the key source has a key for.
+struct Candidate<'k> {
+    index: usize,
+    key: SelectedKey<'k>,
+    kid_matches: bool,
+}
+
+pub(crate) fn decrypt<'k>(
+    parsed: &Parsed<'_>,
+    keys: &'k (impl KeySource + ?Sized),
+    options: &DecryptOptions,
+) -> Result<DecryptedJwe, JweError> {
+    let limits = options.size_limits();
+    if parsed.recipients.len() > limits.max_recipients {
+        return Err(JweError::TooManyRecipients {
+            max: limits.max_recipients,
+            actual: parsed.recipients.len(),
+        });
+    }
+    let protected = parse_protected(&parsed.protected_b64, limits.max_header_bytes)?;
+    let headers = joint_headers(&protected, parsed, options)?;
+    let first = headers
+        .first()
+        .ok_or(JweError::Malformed("a JWE needs at least one recipient"))?;
+    let enc = first.enc().ok_or(JweError::MissingEncryption)?;
+    if headers.iter().any(|h| h.enc() != Some(enc)) {
+        return Err(JweError::Malformed(
+            "the recipients disagree on the content encryption algorithm",
+        ));
+    }
+    options.check_encryption(enc)?;
+    // `zip` is known to come from the protected header.
+    let compressed = first.zip().is_some();
+    if compressed && !cfg!(feature = "deflate") {
+        return Err(JweError::Unsupported {
+            alg: "zip DEF",
+            feature: "deflate",
+        });
+    }
+
+    // Policy: which recipients may be tried, with which key. No cryptography yet.
+    let mut policy_error: Option<JweError> = None;
+    let mut candidates: Vec<Candidate<'k>> = Vec::new();
+    for (index, h) in headers.iter().enumerate() {
+        let Some(alg) = h.alg() else { continue };
+        let allowed = options.allowed_algorithms();
+        if !allowed.is_empty() && !allowed.contains(&alg) {
+            policy_error.get_or_insert(JweError::AlgorithmNotAllowed(alg));
+            continue;
+        }
+        let checked = keys.select(h).and_then(|key| {
+            options.check_algorithm(alg, key.key_alg())?;
+            key.check(alg)?;
+            Ok(key)
+        });
+        match checked {
+            Ok(key) => candidates.push(Candidate {
+                index,
+                kid_matches: h.kid().is_some() && h.kid() == key.kid(),
+                key,
+            }),
+            Err(e) => {
+                policy_error.get_or_insert(e);
+            }
+        }
+    }
+    if candidates.is_empty() {
+        return Err(policy_error.unwrap_or(JweError::NoKey(
+            "the key source has no key for any recipient".into(),
+        )));
+    }
+    // Recipients that name the selected key's `kid` first.
+    candidates.sort_by_key(|c| !c.kid_matches);
+
+    let iv = decode("iv", &parsed.iv)?;
+    enc::check_iv(enc, &iv)?;
+    let tag = decode("tag", &parsed.tag)?;
+    enc::check_tag(enc, &tag)?;
+    let aad_bytes = parsed
+        .aad
+        .as_deref()
+        .map(|a| decode("aad", a))
+        .transpose()?;
+    // RFC 7516 §5.2 step 14: ASCII(BASE64URL(protected)), with `.` and the `aad` member in
+    // the JSON serialization.
+    let full_aad: Cow<'_, [u8]> = match &parsed.aad {
+        None => Cow::Borrowed(parsed.protected_b64.as_bytes()),
+        Some(a) => Cow::Owned([parsed.protected_b64.as_bytes(), b".", a.as_bytes()].concat()),
+    };
+    let mut buf = decode("ciphertext", &parsed.ciphertext)?;
+
+    let mut crypto_error: Option<JweError> = None;
+    for c in &candidates {
+        let h = &headers[c.index];
+        let Some(alg) = h.alg() else { continue };
+        let encrypted_key = decode("encrypted key", &parsed.recipients[c.index].encrypted_key)?;
+        let attempt = alg::unwrap(alg, enc, c.key, h, &encrypted_key, limits)
+            .and_then(|cek| enc::decrypt(enc, cek.expose(), &iv, &full_aad, &mut buf, &tag));
+        match attempt {
+            Ok(()) => {
+                let plaintext = if compressed {
+                    zip::decompress(&buf, limits.decompression_cap(buf.len()))?
+                } else {
+                    buf
+                };
+                return Ok(DecryptedJwe {
+                    header: h.clone(),
+                    protected,
+                    plaintext,
+                    recipient_index: c.index,
+                    aad: aad_bytes,
+                });
+            }
+            // A failed attempt leaves `buf` holding the ciphertext: the tag is checked first.
+            Err(e) => {
+                crypto_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(crypto_error
+        .or(policy_error)
+        .unwrap_or(JweError::DecryptionFailed))
+}

@@ -1,0 +1,65 @@
+//! AES-GCM (RFC 7518 §5.3) with a 96-bit IV and a 128-bit tag, in place.
+//!
+//! Used for the content (A128GCM, A192GCM, A256GCM) and for the key wrap of A*GCMKW.
+
+use aes_gcm::aead::consts::U12;
+use aes_gcm::aead::{AeadInOut, KeyInit};
+use aes_gcm::{AesGcm, Nonce, Tag};
+
+/// Length of the IV.
+pub(crate) const IV_LEN: usize = 12;
+/// Length of the authentication tag.
+pub(crate) const TAG_LEN: usize = 16;
+
+fn seal_with<C>(key: &[u8], iv: &[u8], aad: &[u8], buf: &mut [u8]) -> Option<Vec<u8>>
+where
+    C: KeyInit + AeadInOut + aes_gcm::aead::AeadCore<NonceSize = U12>,
+{
+    let cipher = C::new_from_slice(key).ok()?;
+    let nonce = Nonce::<U12>::try_from(iv).ok()?;
+    let tag = cipher
+        .encrypt_inout_detached(&nonce, aad, buf.into())
+        .ok()?;
+    Some(tag.to_vec())
+}
+
+fn open_with<C>(key: &[u8], iv: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> bool
+where
+    C: KeyInit
+        + AeadInOut
+        + aes_gcm::aead::AeadCore<NonceSize = U12, TagSize = aes_gcm::aead::consts::U16>,
+{
+    let (Ok(cipher), Ok(nonce), Ok(tag)) = (
+        C::new_from_slice(key),
+        Nonce::<U12>::try_from(iv),
+        Tag::try_from(tag),
+    ) else {
+        return false;
+    };
+    // The tag is checked (in constant time) before anything is decrypted, so on failure the
+    // buffer still holds the ciphertext.
+    cipher
+        .decrypt_inout_detached(&nonce, aad, buf.into(), &tag)
+        .is_ok()
+}
+
+/// Encrypts `buf` in place under a 16-, 24- or 32-byte key; returns the tag, or `None` for
+/// a key, IV or message size AES-GCM cannot take.
+pub(crate) fn seal(key: &[u8], iv: &[u8], aad: &[u8], buf: &mut [u8]) -> Option<Vec<u8>> {
+    match key.len() {
+        16 => seal_with::<AesGcm<aes::Aes128, U12>>(key, iv, aad, buf),
+        24 => seal_with::<AesGcm<aes::Aes192, U12>>(key, iv, aad, buf),
+        32 => seal_with::<AesGcm<aes::Aes256, U12>>(key, iv, aad, buf),
+        _ => None,
+    }
+}
+
+/// Checks the tag and decrypts `buf` in place. On failure `buf` is unchanged.
+pub(crate) fn open(key: &[u8], iv: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> bool {
+    match key.len() {
+        16 => open_with::<AesGcm<aes::Aes128, U12>>(key, iv, aad, buf, tag),
+        24 => open_with::<AesGcm<aes::Aes192, U12>>(key, iv, aad, buf, tag),
+        32 => open_with::<AesGcm<aes::Aes256, U12>>(key, iv, aad, buf, tag),
+        _ => false,
+    }
+}

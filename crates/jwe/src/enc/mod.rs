@@ -1,0 +1,103 @@
+//! Content encryption (RFC 7518 §5): AES-CBC with HMAC-SHA2, and AES-GCM.
+//!
+//! Both work in place on the caller's buffer: the plaintext buffer becomes the ciphertext and
+//! back, so a payload is not copied for the cryptography.
+
+pub(crate) mod aes_cbc_hmac;
+pub(crate) mod aes_gcm;
+
+use crate::JweError;
+use jose_core::alg::ContentEncryptionAlgorithm;
+
+use ContentEncryptionAlgorithm as Cea;
+
+fn is_gcm(enc: Cea) -> bool {
+    matches!(enc, Cea::A128Gcm | Cea::A192Gcm | Cea::A256Gcm)
+}
+
+/// Encrypts `buf` in place and returns the authentication tag.
+///
+/// # Errors
+/// [`JweError::CekLength`] or [`JweError::IvLength`] for inputs of the wrong size.
+pub(crate) fn encrypt(
+    enc: Cea,
+    cek: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    buf: &mut Vec<u8>,
+) -> Result<Vec<u8>, JweError> {
+    check_sizes(enc, cek, iv)?;
+    let tag = if is_gcm(enc) {
+        aes_gcm::seal(cek, iv, aad, buf)
+    } else {
+        aes_cbc_hmac::seal(enc, cek, iv, aad, buf)
+    };
+    tag.ok_or(JweError::Encrypt(
+        "the plaintext is too long for the algorithm",
+    ))
+}
+
+/// Checks the tag and decrypts `buf` in place. On success `buf` holds the plaintext; on
+/// [`JweError::DecryptionFailed`] it still holds the ciphertext.
+///
+/// # Errors
+/// [`JweError::CekLength`], [`JweError::IvLength`], [`JweError::TagLength`], or
+/// [`JweError::DecryptionFailed`].
+pub(crate) fn decrypt(
+    enc: Cea,
+    cek: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    buf: &mut Vec<u8>,
+    tag: &[u8],
+) -> Result<(), JweError> {
+    check_sizes(enc, cek, iv)?;
+    check_tag(enc, tag)?;
+    let ok = if is_gcm(enc) {
+        aes_gcm::open(cek, iv, aad, buf, tag)
+    } else {
+        aes_cbc_hmac::open(enc, cek, iv, aad, buf, tag)
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(JweError::DecryptionFailed)
+    }
+}
+
+fn check_sizes(enc: Cea, cek: &[u8], iv: &[u8]) -> Result<(), JweError> {
+    if cek.len() != enc.key_len() {
+        return Err(JweError::CekLength {
+            enc,
+            expected: enc.key_len(),
+            actual: cek.len(),
+        });
+    }
+    check_iv(enc, iv)
+}
+
+/// Checks the IV length for `enc`.
+pub(crate) fn check_iv(enc: Cea, iv: &[u8]) -> Result<(), JweError> {
+    if iv.len() == enc.iv_len() {
+        Ok(())
+    } else {
+        Err(JweError::IvLength {
+            enc,
+            expected: enc.iv_len(),
+            actual: iv.len(),
+        })
+    }
+}
+
+/// Checks the tag length for `enc`.
+pub(crate) fn check_tag(enc: Cea, tag: &[u8]) -> Result<(), JweError> {
+    if tag.len() == enc.tag_len() {
+        Ok(())
+    } else {
+        Err(JweError::TagLength {
+            enc,
+            expected: enc.tag_len(),
+            actual: tag.len(),
+        })
+    }
+}

@@ -1,0 +1,64 @@
+//! The primitives under the JWE layer, for known-answer tests and vector generators.
+//!
+//! **Only with the `fixed-randomness-for-tests` feature, and never for production use**:
+//! these functions take the IV and keys from the caller and check nothing a JWE recipient
+//! must check.
+
+use crate::JweError;
+use jose_core::alg::ContentEncryptionAlgorithm;
+use jose_core::jwk::Jwk;
+
+/// Encrypts `buf` in place with `enc` and returns the authentication tag.
+///
+/// # Errors
+/// [`JweError::CekLength`] or [`JweError::IvLength`].
+pub fn encrypt_content(
+    enc: ContentEncryptionAlgorithm,
+    cek: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    buf: &mut Vec<u8>,
+) -> Result<Vec<u8>, JweError> {
+    crate::enc::encrypt(enc, cek, iv, aad, buf)
+}
+
+/// Checks the tag and decrypts `buf` in place.
+///
+/// # Errors
+/// [`JweError::DecryptionFailed`], or a length error.
+pub fn decrypt_content(
+    enc: ContentEncryptionAlgorithm,
+    cek: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    buf: &mut Vec<u8>,
+    tag: &[u8],
+) -> Result<(), JweError> {
+    crate::enc::decrypt(enc, cek, iv, aad, buf, tag)
+}
+
+/// The Concat KDF of RFC 7518 §4.6.2 (SHA-256): `key_len` bytes from the shared secret `z`.
+#[cfg(any(feature = "ec", feature = "x25519"))]
+#[must_use]
+pub fn concat_kdf(z: &[u8], alg_id: &str, apu: &[u8], apv: &[u8], key_len: usize) -> Vec<u8> {
+    crate::alg::ecdh_es::concat_kdf(z, alg_id, apu, apv, key_len)
+        .expose()
+        .to_vec()
+}
+
+/// The ECDH shared secret `Z` of a private key and a public key on the same curve (P-256,
+/// P-384, P-521 or X25519), with the checks decryption applies to `epk`.
+///
+/// # Errors
+/// [`JweError::InvalidParameter`] for keys on different curves or a low-order X25519 point,
+/// [`JweError::Key`] for a public `private`.
+#[cfg(any(feature = "ec", feature = "x25519"))]
+pub fn key_agreement(private: &Jwk, public: &Jwk) -> Result<Vec<u8>, JweError> {
+    Ok(crate::alg::ecdh_es::agree(private, public)?
+        .expose()
+        .to_vec())
+}
+
+#[cfg(not(any(feature = "ec", feature = "x25519")))]
+#[allow(dead_code)]
+fn _unused(_: &Jwk) {}

@@ -1,0 +1,187 @@
+//! What a recipient accepts: algorithms, understood `crit` extensions, and limits.
+
+use crate::JweError;
+use jose_core::alg::{ContentEncryptionAlgorithm, KeyAlgorithm, KeyManagementAlgorithm};
+
+/// The smallest PBES2 iteration count accepted, as RFC 7518 §4.8.1.2 recommends.
+pub const MIN_P2C: u32 = 1000;
+
+/// The shortest PBES2 salt input (`p2s`) accepted, as RFC 7518 §4.8.1.1 requires.
+pub const MIN_P2S_BYTES: usize = 8;
+
+/// Limits applied while decrypting, each checked before the work it bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted serialized JWE, in bytes. Default 2 MiB (a 1 MiB payload and its
+    /// base64url overhead).
+    pub max_input_bytes: usize,
+    /// Largest accepted decoded protected header, in bytes. Default 16 KiB.
+    pub max_header_bytes: usize,
+    /// Most recipients accepted in a general JSON JWE. Default 16.
+    pub max_recipients: usize,
+    /// Largest PBES2 iteration count (`p2c`) accepted: each iteration costs the recipient, so
+    /// an unbounded count is a denial of service. Default 310 000. The minimum is always
+    /// [`MIN_P2C`].
+    pub max_p2c: u32,
+    /// Largest decompressed plaintext of a `zip: DEF` JWE, in bytes. Default 1 MiB.
+    pub max_decompressed_bytes: usize,
+    /// Largest ratio of decompressed to compressed size. Default 100 (100 KiB of plaintext
+    /// per KiB of ciphertext). The decompression stops at
+    /// `min(max_decompressed_bytes, ratio × ciphertext length)`.
+    pub max_decompression_ratio: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_input_bytes: 2 << 20,
+            max_header_bytes: 16 << 10,
+            max_recipients: 16,
+            max_p2c: 310_000,
+            max_decompressed_bytes: 1 << 20,
+            max_decompression_ratio: 100,
+        }
+    }
+}
+
+impl Limits {
+    /// The most bytes a ciphertext of `compressed` bytes may inflate to.
+    #[must_use]
+    pub fn decompression_cap(&self, compressed: usize) -> usize {
+        compressed
+            .saturating_mul(self.max_decompression_ratio)
+            .min(self.max_decompressed_bytes)
+    }
+}
+
+/// Options for decrypting a JWE.
+///
+/// ```
+/// use jose_core::alg::{ContentEncryptionAlgorithm, KeyManagementAlgorithm};
+/// use jwe::DecryptOptions;
+///
+/// let options = DecryptOptions::new()
+///     .algorithms([KeyManagementAlgorithm::EcdhEs, KeyManagementAlgorithm::RsaOaep256])
+///     .encryptions([ContentEncryptionAlgorithm::A256Gcm]);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DecryptOptions {
+    algorithms: Vec<KeyManagementAlgorithm>,
+    encryptions: Vec<ContentEncryptionAlgorithm>,
+    critical: Vec<String>,
+    limits: Limits,
+}
+
+impl DecryptOptions {
+    /// Options that accept only the key management algorithm the key implies (its `alg`
+    /// member), any content encryption algorithm, and the default limits.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Accepts exactly these key management algorithms (the key must still fit each one).
+    #[must_use]
+    pub fn algorithms(mut self, algs: impl IntoIterator<Item = KeyManagementAlgorithm>) -> Self {
+        self.algorithms = algs.into_iter().collect();
+        self
+    }
+
+    /// Accepts one more key management algorithm.
+    #[must_use]
+    pub fn allow(mut self, alg: KeyManagementAlgorithm) -> Self {
+        if !self.algorithms.contains(&alg) {
+            self.algorithms.push(alg);
+        }
+        self
+    }
+
+    /// Accepts exactly these content encryption algorithms (default: all six).
+    #[must_use]
+    pub fn encryptions(
+        mut self,
+        encs: impl IntoIterator<Item = ContentEncryptionAlgorithm>,
+    ) -> Self {
+        self.encryptions = encs.into_iter().collect();
+        self
+    }
+
+    /// Declares that the application understands the `crit` extension `name` (RFC 7516
+    /// §4.1.13).
+    #[must_use]
+    pub fn understand_crit(mut self, name: impl Into<String>) -> Self {
+        self.critical.push(name.into());
+        self
+    }
+
+    /// Sets the limits.
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The explicitly allowed key management algorithms.
+    #[must_use]
+    pub fn allowed_algorithms(&self) -> &[KeyManagementAlgorithm] {
+        &self.algorithms
+    }
+
+    /// The explicitly allowed content encryption algorithms (empty: all).
+    #[must_use]
+    pub fn allowed_encryptions(&self) -> &[ContentEncryptionAlgorithm] {
+        &self.encryptions
+    }
+
+    /// The limits.
+    #[must_use]
+    pub fn size_limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The understood `crit` names.
+    pub(crate) fn understood(&self) -> Vec<&str> {
+        self.critical.iter().map(String::as_str).collect()
+    }
+
+    /// Checks `alg` against the explicit list, or, without one, against the algorithm the
+    /// key's `alg` member implies.
+    pub(crate) fn check_algorithm(
+        &self,
+        alg: KeyManagementAlgorithm,
+        key_alg: Option<&KeyAlgorithm>,
+    ) -> Result<(), JweError> {
+        if self.algorithms.is_empty() {
+            return match implied_algorithm(key_alg) {
+                Some(a) if a == alg => Ok(()),
+                Some(_) => Err(JweError::AlgorithmNotAllowed(alg)),
+                None => Err(JweError::NoAlgorithmAllowed),
+            };
+        }
+        if self.algorithms.contains(&alg) {
+            Ok(())
+        } else {
+            Err(JweError::AlgorithmNotAllowed(alg))
+        }
+    }
+
+    /// Checks `enc` against the explicit list (all are accepted without one).
+    pub(crate) fn check_encryption(&self, enc: ContentEncryptionAlgorithm) -> Result<(), JweError> {
+        if self.encryptions.is_empty() || self.encryptions.contains(&enc) {
+            Ok(())
+        } else {
+            Err(JweError::EncryptionNotAllowed(enc))
+        }
+    }
+}
+
+/// The key management algorithm a key's `alg` member implies: a key management algorithm
+/// itself, or `dir` for a key restricted to a content encryption algorithm.
+#[must_use]
+pub fn implied_algorithm(key_alg: Option<&KeyAlgorithm>) -> Option<KeyManagementAlgorithm> {
+    match key_alg? {
+        KeyAlgorithm::KeyManagement(a) => Some(*a),
+        KeyAlgorithm::ContentEncryption(_) => Some(KeyManagementAlgorithm::Dir),
+        _ => None,
+    }
+}
