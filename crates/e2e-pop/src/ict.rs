@@ -13,7 +13,7 @@ use crate::{AlgorithmSet, E2ePopError, TokenKind, VerifiedPopToken};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::header::JwsHeader;
 use jose_core::json::{self, JsonLimits};
-use jose_core::jwk::{Jwk, KeyError, KeyPolicy};
+use jose_core::jwk::{Jwk, KeyError, KeyOperation, KeyPolicy};
 use jws::{JwsError, Signer};
 use jwt_claims::{Audience, NumericDate};
 use serde_json::{Map, Value};
@@ -274,12 +274,14 @@ pub(crate) fn read_cnf(cnf: &Value) -> Result<Jwk, E2ePopError> {
     if jwk.is_private() {
         return Err(E2ePopError::CnfPrivateKey);
     }
+    // A key for some accepted signature algorithm, which its own `alg`, `use` and
+    // `key_ops` members do not forbid verifying with.
     let all = AlgorithmSet::all();
-    if !jwk
-        .compatible_jws_algorithms()
-        .iter()
-        .any(|a| all.contains(*a))
-    {
+    let usable = all.as_slice().iter().any(|a| {
+        jwk.check_operation(&KeyOperation::Verify, &(*a).into())
+            .is_ok()
+    });
+    if !usable {
         return Err(E2ePopError::CnfInvalid(KeyError::UnsupportedCurve(
             jwk.curve()
                 .map_or_else(|| "none".to_owned(), |c| c.to_string()),

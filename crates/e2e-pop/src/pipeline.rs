@@ -49,8 +49,11 @@ pub(crate) fn parse_header(token: &str, policy: &Policy) -> Result<JwsHeader, E2
         None => return Err(E2ePopError::AlgorithmNotAllowed { alg: String::new() }),
         Some(Value::String(name)) => {
             name.parse::<JwsAlgorithm>()
-                .map_err(|_| E2ePopError::AlgorithmNotAllowed {
-                    alg: truncate_for_error(name),
+                .map_err(|e| E2ePopError::AlgorithmNotAllowed {
+                    alg: match e {
+                        jose_core::alg::AlgorithmError::None => "none".to_owned(),
+                        _ => truncate_for_error(name),
+                    },
                 })?
         }
         Some(_) => {
