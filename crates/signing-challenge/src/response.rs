@@ -1,0 +1,676 @@
+//! The signed response (token C): the user's phone returns the signature over the document
+//! hash. Signed by the user's key, whose certificate chain is in `x5c`.
+
+use crate::challenge::{MAX_NONCE, rule_setters, times};
+use crate::jose::{self, Reader, Rules, same};
+use crate::x509::{self, ChainLimits, TrustAnchors};
+use crate::{ChallengeCode, DocHash, Session, SignRef, SigningChallengeError, UserSignature};
+use jose_core::alg::JwsAlgorithm;
+use jose_core::header::JwsHeader;
+use jose_core::jwk::Jwk;
+use jws::{Signer, VerifyOptions};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const CLAIMS: [&str; 9] = [
+    "sign_ref",
+    "ff_id",
+    "doc_hash",
+    "challenge_code",
+    "usr_signature",
+    "iat",
+    "exp",
+    "hss_nonce",
+    "timestamp",
+];
+const HEADER: [&str; 4] = ["alg", "kid", "typ", "x5c"];
+/// Unix milliseconds between 2001 and 5138: anything else is not a millisecond timestamp.
+const TIMESTAMP_RANGE: core::ops::Range<i64> = 1_000_000_000_000..100_000_000_000_000;
+
+/// The claims of a verified signed response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SignedResponseClaims {
+    /// `sign_ref`.
+    pub sign_ref: SignRef,
+    /// `ff_id`: the form-factor id of the user's device.
+    pub ff_id: String,
+    /// `doc_hash`.
+    pub doc_hash: DocHash,
+    /// `challenge_code`.
+    pub challenge_code: ChallengeCode,
+    /// `usr_signature`: the user's signature over `doc_hash`.
+    pub usr_signature: UserSignature,
+    /// `iat` (Unix seconds).
+    pub iat: i64,
+    /// `exp` as an absolute time (Unix seconds).
+    pub exp: i64,
+    /// `hss_nonce`.
+    pub hss_nonce: String,
+    /// `timestamp`: when the user signed, in Unix milliseconds.
+    pub timestamp: i64,
+    /// Every other claim.
+    pub extra: Map<String, Value>,
+}
+
+impl SignedResponseClaims {
+    /// As JSON, in the canonical forms (absolute `exp`, lower-case hex).
+    #[must_use]
+    pub fn to_json(&self) -> Value {
+        let mut v = json!({
+            "sign_ref": self.sign_ref.to_string(),
+            "ff_id": self.ff_id,
+            "doc_hash": self.doc_hash.to_string(),
+            "challenge_code": self.challenge_code.as_str(),
+            "usr_signature": self.usr_signature.to_hex(),
+            "iat": self.iat,
+            "exp": self.exp,
+            "hss_nonce": self.hss_nonce,
+            "timestamp": self.timestamp,
+        });
+        if let Some(obj) = v.as_object_mut() {
+            for (k, val) in &self.extra {
+                obj.insert(k.clone(), val.clone());
+            }
+        }
+        v
+    }
+}
+
+/// A verified signed response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedResponse {
+    claims: SignedResponseClaims,
+    chain: Vec<Vec<u8>>,
+    leaf_key: Jwk,
+}
+
+impl VerifiedResponse {
+    /// The claims.
+    #[must_use]
+    pub fn claims(&self) -> &SignedResponseClaims {
+        &self.claims
+    }
+
+    /// The certificate chain (DER, leaf first) as validated.
+    #[must_use]
+    pub fn chain(&self) -> &[Vec<u8>] {
+        &self.chain
+    }
+
+    /// The user's public key, from the leaf certificate.
+    #[must_use]
+    pub fn leaf_key(&self) -> &Jwk {
+        &self.leaf_key
+    }
+}
+
+/// Builds and signs a signed response (the phone's side, or a test double of it).
+///
+/// Emits `alg` (ES256, or ES384 for a P-384 user key) and `x5c`, an absolute `exp` = `iat` +
+/// 3 s unless [`SignedResponseBuilder::relative_exp`], and `timestamp` = now in milliseconds
+/// unless set. Before returning, it checks that the `x5c` leaf's key verifies the token.
+#[derive(Clone, Debug, Default)]
+#[must_use]
+pub struct SignedResponseBuilder {
+    sign_ref: Option<SignRef>,
+    ff_id: Option<String>,
+    doc_hash: Option<DocHash>,
+    challenge_code: Option<ChallengeCode>,
+    usr_signature: Option<UserSignature>,
+    hss_nonce: Option<String>,
+    timestamp: Option<i64>,
+    iat: Option<i64>,
+    exp: Option<i64>,
+    lifetime: Option<Duration>,
+    relative_exp: bool,
+    x5c: Vec<Vec<u8>>,
+    kid: Option<String>,
+    extra: Map<String, Value>,
+}
+
+impl SignedResponseBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A builder from a claims object (the claims of the token; `exp` as an absolute time;
+    /// other members are kept as extra claims).
+    ///
+    /// # Errors
+    /// [`SigningChallengeError::InvalidClaim`] or
+    /// [`SigningChallengeError::UserSignatureMalformed`] for a member of the wrong form.
+    pub fn from_claims(claims: &Map<String, Value>) -> Result<Self, SigningChallengeError> {
+        let r = Reader(claims);
+        let mut b = Self::new();
+        if claims.contains_key("sign_ref") {
+            b.sign_ref = Some(r.parsed("sign_ref", "must be a hyphenated UUID")?);
+        }
+        b.ff_id = r.optional_string("ff_id")?;
+        if claims.contains_key("doc_hash") {
+            b.doc_hash = Some(r.parsed("doc_hash", "must be 64, 96 or 128 hex digits")?);
+        }
+        if let Some(v) = claims.get("challenge_code") {
+            b.challenge_code = Some(ChallengeCode::from_json(v, false)?);
+        }
+        if claims.contains_key("usr_signature") {
+            b.usr_signature = Some(r.string("usr_signature")?.parse()?);
+        }
+        b.hss_nonce = r.optional_string("hss_nonce")?;
+        for (name, slot) in [
+            ("timestamp", &mut b.timestamp),
+            ("iat", &mut b.iat),
+            ("exp", &mut b.exp),
+        ] {
+            if claims.contains_key(name) {
+                *slot = Some(r.integer(name)?);
+            }
+        }
+        b.extra = claims
+            .iter()
+            .filter(|(k, _)| !CLAIMS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Ok(b)
+    }
+
+    /// Sets `sign_ref`.
+    pub fn sign_ref(mut self, sign_ref: SignRef) -> Self {
+        self.sign_ref = Some(sign_ref);
+        self
+    }
+
+    /// Sets `ff_id`.
+    pub fn ff_id(mut self, ff_id: impl Into<String>) -> Self {
+        self.ff_id = Some(ff_id.into());
+        self
+    }
+
+    /// Sets `doc_hash`.
+    pub fn doc_hash(mut self, doc_hash: DocHash) -> Self {
+        self.doc_hash = Some(doc_hash);
+        self
+    }
+
+    /// Sets `challenge_code`.
+    pub fn challenge_code(mut self, code: ChallengeCode) -> Self {
+        self.challenge_code = Some(code);
+        self
+    }
+
+    /// Sets `usr_signature`.
+    pub fn user_signature(mut self, signature: UserSignature) -> Self {
+        self.usr_signature = Some(signature);
+        self
+    }
+
+    /// Whether `usr_signature` is set.
+    #[must_use]
+    pub fn has_user_signature(&self) -> bool {
+        self.usr_signature.is_some()
+    }
+
+    /// The `doc_hash` set so far.
+    #[must_use]
+    pub fn doc_hash_ref(&self) -> Option<&DocHash> {
+        self.doc_hash.as_ref()
+    }
+
+    /// Sets `hss_nonce` (the signed challenge's).
+    pub fn hss_nonce(mut self, hss_nonce: impl Into<String>) -> Self {
+        self.hss_nonce = Some(hss_nonce.into());
+        self
+    }
+
+    /// Sets `timestamp` (Unix milliseconds; default: now).
+    pub fn timestamp(mut self, millis: i64) -> Self {
+        self.timestamp = Some(millis);
+        self
+    }
+
+    /// Sets `iat` (Unix seconds; default: now).
+    pub fn issued_at(mut self, iat: i64) -> Self {
+        self.iat = Some(iat);
+        self
+    }
+
+    /// Sets the lifetime (default 3 s).
+    pub fn lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetime = Some(lifetime);
+        self
+    }
+
+    /// Writes `exp` relative to `iat`, as the seed words it. Off by default.
+    pub fn relative_exp(mut self, relative: bool) -> Self {
+        self.relative_exp = relative;
+        self
+    }
+
+    /// Sets `x5c`: the user's certificate chain, DER, leaf first.
+    pub fn x5c(mut self, chain: Vec<Vec<u8>>) -> Self {
+        self.x5c = chain;
+        self
+    }
+
+    /// Adds an informational `kid` to the header (never used for key lookup).
+    pub fn key_id(mut self, kid: impl Into<String>) -> Self {
+        self.kid = Some(kid.into());
+        self
+    }
+
+    /// The claims as they will be signed.
+    ///
+    /// # Errors
+    /// [`SigningChallengeError::Incomplete`] naming the first missing claim.
+    pub fn build_claims(&self) -> Result<Map<String, Value>, SigningChallengeError> {
+        let incomplete = SigningChallengeError::Incomplete;
+        let sign_ref = self.sign_ref.ok_or(incomplete("sign_ref"))?;
+        let ff_id = self.ff_id.as_ref().ok_or(incomplete("ff_id"))?;
+        let doc_hash = self.doc_hash.as_ref().ok_or(incomplete("doc_hash"))?;
+        let code = self
+            .challenge_code
+            .as_ref()
+            .ok_or(incomplete("challenge_code"))?;
+        let sig = self
+            .usr_signature
+            .as_ref()
+            .ok_or(incomplete("usr_signature"))?;
+        let hss_nonce = self.hss_nonce.as_ref().ok_or(incomplete("hss_nonce"))?;
+        let (iat, exp) = times(self.iat, self.exp, self.lifetime, self.relative_exp)?;
+        let timestamp = self.timestamp.unwrap_or_else(|| iat.saturating_mul(1000));
+        let mut map = Map::new();
+        map.insert("sign_ref".into(), Value::String(sign_ref.to_string()));
+        map.insert("ff_id".into(), Value::String(ff_id.clone()));
+        map.insert("doc_hash".into(), Value::String(doc_hash.to_string()));
+        map.insert(
+            "challenge_code".into(),
+            Value::String(code.as_str().to_owned()),
+        );
+        map.insert("usr_signature".into(), Value::String(sig.to_hex()));
+        map.insert("iat".into(), Value::from(iat));
+        map.insert("exp".into(), Value::from(exp));
+        map.insert("hss_nonce".into(), Value::String(hss_nonce.clone()));
+        map.insert("timestamp".into(), Value::from(timestamp));
+        for (k, v) in &self.extra {
+            map.insert(k.clone(), v.clone());
+        }
+        Ok(map)
+    }
+
+    /// Signs with the user's key. The header is `{alg, x5c}` (plus `kid` when set).
+    ///
+    /// # Errors
+    /// As [`SignedResponseBuilder::build_claims`]; [`SigningChallengeError::X5cInvalid`]
+    /// without a chain; [`SigningChallengeError::AlgorithmNotAllowed`] for a signer other than
+    /// ES256/ES384; [`SigningChallengeError::Key`] when the leaf certificate's key does not
+    /// verify the signature; [`SigningChallengeError::Signing`].
+    pub fn sign(&self, signer: &(impl Signer + ?Sized)) -> Result<String, SigningChallengeError> {
+        let alg = signer.algorithm();
+        if !matches!(alg, JwsAlgorithm::ES256 | JwsAlgorithm::ES384) {
+            return Err(SigningChallengeError::AlgorithmNotAllowed {
+                alg: alg.as_str().to_owned(),
+            });
+        }
+        let leaf = self
+            .x5c
+            .first()
+            .ok_or(SigningChallengeError::X5cInvalid("the chain is empty"))?;
+        let claims = self.build_claims()?;
+        let leaf_cert = <x509_cert::Certificate as der::Decode>::from_der(leaf).map_err(|_| {
+            SigningChallengeError::CertificateInvalid {
+                index: 0,
+                reason: "not a DER X.509 certificate".into(),
+            }
+        })?;
+        let leaf_key = x509::certificate_key(&leaf_cert, 0)?;
+        let mut header = JwsHeader::default().with_x5c(self.x5c.clone());
+        if let Some(kid) = &self.kid {
+            header = header.with_kid(kid.clone());
+        }
+        let payload = Value::Object(claims).to_string();
+        let token = jws::compact::CompactSign::new(payload.as_bytes())
+            .header(header)
+            .omit_kid()
+            .sign(signer)
+            .map_err(SigningChallengeError::Signing)?;
+        jws::compact::verify(&token, &leaf_key, &VerifyOptions::new().algorithms([alg])).map_err(
+            |_| {
+                SigningChallengeError::Key(
+                    "the x5c leaf certificate's key does not verify the signature".into(),
+                )
+            },
+        )?;
+        Ok(token)
+    }
+}
+
+/// Where accepted signed responses are recorded: one per `sign_ref`, and each `hss_nonce`
+/// once.
+pub trait SingleUse: Send + Sync {
+    /// Records (`sign_ref`, `hss_nonce`) until `keep_until` (Unix seconds). Returns `false`
+    /// when either was already recorded and has not expired.
+    ///
+    /// # Errors
+    /// [`SigningChallengeError::Store`] when it cannot record (full, backend failure).
+    fn first_use(
+        &self,
+        sign_ref: &SignRef,
+        hss_nonce: &str,
+        keep_until: i64,
+        now: i64,
+    ) -> Result<bool, SigningChallengeError>;
+}
+
+/// A bounded in-memory [`SingleUse`] store; when full of live entries it refuses rather than
+/// forgets.
+#[derive(Debug)]
+pub struct InMemorySingleUse {
+    entries: Mutex<HashMap<[u8; 32], i64>>,
+    capacity: usize,
+}
+
+impl InMemorySingleUse {
+    /// A store for at most `capacity` live sessions.
+    #[must_use]
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            entries: Mutex::new(HashMap::new()),
+            capacity: capacity.max(1),
+        }
+    }
+}
+
+fn digest(label: &[u8], value: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update((label.len() as u64).to_be_bytes());
+    h.update(label);
+    h.update(value);
+    h.finalize().into()
+}
+
+impl SingleUse for InMemorySingleUse {
+    fn first_use(
+        &self,
+        sign_ref: &SignRef,
+        hss_nonce: &str,
+        keep_until: i64,
+        now: i64,
+    ) -> Result<bool, SigningChallengeError> {
+        let keys = [
+            digest(b"sign_ref", sign_ref.to_string().as_bytes()),
+            digest(b"hss_nonce", hss_nonce.as_bytes()),
+        ];
+        let mut entries = self
+            .entries
+            .lock()
+            .map_err(|_| SigningChallengeError::Store("the lock is poisoned".into()))?;
+        if keys
+            .iter()
+            .any(|k| entries.get(k).is_some_and(|until| *until >= now))
+        {
+            return Ok(false);
+        }
+        if entries.len() + 2 > 2 * self.capacity {
+            entries.retain(|_, until| *until >= now);
+            if entries.len() + 2 > 2 * self.capacity {
+                return Err(SigningChallengeError::Store(format!(
+                    "full ({} live sessions)",
+                    self.capacity
+                )));
+            }
+        }
+        for k in keys {
+            entries.insert(k, keep_until);
+        }
+        Ok(true)
+    }
+}
+
+/// Verifies signed responses (what the hash-signing service does, §3.3 of the research note).
+#[derive(Clone)]
+#[must_use]
+pub struct ResponseVerifier {
+    anchors: TrustAnchors,
+    rules: Rules,
+    limits: ChainLimits,
+    allow_es384: bool,
+    partial: bool,
+    max_signing_delay: Duration,
+    retention: Duration,
+    single_use: Option<Arc<dyn SingleUse>>,
+}
+
+impl core::fmt::Debug for ResponseVerifier {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ResponseVerifier")
+            .field("anchors", &self.anchors.len())
+            .field("rules", &self.rules)
+            .field("limits", &self.limits)
+            .field("allow_es384", &self.allow_es384)
+            .field("partial", &self.partial)
+            .field("single_use", &self.single_use.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ResponseVerifier {
+    /// A verifier whose certificate chains must lead to one of `anchors`.
+    pub fn new(anchors: TrustAnchors) -> Self {
+        Self {
+            anchors,
+            rules: Rules::default(),
+            limits: ChainLimits::default(),
+            allow_es384: false,
+            partial: false,
+            max_signing_delay: Duration::from_secs(240),
+            retention: Duration::from_secs(600),
+            single_use: None,
+        }
+    }
+
+    rule_setters!();
+
+    /// Accepts ES384 for P-384 user keys (ES256 only by default). Never inferred from the key.
+    pub fn allow_es384(mut self) -> Self {
+        self.allow_es384 = true;
+        self
+    }
+
+    /// Chain length and certificate size limits (default 4 certificates of 8 KiB).
+    pub fn chain_limits(mut self, limits: ChainLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// How long before `iat` the user may have signed when the session does not know the
+    /// challenge's `iat` (default 240 s, the service's session lifetime of 2 + 2 minutes).
+    pub fn max_signing_delay(mut self, delay: Duration) -> Self {
+        self.max_signing_delay = delay;
+        self
+    }
+
+    /// Accepts one signed response per `sign_ref` and each `hss_nonce` once, recorded in
+    /// `store` for 10 minutes (longer than a session lives).
+    pub fn single_use(mut self, store: Arc<dyn SingleUse>) -> Self {
+        self.single_use = Some(store);
+        self
+    }
+
+    /// Verifies a signed response against the session.
+    ///
+    /// # Errors
+    /// [`SigningChallengeError`] naming the first failed check.
+    pub fn verify(
+        &self,
+        token: &str,
+        session: &Session,
+    ) -> Result<VerifiedResponse, SigningChallengeError> {
+        if !self.partial {
+            let required = [
+                ("sign_ref", session.sign_ref.is_some()),
+                ("hss_nonce", session.hss_nonce.is_some()),
+                ("doc_hash", session.doc_hash.is_some()),
+                ("challenge_code", session.challenge_code.is_some()),
+                ("usr_cert", session.usr_cert.is_some()),
+            ];
+            if let Some((name, _)) = required.iter().find(|(_, present)| !present) {
+                return Err(SigningChallengeError::SessionIncomplete(name));
+            }
+        }
+        // 1. The JWS, with the leaf certificate's key.
+        let algs: &[JwsAlgorithm] = if self.allow_es384 {
+            &[JwsAlgorithm::ES256, JwsAlgorithm::ES384]
+        } else {
+            &[JwsAlgorithm::ES256]
+        };
+        let (header, alg) = jose::parse_header(token, algs, &HEADER, &self.rules)?;
+        let chain = header
+            .x5c()
+            .ok_or(SigningChallengeError::X5cInvalid("missing"))?
+            .to_vec();
+        if chain.is_empty() {
+            return Err(SigningChallengeError::X5cInvalid("empty"));
+        }
+        if chain.len() > self.limits.max_chain_len {
+            return Err(SigningChallengeError::ChainTooLong {
+                len: chain.len(),
+                max: self.limits.max_chain_len,
+            });
+        }
+        let leaf_der = &chain[0];
+        if leaf_der.len() > self.limits.max_cert_bytes {
+            return Err(SigningChallengeError::CertificateInvalid {
+                index: 0,
+                reason: format!("more than {} bytes", self.limits.max_cert_bytes),
+            });
+        }
+        let leaf = <x509_cert::Certificate as der::Decode>::from_der(leaf_der).map_err(|_| {
+            SigningChallengeError::CertificateInvalid {
+                index: 0,
+                reason: "not a DER X.509 certificate".into(),
+            }
+        })?;
+        let leaf_key = x509::certificate_key(&leaf, 0)?;
+        let verified = jose::verify_signature(token, &leaf_key, alg)?;
+        let map = jose::claims(&verified)?;
+        let claims = read_claims(&map, self.rules.lenient)?;
+
+        // 2. The certificate is the one registered for the session, on the registered device.
+        if let Some(registered) = &session.usr_cert
+            && registered != leaf_der
+        {
+            return Err(SigningChallengeError::CertNotBoundToSession);
+        }
+        if let Some(expected) = &session.ff_id
+            && !same(&claims.ff_id, expected)
+        {
+            return Err(SigningChallengeError::FfIdMismatch);
+        }
+
+        // 3. The chain, at the signing instant.
+        let at = claims.timestamp.div_euclid(1000);
+        let validated = x509::validate(&chain, &self.anchors, at, &self.limits)?;
+
+        // 4. The session values.
+        if let Some(expected) = session.sign_ref
+            && claims.sign_ref != expected
+        {
+            return Err(SigningChallengeError::SignRefMismatch);
+        }
+        if let Some(expected) = &session.doc_hash
+            && !jose_core::constant_time_eq(claims.doc_hash.as_bytes(), expected.as_bytes())
+        {
+            return Err(SigningChallengeError::DocHashMismatch);
+        }
+        if let Some(expected) = &session.challenge_code
+            && claims.challenge_code != *expected
+        {
+            return Err(SigningChallengeError::ChallengeCodeMismatch);
+        }
+        if let Some(expected) = &session.hss_nonce
+            && !same(&claims.hss_nonce, expected)
+        {
+            return Err(SigningChallengeError::HssNonceMismatch);
+        }
+
+        // 5. The user's signature over the document hash.
+        claims
+            .usr_signature
+            .verify(&claims.doc_hash, &validated.leaf_key)?;
+
+        // 6. The times: the token's, then the signing instant.
+        let exp = self.rules.check_times(claims.iat, claims.exp)?;
+        let leeway = i64::try_from(self.rules.leeway.as_secs()).unwrap_or(i64::MAX);
+        let delay = i64::try_from(self.max_signing_delay.as_secs()).unwrap_or(i64::MAX);
+        let earliest_s = session
+            .challenge_issued_at
+            .unwrap_or_else(|| claims.iat.saturating_sub(delay))
+            .saturating_sub(leeway);
+        let latest_s = claims.iat.saturating_add(1).saturating_add(leeway);
+        let (earliest, latest) = (
+            earliest_s.saturating_mul(1000),
+            latest_s.saturating_mul(1000),
+        );
+        if claims.timestamp < earliest || claims.timestamp > latest {
+            return Err(SigningChallengeError::TimestampOutOfRange {
+                timestamp: claims.timestamp,
+                earliest,
+                latest,
+            });
+        }
+
+        // 7. Single use.
+        if let Some(store) = &self.single_use {
+            let now = self.rules.now();
+            let keep =
+                now.saturating_add(i64::try_from(self.retention.as_secs()).unwrap_or(i64::MAX));
+            if !store.first_use(&claims.sign_ref, &claims.hss_nonce, keep, now)? {
+                return Err(SigningChallengeError::AlreadyUsed);
+            }
+        }
+        Ok(VerifiedResponse {
+            claims: SignedResponseClaims { exp, ..claims },
+            chain,
+            leaf_key: validated.leaf_key,
+        })
+    }
+}
+
+fn read_claims(
+    map: &Map<String, Value>,
+    lenient: bool,
+) -> Result<SignedResponseClaims, SigningChallengeError> {
+    let r = Reader(map);
+    for name in CLAIMS {
+        if !map.contains_key(name) {
+            return Err(SigningChallengeError::MissingClaim(name));
+        }
+    }
+    let timestamp = r.integer("timestamp")?;
+    if !TIMESTAMP_RANGE.contains(&timestamp) {
+        return Err(SigningChallengeError::InvalidClaim {
+            claim: "timestamp",
+            reason: "must be Unix time in milliseconds",
+        });
+    }
+    Ok(SignedResponseClaims {
+        sign_ref: r.parsed("sign_ref", "must be a hyphenated UUID")?,
+        ff_id: r.bounded("ff_id", MAX_NONCE)?,
+        doc_hash: r.parsed("doc_hash", "must be 64, 96 or 128 hex digits")?,
+        challenge_code: ChallengeCode::from_json(&map["challenge_code"], lenient)?,
+        usr_signature: r.string("usr_signature")?.parse()?,
+        iat: r.integer("iat")?,
+        exp: r.integer("exp")?,
+        hss_nonce: r.bounded("hss_nonce", MAX_NONCE)?,
+        timestamp,
+        extra: map
+            .iter()
+            .filter(|(k, _)| !CLAIMS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    })
+}
