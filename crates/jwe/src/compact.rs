@@ -126,6 +126,9 @@ impl<'a> CompactEncrypt<'a> {
             json: false,
             fixed: self.fixed,
         })?;
+        if e.protected_b64.is_empty() {
+            return Err(JweError::Encrypt("a compact JWE needs a protected header"));
+        }
         let encrypted_key = e.recipients.first().map_or(&[][..], |(_, k)| k.as_slice());
         let mut out = String::with_capacity(
             e.protected_b64.len()

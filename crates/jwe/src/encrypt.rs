@@ -135,6 +135,8 @@ pub(crate) fn encrypt(request: Request<'_>) -> Result<Encrypted, JweError> {
     }
     let (mut protected, protected_text) = match protected {
         Protected::Header(h) => (h.to_map(), None),
+        // An empty text means no protected header at all (JSON serializations only).
+        Protected::Json(text) if text.is_empty() => (Map::new(), Some(text)),
         Protected::Json(text) => (
             json::parse_object(text.as_bytes(), &JsonLimits::HEADER)?,
             Some(text),
