@@ -3,9 +3,13 @@
 //! ```text
 //! cargo xtask test        every test of the workspace (what CI runs)
 //! cargo xtask features    build each crate with each cargo feature alone, warnings denied
+//! cargo xtask vectors     generate or check the reference vectors (docs/vectors.md)
+//! cargo xtask interop     run the vectors and round trips against other implementations
 //! ```
 
 mod features;
+mod interop;
+mod vectors;
 
 use std::process::{Command, ExitCode};
 
@@ -17,6 +21,13 @@ commands:
               `cargo test --workspace` (unit, integration and doc tests)
   features    build each library crate with no features and with each feature alone,
               failing on any warning
+  vectors generate
+              rewrite the generated reference vectors under vectors/generated/ (deterministic)
+  vectors check
+              run every reference vector and the Wycheproof suites through the workspace
+  interop [setup] [--offline]
+              install (setup) or run the other JOSE implementations (panva's jose, jwcrypto,
+              joserfc) against the workspace; prints the matrix, writes docs/interop.md
 ";
 
 fn main() -> ExitCode {
@@ -24,6 +35,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
         Some("features") => features::check(),
+        Some("vectors") => vectors::main(&args[1..]),
+        Some("interop") => interop::main(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())

@@ -134,7 +134,9 @@ impl<'a> JsonSign<'a> {
         self
     }
 
-    fn signatures(&self) -> Result<Vec<Value>, JwsError> {
+    /// The signature objects, and whether the payload is unencoded (from the builder or from
+    /// `b64: false` in the protected headers).
+    fn signatures(&self) -> Result<(Vec<Value>, bool), JwsError> {
         if self.entries.is_empty() {
             return Err(JwsError::Malformed("a JWS needs at least one signature"));
         }
@@ -166,14 +168,14 @@ impl<'a> JsonSign<'a> {
             );
             out.push(Value::Object(sig));
         }
-        Ok(out)
+        Ok((out, mode.unwrap_or(self.unencoded)))
     }
 
-    fn payload_member(&self) -> Result<Option<Value>, JwsError> {
+    fn payload_member(&self, unencoded: bool) -> Result<Option<Value>, JwsError> {
         if self.detached {
             return Ok(None);
         }
-        Ok(Some(Value::String(if self.unencoded {
+        Ok(Some(Value::String(if unencoded {
             core::str::from_utf8(self.payload)
                 .map_err(|_| JwsError::Malformed("an unencoded JSON payload must be UTF-8"))?
                 .to_owned()
@@ -187,11 +189,12 @@ impl<'a> JsonSign<'a> {
     /// # Errors
     /// [`JwsError`] when a header conflicts with its signer or signing fails.
     pub fn sign_general(self) -> Result<Value, JwsError> {
+        let (signatures, unencoded) = self.signatures()?;
         let mut out = Map::new();
-        if let Some(p) = self.payload_member()? {
+        if let Some(p) = self.payload_member(unencoded)? {
             out.insert("payload".into(), p);
         }
-        out.insert("signatures".into(), Value::Array(self.signatures()?));
+        out.insert("signatures".into(), Value::Array(signatures));
         Ok(Value::Object(out))
     }
 
@@ -206,11 +209,12 @@ impl<'a> JsonSign<'a> {
                 "the flattened serialization has exactly one signature",
             ));
         }
+        let (signatures, unencoded) = self.signatures()?;
         let mut out = Map::new();
-        if let Some(p) = self.payload_member()? {
+        if let Some(p) = self.payload_member(unencoded)? {
             out.insert("payload".into(), p);
         }
-        if let Some(Value::Object(sig)) = self.signatures()?.into_iter().next() {
+        if let Some(Value::Object(sig)) = signatures.into_iter().next() {
             out.extend(sig);
         }
         Ok(Value::Object(out))

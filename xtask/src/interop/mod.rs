@@ -1,0 +1,212 @@
+//! `cargo xtask interop`: the workspace against other JOSE implementations.
+//!
+//! ```text
+//! cargo xtask interop           install the peers if needed, run, print the matrix, write docs/interop.md
+//! cargo xtask interop setup     install the peers into .interop/ (the only step that needs a network)
+//! cargo xtask interop --offline run with what is installed; fail if a peer is missing
+//! ```
+//!
+//! Peers are small scripts (`xtask/interop/node/peer.mjs`, `xtask/interop/python/peer.py`) that
+//! read one JSON request on stdin and answer on stdout. This side uses the crates directly.
+
+mod jws_tasks;
+mod peers;
+mod report;
+
+use crate::vectors::util::root;
+use peers::Peer;
+use serde_json::Value;
+use std::time::Instant;
+
+/// One unit of work sent to a peer, and how to judge its answer.
+pub struct Task {
+    /// Unique within a run.
+    pub id: String,
+    /// The request sent to the peer.
+    pub request: Value,
+    /// Where the outcome is counted.
+    pub row: Row,
+    /// Judges the peer's answer (`ok: true` members, or the error).
+    pub judge: Box<dyn Fn(&Answer) -> Verdict>,
+}
+
+/// A peer's answer to one task.
+pub struct Answer {
+    /// Whether the peer completed the operation.
+    pub ok: bool,
+    /// The peer does not implement what was asked (an algorithm, a serialization).
+    pub unsupported: bool,
+    /// The peer's error, when not ok.
+    pub error: String,
+    /// The whole answer.
+    pub value: Value,
+}
+
+/// The outcome of one task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// As expected.
+    Pass,
+    /// Not as expected: the run fails.
+    Fail(String),
+    /// The peer does not implement it.
+    Unsupported,
+    /// The peer differs in a way the vectors document as a rejection it is free to skip
+    /// (it accepts an input this workspace refuses); reported, not failed.
+    Lenient(String),
+}
+
+/// Where a task's outcome is counted in the report.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Row {
+    /// A round trip: (family, algorithm, direction).
+    RoundTrip(&'static str, String, Direction),
+    /// A vector file: (file, expected valid).
+    Vectors(&'static str, bool),
+    /// Schema validation of the vector files.
+    Schema,
+}
+
+/// Which side produces and which consumes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Direction {
+    /// Signed or encrypted here, verified or decrypted by the peer.
+    HereToThere,
+    /// Signed or encrypted by the peer, verified or decrypted here.
+    ThereToHere,
+}
+
+/// `cargo xtask interop [setup] [--offline]`.
+pub fn main(args: &[String]) -> Result<(), String> {
+    let offline = args.iter().any(|a| a == "--offline");
+    match args.first().map(String::as_str) {
+        Some("setup") => peers::setup(),
+        None | Some("--offline") => run(offline),
+        Some(other) => Err(format!(
+            "usage: cargo xtask interop [setup] [--offline]; got {other:?}"
+        )),
+    }
+}
+
+fn run(offline: bool) -> Result<(), String> {
+    let started = Instant::now();
+    if !offline && !peers::installed() {
+        peers::setup()?;
+    }
+    let peers = peers::all()?;
+    // Two passes: the peers' own outputs (signed/encrypted "there") are checked here after the
+    // first answer, so their tasks carry judges that run this workspace's code.
+    let tasks = tasks()?;
+    let mut results = Vec::new();
+    for peer in &peers {
+        let answers = peer.run(&tasks)?;
+        for (task, answer) in tasks.iter().zip(answers) {
+            let verdict = (task.judge)(&answer);
+            results.push(report::Outcome {
+                peer: peer.name.clone(),
+                row: task.row.clone(),
+                id: task.id.clone(),
+                verdict,
+            });
+        }
+    }
+    let report = report::Report::new(&peers, results);
+    print!("{}", report.matrix_text());
+    let path = root().join("docs/interop.md");
+    std::fs::write(&path, report.markdown()).map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!(
+        "xtask: interop: {} peers, {} tasks each, {:.1} s; wrote docs/interop.md",
+        peers.len(),
+        tasks.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let failures = report.failures();
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "interop: {} failure(s):\n  {}",
+            failures.len(),
+            failures.join("\n  ")
+        ))
+    }
+}
+
+/// Every task of a run.
+fn tasks() -> Result<Vec<Task>, String> {
+    let mut tasks = jws_tasks::vector_tasks()?;
+    tasks.extend(jws_tasks::thumbprint_tasks()?);
+    tasks.extend(jws_tasks::round_trips()?);
+    tasks.push(schema_task()?);
+    Ok(tasks)
+}
+
+/// Validates every vector file against `vectors/schema.json` (Python peers have jsonschema;
+/// the Node peer answers unsupported).
+fn schema_task() -> Result<Task, String> {
+    let dir = root().join("vectors/generated");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| p.display().to_string())
+        .collect();
+    files.sort();
+    Ok(Task {
+        id: "schema".into(),
+        request: serde_json::json!({
+            "op": "schema",
+            "schema": root().join("vectors/schema.json").display().to_string(),
+            "files": files,
+        }),
+        row: Row::Schema,
+        judge: Box::new(|a| {
+            if a.ok {
+                Verdict::Pass
+            } else if a.unsupported {
+                Verdict::Unsupported
+            } else {
+                Verdict::Fail(a.error.clone())
+            }
+        }),
+    })
+}
+
+impl Peer {
+    /// Sends every task in one request and returns the answers in task order.
+    fn run(&self, tasks: &[Task]) -> Result<Vec<Answer>, String> {
+        let request = serde_json::json!({
+            "tasks": tasks.iter().map(|t| {
+                let mut r = t.request.clone();
+                r["id"] = Value::String(t.id.clone());
+                r
+            }).collect::<Vec<_>>(),
+        });
+        let answer = self.call(&request)?;
+        let results = answer["results"]
+            .as_array()
+            .ok_or_else(|| format!("{}: answer without results", self.name))?;
+        let mut by_id: std::collections::HashMap<&str, &Value> = results
+            .iter()
+            .filter_map(|r| Some((r["id"].as_str()?, r)))
+            .collect();
+        Ok(tasks
+            .iter()
+            .map(|t| match by_id.remove(t.id.as_str()) {
+                Some(r) => Answer {
+                    ok: r["ok"] == true,
+                    unsupported: r["unsupported"] == true,
+                    error: r["error"].as_str().unwrap_or_default().to_owned(),
+                    value: r.clone(),
+                },
+                None => Answer {
+                    ok: false,
+                    unsupported: false,
+                    error: "no answer".into(),
+                    value: Value::Null,
+                },
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,335 @@
+//! The interop matrix: printed, and written to `docs/interop.md`.
+
+use super::peers::Peer;
+use super::{Direction, Row, Verdict};
+use std::collections::BTreeMap;
+
+/// Valid inputs a peer refuses for a documented limitation of its own: (peer name prefix, task
+/// id, why). Any other refusal of a valid input fails the run.
+pub const KNOWN_REFUSALS: &[(&str, &str, &str)] = &[(
+    "jwcrypto",
+    "jws/generated/unencoded/compact",
+    "jwcrypto decodes the payload part of a compact JWS as base64url even when b64 is false \
+     (RFC 7797 §5.2 allows an unencoded payload without '.' in the compact form); it \
+     verifies the same JWS in the JSON and detached forms",
+)];
+
+/// One task's outcome with one peer.
+pub struct Outcome {
+    /// Peer name and version.
+    pub peer: String,
+    /// Where it is counted.
+    pub row: Row,
+    /// The task.
+    pub id: String,
+    /// The result.
+    pub verdict: Verdict,
+}
+
+/// All outcomes of a run.
+pub struct Report {
+    peers: Vec<String>,
+    outcomes: Vec<Outcome>,
+}
+
+fn known_refusal(peer: &str, id: &str) -> Option<&'static str> {
+    KNOWN_REFUSALS
+        .iter()
+        .find(|(p, i, _)| peer.starts_with(p) && *i == id)
+        .map(|(_, _, why)| *why)
+}
+
+/// Counts of one cell.
+#[derive(Default, Clone)]
+struct Cell {
+    pass: usize,
+    fail: usize,
+    unsupported: usize,
+    lenient: usize,
+    known: usize,
+}
+
+impl Cell {
+    fn add(&mut self, v: &Verdict) {
+        match v {
+            Verdict::Pass => self.pass += 1,
+            Verdict::Fail(_) => self.fail += 1,
+            Verdict::Unsupported => self.unsupported += 1,
+            Verdict::Lenient(_) => self.lenient += 1,
+        }
+    }
+
+    /// For a round-trip cell (one task): pass, FAIL or n/a.
+    fn single(&self) -> &'static str {
+        if self.fail > 0 {
+            "**FAIL**"
+        } else if self.unsupported > 0 && self.pass == 0 {
+            "n/a"
+        } else if self.known > 0 && self.pass == 0 {
+            "known"
+        } else {
+            "pass"
+        }
+    }
+
+    /// For a vector cell: agreed/total and the exceptions.
+    fn counts(&self) -> String {
+        let total = self.pass + self.fail + self.unsupported + self.lenient + self.known;
+        let mut s = format!("{}/{total}", self.pass);
+        let mut extra = Vec::new();
+        if self.fail > 0 {
+            extra.push(format!("**{} FAIL**", self.fail));
+        }
+        if self.lenient > 0 {
+            extra.push(format!("{} accepted", self.lenient));
+        }
+        if self.known > 0 {
+            extra.push(format!("{} known", self.known));
+        }
+        if self.unsupported > 0 {
+            extra.push(format!("{} n/a", self.unsupported));
+        }
+        if !extra.is_empty() {
+            s.push_str(&format!(" ({})", extra.join(", ")));
+        }
+        s
+    }
+}
+
+impl Report {
+    /// Builds the report; refusals listed in [`KNOWN_REFUSALS`] are counted as known.
+    pub fn new(peers: &[Peer], outcomes: Vec<Outcome>) -> Self {
+        Self {
+            peers: peers.iter().map(|p| p.name.clone()).collect(),
+            outcomes,
+        }
+    }
+
+    fn cells(&self) -> BTreeMap<(Row, String), Cell> {
+        let mut cells: BTreeMap<(Row, String), Cell> = BTreeMap::new();
+        for o in &self.outcomes {
+            let cell = cells.entry((o.row.clone(), o.peer.clone())).or_default();
+            if matches!(o.verdict, Verdict::Fail(_)) && known_refusal(&o.peer, &o.id).is_some() {
+                cell.known += 1;
+            } else {
+                cell.add(&o.verdict);
+            }
+        }
+        cells
+    }
+
+    /// Every failure, one line each.
+    pub fn failures(&self) -> Vec<String> {
+        self.outcomes
+            .iter()
+            .filter_map(|o| match &o.verdict {
+                Verdict::Fail(why) if known_refusal(&o.peer, &o.id).is_none() => {
+                    Some(format!("{}: {why}", o.peer))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn round_trip_rows(&self) -> Vec<(&'static str, String)> {
+        let mut rows: Vec<(&'static str, String)> = Vec::new();
+        for o in &self.outcomes {
+            if let Row::RoundTrip(family, alg, _) = &o.row
+                && !rows.iter().any(|(f, a)| f == family && a == alg)
+            {
+                rows.push((family, alg.clone()));
+            }
+        }
+        rows
+    }
+
+    fn round_trip_table(&self, family: &str) -> String {
+        let cells = self.cells();
+        let mut out = String::from("| algorithm |");
+        for p in &self.peers {
+            out.push_str(&format!(" {p}: here → there | {p}: there → here |"));
+        }
+        out.push_str("\n|---|");
+        for _ in &self.peers {
+            out.push_str("---|---|");
+        }
+        out.push('\n');
+        for (f, alg) in self.round_trip_rows() {
+            if f != family {
+                continue;
+            }
+            out.push_str(&format!("| {alg} |"));
+            for p in &self.peers {
+                for d in [Direction::HereToThere, Direction::ThereToHere] {
+                    let cell = cells
+                        .get(&(Row::RoundTrip(f, alg.clone(), d), p.clone()))
+                        .cloned()
+                        .unwrap_or_default();
+                    out.push_str(&format!(" {} |", cell.single()));
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    fn vector_table(&self) -> String {
+        let cells = self.cells();
+        let mut rows: Vec<Row> = self
+            .outcomes
+            .iter()
+            .filter(|o| matches!(o.row, Row::Vectors(..) | Row::Schema))
+            .map(|o| o.row.clone())
+            .collect();
+        rows.sort();
+        rows.dedup();
+        let mut out = String::from("| vectors |");
+        for p in &self.peers {
+            out.push_str(&format!(" {p} |"));
+        }
+        out.push_str("\n|---|");
+        for _ in &self.peers {
+            out.push_str("---|");
+        }
+        out.push('\n');
+        for row in rows {
+            let label = match &row {
+                Row::Vectors(file, true) => {
+                    format!("`{file}`, valid: accepted with the same content")
+                }
+                Row::Vectors(file, false) => format!("`{file}`, invalid: refused"),
+                Row::Schema => "every file conforms to `vectors/schema.json`".to_owned(),
+                Row::RoundTrip(..) => continue,
+            };
+            out.push_str(&format!("| {label} |"));
+            for p in &self.peers {
+                let cell = cells
+                    .get(&(row.clone(), p.clone()))
+                    .cloned()
+                    .unwrap_or_default();
+                let text = if row == Row::Schema {
+                    cell.single().to_owned()
+                } else {
+                    cell.counts()
+                };
+                out.push_str(&format!(" {text} |"));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    fn lenient_list(&self) -> String {
+        let mut by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for o in &self.outcomes {
+            if let Verdict::Lenient(id) = &o.verdict {
+                by_id.entry(id.as_str()).or_default().push(o.peer.as_str());
+            }
+        }
+        if by_id.is_empty() {
+            return "Every peer refuses every invalid vector.\n".to_owned();
+        }
+        let mut out = String::from("| vector | accepted by |\n|---|---|\n");
+        for (id, peers) in by_id {
+            out.push_str(&format!("| `{id}` | {} |\n", peers.join(", ")));
+        }
+        out
+    }
+
+    fn known_list(&self) -> String {
+        let mut out = String::new();
+        for (peer, id, why) in KNOWN_REFUSALS {
+            out.push_str(&format!("- {peer}, `{id}`: {why}\n"));
+        }
+        if out.is_empty() {
+            out.push_str("None: every peer accepts every valid vector it implements.\n");
+        }
+        out
+    }
+
+    /// The matrix as plain text for the terminal.
+    pub fn matrix_text(&self) -> String {
+        let mut out = String::new();
+        for family in ["JWS", "JWE"] {
+            if self.round_trip_rows().iter().any(|(f, _)| *f == family) {
+                out.push_str(&format!(
+                    "\n{family} round trips\n{}",
+                    self.round_trip_table(family)
+                ));
+            }
+        }
+        out.push_str(&format!("\nVector suite\n{}", self.vector_table()));
+        out
+    }
+
+    /// `docs/interop.md`.
+    pub fn markdown(&self) -> String {
+        let mut out = String::from(HEADER);
+        out.push_str("\n## Peers\n\n");
+        for p in &self.peers {
+            out.push_str(&format!("- {p}\n"));
+        }
+        for family in ["JWS", "JWE"] {
+            if self.round_trip_rows().iter().any(|(f, _)| *f == family) {
+                out.push_str(&format!(
+                    "\n## {family} round trips\n\n{}\n{}",
+                    ROUND_TRIP_TEXT,
+                    self.round_trip_table(family)
+                ));
+            }
+        }
+        out.push_str(&format!(
+            "\n## Vector suite\n\n{VECTOR_TEXT}\n{}",
+            self.vector_table()
+        ));
+        out.push_str(&format!(
+            "\n## Invalid vectors a peer accepts\n\n{LENIENT_TEXT}\n{}",
+            self.lenient_list()
+        ));
+        out.push_str(&format!(
+            "\n## Valid vectors a peer refuses (documented)\n\n{}",
+            self.known_list()
+        ));
+        out
+    }
+}
+
+const HEADER: &str = "# Interoperability
+
+Written by `cargo xtask interop` (do not edit by hand; CI regenerates it). The workspace is
+checked against independent JOSE implementations installed from the package registries into
+the ignored folder `.interop/`: panva's `jose` from npm (exact version in
+`xtask/interop/node/package-lock.json`) and the Python libraries `jwcrypto` and `joserfc` from
+PyPI (pinned in `xtask/interop/python/requirements.txt`). Each peer is a small script
+(`xtask/interop/node/peer.mjs`, `xtask/interop/python/peer.py`) that reads a batch of tasks as
+JSON on stdin and answers on stdout; this side uses the workspace crates directly.
+
+`cargo xtask interop setup` installs the peers (npm and PyPI only; the one step that needs the
+network); `cargo xtask interop` runs them (installing first if needed) and exits non-zero on any
+**FAIL**. CI runs both.
+
+Legend: **pass**: the other side accepted and got the same content; **FAIL**: it did not;
+**n/a**: the peer does not implement the algorithm (decided from its documented algorithm list
+before trying, never from an error); **known**: a refusal listed with its reason at the end.
+";
+
+const ROUND_TRIP_TEXT: &str =
+    "Fresh keys and random content on every run. *here → there*: a key generated by this
+workspace, a token made by this workspace, checked by the peer with the public JWK.
+*there → here*: a key generated by the peer (its JWK export), a token made by the peer,
+checked by this workspace.
+";
+
+const VECTOR_TEXT: &str =
+    "Every vector of `vectors/generated/` that the peers can run (see `docs/vectors.md`): a
+valid vector passes when the peer accepts it with the same content; an invalid vector passes
+when the peer refuses it (for any reason: peers' errors are not comparable). The Python
+peers also validate every vector file against the JSON Schema.
+";
+
+const LENIENT_TEXT: &str =
+    "These are not failures: the vectors list what *this* workspace refuses, and some rules
+(strict base64url, duplicate member names, the `aud` rule, key checks) are recommendations
+other libraries do not all follow. They are listed so that users know where implementations
+differ.
+";

@@ -1,0 +1,253 @@
+//! The reason codes of invalid vectors, and which of this workspace's errors each one means.
+//!
+//! An invalid vector must fail *for its stated reason*: a vector meant to show that `alg: none`
+//! is refused proves nothing if it fails because its key did not parse. `vectors check`
+//! therefore matches the error against the code. The table of codes, with their meaning for
+//! other implementations, is in `docs/vectors.md`; [`CODES`] is the same list.
+
+use jose_core::header::HeaderError;
+use jose_core::json::JsonError;
+use jose_core::jwk::KeyError;
+use jws::JwsError;
+use jwt_claims::JwtError;
+
+/// Every reason code, with a one-line meaning (kept in step with `docs/vectors.md`).
+pub const CODES: &[(&str, &str)] = &[
+    (
+        "alg-none",
+        "the header says alg none: unsecured JWS are never accepted",
+    ),
+    (
+        "alg-unknown",
+        "the header's alg (or enc) is not a registered algorithm",
+    ),
+    (
+        "alg-not-allowed",
+        "the algorithm is valid but not one the verifier accepts",
+    ),
+    (
+        "key-confusion",
+        "the algorithm's family does not fit the key type (HS256 with an RSA key)",
+    ),
+    ("bad-signature", "the signature or MAC does not verify"),
+    (
+        "malformed-signature",
+        "the signature has the wrong size or out-of-range values",
+    ),
+    (
+        "malformed",
+        "the serialization is malformed: parts, base64url, JSON structure",
+    ),
+    (
+        "bad-header",
+        "a header is not a JSON object, lacks alg, or has a wrongly typed parameter",
+    ),
+    ("duplicate-member", "a JSON object repeats a member name"),
+    (
+        "crit-unknown",
+        "crit names an extension the recipient does not understand",
+    ),
+    (
+        "crit-malformed",
+        "crit is empty, not in the protected header, names a registered or absent parameter",
+    ),
+    (
+        "header-not-disjoint",
+        "a parameter appears in more than one header",
+    ),
+    (
+        "b64-not-critical",
+        "b64 is used without being listed in crit",
+    ),
+    (
+        "no-matching-key",
+        "no key of the verifier's key set fits the header",
+    ),
+    (
+        "embedded-key-not-trusted",
+        "the header embeds a key; it must not be used unless trusted",
+    ),
+    (
+        "key-too-short",
+        "the key is shorter than the algorithm requires",
+    ),
+    (
+        "key-rejected",
+        "the key itself is invalid (point off the curve, small RSA modulus, ...)",
+    ),
+    ("payload-not-object", "the JWT payload is not a JSON object"),
+    (
+        "invalid-claim",
+        "a registered claim has the wrong type or form",
+    ),
+    ("missing-claim", "a required claim is absent"),
+    (
+        "expired",
+        "exp is not after the current time (minus leeway)",
+    ),
+    (
+        "not-yet-valid",
+        "nbf is after the current time (plus leeway)",
+    ),
+    (
+        "issued-in-future",
+        "iat is after the current time (plus leeway)",
+    ),
+    ("too-old", "iat is older than the maximum age"),
+    ("issuer-mismatch", "iss is not the expected issuer"),
+    (
+        "audience-mismatch",
+        "aud does not contain the verifier's audience",
+    ),
+    (
+        "audience-not-expected",
+        "the token has aud but the verifier names no audience",
+    ),
+    ("subject-mismatch", "sub is not the expected subject"),
+    ("typ-mismatch", "the header's typ is not the expected type"),
+    (
+        "htm-mismatch",
+        "the DPoP proof's htm is not the request method",
+    ),
+    (
+        "htu-mismatch",
+        "the DPoP proof's htu is not the request URI",
+    ),
+    (
+        "ath-mismatch",
+        "the DPoP proof's ath is not the hash of the access token",
+    ),
+    (
+        "nonce-mismatch",
+        "the DPoP proof's nonce is absent or not the server's nonce",
+    ),
+    (
+        "jkt-mismatch",
+        "the key's thumbprint is not the one the token is bound to",
+    ),
+    ("private-key-embedded", "a header embeds a private key"),
+    (
+        "decryption-failed",
+        "the JWE authentication tag (or key unwrap) does not verify",
+    ),
+    (
+        "p2c-out-of-range",
+        "PBES2 p2c is above the recipient's limit or below 1000",
+    ),
+    ("p2s-too-short", "PBES2 p2s is shorter than 8 bytes"),
+    (
+        "epk-invalid",
+        "the ECDH-ES ephemeral key is invalid or on another curve",
+    ),
+    (
+        "cek-invalid",
+        "the content encryption key has the wrong length for enc",
+    ),
+    ("iv-invalid", "the IV or tag has the wrong length for enc"),
+    (
+        "zip-too-large",
+        "the decompressed plaintext exceeds the recipient's limit",
+    ),
+];
+
+/// Whether `code` is in [`CODES`].
+pub fn known(code: &str) -> bool {
+    CODES.iter().any(|(c, _)| *c == code)
+}
+
+fn json_matches(code: &str, e: &JsonError) -> bool {
+    match code {
+        "duplicate-member" => matches!(e, JsonError::DuplicateMember { .. }),
+        "malformed" | "bad-header" | "payload-not-object" => {
+            !matches!(e, JsonError::DuplicateMember { .. })
+        }
+        _ => false,
+    }
+}
+
+fn header_matches(code: &str, e: &HeaderError) -> bool {
+    match e {
+        HeaderError::Json(j) => json_matches(code, j),
+        HeaderError::Algorithm { .. } => matches!(code, "alg-none" | "alg-unknown"),
+        HeaderError::InvalidParameter { .. }
+        | HeaderError::Missing(_)
+        | HeaderError::Base64 { .. } => {
+            matches!(
+                code,
+                "bad-header" | "epk-invalid" | "iv-invalid" | "p2s-too-short" | "p2c-out-of-range"
+            )
+        }
+        HeaderError::InvalidKey { source, .. } => {
+            matches!(code, "epk-invalid" | "bad-header") || key_matches(code, source)
+        }
+        HeaderError::PrivateKey(_) => code == "private-key-embedded",
+        HeaderError::NotDisjoint(_) => code == "header-not-disjoint",
+        HeaderError::Crit(_) => {
+            matches!(code, "crit-unknown" | "crit-malformed" | "b64-not-critical")
+        }
+        _ => false,
+    }
+}
+
+/// Whether a key import or key use error is the stated reason.
+pub fn key_matches(code: &str, e: &KeyError) -> bool {
+    match code {
+        "key-rejected" => !matches!(e, KeyError::Json(JsonError::DuplicateMember { .. })),
+        "duplicate-member" => matches!(e, KeyError::Json(JsonError::DuplicateMember { .. })),
+        "key-confusion" => matches!(
+            e,
+            KeyError::IncompatibleAlgorithm { .. } | KeyError::AlgorithmNotPermitted { .. }
+        ),
+        "key-too-short" => matches!(
+            e,
+            KeyError::KeyTooShort { .. } | KeyError::WrongKeyLength { .. }
+        ),
+        _ => false,
+    }
+}
+
+/// Whether a JWS error is the stated reason.
+pub fn jws_matches(code: &str, e: &JwsError) -> bool {
+    match e {
+        JwsError::TooLarge { .. } | JwsError::Malformed(_) | JwsError::Base64 { .. } => {
+            code == "malformed"
+        }
+        JwsError::TooManySignatures { .. } => code == "malformed",
+        JwsError::Json(j) => json_matches(code, j),
+        JwsError::Header(h) => header_matches(code, h),
+        JwsError::MissingAlgorithm => code == "bad-header",
+        JwsError::AlgorithmNotAllowed(_) | JwsError::NoAlgorithmAllowed => {
+            matches!(code, "alg-not-allowed" | "key-confusion")
+        }
+        JwsError::Key(k) => key_matches(code, k),
+        JwsError::KeySelection(_) => matches!(code, "no-matching-key" | "key-confusion"),
+        JwsError::MissingEmbeddedKey | JwsError::NoKey(_) => code == "no-matching-key",
+        JwsError::InvalidSignature => matches!(code, "bad-signature" | "embedded-key-not-trusted"),
+        JwsError::MalformedSignature { .. } => code == "malformed-signature",
+        _ => false,
+    }
+}
+
+/// Whether a JWT error is the stated reason (and names the stated claim).
+pub fn jwt_matches(code: &str, claim: Option<&str>, e: &JwtError) -> bool {
+    let kind = match e {
+        JwtError::Jws(j) => return jws_matches(code, j),
+        JwtError::Payload(j) => {
+            return code == "payload-not-object"
+                || (code == "duplicate-member" && json_matches(code, j));
+        }
+        JwtError::InvalidClaim { .. } => "invalid-claim",
+        JwtError::MissingClaim(_) => "missing-claim",
+        JwtError::Expired { .. } => "expired",
+        JwtError::NotYetValid { .. } => "not-yet-valid",
+        JwtError::IssuedInFuture { .. } => "issued-in-future",
+        JwtError::TooOld { .. } => "too-old",
+        JwtError::IssuerMismatch { .. } => "issuer-mismatch",
+        JwtError::AudienceMismatch => "audience-mismatch",
+        JwtError::AudienceNotExpected => "audience-not-expected",
+        JwtError::SubjectMismatch => "subject-mismatch",
+        JwtError::TypMismatch { .. } => "typ-mismatch",
+        _ => return false,
+    };
+    kind == code && claim.is_none_or(|c| e.claim() == Some(c))
+}
