@@ -37,7 +37,7 @@ pub enum SigningChallengeError {
         /// The header's `alg` (shortened), or `""` when absent.
         alg: String,
     },
-    /// The header carries `jwk`, `jku` or `x5u`: keys are never taken from those.
+    /// The header carries `jwk`, `jku` or `x5u` (keys are never taken from those), or `b64`.
     #[error("header parameter {0:?} is not accepted")]
     ForbiddenHeader(&'static str),
     /// Strict headers: a parameter other than `alg`, `kid`, `typ` (and `x5c` for responses).

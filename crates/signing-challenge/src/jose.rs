@@ -8,7 +8,8 @@ use jose_core::alg::JwsAlgorithm;
 use jose_core::b64;
 use jose_core::header::{self, HeaderError, JWS_REGISTERED, JwsHeader};
 use jose_core::json::{self, JsonLimits, truncate_for_error};
-use jws::{JwsError, KeyResolver, Limits, VerifiedJws, VerifyOptions};
+use jose_core::jwk::Jwk;
+use jws::{JwsError, Verifier};
 use serde_json::{Map, Value};
 use std::time::Duration;
 
@@ -130,7 +131,7 @@ pub(crate) fn parse_header(
         .map_err(|e| SigningChallengeError::Malformed(JwsError::Header(HeaderError::Json(e))))?;
     header::check_crit(&map, &[], JWS_REGISTERED, &[])
         .map_err(|e| from_jws(JwsError::Header(e), ""))?;
-    for forbidden in ["jwk", "jku", "x5u"] {
+    for forbidden in ["jwk", "jku", "x5u", "b64"] {
         if map.contains_key(forbidden) {
             return Err(SigningChallengeError::ForbiddenHeader(forbidden));
         }
@@ -193,22 +194,50 @@ fn jws_typ_is_jwt(t: &str) -> bool {
     t.eq_ignore_ascii_case("JWT") || t.eq_ignore_ascii_case("application/jwt")
 }
 
-/// Verifies the signature with the resolved key (raw `r || s` of the curve's size).
+/// A token whose signature verified: its payload bytes.
+pub(crate) struct Verified {
+    pub(crate) payload: Vec<u8>,
+}
+
+/// Verifies the signature with `key`: the key must fit `alg`, and the signature must be the
+/// raw `r || s` of the curve's size. The header was checked by [`parse_header`] (which also
+/// refuses `b64` and `crit`, so the payload is always base64url).
 pub(crate) fn verify_signature(
     token: &str,
-    keys: &(impl KeyResolver + ?Sized),
+    key: &Jwk,
     alg: JwsAlgorithm,
-) -> Result<VerifiedJws, SigningChallengeError> {
-    let options = VerifyOptions::new().algorithms([alg]).limits(Limits {
-        max_input_bytes: MAX_TOKEN_BYTES,
-        ..Limits::default()
-    });
-    jws::compact::verify(token, keys, &options).map_err(|e| from_jws(e, alg.as_str()))
+) -> Result<Verified, SigningChallengeError> {
+    let (signing_input, signature_b64) =
+        token
+            .rsplit_once('.')
+            .ok_or(SigningChallengeError::Malformed(JwsError::Malformed(
+                "a compact JWS has three parts",
+            )))?;
+    let payload_b64 = signing_input
+        .split_once('.')
+        .map(|(_, p)| p)
+        .unwrap_or_default();
+    Verifier::check_algorithm(key, alg).map_err(|e| from_jws(e, alg.as_str()))?;
+    let signature = b64::decode(signature_b64).map_err(|source| {
+        SigningChallengeError::Malformed(JwsError::Base64 {
+            part: "signature",
+            source,
+        })
+    })?;
+    Verifier::verify(key, alg, signing_input.as_bytes(), &signature)
+        .map_err(|e| from_jws(e, alg.as_str()))?;
+    let payload = b64::decode(payload_b64).map_err(|source| {
+        SigningChallengeError::Malformed(JwsError::Base64 {
+            part: "payload",
+            source,
+        })
+    })?;
+    Ok(Verified { payload })
 }
 
 /// The payload as a strict JSON object.
-pub(crate) fn claims(verified: &VerifiedJws) -> Result<Map<String, Value>, SigningChallengeError> {
-    json::parse_object(verified.payload(), &JsonLimits::DEFAULT)
+pub(crate) fn claims(verified: &Verified) -> Result<Map<String, Value>, SigningChallengeError> {
+    json::parse_object(&verified.payload, &JsonLimits::DEFAULT)
         .map_err(SigningChallengeError::Payload)
 }
 
