@@ -1,0 +1,489 @@
+//! [`Configuration`]: server metadata + client metadata + client authentication + options.
+
+use crate::http::{Headers, HttpClient};
+use crate::jwks::JwksCache;
+use crate::{ClientAuth, ClientMetadata, Error, ServerMetadata};
+use core::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use url::Url;
+
+/// Adds DPoP proofs (RFC 9449) to the requests of a [`Configuration`].
+///
+/// The crate calls [`DpopHandle::proof`] before each token, PAR, UserInfo and resource request,
+/// hands every `DPoP-Nonce` response header to [`DpopHandle::record_nonce`], and retries a
+/// request once when the server answers `use_dpop_nonce` (a 400 token-endpoint error, or a 401
+/// `WWW-Authenticate: DPoP error="use_dpop_nonce"`). With the `dpop` feature it is implemented
+/// for `dpop::DpopClient`.
+pub trait DpopHandle: Send + Sync + fmt::Debug {
+    /// The `DPoP` header value for a request; `access_token` is set for resource requests
+    /// (its hash becomes `ath`).
+    ///
+    /// # Errors
+    /// [`Error::Dpop`] when the proof cannot be made.
+    fn proof(&self, method: &str, url: &str, access_token: Option<&str>) -> Result<String, Error>;
+
+    /// Stores the nonce a server sent in `DPoP-Nonce` for the origin of `url`.
+    ///
+    /// # Errors
+    /// [`Error::Dpop`] when the value is not a valid nonce (it is then ignored).
+    fn record_nonce(&self, url: &str, nonce: &str) -> Result<(), Error>;
+}
+
+#[cfg(feature = "dpop")]
+impl DpopHandle for dpop::DpopClient {
+    fn proof(&self, method: &str, url: &str, access_token: Option<&str>) -> Result<String, Error> {
+        dpop::DpopClient::proof(self, method, url, access_token).map_err(|e| Error::Dpop(e.to_string()))
+    }
+
+    fn record_nonce(&self, url: &str, nonce: &str) -> Result<(), Error> {
+        dpop::DpopClient::record_nonce(self, url, nonce).map_err(|e| Error::Dpop(e.to_string()))
+    }
+}
+
+/// Options of a [`Configuration`]; set them through [`ConfigurationBuilder`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// Timeout of each HTTP request. Default 30 s.
+    pub timeout: Duration,
+    /// Whether `http:` URLs may be used. Default false: every request needs HTTPS.
+    pub allow_insecure_requests: bool,
+    /// Seconds added to the local clock before time checks (positive when it is behind).
+    /// Default 0.
+    pub clock_skew: i64,
+    /// Tolerance for `exp`, `iat`, `nbf` and `auth_time` checks. Default 30 s.
+    pub clock_tolerance: Duration,
+    /// Largest response body read. Default 1 MiB.
+    pub max_response_bytes: usize,
+    /// Header fields sent with every request.
+    pub headers: Headers,
+    /// How long a fetched JWK Set is used before it is fetched again. Default 10 min.
+    pub jwks_max_age: Duration,
+    /// Least time between two fetches of the JWK Set when a `kid` is unknown. Default 30 s.
+    pub jwks_refetch_cooldown: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(30),
+            allow_insecure_requests: false,
+            clock_skew: 0,
+            clock_tolerance: Duration::from_secs(30),
+            max_response_bytes: 1 << 20,
+            headers: Headers::new(),
+            jwks_max_age: Duration::from_secs(600),
+            jwks_refetch_cooldown: Duration::from_secs(30),
+        }
+    }
+}
+
+pub(crate) struct Inner {
+    pub(crate) server: ServerMetadata,
+    pub(crate) client: ClientMetadata,
+    pub(crate) auth: ClientAuth,
+    pub(crate) http: Arc<dyn HttpClient>,
+    pub(crate) options: Options,
+    pub(crate) jwks: JwksCache,
+}
+
+/// Everything a client needs to talk to one authorization server: its metadata, the client's
+/// metadata and authentication, and the options. Immutable once built, cheap to clone, and
+/// `Send + Sync`: share one per client across tasks.
+///
+/// ```no_run
+/// use oauth_client::{ClientAuth, ClientMetadata, Configuration};
+/// use url::Url;
+///
+/// # async fn demo() -> Result<(), oauth_client::Error> {
+/// let issuer = Url::parse("https://op.example").unwrap();
+/// let config = Configuration::builder(
+///     ClientMetadata::new("my-client"),
+///     ClientAuth::client_secret_basic("my-secret"),
+/// )
+/// .discover(&issuer)
+/// .await?;
+/// # let _ = config;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Configuration {
+    pub(crate) inner: Arc<Inner>,
+    pub(crate) dpop: Option<Arc<dyn DpopHandle>>,
+}
+
+impl fmt::Debug for Configuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Configuration")
+            .field("issuer", &self.inner.server.issuer)
+            .field("client_id", &self.inner.client.client_id)
+            .field("auth", &self.inner.auth.method())
+            .field("dpop", &self.dpop.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Configuration {
+    /// A builder for a client with this metadata and authentication method.
+    #[must_use]
+    pub fn builder(client: ClientMetadata, auth: ClientAuth) -> ConfigurationBuilder {
+        ConfigurationBuilder::new(client, auth)
+    }
+
+    /// A configuration from server metadata known up front, with the default options.
+    ///
+    /// # Errors
+    /// As [`ConfigurationBuilder::build`].
+    pub fn new(
+        server: ServerMetadata,
+        client: ClientMetadata,
+        auth: ClientAuth,
+    ) -> Result<Self, Error> {
+        ConfigurationBuilder::new(client, auth).build(server)
+    }
+
+    /// The authorization server's metadata.
+    #[must_use]
+    pub fn server_metadata(&self) -> &ServerMetadata {
+        &self.inner.server
+    }
+
+    /// The client's metadata.
+    #[must_use]
+    pub fn client_metadata(&self) -> &ClientMetadata {
+        &self.inner.client
+    }
+
+    /// The `client_id`.
+    #[must_use]
+    pub fn client_id(&self) -> &str {
+        &self.inner.client.client_id
+    }
+
+    /// The client authentication method.
+    #[must_use]
+    pub fn client_auth(&self) -> &ClientAuth {
+        &self.inner.auth
+    }
+
+    /// The options.
+    #[must_use]
+    pub fn options(&self) -> &Options {
+        &self.inner.options
+    }
+
+    /// A configuration that adds DPoP proofs to its token, UserInfo and resource requests and
+    /// sends access tokens with the `DPoP` scheme. It shares everything else (metadata, HTTP
+    /// client, JWK Set cache) with `self`.
+    #[must_use]
+    pub fn with_dpop(&self, handle: Arc<dyn DpopHandle>) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            dpop: Some(handle),
+        }
+    }
+
+    /// The DPoP handle, if any.
+    #[must_use]
+    pub fn dpop(&self) -> Option<&Arc<dyn DpopHandle>> {
+        self.dpop.as_ref()
+    }
+
+    /// A builder holding this configuration's client, authentication and options, to derive
+    /// a configuration for other server metadata.
+    #[must_use]
+    pub fn to_builder(&self) -> ConfigurationBuilder {
+        ConfigurationBuilder {
+            client: self.inner.client.clone(),
+            auth: self.inner.auth.clone(),
+            http: Some(self.inner.http.clone()),
+            options: self.inner.options.clone(),
+        }
+    }
+
+    /// The current time in whole seconds since the epoch, with the configured clock skew.
+    #[must_use]
+    pub fn now(&self) -> i64 {
+        let secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2));
+        secs.saturating_add(self.inner.options.clock_skew)
+    }
+
+    pub(crate) fn tolerance(&self) -> i64 {
+        i64::try_from(self.inner.options.clock_tolerance.as_secs()).unwrap_or(i64::MAX / 4)
+    }
+
+    /// Checks that `url` may be requested: HTTPS, or any scheme with the insecure opt-in.
+    pub(crate) fn check_url(&self, what: &'static str, url: &Url) -> Result<(), Error> {
+        check_url(&self.inner.options, what, url)
+    }
+
+    /// The endpoint to call, honouring `use_mtls_endpoint_aliases`.
+    pub(crate) fn endpoint(&self, which: Endpoint) -> Result<Url, Error> {
+        let server = &self.inner.server;
+        if self.inner.client.use_mtls_endpoint_aliases == Some(true)
+            && let Some(aliases) = &server.mtls_endpoint_aliases
+        {
+            let alias = match which {
+                Endpoint::Token => &aliases.token_endpoint,
+                Endpoint::Introspection => &aliases.introspection_endpoint,
+                Endpoint::Revocation => &aliases.revocation_endpoint,
+                Endpoint::UserInfo => &aliases.userinfo_endpoint,
+                Endpoint::Par => &aliases.pushed_authorization_request_endpoint,
+                Endpoint::DeviceAuthorization => &aliases.device_authorization_endpoint,
+                Endpoint::BackchannelAuthentication => {
+                    &aliases.backchannel_authentication_endpoint
+                }
+                _ => &None,
+            };
+            if let Some(url) = alias {
+                return Ok(url.clone());
+            }
+        }
+        let url = match which {
+            Endpoint::Authorization => &server.authorization_endpoint,
+            Endpoint::Token => &server.token_endpoint,
+            Endpoint::UserInfo => &server.userinfo_endpoint,
+            Endpoint::Jwks => &server.jwks_uri,
+            Endpoint::Registration => &server.registration_endpoint,
+            Endpoint::Introspection => &server.introspection_endpoint,
+            Endpoint::Revocation => &server.revocation_endpoint,
+            Endpoint::EndSession => &server.end_session_endpoint,
+            Endpoint::Par => &server.pushed_authorization_request_endpoint,
+            Endpoint::DeviceAuthorization => &server.device_authorization_endpoint,
+            Endpoint::BackchannelAuthentication => &server.backchannel_authentication_endpoint,
+        };
+        url.clone().ok_or(Error::MissingEndpoint(which.metadata_name()))
+    }
+}
+
+/// The endpoints of [`ServerMetadata`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Endpoint {
+    /// `authorization_endpoint`.
+    Authorization,
+    /// `token_endpoint`.
+    Token,
+    /// `userinfo_endpoint`.
+    UserInfo,
+    /// `jwks_uri`.
+    Jwks,
+    /// `registration_endpoint`.
+    Registration,
+    /// `introspection_endpoint`.
+    Introspection,
+    /// `revocation_endpoint`.
+    Revocation,
+    /// `end_session_endpoint`.
+    EndSession,
+    /// `pushed_authorization_request_endpoint`.
+    Par,
+    /// `device_authorization_endpoint`.
+    DeviceAuthorization,
+    /// `backchannel_authentication_endpoint`.
+    BackchannelAuthentication,
+}
+
+impl Endpoint {
+    /// The metadata member naming this endpoint.
+    #[must_use]
+    pub fn metadata_name(self) -> &'static str {
+        match self {
+            Endpoint::Authorization => "authorization_endpoint",
+            Endpoint::Token => "token_endpoint",
+            Endpoint::UserInfo => "userinfo_endpoint",
+            Endpoint::Jwks => "jwks_uri",
+            Endpoint::Registration => "registration_endpoint",
+            Endpoint::Introspection => "introspection_endpoint",
+            Endpoint::Revocation => "revocation_endpoint",
+            Endpoint::EndSession => "end_session_endpoint",
+            Endpoint::Par => "pushed_authorization_request_endpoint",
+            Endpoint::DeviceAuthorization => "device_authorization_endpoint",
+            Endpoint::BackchannelAuthentication => "backchannel_authentication_endpoint",
+        }
+    }
+
+    /// A short name for errors.
+    #[must_use]
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Endpoint::Authorization => "authorization",
+            Endpoint::Token => "token",
+            Endpoint::UserInfo => "userinfo",
+            Endpoint::Jwks => "jwks",
+            Endpoint::Registration => "registration",
+            Endpoint::Introspection => "introspection",
+            Endpoint::Revocation => "revocation",
+            Endpoint::EndSession => "end_session",
+            Endpoint::Par => "pushed_authorization_request",
+            Endpoint::DeviceAuthorization => "device_authorization",
+            Endpoint::BackchannelAuthentication => "backchannel_authentication",
+        }
+    }
+}
+
+pub(crate) fn check_url(options: &Options, what: &'static str, url: &Url) -> Result<(), Error> {
+    if url.scheme() == "https" || options.allow_insecure_requests {
+        if matches!(url.scheme(), "https" | "http") {
+            return Ok(());
+        }
+        return Err(Error::InvalidArgument("only http and https URLs can be requested"));
+    }
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    Err(Error::InsecureUrl {
+        what,
+        url: shown.to_string(),
+    })
+}
+
+/// Builds a [`Configuration`]: from metadata known up front ([`ConfigurationBuilder::build`]),
+/// by discovery ([`ConfigurationBuilder::discover`]), or by dynamic client registration
+/// ([`ConfigurationBuilder::register`]).
+#[derive(Clone, Debug)]
+pub struct ConfigurationBuilder {
+    pub(crate) client: ClientMetadata,
+    pub(crate) auth: ClientAuth,
+    pub(crate) http: Option<Arc<dyn HttpClient>>,
+    pub(crate) options: Options,
+}
+
+impl ConfigurationBuilder {
+    /// A builder for a client with this metadata and authentication method.
+    #[must_use]
+    pub fn new(client: ClientMetadata, auth: ClientAuth) -> Self {
+        Self {
+            client,
+            auth,
+            http: None,
+            options: Options::default(),
+        }
+    }
+
+    /// Uses this HTTP client (default: [`crate::ReqwestHttpClient`] with the `reqwest`
+    /// feature; without it, an HTTP client must be given).
+    #[must_use]
+    pub fn http_client(mut self, http: impl HttpClient + 'static) -> Self {
+        self.http = Some(Arc::new(http));
+        self
+    }
+
+    /// Uses this shared HTTP client.
+    #[must_use]
+    pub fn shared_http_client(mut self, http: Arc<dyn HttpClient>) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Timeout of each HTTP request (default 30 s).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = timeout;
+        self
+    }
+
+    /// Allows `http:` URLs: for tests and local development only. Without it every URL the
+    /// client requests (discovery, endpoints, JWK Set, resources) must be HTTPS.
+    #[must_use]
+    pub fn allow_insecure_requests(mut self) -> Self {
+        self.options.allow_insecure_requests = true;
+        self
+    }
+
+    /// Seconds to add to the local clock (positive when it is behind the server's).
+    #[must_use]
+    pub fn clock_skew(mut self, seconds: i64) -> Self {
+        self.options.clock_skew = seconds;
+        self
+    }
+
+    /// Tolerance of the time checks (default 30 s).
+    #[must_use]
+    pub fn clock_tolerance(mut self, tolerance: Duration) -> Self {
+        self.options.clock_tolerance = tolerance;
+        self
+    }
+
+    /// Largest response body read (default 1 MiB).
+    #[must_use]
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.options.max_response_bytes = bytes;
+        self
+    }
+
+    /// A header field sent with every request.
+    #[must_use]
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.set(name, value);
+        self
+    }
+
+    /// How long a fetched JWK Set is used (default 10 min), and the least time between two
+    /// fetches triggered by an unknown `kid` (default 30 s).
+    #[must_use]
+    pub fn jwks_cache(mut self, max_age: Duration, refetch_cooldown: Duration) -> Self {
+        self.options.jwks_max_age = max_age;
+        self.options.jwks_refetch_cooldown = refetch_cooldown;
+        self
+    }
+
+    /// The options so far.
+    #[must_use]
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    pub(crate) fn http(&self) -> Result<Arc<dyn HttpClient>, Error> {
+        if let Some(http) = &self.http {
+            return Ok(http.clone());
+        }
+        #[cfg(feature = "reqwest")]
+        {
+            Ok(Arc::new(crate::ReqwestHttpClient::new()?))
+        }
+        #[cfg(not(feature = "reqwest"))]
+        {
+            Err(Error::InvalidConfiguration(
+                "no HTTP client: enable the reqwest feature or call http_client()".into(),
+            ))
+        }
+    }
+
+    /// A configuration for server metadata known up front.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfiguration`] when the client has no `client_id`, when
+    /// `client_secret_jwt` has no secret long enough for its algorithm, or when no HTTP client
+    /// is available.
+    pub fn build(self, server: ServerMetadata) -> Result<Configuration, Error> {
+        let http = self.http()?;
+        self.build_with(server, http)
+    }
+
+    pub(crate) fn build_with(
+        self,
+        server: ServerMetadata,
+        http: Arc<dyn HttpClient>,
+    ) -> Result<Configuration, Error> {
+        if self.client.client_id.is_empty() {
+            return Err(Error::InvalidConfiguration("the client has no client_id".into()));
+        }
+        self.auth.check(&self.client)?;
+        Ok(Configuration {
+            inner: Arc::new(Inner {
+                server,
+                client: self.client,
+                auth: self.auth,
+                http,
+                options: self.options,
+                jwks: JwksCache::default(),
+            }),
+            dpop: None,
+        })
+    }
+}

@@ -1,0 +1,211 @@
+//! The default [`HttpClient`]: reqwest with rustls.
+
+use super::{BoxFuture, Headers, HttpClient, HttpError, HttpRequest, HttpResponse};
+use crate::Error;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use std::sync::Arc;
+
+/// [`HttpClient`] on reqwest, with rustls (ring provider) and the platform's certificate
+/// verifier. It never follows redirects.
+///
+/// ```no_run
+/// use oauth_client::ReqwestHttpClient;
+///
+/// // mTLS (RFC 8705): the client certificate goes through the HTTP layer.
+/// # let (chain_pem, key_pem) = (b"".as_slice(), b"".as_slice());
+/// let http = ReqwestHttpClient::builder()
+///     .client_certificate(chain_pem, key_pem)
+///     .build()?;
+/// # Ok::<(), oauth_client::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct ReqwestHttpClient {
+    client: reqwest::Client,
+}
+
+/// Options for [`ReqwestHttpClient`].
+#[derive(Debug, Default)]
+pub struct ReqwestHttpClientBuilder {
+    identity: Option<(Vec<u8>, Vec<u8>)>,
+    extra_roots: Vec<Vec<u8>>,
+    use_env_proxy: bool,
+    user_agent: Option<String>,
+}
+
+impl ReqwestHttpClientBuilder {
+    /// Presents this client certificate (PEM chain, leaf first) with its PEM private key in TLS
+    /// handshakes: `tls_client_auth`, `self_signed_tls_client_auth` and certificate-bound tokens.
+    #[must_use]
+    pub fn client_certificate(mut self, chain_pem: &[u8], key_pem: &[u8]) -> Self {
+        self.identity = Some((chain_pem.to_vec(), key_pem.to_vec()));
+        self
+    }
+
+    /// Trusts these PEM root certificates in addition to the platform's.
+    #[must_use]
+    pub fn add_root_certificates(mut self, pem: &[u8]) -> Self {
+        self.extra_roots.push(pem.to_vec());
+        self
+    }
+
+    /// Sends requests through the proxies named by `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY`
+    /// (off by default: the client talks to the servers it was configured for, directly).
+    #[must_use]
+    pub fn use_env_proxy(mut self) -> Self {
+        self.use_env_proxy = true;
+        self
+    }
+
+    /// Sets the `User-Agent` header.
+    #[must_use]
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfiguration`] for unreadable certificates or keys, or when the TLS
+    /// configuration cannot be built.
+    pub fn build(self) -> Result<ReqwestHttpClient, Error> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut roots = Vec::new();
+        for pem in &self.extra_roots {
+            for cert in CertificateDer::pem_slice_iter(pem) {
+                roots.push(cert.map_err(|e| tls_error("root certificate", &e))?);
+            }
+        }
+        let verifier = if roots.is_empty() {
+            rustls_platform_verifier::Verifier::new(provider.clone())
+        } else {
+            rustls_platform_verifier::Verifier::new_with_extra_roots(roots, provider.clone())
+        }
+        .map_err(|e| tls_error("certificate verifier", &e))?;
+        let builder = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| tls_error("protocol versions", &e))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier));
+        let mut tls = match &self.identity {
+            None => builder.with_no_client_auth(),
+            Some((chain_pem, key_pem)) => {
+                let chain = CertificateDer::pem_slice_iter(chain_pem)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| tls_error("client certificate", &e))?;
+                if chain.is_empty() {
+                    return Err(Error::InvalidConfiguration(
+                        "the client certificate PEM holds no certificate".into(),
+                    ));
+                }
+                let key = PrivateKeyDer::from_pem_slice(key_pem)
+                    .map_err(|e| tls_error("client key", &e))?;
+                builder
+                    .with_client_auth_cert(chain, key)
+                    .map_err(|e| tls_error("client certificate", &e))?
+            }
+        };
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let mut client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .redirect(reqwest::redirect::Policy::none());
+        if !self.use_env_proxy {
+            client = client.no_proxy();
+        }
+        if let Some(ua) = self.user_agent {
+            client = client.user_agent(ua);
+        }
+        let client = client
+            .build()
+            .map_err(|e| Error::InvalidConfiguration(format!("HTTP client: {e}")))?;
+        Ok(ReqwestHttpClient { client })
+    }
+}
+
+fn tls_error(what: &str, e: &dyn std::fmt::Display) -> Error {
+    Error::InvalidConfiguration(format!("TLS {what}: {e}"))
+}
+
+impl ReqwestHttpClient {
+    /// A client with the defaults: platform roots, no client certificate, no proxy.
+    ///
+    /// # Errors
+    /// As [`ReqwestHttpClientBuilder::build`].
+    pub fn new() -> Result<Self, Error> {
+        Self::builder().build()
+    }
+
+    /// Options for a client.
+    #[must_use]
+    pub fn builder() -> ReqwestHttpClientBuilder {
+        ReqwestHttpClientBuilder::default()
+    }
+
+    /// Wraps a reqwest client you configured yourself (proxies, connection pool, TLS).
+    ///
+    /// This ties your code to the reqwest version of this crate; the [`HttpClient`] trait does
+    /// not. Build it with `redirect(reqwest::redirect::Policy::none())`: responses of OAuth
+    /// endpoints must not be replaced by what a redirect points to.
+    #[must_use]
+    pub fn from_reqwest(client: reqwest::Client) -> Self {
+        Self { client }
+    }
+}
+
+impl HttpClient for ReqwestHttpClient {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, HttpError>> {
+        Box::pin(async move {
+            let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes())
+                .map_err(|e| HttpError::Transport(e.to_string()))?;
+            let mut builder = self
+                .client
+                .request(method, request.url.as_str())
+                .timeout(request.timeout);
+            for (name, value) in request.headers.iter() {
+                builder = builder.header(name, value);
+            }
+            if let Some(body) = request.body {
+                builder = builder.body(body);
+            }
+            let mut response = builder.send().await.map_err(map_error)?;
+            let limit = request.max_response_bytes;
+            if response
+                .content_length()
+                .is_some_and(|len| len > limit as u64)
+            {
+                return Err(HttpError::ResponseTooLarge { limit });
+            }
+            let status = response.status().as_u16();
+            let headers: Headers = response
+                .headers()
+                .iter()
+                .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_owned(), v.to_owned())))
+                .collect();
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(map_error)? {
+                if body.len() + chunk.len() > limit {
+                    return Err(HttpError::ResponseTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(HttpResponse::new(status, headers, body))
+        })
+    }
+}
+
+fn map_error(e: reqwest::Error) -> HttpError {
+    if e.is_timeout() {
+        HttpError::Timeout
+    } else {
+        // The chain of sources says what failed (DNS, connect, TLS); no request data is in it.
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            message.push_str(": ");
+            message.push_str(&s.to_string());
+            source = s.source();
+        }
+        HttpError::Transport(message)
+    }
+}

@@ -1,0 +1,653 @@
+//! ID Token validation (OpenID Connect Core 1.0 §3.1.3.7, §3.1.3.8, §3.3.2.11).
+
+use crate::error::IdTokenCheck;
+use crate::{Configuration, Error};
+use jose_core::alg::JwsAlgorithm;
+use jose_core::{b64, constant_time_eq};
+use serde_json::{Map, Value};
+
+/// The claims of a validated ID Token.
+///
+/// Only [`Configuration`] operations make one, after the signature and every claim check
+/// passed. The registered OpenID Connect claims are typed; [`IdTokenClaims::claims`] has all.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct IdTokenClaims {
+    /// `iss`.
+    pub iss: String,
+    /// `sub`.
+    pub sub: String,
+    /// `aud`, as a list.
+    pub aud: Vec<String>,
+    /// `exp`, seconds since the epoch.
+    pub exp: i64,
+    /// `iat`, seconds since the epoch.
+    pub iat: i64,
+    /// `auth_time`, seconds since the epoch.
+    pub auth_time: Option<i64>,
+    /// `nonce`.
+    pub nonce: Option<String>,
+    /// `azp`.
+    pub azp: Option<String>,
+    /// `acr`.
+    pub acr: Option<String>,
+    /// `amr`.
+    pub amr: Option<Vec<String>>,
+    /// `sid`.
+    pub sid: Option<String>,
+    /// The JWS algorithm the token was signed with.
+    pub alg: JwsAlgorithm,
+    claims: Map<String, Value>,
+}
+
+impl IdTokenClaims {
+    /// Every claim of the token.
+    #[must_use]
+    pub fn claims(&self) -> &Map<String, Value> {
+        &self.claims
+    }
+
+    /// One claim.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.claims.get(name)
+    }
+}
+
+/// What an ID Token must satisfy besides its signature.
+#[derive(Clone, Debug)]
+pub(crate) struct Expectations<'a> {
+    pub(crate) issuer: &'a str,
+    pub(crate) client_id: &'a str,
+    /// `Some(n)`: `nonce` must equal `n`; `None`: the token must not carry `nonce`.
+    pub(crate) nonce: Option<&'a str>,
+    /// When set, `nonce` is not checked at all (refresh responses).
+    pub(crate) ignore_nonce: bool,
+    pub(crate) max_age: Option<u64>,
+    pub(crate) require_auth_time: bool,
+    pub(crate) access_token: Option<&'a str>,
+    pub(crate) code: Option<&'a str>,
+    pub(crate) now: i64,
+    pub(crate) tolerance: i64,
+}
+
+fn number(claims: &Map<String, Value>, name: &'static str, check: IdTokenCheck) -> Result<Option<i64>, Error> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f.floor() as i64))
+            .map(Some)
+            .ok_or_else(|| Error::id_token(check, format!("{name} is not a usable number"))),
+        Some(_) => Err(Error::id_token(
+            IdTokenCheck::ClaimType,
+            format!("{name} must be a number"),
+        )),
+    }
+}
+
+fn string(claims: &Map<String, Value>, name: &'static str) -> Result<Option<String>, Error> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(Error::id_token(
+            IdTokenCheck::ClaimType,
+            format!("{name} must be a string"),
+        )),
+    }
+}
+
+/// `base64url(left half of hash(value))` with the hash of the signing algorithm (§3.1.3.6).
+pub(crate) fn left_half_hash(alg: JwsAlgorithm, value: &str) -> String {
+    let digest = alg.hash().digest(value.as_bytes());
+    b64::encode(&digest[..digest.len() / 2])
+}
+
+fn check_hash(
+    claims: &Map<String, Value>,
+    name: &'static str,
+    check: IdTokenCheck,
+    alg: JwsAlgorithm,
+    value: Option<&str>,
+) -> Result<(), Error> {
+    let (Some(claimed), Some(value)) = (string(claims, name)?, value) else {
+        return Ok(());
+    };
+    let expected = left_half_hash(alg, value);
+    if constant_time_eq(claimed.as_bytes(), expected.as_bytes()) {
+        Ok(())
+    } else {
+        Err(Error::id_token(check, format!("{name} does not match")))
+    }
+}
+
+/// Checks the claims of an ID Token whose signature (made with `alg`) was verified.
+pub(crate) fn check_claims(
+    alg: JwsAlgorithm,
+    claims: Map<String, Value>,
+    e: &Expectations<'_>,
+) -> Result<IdTokenClaims, Error> {
+    use IdTokenCheck as C;
+    let fail = |check, detail: &str| Err(Error::id_token(check, detail));
+
+    let iss = string(&claims, "iss")?;
+    let Some(iss) = iss else {
+        return fail(C::Issuer, "iss is missing");
+    };
+    if iss != e.issuer {
+        return Err(Error::id_token(
+            C::Issuer,
+            format!("unexpected iss {:?}", jose_core::json::truncate_for_error(&iss)),
+        ));
+    }
+
+    let Some(sub) = string(&claims, "sub")? else {
+        return fail(C::Subject, "sub is missing");
+    };
+
+    let aud: Vec<String> = match claims.get("aud") {
+        None => return fail(C::Audience, "aud is missing"),
+        Some(Value::String(a)) => vec![a.clone()],
+        Some(Value::Array(items)) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                match item {
+                    Value::String(s) => out.push(s.clone()),
+                    _ => return fail(C::ClaimType, "aud must be a string or an array of strings"),
+                }
+            }
+            out
+        }
+        Some(_) => return fail(C::ClaimType, "aud must be a string or an array of strings"),
+    };
+    if !aud.iter().any(|a| a == e.client_id) {
+        return fail(C::Audience, "aud does not contain the client_id");
+    }
+
+    let azp = string(&claims, "azp")?;
+    if aud.len() > 1 && azp.is_none() {
+        return fail(
+            C::AuthorizedParty,
+            "aud has additional audiences and azp is missing",
+        );
+    }
+    if let Some(azp) = &azp
+        && azp != e.client_id
+    {
+        return fail(C::AuthorizedParty, "azp is not the client_id");
+    }
+
+    let Some(exp) = number(&claims, "exp", C::Expiration)? else {
+        return fail(C::Expiration, "exp is missing");
+    };
+    if exp <= e.now - e.tolerance {
+        return Err(Error::id_token(
+            C::Expiration,
+            format!("expired at {exp} (now {})", e.now),
+        ));
+    }
+
+    let Some(iat) = number(&claims, "iat", C::IssuedAt)? else {
+        return fail(C::IssuedAt, "iat is missing");
+    };
+    if iat > e.now + e.tolerance {
+        return Err(Error::id_token(
+            C::IssuedAt,
+            format!("issued in the future, at {iat} (now {})", e.now),
+        ));
+    }
+
+    if let Some(nbf) = number(&claims, "nbf", C::NotBefore)?
+        && nbf > e.now + e.tolerance
+    {
+        return Err(Error::id_token(
+            C::NotBefore,
+            format!("not valid before {nbf} (now {})", e.now),
+        ));
+    }
+
+    let nonce = string(&claims, "nonce")?;
+    if !e.ignore_nonce {
+        match (e.nonce, &nonce) {
+            (Some(expected), Some(found)) => {
+                if !constant_time_eq(expected.as_bytes(), found.as_bytes()) {
+                    return fail(C::Nonce, "nonce does not match");
+                }
+            }
+            (Some(_), None) => return fail(C::Nonce, "nonce is missing"),
+            (None, Some(_)) => {
+                return fail(C::Nonce, "nonce is present but none was sent");
+            }
+            (None, None) => {}
+        }
+    }
+
+    let auth_time = number(&claims, "auth_time", C::AuthTime)?;
+    if (e.require_auth_time || e.max_age.is_some()) && auth_time.is_none() {
+        return fail(C::AuthTime, "auth_time is missing");
+    }
+    if let (Some(max_age), Some(auth_time)) = (e.max_age, auth_time) {
+        let max_age = i64::try_from(max_age).unwrap_or(i64::MAX / 4);
+        if auth_time.saturating_add(max_age) < e.now - e.tolerance {
+            return Err(Error::id_token(
+                C::AuthTime,
+                format!("authentication at {auth_time} is older than max_age {max_age} s"),
+            ));
+        }
+    }
+
+    check_hash(&claims, "at_hash", C::AccessTokenHash, alg, e.access_token)?;
+    check_hash(&claims, "c_hash", C::CodeHash, alg, e.code)?;
+
+    let amr = match claims.get("amr") {
+        None => None,
+        Some(Value::Array(items)) => Some(
+            items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| Error::id_token(C::ClaimType, "amr must be an array of strings"))?,
+        ),
+        Some(_) => return fail(C::ClaimType, "amr must be an array of strings"),
+    };
+
+    Ok(IdTokenClaims {
+        iss,
+        sub,
+        aud,
+        exp,
+        iat,
+        auth_time,
+        nonce,
+        azp,
+        acr: string(&claims, "acr")?,
+        amr,
+        sid: string(&claims, "sid")?,
+        alg,
+        claims,
+    })
+}
+
+impl Configuration {
+    /// The algorithms accepted for this client's ID Tokens.
+    pub(crate) fn id_token_algorithms(&self) -> Result<Vec<JwsAlgorithm>, Error> {
+        crate::jwks::response_algorithms(
+            "ID Token",
+            self.inner.client.id_token_signed_response_alg.as_deref(),
+            self.inner.server.id_token_signing_alg_values_supported.as_ref(),
+            Some(JwsAlgorithm::RS256),
+        )
+    }
+
+    /// Verifies an ID Token's signature against the server's JWK Set and checks its claims.
+    pub(crate) async fn validate_id_token(
+        &self,
+        token: &str,
+        expectations: &Expectations<'_>,
+    ) -> Result<IdTokenClaims, Error> {
+        let allowed = self.id_token_algorithms()?;
+        let (header, claims) = self.verify_server_jwt("ID Token", token, &allowed).await?;
+        let alg = header.alg().ok_or_else(|| Error::id_token(IdTokenCheck::Format, "no alg"))?;
+        check_claims(alg, claims, expectations)
+    }
+
+    pub(crate) fn expectations<'a>(&'a self, now: i64) -> Expectations<'a> {
+        Expectations {
+            issuer: &self.inner.server.issuer,
+            client_id: &self.inner.client.client_id,
+            nonce: None,
+            ignore_nonce: false,
+            max_age: self.inner.client.default_max_age,
+            require_auth_time: self.inner.client.require_auth_time == Some(true),
+            access_token: None,
+            code: None,
+            now,
+            tolerance: self.tolerance(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
+
+    //! Crafted ID Tokens, one per failure (the openid-client conformance negative cases).
+
+    use super::*;
+    use crate::jwks::{precheck_jwt, verify_with_set};
+    use jose_core::jwk::JwkSet;
+    use jws::SigningKey;
+    use serde_json::json;
+    use std::sync::OnceLock;
+
+    const ISS: &str = "https://op.example";
+    const CLIENT: &str = "rp";
+    const NOW: i64 = 1_800_000_000;
+
+    struct Keys {
+        es256: SigningKey,
+        other: SigningKey,
+        set: JwkSet,
+    }
+
+    fn keys() -> &'static Keys {
+        static KEYS: OnceLock<Keys> = OnceLock::new();
+        KEYS.get_or_init(|| {
+            let es256 = SigningKey::new(
+                jose_core::jwk::Jwk::generate(JwsAlgorithm::ES256).unwrap().with_kid("k1"),
+                JwsAlgorithm::ES256,
+            )
+            .unwrap();
+            let other = SigningKey::new(
+                jose_core::jwk::Jwk::generate(JwsAlgorithm::ES256).unwrap().with_kid("k1"),
+                JwsAlgorithm::ES256,
+            )
+            .unwrap();
+            let set = JwkSet::new(vec![es256.public_jwk().unwrap()]).unwrap();
+            Keys { es256, other, set }
+        })
+    }
+
+    fn base_claims() -> Map<String, Value> {
+        let Value::Object(m) = json!({
+            "iss": ISS, "sub": "alice", "aud": CLIENT,
+            "exp": NOW + 300, "iat": NOW - 10, "nonce": "n-1",
+            "auth_time": NOW - 60,
+        }) else {
+            unreachable!()
+        };
+        m
+    }
+
+    fn sign(claims: &Map<String, Value>, key: &SigningKey) -> String {
+        jws::compact::CompactSign::new(Value::Object(claims.clone()).to_string().as_bytes())
+            .sign(key)
+            .unwrap()
+    }
+
+    fn expectations() -> Expectations<'static> {
+        Expectations {
+            issuer: ISS,
+            client_id: CLIENT,
+            nonce: Some("n-1"),
+            ignore_nonce: false,
+            max_age: None,
+            require_auth_time: false,
+            access_token: None,
+            code: None,
+            now: NOW,
+            tolerance: 30,
+        }
+    }
+
+    /// Signature, then claims, as the client does it.
+    fn validate(token: &str, e: &Expectations<'_>) -> Result<IdTokenClaims, Error> {
+        let alg = precheck_jwt("ID Token", token, &[JwsAlgorithm::ES256, JwsAlgorithm::RS256])?;
+        let header = jws::unverified::decode_header(token).unwrap();
+        let (_, claims) = verify_with_set("ID Token", token, alg, header.kid(), &keys().set)?;
+        check_claims(alg, claims, e)
+    }
+
+    fn check_of(result: Result<IdTokenClaims, Error>) -> IdTokenCheck {
+        match result {
+            Err(Error::IdToken { check, .. }) => check,
+            other => panic!("expected an ID Token check error, got {other:?}"),
+        }
+    }
+
+    fn with(mutate: impl FnOnce(&mut Map<String, Value>)) -> String {
+        let mut claims = base_claims();
+        mutate(&mut claims);
+        sign(&claims, &keys().es256)
+    }
+
+    #[test]
+    fn a_valid_token_passes_and_is_typed() {
+        let claims = validate(&with(|_| {}), &expectations()).unwrap();
+        assert_eq!(claims.sub, "alice");
+        assert_eq!(claims.aud, vec![CLIENT.to_owned()]);
+        assert_eq!(claims.nonce.as_deref(), Some("n-1"));
+        assert_eq!(claims.alg, JwsAlgorithm::ES256);
+    }
+
+    #[test]
+    fn valid_aud_as_array_with_azp() {
+        let token = with(|c| {
+            c.insert("aud".into(), json!([CLIENT, "other"]));
+            c.insert("azp".into(), json!(CLIENT));
+        });
+        assert!(validate(&token, &expectations()).is_ok());
+    }
+
+    #[test]
+    fn wrong_or_missing_issuer() {
+        let token = with(|c| {
+            c.insert("iss".into(), json!("https://evil.example"));
+        });
+        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::Issuer);
+        let token = with(|c| {
+            c.remove("iss");
+        });
+        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::Issuer);
+    }
+
+    #[test]
+    fn wrong_or_missing_audience() {
+        let token = with(|c| {
+            c.insert("aud".into(), json!("someone-else"));
+        });
+        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::Audience);
+        let token = with(|c| {
+            c.remove("aud");
+        });
+        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::Audience);
+    }
+
+    #[test]
+    fn secondary_audience_without_or_with_wrong_azp() {
+        let token = with(|c| {
+            c.insert("aud".into(), json!([CLIENT, "untrusted"]));
+        });
+        assert_eq!(
+            check_of(validate(&token, &expectations())),
+            IdTokenCheck::AuthorizedParty
+        );
+        let token = with(|c| {
+            c.insert("azp".into(), json!("untrusted"));
+        });
+        assert_eq!(
+            check_of(validate(&token, &expectations())),
+            IdTokenCheck::AuthorizedParty
+        );
+    }
+
+    #[test]
+    fn expired_or_missing_exp() {
+        let token = with(|c| {
+            c.insert("exp".into(), json!(NOW - 31));
+        });
+        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::Expiration);
+        let token = with(|c| {
+            c.remove("exp");
+        });
+        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::Expiration);
+        // Within the tolerance it still passes.
+        let token = with(|c| {
+            c.insert("exp".into(), json!(NOW - 29));
+        });
+        assert!(validate(&token, &expectations()).is_ok());
+    }
+
+    #[test]
+    fn future_or_missing_iat_but_a_week_old_iat_is_fine() {
+        let token = with(|c| {
+            c.insert("iat".into(), json!(NOW + 31));
+        });
+        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::IssuedAt);
+        let token = with(|c| {
+            c.remove("iat");
+        });
+        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::IssuedAt);
+        let token = with(|c| {
+            c.insert("iat".into(), json!(NOW - 7 * 86_400));
+        });
+        assert!(validate(&token, &expectations()).is_ok());
+    }
+
+    #[test]
+    fn nonce_mismatch_missing_or_unexpected() {
+        let token = with(|c| {
+            c.insert("nonce".into(), json!("n-2"));
+        });
+        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::Nonce);
+        let token = with(|c| {
+            c.remove("nonce");
+        });
+        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::Nonce);
+        let mut no_nonce = expectations();
+        no_nonce.nonce = None;
+        assert_eq!(check_of(validate(&with(|_| {}), &no_nonce)), IdTokenCheck::Nonce);
+        no_nonce.ignore_nonce = true;
+        assert!(validate(&with(|_| {}), &no_nonce).is_ok());
+    }
+
+    #[test]
+    fn auth_time_with_max_age_and_require_auth_time() {
+        let mut e = expectations();
+        // Authenticated 60 s ago: too old for 10 s plus the 30 s tolerance.
+        e.max_age = Some(10);
+        assert_eq!(check_of(validate(&with(|_| {}), &e)), IdTokenCheck::AuthTime);
+        e.max_age = Some(3600);
+        assert!(validate(&with(|_| {}), &e).is_ok());
+        let token = with(|c| {
+            c.remove("auth_time");
+        });
+        assert_eq!(check_of(validate(&token, &e)), IdTokenCheck::AuthTime);
+        let mut e = expectations();
+        e.require_auth_time = true;
+        assert_eq!(check_of(validate(&token, &e)), IdTokenCheck::AuthTime);
+    }
+
+    #[test]
+    fn at_hash_and_c_hash_are_checked_when_present() {
+        let at = "access-token-value";
+        let token = with(|c| {
+            c.insert("at_hash".into(), json!(left_half_hash(JwsAlgorithm::ES256, at)));
+            c.insert("c_hash".into(), json!(left_half_hash(JwsAlgorithm::ES256, "the-code")));
+        });
+        let mut e = expectations();
+        e.access_token = Some(at);
+        e.code = Some("the-code");
+        assert!(validate(&token, &e).is_ok());
+        e.access_token = Some("another-token");
+        assert_eq!(check_of(validate(&token, &e)), IdTokenCheck::AccessTokenHash);
+        e.access_token = Some(at);
+        e.code = Some("another-code");
+        assert_eq!(check_of(validate(&token, &e)), IdTokenCheck::CodeHash);
+    }
+
+    #[test]
+    fn at_hash_matches_the_openid_connect_example() {
+        // OpenID Connect Core 1.0 Appendix A.3/A.4 (RS256 access token hash).
+        assert_eq!(
+            left_half_hash(JwsAlgorithm::RS256, "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
+            "77QmUPtjPfzWtF2AnpK9RQ"
+        );
+    }
+
+    #[test]
+    fn wrongly_typed_claims_are_errors() {
+        for (name, value) in [
+            ("exp", json!("1800000300")),
+            ("iss", json!(7)),
+            ("aud", json!([CLIENT, 5])),
+            ("nonce", json!(["n-1"])),
+            ("auth_time", json!(true)),
+        ] {
+            let token = with(|c| {
+                c.insert(name.into(), value.clone());
+            });
+            assert_eq!(
+                check_of(validate(&token, &expectations())),
+                IdTokenCheck::ClaimType,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn unsigned_tokens_are_refused() {
+        let payload = b64::encode(Value::Object(base_claims()).to_string());
+        for header in [r#"{"alg":"none"}"#, r#"{"alg":"NONE"}"#] {
+            let token = format!("{}.{payload}.", b64::encode(header));
+            assert!(matches!(
+                validate(&token, &expectations()),
+                Err(Error::UnsignedJwt { .. })
+            ));
+        }
+        // A signed header with the signature stripped.
+        let token = with(|_| {});
+        let stripped = &token[..token.rfind('.').unwrap() + 1];
+        assert!(matches!(
+            validate(stripped, &expectations()),
+            Err(Error::UnsignedJwt { .. })
+        ));
+    }
+
+    #[test]
+    fn algorithms_outside_the_allowed_set_are_refused() {
+        let hs = SigningKey::generate(JwsAlgorithm::HS256).unwrap();
+        let token = sign(&base_claims(), &hs);
+        assert!(matches!(
+            validate(&token, &expectations()),
+            Err(Error::AlgorithmNotAllowed { .. })
+        ));
+        let alternate = SigningKey::generate(JwsAlgorithm::ES384).unwrap();
+        let token = sign(&base_claims(), &alternate);
+        assert!(matches!(
+            validate(&token, &expectations()),
+            Err(Error::AlgorithmNotAllowed { .. })
+        ));
+    }
+
+    #[test]
+    fn invalid_signature_and_unknown_kid() {
+        let token = sign(&base_claims(), &keys().other);
+        assert!(matches!(
+            validate(&token, &expectations()),
+            Err(Error::Jwt { .. })
+        ));
+        let stranger = SigningKey::new(
+            jose_core::jwk::Jwk::generate(JwsAlgorithm::ES256).unwrap().with_kid("k9"),
+            JwsAlgorithm::ES256,
+        )
+        .unwrap();
+        let token = sign(&base_claims(), &stranger);
+        assert!(matches!(
+            validate(&token, &expectations()),
+            Err(Error::KeyNotFound { kid: Some(k), .. }) if k == "k9"
+        ));
+    }
+
+    #[test]
+    fn a_token_without_kid_is_tried_against_each_fitting_key() {
+        let no_kid = SigningKey::new(
+            keys().es256.jwk().clone().without_kid(),
+            JwsAlgorithm::ES256,
+        )
+        .unwrap();
+        let token = sign(&base_claims(), &no_kid);
+        assert!(validate(&token, &expectations()).is_ok());
+    }
+
+    #[test]
+    fn encrypted_and_malformed_tokens_are_specific_errors() {
+        assert!(matches!(
+            validate("a.b.c.d.e", &expectations()),
+            Err(Error::EncryptedResponse(_))
+        ));
+        for bad in ["", "a.b", "!!.??.xx", "e30.e30.e30"] {
+            assert!(validate(bad, &expectations()).is_err(), "{bad:?}");
+        }
+    }
+}

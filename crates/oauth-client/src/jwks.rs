@@ -1,0 +1,250 @@
+//! The authorization server's JWK Set: fetched on first use, cached, refetched when it is old
+//! or when a JWT names a `kid` it does not have (at most once per cooldown), and the
+//! verification of JWTs the server signed.
+
+use crate::config::Endpoint;
+use crate::http::{Headers, Method};
+use crate::request::{Outgoing, error_response, require_json};
+use crate::{Configuration, Error};
+use jose_core::alg::JwsAlgorithm;
+use jose_core::b64;
+use jose_core::header::JwsHeader;
+use jose_core::json::{self, JsonLimits};
+use jose_core::jwk::{Jwk, JwkSet, KeySelector};
+use jwt_claims::JwtError;
+use serde_json::{Map, Value};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Most keys tried for a JWT without `kid`.
+const MAX_CANDIDATES: usize = 8;
+/// Largest JWT accepted.
+const MAX_JWT_BYTES: usize = 1 << 20;
+
+#[derive(Debug, Default)]
+pub(crate) struct JwksCache {
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    set: Option<Arc<JwkSet>>,
+    fetched_at: Option<Instant>,
+    last_attempt: Option<Instant>,
+}
+
+fn knows_kid(set: &JwkSet, kid: &str) -> bool {
+    set.by_kid(kid).is_some() || set.rejected().iter().any(|r| r.kid.as_deref() == Some(kid))
+}
+
+impl Configuration {
+    /// The JWK Set to verify a JWT with `kid`: the cached one while it is fresh and knows the
+    /// `kid`; otherwise a fresh fetch, unless the last one was less than the cooldown ago.
+    pub(crate) async fn jwks(&self, kid: Option<&str>) -> Result<Arc<JwkSet>, Error> {
+        let options = &self.inner.options;
+        {
+            let mut state = self
+                .inner
+                .jwks
+                .state
+                .lock()
+                .map_err(|_| Error::Jwks("the JWK Set cache lock is poisoned".into()))?;
+            if let (Some(set), Some(fetched_at)) = (&state.set, state.fetched_at) {
+                let fresh = fetched_at.elapsed() < options.jwks_max_age;
+                let has_kid = kid.is_none_or(|k| knows_kid(set, k));
+                let cooling = state
+                    .last_attempt
+                    .is_some_and(|t| t.elapsed() < options.jwks_refetch_cooldown);
+                if fresh && (has_kid || cooling) {
+                    return Ok(set.clone());
+                }
+            }
+            state.last_attempt = Some(Instant::now());
+        }
+        let set = Arc::new(self.fetch_jwks().await?);
+        let mut state = self
+            .inner
+            .jwks
+            .state
+            .lock()
+            .map_err(|_| Error::Jwks("the JWK Set cache lock is poisoned".into()))?;
+        state.set = Some(set.clone());
+        state.fetched_at = Some(Instant::now());
+        Ok(set)
+    }
+
+    async fn fetch_jwks(&self) -> Result<JwkSet, Error> {
+        let url = self.endpoint(Endpoint::Jwks)?;
+        let mut request = Outgoing::new("jwks", Method::GET, url);
+        let mut headers = Headers::new();
+        headers.set("accept", "application/json, application/jwk-set+json");
+        request.headers = headers;
+        let response = self.send(request, false).await?;
+        if response.status != 200 {
+            return Err(error_response("jwks", &response));
+        }
+        require_json("jwks", &response)?;
+        JwkSet::from_json(&response.body).map_err(|e| Error::Jwks(e.to_string()))
+    }
+
+    /// Verifies a JWT the authorization server signed: refuses unsigned tokens and algorithms
+    /// outside `allowed`, finds the key in the server's JWK Set (refetching it once for an
+    /// unknown `kid`), checks the signature, and returns the header and the claims object.
+    pub(crate) async fn verify_server_jwt(
+        &self,
+        what: &'static str,
+        token: &str,
+        allowed: &[JwsAlgorithm],
+    ) -> Result<(JwsHeader, Map<String, Value>), Error> {
+        let alg = precheck_jwt(what, token, allowed)?;
+        let header = jws::unverified::decode_header(token).map_err(|e| Error::Jwt {
+            what,
+            source: e.into(),
+        })?;
+        let set = self.jwks(header.kid()).await?;
+        verify_with_set(what, token, alg, header.kid(), &set)
+    }
+}
+
+/// The checks made before any key is looked up: size, three parts (five means JWE), a
+/// signature, and an allowed `alg` (never `none`).
+pub(crate) fn precheck_jwt(
+    what: &'static str,
+    token: &str,
+    allowed: &[JwsAlgorithm],
+) -> Result<JwsAlgorithm, Error> {
+    let malformed = |reason| Error::Jwt {
+        what,
+        source: JwtError::Jws(jws::JwsError::Malformed(reason)),
+    };
+    if token.len() > MAX_JWT_BYTES {
+        return Err(malformed("the token is too large"));
+    }
+    let parts: Vec<&str> = token.split('.').collect();
+    match parts.len() {
+        3 => {}
+        5 => return Err(Error::EncryptedResponse(what)),
+        _ => return Err(malformed("a JWT has three parts")),
+    }
+    let header_bytes = b64::decode(parts[0]).map_err(|_| malformed("the header is not base64url"))?;
+    let header = json::parse_object(&header_bytes, &JsonLimits::HEADER)
+        .map_err(|_| malformed("the header is not a JSON object"))?;
+    let alg = match header.get("alg") {
+        Some(Value::String(a)) => a.as_str(),
+        _ => return Err(malformed("the header has no alg")),
+    };
+    if alg.eq_ignore_ascii_case("none") || parts[2].is_empty() {
+        return Err(Error::UnsignedJwt { what });
+    }
+    let not_allowed = || Error::AlgorithmNotAllowed {
+        what,
+        alg: json::truncate_for_error(alg),
+    };
+    let alg: JwsAlgorithm = alg.parse().map_err(|_| not_allowed())?;
+    if !allowed.contains(&alg) {
+        return Err(not_allowed());
+    }
+    Ok(alg)
+}
+
+/// Verifies `token` with the key of `set` that fits: the one with the header's `kid`, or
+/// without `kid` each key that fits the algorithm in turn (all belong to the issuer).
+pub(crate) fn verify_with_set(
+    what: &'static str,
+    token: &str,
+    alg: JwsAlgorithm,
+    kid: Option<&str>,
+    set: &JwkSet,
+) -> Result<(JwsHeader, Map<String, Value>), Error> {
+    let not_found = || Error::KeyNotFound {
+        what,
+        kid: kid.map(json::truncate_for_error),
+    };
+    let any_kid = KeySelector::for_jws(alg, None);
+    let candidates: Vec<&Jwk> = match kid {
+        Some(kid) => match set.select(&KeySelector::for_jws(alg, Some(kid))) {
+            Ok(key) => vec![key],
+            Err(jose_core::jwk::SelectError::Rejected { error, .. }) => {
+                return Err(Error::Jwks(format!("the key for this kid is unusable: {error}")));
+            }
+            Err(jose_core::jwk::SelectError::Ambiguous { .. }) => {
+                return Err(Error::Jwks("several keys share this kid".into()));
+            }
+            Err(_) => return Err(not_found()),
+        },
+        None => set
+            .find(&any_kid)
+            .take(MAX_CANDIDATES)
+            .collect(),
+    };
+    if candidates.is_empty() {
+        return Err(not_found());
+    }
+    let options = jws::VerifyOptions::new().algorithms([alg]);
+    let mut last = None;
+    for key in candidates {
+        match jws::compact::verify(token, key, &options) {
+            Ok(verified) => {
+                if verified.header().b64() == Some(false) {
+                    return Err(Error::Jwt {
+                        what,
+                        source: JwtError::Jws(jws::JwsError::Malformed(
+                            "a JWT cannot use the unencoded payload option",
+                        )),
+                    });
+                }
+                let claims = jwt_claims::parse_claims(verified.payload())
+                    .map_err(|source| Error::Jwt { what, source })?;
+                return Ok((verified.header().clone(), claims));
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(Error::Jwt {
+        what,
+        source: JwtError::Jws(last.unwrap_or(jws::JwsError::InvalidSignature)),
+    })
+}
+
+/// Parses a list of algorithm names, keeping the asymmetric ones this crate verifies.
+pub(crate) fn asymmetric_algorithms<'a>(names: impl IntoIterator<Item = &'a String>) -> Vec<JwsAlgorithm> {
+    names
+        .into_iter()
+        .filter_map(|n| n.parse::<JwsAlgorithm>().ok())
+        .filter(|a| !a.is_symmetric())
+        .collect()
+}
+
+/// The algorithms accepted for a JWT response: the client's registered one, else the server's
+/// advertised ones, else `fallback`.
+pub(crate) fn response_algorithms(
+    what: &'static str,
+    client_alg: Option<&str>,
+    server_algs: Option<&Vec<String>>,
+    fallback: Option<JwsAlgorithm>,
+) -> Result<Vec<JwsAlgorithm>, Error> {
+    if let Some(name) = client_alg {
+        let alg: JwsAlgorithm = name.parse().map_err(|_| Error::AlgorithmNotAllowed {
+            what,
+            alg: json::truncate_for_error(name),
+        })?;
+        if alg.is_symmetric() {
+            return Err(Error::InvalidConfiguration(format!(
+                "{what}: only asymmetric signature algorithms are supported"
+            )));
+        }
+        return Ok(vec![alg]);
+    }
+    if let Some(list) = server_algs {
+        let algs = asymmetric_algorithms(list);
+        if algs.is_empty() {
+            return Err(Error::InvalidConfiguration(format!(
+                "{what}: the server advertises no supported signature algorithm"
+            )));
+        }
+        return Ok(algs);
+    }
+    fallback.map(|a| vec![a]).ok_or_else(|| {
+        Error::InvalidConfiguration(format!("{what}: no signature algorithm is configured"))
+    })
+}

@@ -1,0 +1,43 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod authorization;
+mod callback;
+mod client_auth;
+mod config;
+mod discovery;
+mod error;
+pub mod http;
+mod id_token;
+mod introspection;
+mod jwks;
+mod metadata;
+mod params;
+mod registration;
+mod request;
+mod resource;
+mod token;
+mod userinfo;
+pub mod www_authenticate;
+
+pub use authorization::{
+    pkce_code_challenge, random_nonce, random_pkce_code_verifier, random_state,
+};
+pub use callback::{Callback, ExpectedState, MAX_CALLBACK_BYTES};
+pub use client_auth::{AuthMethod, ClientAuth, JWT_BEARER_ASSERTION_TYPE, ModifyAssertion};
+pub use config::{Configuration, ConfigurationBuilder, DpopHandle, Endpoint, Options};
+pub use discovery::{DiscoveryAlgorithm, discovery, well_known_url};
+pub use error::{
+    AuthorizationErrorResponse, ChallengeResponse, Error, IdTokenCheck, OAuthErrorResponse,
+};
+#[cfg(feature = "reqwest")]
+pub use http::reqwest_client::{ReqwestHttpClient, ReqwestHttpClientBuilder};
+pub use id_token::IdTokenClaims;
+pub use introspection::{INTROSPECTION_JWT, IntrospectionResponse};
+pub use metadata::{ClientMetadata, MtlsEndpointAliases, ServerMetadata};
+pub use params::Params;
+pub use token::{AuthorizationCodeGrantChecks, AuthorizationDetail, TokenResponse};
+pub use userinfo::{Address, ExpectedSubject, UserInfo};
+pub use www_authenticate::Challenge;
+
+pub use url::Url;

@@ -1,0 +1,150 @@
+//! Request parameters: an ordered list of name/value pairs.
+
+use core::fmt;
+
+/// Parameters of an authorization, token, introspection or other request, in order.
+///
+/// Built from arrays of pairs or with [`Params::set`]:
+///
+/// ```
+/// use oauth_client::Params;
+///
+/// let params = Params::from([("scope", "openid email"), ("resource", "urn:api")])
+///     .set("prompt", "consent");
+/// assert_eq!(params.get("scope"), Some("openid email"));
+/// ```
+///
+/// `Debug` prints the names only: values may be codes, verifiers or tokens.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Params(Vec<(String, String)>);
+
+impl Params {
+    /// No parameters.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `name` to `value`, replacing earlier values.
+    #[must_use]
+    pub fn set(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.insert(name, value);
+        self
+    }
+
+    /// Adds a value of `name`, keeping earlier ones (for parameters that may repeat, such as
+    /// `resource`).
+    #[must_use]
+    pub fn append(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.0.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets `name` to `value` in place, replacing earlier values.
+    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        let name = name.into();
+        self.0.retain(|(k, _)| *k != name);
+        self.0.push((name, value.into()));
+    }
+
+    /// Sets `name` unless it is already present.
+    pub fn insert_default(&mut self, name: &str, value: impl Into<String>) {
+        if !self.contains(name) {
+            self.0.push((name.to_owned(), value.into()));
+        }
+    }
+
+    /// Removes every value of `name`.
+    pub fn remove(&mut self, name: &str) {
+        self.0.retain(|(k, _)| k != name);
+    }
+
+    /// The first value of `name`.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether `name` is present.
+    #[must_use]
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+
+    /// All pairs, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Number of pairs.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no pairs.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Adds all pairs of `other` after these (values of `other` replace values of the same
+    /// name here).
+    pub fn merge(&mut self, other: &Params) {
+        for name in other.0.iter().map(|(k, _)| k) {
+            self.0.retain(|(k, _)| k != name);
+        }
+        self.0.extend(other.0.iter().cloned());
+    }
+
+    /// `application/x-www-form-urlencoded` serialization.
+    #[must_use]
+    pub fn to_form(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(self.0.iter())
+            .finish()
+    }
+
+    /// The pairs, by value.
+    #[must_use]
+    pub fn into_vec(self) -> Vec<(String, String)> {
+        self.0
+    }
+}
+
+impl fmt::Debug for Params {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|(k, _)| k)).finish()
+    }
+}
+
+impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Params {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        Self(
+            iter.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
+    }
+}
+
+impl<K: Into<String>, V: Into<String>, const N: usize> From<[(K, V); N]> for Params {
+    fn from(items: [(K, V); N]) -> Self {
+        items.into_iter().collect()
+    }
+}
+
+impl<K: Into<String>, V: Into<String>> From<Vec<(K, V)>> for Params {
+    fn from(items: Vec<(K, V)>) -> Self {
+        items.into_iter().collect()
+    }
+}
+
+impl From<&Params> for Params {
+    fn from(p: &Params) -> Self {
+        p.clone()
+    }
+}

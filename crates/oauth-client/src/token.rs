@@ -1,0 +1,494 @@
+//! Token endpoint grants and responses.
+
+use crate::callback::{Callback, ExpectedState};
+use crate::config::Endpoint;
+use crate::id_token::IdTokenClaims;
+use crate::request::{JSON, json_success};
+use crate::{Configuration, Error, Params};
+use core::fmt;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::time::{Duration, Instant};
+use url::Url;
+
+/// One entry of `authorization_details` (RFC 9396).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AuthorizationDetail {
+    /// `type`.
+    #[serde(rename = "type")]
+    pub detail_type: String,
+    /// `locations`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locations: Option<Vec<String>>,
+    /// `actions`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<String>>,
+    /// `datatypes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datatypes: Option<Vec<String>>,
+    /// `identifier`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+    /// `privileges`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privileges: Option<Vec<String>>,
+    /// The type-specific members.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// A successful token endpoint response (RFC 6749 §5.1), with the validated ID Token claims
+/// when it carried an ID Token.
+///
+/// `Debug` never shows the tokens.
+#[derive(Clone)]
+pub struct TokenResponse {
+    access_token: String,
+    token_type: String,
+    expires_in: Option<u64>,
+    refresh_token: Option<String>,
+    scope: Option<String>,
+    id_token: Option<String>,
+    authorization_details: Option<Vec<AuthorizationDetail>>,
+    claims: Option<IdTokenClaims>,
+    body: Map<String, Value>,
+    received: Instant,
+}
+
+impl fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("scope", &self.scope)
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[redacted]"))
+            .field("id_token", &self.id_token.as_ref().map(|_| "[redacted]"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenResponse {
+    /// `access_token`.
+    #[must_use]
+    pub fn access_token(&self) -> &str {
+        &self.access_token
+    }
+
+    /// `token_type`, lowercased (it is case-insensitive): `bearer`, `dpop`, `n_a`, ...
+    #[must_use]
+    pub fn token_type(&self) -> &str {
+        &self.token_type
+    }
+
+    /// `expires_in` as the server sent it.
+    #[must_use]
+    pub fn expires_in(&self) -> Option<u64> {
+        self.expires_in
+    }
+
+    /// How long the access token remains valid from now (zero once expired); `None` when the
+    /// server sent no `expires_in`.
+    #[must_use]
+    pub fn expires_in_remaining(&self) -> Option<Duration> {
+        self.expires_in.map(|s| {
+            Duration::from_secs(s).saturating_sub(self.received.elapsed())
+        })
+    }
+
+    /// `refresh_token`.
+    #[must_use]
+    pub fn refresh_token(&self) -> Option<&str> {
+        self.refresh_token.as_deref()
+    }
+
+    /// `scope`.
+    #[must_use]
+    pub fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
+    }
+
+    /// `id_token`, the compact JWT.
+    #[must_use]
+    pub fn id_token(&self) -> Option<&str> {
+        self.id_token.as_deref()
+    }
+
+    /// The validated claims of the ID Token.
+    #[must_use]
+    pub fn claims(&self) -> Option<&IdTokenClaims> {
+        self.claims.as_ref()
+    }
+
+    /// `authorization_details` (RFC 9396).
+    #[must_use]
+    pub fn authorization_details(&self) -> Option<&[AuthorizationDetail]> {
+        self.authorization_details.as_deref()
+    }
+
+    /// Any member of the response.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.body.get(name)
+    }
+
+    /// The whole response body.
+    #[must_use]
+    pub fn body(&self) -> &Map<String, Value> {
+        &self.body
+    }
+
+    fn parse(body: Map<String, Value>) -> Result<Self, Error> {
+        const EP: &str = "token";
+        let string = |name: &'static str| -> Result<Option<String>, Error> {
+            match body.get(name) {
+                None => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(Error::InvalidField {
+                    endpoint: EP,
+                    field: name,
+                    reason: "must be a string",
+                }),
+            }
+        };
+        let access_token = string("access_token")?.ok_or(Error::MissingField {
+            endpoint: EP,
+            field: "access_token",
+        })?;
+        if access_token.is_empty() {
+            return Err(Error::InvalidField {
+                endpoint: EP,
+                field: "access_token",
+                reason: "must not be empty",
+            });
+        }
+        let token_type = string("token_type")?
+            .ok_or(Error::MissingField {
+                endpoint: EP,
+                field: "token_type",
+            })?
+            .to_ascii_lowercase();
+        let expires_in = match body.get("expires_in") {
+            None => None,
+            Some(Value::Number(n)) => Some(n.as_u64().ok_or(Error::InvalidField {
+                endpoint: EP,
+                field: "expires_in",
+                reason: "must be a non-negative integer",
+            })?),
+            Some(_) => {
+                return Err(Error::InvalidField {
+                    endpoint: EP,
+                    field: "expires_in",
+                    reason: "must be a number",
+                });
+            }
+        };
+        let authorization_details = match body.get("authorization_details") {
+            None => None,
+            Some(v) => Some(serde_json::from_value(v.clone()).map_err(|_| Error::InvalidField {
+                endpoint: EP,
+                field: "authorization_details",
+                reason: "must be an array of objects with a type",
+            })?),
+        };
+        let id_token = string("id_token")?;
+        Ok(Self {
+            access_token,
+            token_type,
+            expires_in,
+            refresh_token: string("refresh_token")?,
+            scope: string("scope")?,
+            id_token,
+            authorization_details,
+            claims: None,
+            body,
+            received: Instant::now(),
+        })
+    }
+}
+
+/// The checks of [`Configuration::authorization_code_grant`].
+///
+/// ```
+/// use oauth_client::AuthorizationCodeGrantChecks;
+///
+/// let checks = AuthorizationCodeGrantChecks::new()
+///     .pkce_code_verifier("verifier-from-the-session")
+///     .expected_state("state-from-the-session")
+///     .expected_nonce("nonce-from-the-session")
+///     .max_age(3600);
+/// # let _ = checks;
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct AuthorizationCodeGrantChecks {
+    pkce_code_verifier: Option<String>,
+    expected_state: ExpectedState,
+    expected_nonce: Option<String>,
+    max_age: Option<u64>,
+    id_token_expected: bool,
+}
+
+impl fmt::Debug for AuthorizationCodeGrantChecks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthorizationCodeGrantChecks")
+            .field("pkce", &self.pkce_code_verifier.is_some())
+            .field("state", &!matches!(self.expected_state, ExpectedState::None))
+            .field("nonce", &self.expected_nonce.is_some())
+            .field("max_age", &self.max_age)
+            .field("id_token_expected", &self.id_token_expected)
+            .finish()
+    }
+}
+
+impl AuthorizationCodeGrantChecks {
+    /// No checks beyond the defaults: no `state` and no `nonce` expected, no PKCE.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The PKCE `code_verifier` to send.
+    #[must_use]
+    pub fn pkce_code_verifier(mut self, verifier: impl Into<String>) -> Self {
+        self.pkce_code_verifier = Some(verifier.into());
+        self
+    }
+
+    /// The `state` the response must carry.
+    #[must_use]
+    pub fn expected_state(mut self, state: impl Into<String>) -> Self {
+        self.expected_state = ExpectedState::Value(state.into());
+        self
+    }
+
+    /// Does not check `state` at all. Only when `state` is integrity-protected and bound to
+    /// the browser session by other means.
+    #[must_use]
+    pub fn skip_state_check(mut self) -> Self {
+        self.expected_state = ExpectedState::Skip;
+        self
+    }
+
+    /// The `nonce` the ID Token must carry; an ID Token is then required.
+    #[must_use]
+    pub fn expected_nonce(mut self, nonce: impl Into<String>) -> Self {
+        self.expected_nonce = Some(nonce.into());
+        self
+    }
+
+    /// The `max_age` sent in the request: `auth_time` is then required and checked (default:
+    /// the client's `default_max_age`). An ID Token is then required.
+    #[must_use]
+    pub fn max_age(mut self, seconds: u64) -> Self {
+        self.max_age = Some(seconds);
+        self
+    }
+
+    /// Requires an ID Token in the response.
+    #[must_use]
+    pub fn id_token_expected(mut self) -> Self {
+        self.id_token_expected = true;
+        self
+    }
+}
+
+impl Configuration {
+    /// The authorization code grant (RFC 6749 §4.1.3): validates the authorization response
+    /// in `current_url` (see [`Configuration::validate_authorization_response`]), exchanges
+    /// the code with the PKCE verifier and the URL's redirect URI, and validates the ID Token
+    /// fully (signature against the server's JWK Set, `iss`, `aud`, `azp`, `exp`, `iat`,
+    /// `nonce`, `auth_time` with `max_age`, `at_hash`).
+    ///
+    /// `params` go to the token endpoint too (for example `resource`).
+    ///
+    /// # Errors
+    /// The callback errors, [`Error::OAuth`] (`invalid_grant`, `invalid_client`, ...), a
+    /// malformed response, or an ID Token error.
+    pub async fn authorization_code_grant(
+        &self,
+        current_url: &Url,
+        checks: &AuthorizationCodeGrantChecks,
+        params: impl Into<Params>,
+    ) -> Result<TokenResponse, Error> {
+        let callback = Callback::from_url(current_url)?;
+        self.authorization_code_grant_with_callback(&callback, checks, params)
+            .await
+    }
+
+    /// [`Configuration::authorization_code_grant`] for a callback read another way (a
+    /// `form_post` body, see [`Callback::from_form_post`]).
+    ///
+    /// # Errors
+    /// As [`Configuration::authorization_code_grant`].
+    pub async fn authorization_code_grant_with_callback(
+        &self,
+        callback: &Callback,
+        checks: &AuthorizationCodeGrantChecks,
+        params: impl Into<Params>,
+    ) -> Result<TokenResponse, Error> {
+        let code = self.validate_authorization_response(callback, &checks.expected_state)?;
+        let mut body = Params::from([("grant_type", "authorization_code"), ("code", code)]);
+        body.insert("redirect_uri", callback.redirect_uri());
+        if let Some(verifier) = &checks.pkce_code_verifier {
+            body.insert("code_verifier", verifier.as_str());
+        }
+        body.merge(&params.into());
+        let mut response = self.token_request(body).await?;
+        let max_age = checks.max_age.or(self.inner.client.default_max_age);
+        let require_id_token =
+            checks.id_token_expected || checks.expected_nonce.is_some() || max_age.is_some();
+        let Some(id_token) = response.id_token.clone() else {
+            if require_id_token {
+                return Err(Error::id_token(
+                    crate::IdTokenCheck::Missing,
+                    "the token response has no id_token",
+                ));
+            }
+            return Ok(response);
+        };
+        let mut expectations = self.expectations(self.now());
+        expectations.nonce = checks.expected_nonce.as_deref();
+        expectations.max_age = max_age;
+        expectations.access_token = Some(&response.access_token);
+        expectations.code = Some(code);
+        response.claims = Some(self.validate_id_token(&id_token, &expectations).await?);
+        Ok(response)
+    }
+
+    /// The refresh token grant (RFC 6749 §6). An ID Token in the response is validated (its
+    /// `nonce` is not checked).
+    ///
+    /// # Errors
+    /// [`Error::OAuth`] (`invalid_grant` for a revoked or expired refresh token, ...), a
+    /// malformed response, or an ID Token error.
+    pub async fn refresh_token_grant(
+        &self,
+        refresh_token: &str,
+        params: impl Into<Params>,
+    ) -> Result<TokenResponse, Error> {
+        let mut body = Params::from([
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ]);
+        body.merge(&params.into());
+        let response = self.token_request(body).await?;
+        self.validate_optional_id_token(response, true).await
+    }
+
+    /// The client credentials grant (RFC 6749 §4.4); `params` typically carry `scope` and
+    /// `resource`.
+    ///
+    /// # Errors
+    /// [`Error::OAuth`] (`invalid_client`, `invalid_scope`, ...) or a malformed response.
+    pub async fn client_credentials_grant(
+        &self,
+        params: impl Into<Params>,
+    ) -> Result<TokenResponse, Error> {
+        let mut body = Params::from([("grant_type", "client_credentials")]);
+        body.merge(&params.into());
+        self.token_request(body).await
+    }
+
+    /// Any grant at the token endpoint (token exchange, JWT bearer, SAML bearer, ...). An ID
+    /// Token in the response is validated.
+    ///
+    /// # Errors
+    /// [`Error::OAuth`], a malformed response, or an ID Token error.
+    pub async fn generic_grant(
+        &self,
+        grant_type: &str,
+        params: impl Into<Params>,
+    ) -> Result<TokenResponse, Error> {
+        let mut body = Params::from([("grant_type", grant_type)]);
+        body.merge(&params.into());
+        let response = self.token_request(body).await?;
+        self.validate_optional_id_token(response, false).await
+    }
+
+    async fn validate_optional_id_token(
+        &self,
+        mut response: TokenResponse,
+        ignore_nonce: bool,
+    ) -> Result<TokenResponse, Error> {
+        if let Some(id_token) = response.id_token.clone() {
+            let mut expectations = self.expectations(self.now());
+            expectations.ignore_nonce = ignore_nonce;
+            expectations.max_age = None;
+            expectations.access_token = Some(&response.access_token);
+            response.claims = Some(self.validate_id_token(&id_token, &expectations).await?);
+        }
+        Ok(response)
+    }
+
+    /// POSTs a grant to the token endpoint and reads the response.
+    pub(crate) async fn token_request(&self, body: Params) -> Result<TokenResponse, Error> {
+        let url = self.endpoint(Endpoint::Token)?;
+        let response = self
+            .post_authenticated("token", url, body, JSON, true)
+            .await?;
+        let body = json_success("token", &response, &[200])?;
+        TokenResponse::parse(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
+
+    use super::*;
+
+    fn parse(json: &str) -> Result<TokenResponse, Error> {
+        TokenResponse::parse(serde_json::from_str(json).unwrap())
+    }
+
+    #[test]
+    fn token_type_is_required_and_lowercased() {
+        assert!(matches!(
+            parse(r#"{"access_token":"a"}"#),
+            Err(Error::MissingField { field: "token_type", .. })
+        ));
+        assert_eq!(
+            parse(r#"{"access_token":"a","token_type":"Bearer"}"#)
+                .unwrap()
+                .token_type(),
+            "bearer"
+        );
+    }
+
+    #[test]
+    fn expires_in_and_scope_are_optional_but_typed() {
+        let r = parse(r#"{"access_token":"a","token_type":"bearer"}"#).unwrap();
+        assert_eq!(r.expires_in(), None);
+        assert_eq!(r.scope(), None);
+        assert!(matches!(
+            parse(r#"{"access_token":"a","token_type":"bearer","expires_in":"60"}"#),
+            Err(Error::InvalidField { field: "expires_in", .. })
+        ));
+        assert!(matches!(
+            parse(r#"{"access_token":"a","token_type":"bearer","expires_in":-1}"#),
+            Err(Error::InvalidField { field: "expires_in", .. })
+        ));
+        let r = parse(r#"{"access_token":"a","token_type":"bearer","expires_in":60}"#).unwrap();
+        assert!(r.expires_in_remaining().unwrap() <= Duration::from_secs(60));
+    }
+
+    #[test]
+    fn debug_hides_tokens() {
+        let r = parse(r#"{"access_token":"secret-at","token_type":"bearer","refresh_token":"secret-rt"}"#)
+            .unwrap();
+        let shown = format!("{r:?}");
+        assert!(!shown.contains("secret-at") && !shown.contains("secret-rt"));
+    }
+
+    #[test]
+    fn authorization_details_are_typed() {
+        let r = parse(
+            r#"{"access_token":"a","token_type":"bearer","authorization_details":[{"type":"payment","actions":["initiate"],"amount":"5"}]}"#,
+        )
+        .unwrap();
+        let d = &r.authorization_details().unwrap()[0];
+        assert_eq!(d.detail_type, "payment");
+        assert_eq!(d.other["amount"], "5");
+        assert!(parse(r#"{"access_token":"a","token_type":"bearer","authorization_details":[{}]}"#).is_err());
+    }
+}

@@ -1,0 +1,60 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod agent;
+mod process;
+mod state;
+
+pub use agent::{Redirect, UserAgent};
+pub use process::{TestProvider, ensure_node_modules, node_dir};
+pub use state::{ProviderState, StaticClient};
+
+/// Why the test provider could not be used.
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HarnessError {
+    /// `npm ci` failed.
+    #[error("installing the provider's Node.js dependencies failed: {0}")]
+    Npm(String),
+    /// The provider process did not start or become ready.
+    #[error("starting the test provider failed: {0}")]
+    Start(String),
+    /// The state file is missing or malformed.
+    #[error("the test provider's state file is unusable: {0}")]
+    State(String),
+    /// No static client with this id.
+    #[error("the test provider has no client {0:?}")]
+    UnknownClient(String),
+    /// An HTTP exchange of the user agent failed.
+    #[error("user agent: {0}")]
+    Http(String),
+    /// The provider showed a page where the user agent expected a redirect or a form.
+    #[error("the provider answered {status} instead of redirecting: {excerpt}")]
+    UnexpectedPage {
+        /// The HTTP status.
+        status: u16,
+        /// The start of the page.
+        excerpt: String,
+    },
+}
+
+impl HarnessError {
+    fn unexpected(status: u16, body: &str) -> Self {
+        HarnessError::UnexpectedPage {
+            status,
+            excerpt: body.chars().take(300).collect(),
+        }
+    }
+
+    fn with_log(self, log: &std::path::Path) -> Self {
+        match self {
+            HarnessError::Start(message) => {
+                let tail = std::fs::read_to_string(log)
+                    .map(|t| t.lines().rev().take(10).collect::<Vec<_>>().join(" | "))
+                    .unwrap_or_default();
+                HarnessError::Start(format!("{message}; provider log: {tail}"))
+            }
+            other => other,
+        }
+    }
+}
