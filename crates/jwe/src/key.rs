@@ -237,6 +237,10 @@ impl EncryptionKey {
         &self.kind
     }
 
+    #[cfg_attr(
+        not(any(feature = "rsa", feature = "aes", feature = "ec", feature = "x25519")),
+        allow(dead_code)
+    )]
     pub(crate) fn jwk(&self) -> Result<&Jwk, JweError> {
         self.jwk_ref().ok_or(JweError::Encrypt(
             "a password serves only the PBES2 algorithms",

@@ -13,7 +13,13 @@
         feature = "aes",
         feature = "pbes2"
     )),
-    allow(unused_variables, unused_imports, dead_code, unreachable_code)
+    allow(
+        unused_variables,
+        unused_imports,
+        unused_mut,
+        dead_code,
+        unreachable_code
+    )
 )]
 
 #[cfg(feature = "aes")]

@@ -7,8 +7,10 @@ use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{AesGcm, Nonce, Tag};
 
 /// Length of the IV.
+#[cfg_attr(not(feature = "aes"), allow(dead_code))]
 pub(crate) const IV_LEN: usize = 12;
 /// Length of the authentication tag.
+#[cfg_attr(not(feature = "aes"), allow(dead_code))]
 pub(crate) const TAG_LEN: usize = 16;
 
 fn seal_with<C>(key: &[u8], iv: &[u8], aad: &[u8], buf: &mut [u8]) -> Option<Vec<u8>>
