@@ -347,7 +347,9 @@ impl E2ePopError {
     pub fn claim(&self) -> Option<&'static str> {
         Some(match self.root() {
             E2ePopError::MissingClaim(c) | E2ePopError::InvalidClaim { claim: c, .. } => c,
-            E2ePopError::IssuerMismatch { .. } | E2ePopError::ClientNotBound => "iss",
+            E2ePopError::IssuerMismatch { .. }
+            | E2ePopError::ClientNotBound
+            | E2ePopError::UntrustedIssuer { .. } => "iss",
             E2ePopError::SubjectMismatch | E2ePopError::SubjectNotBound => "sub",
             E2ePopError::AudienceMismatch => "aud",
             E2ePopError::Expired { .. } => "exp",
