@@ -41,7 +41,10 @@ impl core::fmt::Debug for Callback {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Callback")
             .field("redirect_uri", &self.redirect_uri)
-            .field("params", &self.params.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field(
+                "params",
+                &self.params.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -77,9 +80,9 @@ impl Callback {
     pub fn from_url(url: &Url) -> Result<Self, Error> {
         let query = url.query().unwrap_or_default();
         if query.is_empty()
-            && url
-                .fragment()
-                .is_some_and(|f| f.contains("code=") || f.contains("error=") || f.contains("id_token="))
+            && url.fragment().is_some_and(|f| {
+                f.contains("code=") || f.contains("error=") || f.contains("id_token=")
+            })
         {
             return Err(Error::InvalidCallback(
                 "the response is in the URL fragment; the code flow uses the query",
@@ -163,7 +166,10 @@ impl Configuration {
             Some(iss) if iss != issuer => {
                 return Err(Error::ResponseIssuer("iss names another issuer"));
             }
-            None if self.inner.server.authorization_response_iss_parameter_supported
+            None if self
+                .inner
+                .server
+                .authorization_response_iss_parameter_supported
                 == Some(true) =>
             {
                 return Err(Error::ResponseIssuer(

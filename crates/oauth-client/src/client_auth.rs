@@ -194,7 +194,8 @@ impl ClientAuth {
             Some("self_signed_tls_client_auth") => Self::self_signed_tls_client_auth(),
             Some("private_key_jwt") => {
                 return Err(Error::InvalidConfiguration(
-                    "private_key_jwt needs the private key: pass ClientAuth::private_key_jwt".into(),
+                    "private_key_jwt needs the private key: pass ClientAuth::private_key_jwt"
+                        .into(),
                 ));
             }
             Some(_) => {
@@ -256,12 +257,10 @@ impl ClientAuth {
             return Err(Error::InvalidArgument("not client_secret_jwt"));
         };
         let alg = self.secret_jwt_alg(client)?;
-        let oct = OctKey::new(secret.clone()).map_err(|e| {
-            Error::InvalidConfiguration(format!("client_secret_jwt secret: {e}"))
-        })?;
-        SigningKey::new(Jwk::new(KeyMaterial::Oct(oct)), alg).map_err(|e| {
-            Error::InvalidConfiguration(format!("client_secret_jwt secret: {e}"))
-        })
+        let oct = OctKey::new(secret.clone())
+            .map_err(|e| Error::InvalidConfiguration(format!("client_secret_jwt secret: {e}")))?;
+        SigningKey::new(Jwk::new(KeyMaterial::Oct(oct)), alg)
+            .map_err(|e| Error::InvalidConfiguration(format!("client_secret_jwt secret: {e}")))
     }
 
     /// Checks the method against the client metadata (a `client_secret_jwt` secret long
@@ -336,7 +335,10 @@ impl ClientAuth {
         claims.insert("iat".into(), Value::from(now));
         claims.insert("exp".into(), Value::from(now + ASSERTION_LIFETIME));
         let mut header = Map::new();
-        header.insert("alg".into(), Value::String(signer.algorithm().as_str().into()));
+        header.insert(
+            "alg".into(),
+            Value::String(signer.algorithm().as_str().into()),
+        );
         if let Some(kid) = signer.key_id() {
             header.insert("kid".into(), Value::String(kid.into()));
         }
@@ -389,7 +391,11 @@ mod tests {
     #[test]
     fn client_secret_jwt_refuses_short_secrets_for_its_algorithm() {
         let client = ClientMetadata::new("c");
-        assert!(ClientAuth::client_secret_jwt("short").check(&client).is_err());
+        assert!(
+            ClientAuth::client_secret_jwt("short")
+                .check(&client)
+                .is_err()
+        );
         assert!(
             ClientAuth::client_secret_jwt("x".repeat(32))
                 .check(&client)
@@ -419,7 +425,10 @@ mod tests {
             &mut Headers::new(),
         )
         .unwrap();
-        assert_eq!(body.get("client_assertion_type"), Some(JWT_BEARER_ASSERTION_TYPE));
+        assert_eq!(
+            body.get("client_assertion_type"),
+            Some(JWT_BEARER_ASSERTION_TYPE)
+        );
         let token = body.get("client_assertion").unwrap();
         let verified = jws::compact::verify(token, &public, &jws::VerifyOptions::new()).unwrap();
         assert_eq!(verified.header().typ(), Some("JWT"));

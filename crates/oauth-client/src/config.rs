@@ -33,7 +33,8 @@ pub trait DpopHandle: Send + Sync + fmt::Debug {
 #[cfg(feature = "dpop")]
 impl DpopHandle for dpop::DpopClient {
     fn proof(&self, method: &str, url: &str, access_token: Option<&str>) -> Result<String, Error> {
-        dpop::DpopClient::proof(self, method, url, access_token).map_err(|e| Error::Dpop(e.to_string()))
+        dpop::DpopClient::proof(self, method, url, access_token)
+            .map_err(|e| Error::Dpop(e.to_string()))
     }
 
     fn record_nonce(&self, url: &str, nonce: &str) -> Result<(), Error> {
@@ -234,9 +235,7 @@ impl Configuration {
                 Endpoint::UserInfo => &aliases.userinfo_endpoint,
                 Endpoint::Par => &aliases.pushed_authorization_request_endpoint,
                 Endpoint::DeviceAuthorization => &aliases.device_authorization_endpoint,
-                Endpoint::BackchannelAuthentication => {
-                    &aliases.backchannel_authentication_endpoint
-                }
+                Endpoint::BackchannelAuthentication => &aliases.backchannel_authentication_endpoint,
                 _ => &None,
             };
             if let Some(url) = alias {
@@ -256,7 +255,8 @@ impl Configuration {
             Endpoint::DeviceAuthorization => &server.device_authorization_endpoint,
             Endpoint::BackchannelAuthentication => &server.backchannel_authentication_endpoint,
         };
-        url.clone().ok_or(Error::MissingEndpoint(which.metadata_name()))
+        url.clone()
+            .ok_or(Error::MissingEndpoint(which.metadata_name()))
     }
 }
 
@@ -331,7 +331,9 @@ pub(crate) fn check_url(options: &Options, what: &'static str, url: &Url) -> Res
         if matches!(url.scheme(), "https" | "http") {
             return Ok(());
         }
-        return Err(Error::InvalidArgument("only http and https URLs can be requested"));
+        return Err(Error::InvalidArgument(
+            "only http and https URLs can be requested",
+        ));
     }
     let mut shown = url.clone();
     shown.set_query(None);
@@ -471,7 +473,9 @@ impl ConfigurationBuilder {
         http: Arc<dyn HttpClient>,
     ) -> Result<Configuration, Error> {
         if self.client.client_id.is_empty() {
-            return Err(Error::InvalidConfiguration("the client has no client_id".into()));
+            return Err(Error::InvalidConfiguration(
+                "the client has no client_id".into(),
+            ));
         }
         self.auth.check(&self.client)?;
         Ok(Configuration {

@@ -56,7 +56,9 @@ pub fn well_known_url(issuer: &Url, algorithm: DiscoveryAlgorithm) -> Url {
 /// (a URL with an empty path is always shown with `/`).
 pub(crate) fn same_issuer(expected: &Url, found: &str) -> bool {
     found == expected.as_str()
-        || (expected.path() == "/" && expected.query().is_none() && format!("{found}/") == expected.as_str())
+        || (expected.path() == "/"
+            && expected.query().is_none()
+            && format!("{found}/") == expected.as_str())
 }
 
 /// Discovers the metadata of `issuer` (OpenID Connect) and returns a configuration for the
@@ -69,7 +71,9 @@ pub async fn discovery(
     client: ClientMetadata,
     auth: ClientAuth,
 ) -> Result<Configuration, Error> {
-    ConfigurationBuilder::new(client, auth).discover(issuer).await
+    ConfigurationBuilder::new(client, auth)
+        .discover(issuer)
+        .await
 }
 
 impl ConfigurationBuilder {

@@ -71,12 +71,20 @@ pub(crate) struct Expectations<'a> {
     pub(crate) tolerance: i64,
 }
 
-fn number(claims: &Map<String, Value>, name: &'static str, check: IdTokenCheck) -> Result<Option<i64>, Error> {
+fn number(
+    claims: &Map<String, Value>,
+    name: &'static str,
+    check: IdTokenCheck,
+) -> Result<Option<i64>, Error> {
     match claims.get(name) {
         None => Ok(None),
         Some(Value::Number(n)) => n
             .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f.floor() as i64))
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite())
+                    .map(|f| f.floor() as i64)
+            })
             .map(Some)
             .ok_or_else(|| Error::id_token(check, format!("{name} is not a usable number"))),
         Some(_) => Err(Error::id_token(
@@ -137,7 +145,10 @@ pub(crate) fn check_claims(
     if iss != e.issuer {
         return Err(Error::id_token(
             C::Issuer,
-            format!("unexpected iss {:?}", jose_core::json::truncate_for_error(&iss)),
+            format!(
+                "unexpected iss {:?}",
+                jose_core::json::truncate_for_error(&iss)
+            ),
         ));
     }
 
@@ -274,7 +285,10 @@ impl Configuration {
         crate::jwks::response_algorithms(
             "ID Token",
             self.inner.client.id_token_signed_response_alg.as_deref(),
-            self.inner.server.id_token_signing_alg_values_supported.as_ref(),
+            self.inner
+                .server
+                .id_token_signing_alg_values_supported
+                .as_ref(),
             Some(JwsAlgorithm::RS256),
         )
     }
@@ -287,7 +301,9 @@ impl Configuration {
     ) -> Result<IdTokenClaims, Error> {
         let allowed = self.id_token_algorithms()?;
         let (header, claims) = self.verify_server_jwt("ID Token", token, &allowed).await?;
-        let alg = header.alg().ok_or_else(|| Error::id_token(IdTokenCheck::Format, "no alg"))?;
+        let alg = header
+            .alg()
+            .ok_or_else(|| Error::id_token(IdTokenCheck::Format, "no alg"))?;
         check_claims(alg, claims, expectations)
     }
 
@@ -334,12 +350,16 @@ mod tests {
         static KEYS: OnceLock<Keys> = OnceLock::new();
         KEYS.get_or_init(|| {
             let es256 = SigningKey::new(
-                jose_core::jwk::Jwk::generate(JwsAlgorithm::ES256).unwrap().with_kid("k1"),
+                jose_core::jwk::Jwk::generate(JwsAlgorithm::ES256)
+                    .unwrap()
+                    .with_kid("k1"),
                 JwsAlgorithm::ES256,
             )
             .unwrap();
             let other = SigningKey::new(
-                jose_core::jwk::Jwk::generate(JwsAlgorithm::ES256).unwrap().with_kid("k1"),
+                jose_core::jwk::Jwk::generate(JwsAlgorithm::ES256)
+                    .unwrap()
+                    .with_kid("k1"),
                 JwsAlgorithm::ES256,
             )
             .unwrap();
@@ -382,7 +402,11 @@ mod tests {
 
     /// Signature, then claims, as the client does it.
     fn validate(token: &str, e: &Expectations<'_>) -> Result<IdTokenClaims, Error> {
-        let alg = precheck_jwt("ID Token", token, &[JwsAlgorithm::ES256, JwsAlgorithm::RS256])?;
+        let alg = precheck_jwt(
+            "ID Token",
+            token,
+            &[JwsAlgorithm::ES256, JwsAlgorithm::RS256],
+        )?;
         let header = jws::unverified::decode_header(token).unwrap();
         let (_, claims) = verify_with_set("ID Token", token, alg, header.kid(), &keys().set)?;
         check_claims(alg, claims, e)
@@ -424,11 +448,17 @@ mod tests {
         let token = with(|c| {
             c.insert("iss".into(), json!("https://evil.example"));
         });
-        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::Issuer);
+        assert_eq!(
+            check_of(validate(&token, &expectations())),
+            IdTokenCheck::Issuer
+        );
         let token = with(|c| {
             c.remove("iss");
         });
-        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::Issuer);
+        assert_eq!(
+            check_of(validate(&token, &expectations())),
+            IdTokenCheck::Issuer
+        );
     }
 
     #[test]
@@ -436,11 +466,17 @@ mod tests {
         let token = with(|c| {
             c.insert("aud".into(), json!("someone-else"));
         });
-        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::Audience);
+        assert_eq!(
+            check_of(validate(&token, &expectations())),
+            IdTokenCheck::Audience
+        );
         let token = with(|c| {
             c.remove("aud");
         });
-        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::Audience);
+        assert_eq!(
+            check_of(validate(&token, &expectations())),
+            IdTokenCheck::Audience
+        );
     }
 
     #[test]
@@ -466,11 +502,17 @@ mod tests {
         let token = with(|c| {
             c.insert("exp".into(), json!(NOW - 31));
         });
-        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::Expiration);
+        assert_eq!(
+            check_of(validate(&token, &expectations())),
+            IdTokenCheck::Expiration
+        );
         let token = with(|c| {
             c.remove("exp");
         });
-        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::Expiration);
+        assert_eq!(
+            check_of(validate(&token, &expectations())),
+            IdTokenCheck::Expiration
+        );
         // Within the tolerance it still passes.
         let token = with(|c| {
             c.insert("exp".into(), json!(NOW - 29));
@@ -483,11 +525,17 @@ mod tests {
         let token = with(|c| {
             c.insert("iat".into(), json!(NOW + 31));
         });
-        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::IssuedAt);
+        assert_eq!(
+            check_of(validate(&token, &expectations())),
+            IdTokenCheck::IssuedAt
+        );
         let token = with(|c| {
             c.remove("iat");
         });
-        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::IssuedAt);
+        assert_eq!(
+            check_of(validate(&token, &expectations())),
+            IdTokenCheck::IssuedAt
+        );
         let token = with(|c| {
             c.insert("iat".into(), json!(NOW - 7 * 86_400));
         });
@@ -499,14 +547,23 @@ mod tests {
         let token = with(|c| {
             c.insert("nonce".into(), json!("n-2"));
         });
-        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::Nonce);
+        assert_eq!(
+            check_of(validate(&token, &expectations())),
+            IdTokenCheck::Nonce
+        );
         let token = with(|c| {
             c.remove("nonce");
         });
-        assert_eq!(check_of(validate(&token, &expectations())), IdTokenCheck::Nonce);
+        assert_eq!(
+            check_of(validate(&token, &expectations())),
+            IdTokenCheck::Nonce
+        );
         let mut no_nonce = expectations();
         no_nonce.nonce = None;
-        assert_eq!(check_of(validate(&with(|_| {}), &no_nonce)), IdTokenCheck::Nonce);
+        assert_eq!(
+            check_of(validate(&with(|_| {}), &no_nonce)),
+            IdTokenCheck::Nonce
+        );
         no_nonce.ignore_nonce = true;
         assert!(validate(&with(|_| {}), &no_nonce).is_ok());
     }
@@ -516,7 +573,10 @@ mod tests {
         let mut e = expectations();
         // Authenticated 60 s ago: too old for 10 s plus the 30 s tolerance.
         e.max_age = Some(10);
-        assert_eq!(check_of(validate(&with(|_| {}), &e)), IdTokenCheck::AuthTime);
+        assert_eq!(
+            check_of(validate(&with(|_| {}), &e)),
+            IdTokenCheck::AuthTime
+        );
         e.max_age = Some(3600);
         assert!(validate(&with(|_| {}), &e).is_ok());
         let token = with(|c| {
@@ -532,15 +592,24 @@ mod tests {
     fn at_hash_and_c_hash_are_checked_when_present() {
         let at = "access-token-value";
         let token = with(|c| {
-            c.insert("at_hash".into(), json!(left_half_hash(JwsAlgorithm::ES256, at)));
-            c.insert("c_hash".into(), json!(left_half_hash(JwsAlgorithm::ES256, "the-code")));
+            c.insert(
+                "at_hash".into(),
+                json!(left_half_hash(JwsAlgorithm::ES256, at)),
+            );
+            c.insert(
+                "c_hash".into(),
+                json!(left_half_hash(JwsAlgorithm::ES256, "the-code")),
+            );
         });
         let mut e = expectations();
         e.access_token = Some(at);
         e.code = Some("the-code");
         assert!(validate(&token, &e).is_ok());
         e.access_token = Some("another-token");
-        assert_eq!(check_of(validate(&token, &e)), IdTokenCheck::AccessTokenHash);
+        assert_eq!(
+            check_of(validate(&token, &e)),
+            IdTokenCheck::AccessTokenHash
+        );
         e.access_token = Some(at);
         e.code = Some("another-code");
         assert_eq!(check_of(validate(&token, &e)), IdTokenCheck::CodeHash);
@@ -550,7 +619,10 @@ mod tests {
     fn at_hash_matches_the_openid_connect_example() {
         // OpenID Connect Core 1.0 Appendix A.3/A.4 (RS256 access token hash).
         assert_eq!(
-            left_half_hash(JwsAlgorithm::RS256, "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
+            left_half_hash(
+                JwsAlgorithm::RS256,
+                "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"
+            ),
             "77QmUPtjPfzWtF2AnpK9RQ"
         );
     }
@@ -618,7 +690,9 @@ mod tests {
             Err(Error::Jwt { .. })
         ));
         let stranger = SigningKey::new(
-            jose_core::jwk::Jwk::generate(JwsAlgorithm::ES256).unwrap().with_kid("k9"),
+            jose_core::jwk::Jwk::generate(JwsAlgorithm::ES256)
+                .unwrap()
+                .with_kid("k9"),
             JwsAlgorithm::ES256,
         )
         .unwrap();

@@ -81,9 +81,19 @@ impl Configuration {
         let url = self.endpoint(Endpoint::Introspection)?;
         let mut body = Params::from([("token", token)]);
         body.merge(&params.into());
-        let wants_jwt = self.inner.client.introspection_signed_response_alg.is_some();
-        let accept = if wants_jwt { INTROSPECTION_JWT } else { "application/json" };
-        let response = self.post_authenticated(EP, url, body, accept, false).await?;
+        let wants_jwt = self
+            .inner
+            .client
+            .introspection_signed_response_alg
+            .is_some();
+        let accept = if wants_jwt {
+            INTROSPECTION_JWT
+        } else {
+            "application/json"
+        };
+        let response = self
+            .post_authenticated(EP, url, body, accept, false)
+            .await?;
         let object = if wants_jwt {
             if response.status != 200 {
                 return Err(error_response(EP, &response));
@@ -132,8 +142,14 @@ impl Configuration {
         })?;
         let allowed = response_algorithms(
             WHAT,
-            self.inner.client.introspection_signed_response_alg.as_deref(),
-            self.inner.server.introspection_signing_alg_values_supported.as_ref(),
+            self.inner
+                .client
+                .introspection_signed_response_alg
+                .as_deref(),
+            self.inner
+                .server
+                .introspection_signing_alg_values_supported
+                .as_ref(),
             Some(jose_core::alg::JwsAlgorithm::RS256),
         )?;
         let (header, claims) = self.verify_server_jwt(WHAT, token.trim(), &allowed).await?;
@@ -170,7 +186,10 @@ impl Configuration {
         }
         match claims.get("token_introspection") {
             Some(Value::Object(o)) => Ok(o.clone()),
-            _ => Err(claim_error("token_introspection", "is missing or not an object")),
+            _ => Err(claim_error(
+                "token_introspection",
+                "is missing or not an object",
+            )),
         }
     }
 
@@ -186,7 +205,9 @@ impl Configuration {
         let url = self.endpoint(Endpoint::Revocation)?;
         let mut body = Params::from([("token", token)]);
         body.merge(&params.into());
-        let response = self.post_authenticated(EP, url, body, "application/json", false).await?;
+        let response = self
+            .post_authenticated(EP, url, body, "application/json", false)
+            .await?;
         if response.status == 200 {
             Ok(())
         } else {

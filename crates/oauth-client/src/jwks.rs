@@ -126,7 +126,8 @@ pub(crate) fn precheck_jwt(
         5 => return Err(Error::EncryptedResponse(what)),
         _ => return Err(malformed("a JWT has three parts")),
     }
-    let header_bytes = b64::decode(parts[0]).map_err(|_| malformed("the header is not base64url"))?;
+    let header_bytes =
+        b64::decode(parts[0]).map_err(|_| malformed("the header is not base64url"))?;
     let header = json::parse_object(&header_bytes, &JsonLimits::HEADER)
         .map_err(|_| malformed("the header is not a JSON object"))?;
     let alg = match header.get("alg") {
@@ -165,17 +166,16 @@ pub(crate) fn verify_with_set(
         Some(kid) => match set.select(&KeySelector::for_jws(alg, Some(kid))) {
             Ok(key) => vec![key],
             Err(jose_core::jwk::SelectError::Rejected { error, .. }) => {
-                return Err(Error::Jwks(format!("the key for this kid is unusable: {error}")));
+                return Err(Error::Jwks(format!(
+                    "the key for this kid is unusable: {error}"
+                )));
             }
             Err(jose_core::jwk::SelectError::Ambiguous { .. }) => {
                 return Err(Error::Jwks("several keys share this kid".into()));
             }
             Err(_) => return Err(not_found()),
         },
-        None => set
-            .find(&any_kid)
-            .take(MAX_CANDIDATES)
-            .collect(),
+        None => set.find(&any_kid).take(MAX_CANDIDATES).collect(),
     };
     if candidates.is_empty() {
         return Err(not_found());
@@ -207,7 +207,9 @@ pub(crate) fn verify_with_set(
 }
 
 /// Parses a list of algorithm names, keeping the asymmetric ones this crate verifies.
-pub(crate) fn asymmetric_algorithms<'a>(names: impl IntoIterator<Item = &'a String>) -> Vec<JwsAlgorithm> {
+pub(crate) fn asymmetric_algorithms<'a>(
+    names: impl IntoIterator<Item = &'a String>,
+) -> Vec<JwsAlgorithm> {
     names
         .into_iter()
         .filter_map(|n| n.parse::<JwsAlgorithm>().ok())

@@ -29,7 +29,10 @@ impl ConfigurationBuilder {
     ) -> Result<Configuration, Error> {
         let http = self.http()?;
         let server = self
-            .fetch_metadata(http.clone(), &crate::well_known_url(issuer, DiscoveryAlgorithm::Oidc))
+            .fetch_metadata(
+                http.clone(),
+                &crate::well_known_url(issuer, DiscoveryAlgorithm::Oidc),
+            )
             .await?;
         if !crate::discovery::same_issuer(issuer, &server.issuer) {
             return Err(Error::IssuerMismatch {
@@ -67,8 +70,8 @@ impl ConfigurationBuilder {
                 });
             }
         }
-        let registered: ClientMetadata = serde_json::from_value(Value::Object(object))
-            .map_err(|e| Error::InvalidJson {
+        let registered: ClientMetadata =
+            serde_json::from_value(Value::Object(object)).map_err(|e| Error::InvalidJson {
                 endpoint: "registration",
                 source: jose_core::json::schema_error(&e),
             })?;
@@ -107,11 +110,14 @@ impl Configuration {
                 "no registration_client_uri and registration_access_token".into(),
             ));
         };
-        let url = Url::parse(uri)
-            .map_err(|_| Error::InvalidConfiguration("registration_client_uri is not a URL".into()))?;
+        let url = Url::parse(uri).map_err(|_| {
+            Error::InvalidConfiguration("registration_client_uri is not a URL".into())
+        })?;
         let mut request = Outgoing::new("registration", Method::GET, url);
         request.headers.set("accept", JSON);
-        request.headers.set("authorization", format!("Bearer {token}"));
+        request
+            .headers
+            .set("authorization", format!("Bearer {token}"));
         let response = self.send(request, false).await?;
         let object = json_success("registration", &response, &[200])?;
         serde_json::from_value(Value::Object(object)).map_err(|e| Error::InvalidJson {

@@ -39,7 +39,11 @@ impl Outgoing {
 impl Configuration {
     /// Sends a request: checks the URL, adds the default headers and a DPoP proof, maps
     /// transport errors, records `DPoP-Nonce`, and retries once on `use_dpop_nonce`.
-    pub(crate) async fn send(&self, request: Outgoing, use_dpop: bool) -> Result<HttpResponse, Error> {
+    pub(crate) async fn send(
+        &self,
+        request: Outgoing,
+        use_dpop: bool,
+    ) -> Result<HttpResponse, Error> {
         self.check_url(request.endpoint, &request.url)?;
         let options = &self.inner.options;
         let dpop = if use_dpop { self.dpop.as_ref() } else { None };
@@ -101,9 +105,13 @@ impl Configuration {
         headers.set("accept", accept);
         headers.set("content-type", FORM);
         let inner = &self.inner;
-        inner
-            .auth
-            .apply(&inner.client, &inner.server.issuer, self.now(), &mut body, &mut headers)?;
+        inner.auth.apply(
+            &inner.client,
+            &inner.server.issuer,
+            self.now(),
+            &mut body,
+            &mut headers,
+        )?;
         let mut request = Outgoing::new(endpoint, Method::POST, url);
         request.headers = headers;
         request.body = Some(body.to_form().into_bytes());

@@ -1,8 +1,8 @@
 //! Protected resource requests (RFC 6750 §2.1, RFC 9449 §7).
 
+use crate::error::ChallengeResponse;
 use crate::http::{Headers, HttpResponse, Method};
 use crate::request::{Outgoing, challenges};
-use crate::error::ChallengeResponse;
 use crate::{Configuration, Error};
 use url::Url;
 

@@ -62,7 +62,10 @@ impl fmt::Debug for TokenResponse {
             .field("token_type", &self.token_type)
             .field("expires_in", &self.expires_in)
             .field("scope", &self.scope)
-            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[redacted]"))
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "[redacted]"),
+            )
             .field("id_token", &self.id_token.as_ref().map(|_| "[redacted]"))
             .finish_non_exhaustive()
     }
@@ -91,9 +94,8 @@ impl TokenResponse {
     /// server sent no `expires_in`.
     #[must_use]
     pub fn expires_in_remaining(&self) -> Option<Duration> {
-        self.expires_in.map(|s| {
-            Duration::from_secs(s).saturating_sub(self.received.elapsed())
-        })
+        self.expires_in
+            .map(|s| Duration::from_secs(s).saturating_sub(self.received.elapsed()))
     }
 
     /// `refresh_token`.
@@ -185,11 +187,15 @@ impl TokenResponse {
         };
         let authorization_details = match body.get("authorization_details") {
             None => None,
-            Some(v) => Some(serde_json::from_value(v.clone()).map_err(|_| Error::InvalidField {
-                endpoint: EP,
-                field: "authorization_details",
-                reason: "must be an array of objects with a type",
-            })?),
+            Some(v) => {
+                Some(
+                    serde_json::from_value(v.clone()).map_err(|_| Error::InvalidField {
+                        endpoint: EP,
+                        field: "authorization_details",
+                        reason: "must be an array of objects with a type",
+                    })?,
+                )
+            }
         };
         let id_token = string("id_token")?;
         Ok(Self {
@@ -232,7 +238,10 @@ impl fmt::Debug for AuthorizationCodeGrantChecks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuthorizationCodeGrantChecks")
             .field("pkce", &self.pkce_code_verifier.is_some())
-            .field("state", &!matches!(self.expected_state, ExpectedState::None))
+            .field(
+                "state",
+                &!matches!(self.expected_state, ExpectedState::None),
+            )
             .field("nonce", &self.expected_nonce.is_some())
             .field("max_age", &self.max_age)
             .field("id_token_expected", &self.id_token_expected)
@@ -445,7 +454,10 @@ mod tests {
     fn token_type_is_required_and_lowercased() {
         assert!(matches!(
             parse(r#"{"access_token":"a"}"#),
-            Err(Error::MissingField { field: "token_type", .. })
+            Err(Error::MissingField {
+                field: "token_type",
+                ..
+            })
         ));
         assert_eq!(
             parse(r#"{"access_token":"a","token_type":"Bearer"}"#)
@@ -462,11 +474,17 @@ mod tests {
         assert_eq!(r.scope(), None);
         assert!(matches!(
             parse(r#"{"access_token":"a","token_type":"bearer","expires_in":"60"}"#),
-            Err(Error::InvalidField { field: "expires_in", .. })
+            Err(Error::InvalidField {
+                field: "expires_in",
+                ..
+            })
         ));
         assert!(matches!(
             parse(r#"{"access_token":"a","token_type":"bearer","expires_in":-1}"#),
-            Err(Error::InvalidField { field: "expires_in", .. })
+            Err(Error::InvalidField {
+                field: "expires_in",
+                ..
+            })
         ));
         let r = parse(r#"{"access_token":"a","token_type":"bearer","expires_in":60}"#).unwrap();
         assert!(r.expires_in_remaining().unwrap() <= Duration::from_secs(60));
@@ -474,8 +492,10 @@ mod tests {
 
     #[test]
     fn debug_hides_tokens() {
-        let r = parse(r#"{"access_token":"secret-at","token_type":"bearer","refresh_token":"secret-rt"}"#)
-            .unwrap();
+        let r = parse(
+            r#"{"access_token":"secret-at","token_type":"bearer","refresh_token":"secret-rt"}"#,
+        )
+        .unwrap();
         let shown = format!("{r:?}");
         assert!(!shown.contains("secret-at") && !shown.contains("secret-rt"));
     }
@@ -489,6 +509,9 @@ mod tests {
         let d = &r.authorization_details().unwrap()[0];
         assert_eq!(d.detail_type, "payment");
         assert_eq!(d.other["amount"], "5");
-        assert!(parse(r#"{"access_token":"a","token_type":"bearer","authorization_details":[{}]}"#).is_err());
+        assert!(
+            parse(r#"{"access_token":"a","token_type":"bearer","authorization_details":[{}]}"#)
+                .is_err()
+        );
     }
 }

@@ -128,7 +128,11 @@ impl Configuration {
         let mut headers = Headers::new();
         headers.set(
             "accept",
-            if wants_jwt { "application/jwt" } else { "application/json" },
+            if wants_jwt {
+                "application/jwt"
+            } else {
+                "application/json"
+            },
         );
         headers.set("authorization", self.authorization_value(access_token));
         let mut request = Outgoing::new(EP, Method::GET, url);
@@ -139,15 +143,14 @@ impl Configuration {
             return Err(resource_error(EP, &response));
         }
         let claims = self.user_info_claims(&response).await?;
-        let info: UserInfo = serde_json::from_value(Value::Object(claims)).map_err(|e| {
-            match claims_error(&e) {
+        let info: UserInfo =
+            serde_json::from_value(Value::Object(claims)).map_err(|e| match claims_error(&e) {
                 Some(err) => err,
                 None => Error::InvalidJson {
                     endpoint: EP,
                     source: jose_core::json::schema_error(&e),
                 },
-            }
-        })?;
+            })?;
         if let ExpectedSubject::Is(expected) = expected_subject
             && info.sub != expected
         {
@@ -161,16 +164,20 @@ impl Configuration {
         match response.headers.content_type().as_deref() {
             Some("application/json") => parse_json_object(EP, &response.body),
             Some("application/jwt") => {
-                let token = core::str::from_utf8(&response.body).map_err(|_| Error::InvalidField {
-                    endpoint: EP,
-                    field: "body",
-                    reason: "a JWT response must be ASCII",
-                })?;
+                let token =
+                    core::str::from_utf8(&response.body).map_err(|_| Error::InvalidField {
+                        endpoint: EP,
+                        field: "body",
+                        reason: "a JWT response must be ASCII",
+                    })?;
                 let client = &self.inner.client;
                 let allowed = response_algorithms(
                     "UserInfo JWT",
                     client.userinfo_signed_response_alg.as_deref(),
-                    self.inner.server.userinfo_signing_alg_values_supported.as_ref(),
+                    self.inner
+                        .server
+                        .userinfo_signing_alg_values_supported
+                        .as_ref(),
                     None,
                 )?;
                 let (_, claims) = self

@@ -219,7 +219,11 @@ impl Parser<'_> {
                     out.push(b);
                     self.pos += 1;
                 }
-                Some(_) => return Err(Error::InvalidChallenge("control character in a quoted string")),
+                Some(_) => {
+                    return Err(Error::InvalidChallenge(
+                        "control character in a quoted string",
+                    ));
+                }
             }
         }
         String::from_utf8(out).map_err(|_| Error::InvalidChallenge("quoted string is not UTF-8"))
@@ -261,7 +265,9 @@ impl Parser<'_> {
                 continue;
             }
             if spaces == 0 {
-                return Err(Error::InvalidChallenge("expected a space after the auth-scheme"));
+                return Err(Error::InvalidChallenge(
+                    "expected a space after the auth-scheme",
+                ));
             }
             if let Some(t) = self.token68() {
                 challenge.token68 = Some(t);
@@ -281,7 +287,9 @@ impl Parser<'_> {
                 .to_ascii_lowercase();
             self.skip_ows();
             if self.peek() != Some(b'=') {
-                return Err(Error::InvalidChallenge("expected '=' after an auth-param name"));
+                return Err(Error::InvalidChallenge(
+                    "expected '=' after an auth-param name",
+                ));
             }
             self.pos += 1;
             self.skip_ows();
@@ -393,7 +401,10 @@ mod tests {
     fn a_lone_word_after_the_scheme_is_a_token68() {
         // `realm` and `realm=` fit the token68 syntax; they are not auth-params.
         assert_eq!(parse(["Bearer realm"]).unwrap()[0].token68(), Some("realm"));
-        assert_eq!(parse(["Bearer realm="]).unwrap()[0].token68(), Some("realm="));
+        assert_eq!(
+            parse(["Bearer realm="]).unwrap()[0].token68(),
+            Some("realm=")
+        );
     }
 
     #[test]

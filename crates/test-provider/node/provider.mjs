@@ -237,6 +237,11 @@ const configuration = {
     RefreshToken: 3600,
     Session: 3600,
   },
+  interactions: {
+    url(ctx, interaction) {
+      return `${MOUNT}/interaction/${interaction.uid}`;
+    },
+  },
   discovery: {
     // Not a registered metadata field: tests check that unknown fields are kept.
     x_jose_rs_test: 'kept',

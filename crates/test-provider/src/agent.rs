@@ -57,7 +57,17 @@ impl UserAgent {
     /// # Errors
     /// [`HarnessError::Http`] when the HTTP client cannot be built.
     pub fn new() -> Result<Self, HarnessError> {
+        // Loopback over plain HTTP only, but reqwest wants a TLS configuration: an empty one
+        // (no roots) with the ring provider, passed in so no process-wide provider is needed.
+        let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| HarnessError::Http(e.to_string()))?
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth();
         let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .build()
@@ -104,7 +114,7 @@ impl UserAgent {
                     form_body: Some(form.encoded()),
                 });
             }
-            return Err(HarnessError::unexpected(status, &body));
+            return Err(HarnessError::unexpected(&current, status, &body));
         }
         Err(HarnessError::Http("too many redirects".into()))
     }
@@ -123,7 +133,7 @@ impl UserAgent {
             .await
             .map_err(|e| HarnessError::Http(e.to_string()))?;
         let Some(mut form) = html_form(&body) else {
-            return Err(HarnessError::unexpected(status, &body));
+            return Err(HarnessError::unexpected(url, status, &body));
         };
         form.fields.push(("logout".into(), "yes".into()));
         let action = url
@@ -138,6 +148,7 @@ impl UserAgent {
         match location(&response, &action)? {
             Some(next) => Ok(next),
             None => Err(HarnessError::unexpected(
+                &action,
                 response.status().as_u16(),
                 &response.text().await.unwrap_or_default(),
             )),
@@ -151,7 +162,10 @@ impl UserAgent {
         }
     }
 
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, HarnessError> {
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, HarnessError> {
         let cookie_header = self.cookie_header();
         let request = if cookie_header.is_empty() {
             request

@@ -29,8 +29,10 @@ pub enum HarnessError {
     #[error("user agent: {0}")]
     Http(String),
     /// The provider showed a page where the user agent expected a redirect or a form.
-    #[error("the provider answered {status} instead of redirecting: {excerpt}")]
+    #[error("the provider answered {status} at {url} instead of redirecting: {excerpt}")]
     UnexpectedPage {
+        /// The URL that answered.
+        url: String,
         /// The HTTP status.
         status: u16,
         /// The start of the page.
@@ -39,8 +41,9 @@ pub enum HarnessError {
 }
 
 impl HarnessError {
-    fn unexpected(status: u16, body: &str) -> Self {
+    fn unexpected(url: &url::Url, status: u16, body: &str) -> Self {
         HarnessError::UnexpectedPage {
+            url: url.to_string(),
             status,
             excerpt: body.chars().take(300).collect(),
         }

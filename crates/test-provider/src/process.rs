@@ -38,7 +38,10 @@ fn npm_binary() -> String {
 /// [`HarnessError::Npm`] when the installation fails or times out.
 pub fn ensure_node_modules() -> Result<(), HarnessError> {
     let dir = node_dir();
-    let installed = || dir.join("node_modules/oidc-provider/package.json").is_file();
+    let installed = || {
+        dir.join("node_modules/oidc-provider/package.json")
+            .is_file()
+    };
     if installed() {
         return Ok(());
     }
@@ -78,7 +81,12 @@ fn run_npm_ci(dir: &Path) -> Result<(), HarnessError> {
         Err(HarnessError::Npm(format!(
             "npm ci failed ({}): {}",
             output.status,
-            stderr.lines().rev().take(10).collect::<Vec<_>>().join(" | ")
+            stderr
+                .lines()
+                .rev()
+                .take(10)
+                .collect::<Vec<_>>()
+                .join(" | ")
         )))
     }
 }
@@ -110,8 +118,9 @@ impl TestProvider {
         let dir = node_dir();
         let state_file = state_file_path();
         let log_file = state_file.with_extension("log");
-        let log = std::fs::File::create(&log_file)
-            .map_err(|e| HarnessError::Start(format!("cannot create {}: {e}", log_file.display())))?;
+        let log = std::fs::File::create(&log_file).map_err(|e| {
+            HarnessError::Start(format!("cannot create {}: {e}", log_file.display()))
+        })?;
         let mut child = Command::new(node_binary())
             .arg(dir.join("provider.mjs"))
             .arg(&state_file)

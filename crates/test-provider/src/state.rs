@@ -138,6 +138,9 @@ impl ProviderState {
     }
 
     fn str(&self, name: &str) -> &str {
-        self.raw.get(name).and_then(Value::as_str).unwrap_or_default()
+        self.raw
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
     }
 }

@@ -46,7 +46,9 @@ impl Method {
         if is_token(name) {
             Ok(Method(Cow::Owned(name.to_owned())))
         } else {
-            Err(crate::Error::InvalidArgument("an HTTP method must be a token"))
+            Err(crate::Error::InvalidArgument(
+                "an HTTP method must be a token",
+            ))
         }
     }
 
