@@ -18,7 +18,8 @@ cargo xtask <command>
 
 commands:
   test        run every test of the workspace (what CI runs): the feature matrix, then
-              `cargo test --workspace` (unit, integration and doc tests)
+              `cargo test --workspace` (unit, integration and doc tests), then the
+              RSA1_5 vector cases of jwe with its off-by-default `rsa1_5` feature
   features    build each library crate with no features and with each feature alone,
               failing on any warning
   vectors generate
@@ -79,5 +80,22 @@ fn test() -> Result<(), String> {
     run(
         "cargo test --workspace --doc",
         cargo().args(["test", "--workspace", "--doc"]),
+    )?;
+    // RSA1_5 is off by default; the vector suites that contain RSA1_5 cases run again with it.
+    run(
+        "cargo test -p jwe --features rsa1_5 (RSA1_5 vector cases)",
+        cargo().args([
+            "test",
+            "-p",
+            "jwe",
+            "--features",
+            "rsa1_5",
+            "--test",
+            "rfc7516",
+            "--test",
+            "rfc7520",
+            "--test",
+            "wycheproof",
+        ]),
     )
 }
