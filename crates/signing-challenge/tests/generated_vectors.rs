@@ -115,8 +115,17 @@ fn unsigned(header: &Value, claims: &Value, signature: &[u8]) -> String {
     )
 }
 
+/// A chain case: id, description, chain, reason code, explanation.
+type ChainCase<'a> = (
+    &'a str,
+    &'static str,
+    Vec<&'a [u8]>,
+    &'static str,
+    &'static str,
+);
+
 enum Expect {
-    Valid(Jwk),
+    Valid(Box<Jwk>),
     Invalid(&'static str, Option<&'static str>, &'static str),
 }
 
@@ -197,7 +206,7 @@ fn vectors() -> Vec<Vector> {
         "basic",
         "a signed challenge with client_name and doc_name, verified by kid in the JWK Set",
         good_challenge.clone(),
-        Expect::Valid(asp_private.clone()),
+        Expect::Valid(Box::new(asp_private.clone())),
     ));
     out.push(challenge(
         "minimal",
@@ -211,13 +220,13 @@ fn vectors() -> Vec<Vector> {
             .issued_at(T)
             .sign(&asp())
             .unwrap(),
-        Expect::Valid(asp_private.clone()),
+        Expect::Valid(Box::new(asp_private.clone())),
     ));
     let mut full = challenge(
         "full-session",
         "the phone also knows doc_hash, challenge_code and hss_nonce",
         good_challenge.clone(),
-        Expect::Valid(asp_private.clone()),
+        Expect::Valid(Box::new(asp_private.clone())),
     );
     full.session = mobile_session()
         .doc_hash(doc_hash())
@@ -228,7 +237,7 @@ fn vectors() -> Vec<Vector> {
         "relative-exp-compat",
         "exp written as a duration (the seed's wording), read with the compatibility switch",
         challenge_builder().relative_exp(true).sign(&asp()).unwrap(),
-        Expect::Valid(asp_private.clone()),
+        Expect::Valid(Box::new(asp_private.clone())),
     );
     relative.policy["exp_interpretation"] = json!("relative_to_iat");
     out.push(relative);
@@ -237,7 +246,7 @@ fn vectors() -> Vec<Vector> {
         "a signed response: x5c leaf + intermediate to the root anchor, usr_signature over doc_hash",
         good_response.clone(),
         &pki().leaf_p256,
-        Expect::Valid(user_p256()),
+        Expect::Valid(Box::new(user_p256())),
     ));
     let p384_chain = vec![pki().leaf_p384.clone(), pki().ica.clone()];
     let mut p384 = response(
@@ -247,7 +256,7 @@ fn vectors() -> Vec<Vector> {
             .sign(&user_signer(&user_p384()))
             .unwrap(),
         &pki().leaf_p384,
-        Expect::Valid(user_p384()),
+        Expect::Valid(Box::new(user_p384())),
     );
     p384.policy["allow_es384"] = json!(true);
     out.push(p384);
@@ -265,7 +274,7 @@ fn vectors() -> Vec<Vector> {
         .sign(&user)
         .unwrap(),
         &pki().leaf_p256,
-        Expect::Valid(user_p256()),
+        Expect::Valid(Box::new(user_p256())),
     ));
     let mut ica_anchor = response(
         "intermediate-anchor",
@@ -274,7 +283,7 @@ fn vectors() -> Vec<Vector> {
             .sign(&user)
             .unwrap(),
         &pki().leaf_p256,
-        Expect::Valid(user_p256()),
+        Expect::Valid(Box::new(user_p256())),
     );
     ica_anchor.anchors = vec![pki().ica.clone()];
     out.push(ica_anchor);
@@ -286,7 +295,7 @@ fn vectors() -> Vec<Vector> {
             .sign(&user)
             .unwrap(),
         &pki().leaf_p256,
-        Expect::Valid(user_p256()),
+        Expect::Valid(Box::new(user_p256())),
     );
     auto.policy["exp_interpretation"] = json!("auto");
     out.push(auto);
@@ -540,7 +549,7 @@ fn vectors() -> Vec<Vector> {
     );
     ff.session = ff.session.ff_id("ff-00000000");
     out.push(ff);
-    let chain_cases: [(&str, &'static str, Vec<&[u8]>, &'static str, &'static str); 7] = [
+    let chain_cases: [ChainCase<'_>; 7] = [
         (
             "cert-expired",
             "the leaf expired 100 s before the signing instant",
