@@ -15,6 +15,14 @@ pub enum JwtError {
     /// The JWS layer refused the token (format, header, key, algorithm, signature).
     #[error(transparent)]
     Jws(#[from] JwsError),
+    /// The JWE layer refused an encrypted token (format, header, key, algorithm, decryption).
+    #[cfg(feature = "jwe")]
+    #[error(transparent)]
+    Jwe(#[from] jwe::JweError),
+    /// An encrypted JWT holds something other than what the caller asked for: a nested JWT
+    /// whose content is not a signed JWT, or a nested JWT where claims were expected.
+    #[error("encrypted JWT: {0}")]
+    Nesting(&'static str),
     /// The payload is not a strict JSON object.
     #[error("the JWT payload is not a JSON object: {0}")]
     Payload(JsonError),
@@ -110,6 +118,16 @@ impl JwtError {
             }
             JwtError::Jws(JwsError::KeySelection(_)) => "ERR_JWKS_NO_MATCHING_KEY",
             JwtError::Jws(_) => "ERR_JWS_INVALID",
+            #[cfg(feature = "jwe")]
+            JwtError::Jwe(e) => match e {
+                jwe::JweError::DecryptionFailed => "ERR_JWE_DECRYPTION_FAILED",
+                jwe::JweError::AlgorithmNotAllowed(_)
+                | jwe::JweError::EncryptionNotAllowed(_)
+                | jwe::JweError::NoAlgorithmAllowed => "ERR_JOSE_ALG_NOT_ALLOWED",
+                jwe::JweError::KeySelection(_) => "ERR_JWKS_NO_MATCHING_KEY",
+                _ => "ERR_JWE_INVALID",
+            },
+            JwtError::Nesting(_) => "ERR_JWT_INVALID",
             JwtError::Payload(_) | JwtError::Claims(_) => "ERR_JWT_INVALID",
             JwtError::Expired { .. } | JwtError::TooOld { .. } => "ERR_JWT_EXPIRED",
             JwtError::DuplicateClaim(_) | JwtError::Random => "ERR_JWT_CREATE",

@@ -188,12 +188,20 @@ impl Validation {
     /// # Errors
     /// [`JwtError::TypMismatch`].
     pub fn check_header(&self, header: &JwsHeader) -> Result<(), JwtError> {
+        self.check_typ(header.typ())
+    }
+
+    /// Checks a `typ` value (of a JWS or a JWE header) against the expected type.
+    ///
+    /// # Errors
+    /// [`JwtError::TypMismatch`].
+    pub fn check_typ(&self, typ: Option<&str>) -> Result<(), JwtError> {
         if let Some(expected) = &self.typ
-            && !header.typ().is_some_and(|t| media_types_match(t, expected))
+            && !typ.is_some_and(|t| media_types_match(t, expected))
         {
             return Err(JwtError::TypMismatch {
                 expected: expected.clone(),
-                found: header.typ().map(jose_core::json::truncate_for_error),
+                found: typ.map(jose_core::json::truncate_for_error),
             });
         }
         Ok(())
