@@ -715,3 +715,53 @@ async fn an_invalid_refresh_token_is_invalid_grant() {
         .unwrap_err();
     assert_eq!(err.oauth_error(), Some("invalid_grant"), "{err}");
 }
+
+// --- DPoP (the seam issue 5 builds on) ------------------------------------------------------
+
+fn dpop_handle() -> std::sync::Arc<dyn oauth_client::DpopHandle> {
+    std::sync::Arc::new(dpop::DpopClient::generate(jose_core::alg::JwsAlgorithm::ES256).unwrap())
+}
+
+#[tokio::test]
+async fn dpop_bound_tokens_from_the_code_flow_work_at_userinfo() {
+    let config = config("client-basic").await.with_dpop(dpop_handle());
+    let (tokens, _) = login(&config, "openid email").await;
+    assert_eq!(tokens.token_type(), "dpop");
+    let claims = tokens.claims().unwrap();
+    // UserInfo gets `Authorization: DPoP` and a proof with `ath`.
+    let user = config
+        .fetch_user_info(tokens.access_token(), ExpectedSubject::Is(&claims.sub))
+        .await
+        .unwrap();
+    assert_eq!(user.sub, "alice");
+    let info = config
+        .introspect_token(tokens.access_token(), Params::new())
+        .await
+        .unwrap();
+    assert!(info.cnf.unwrap().contains_key("jkt"));
+}
+
+#[tokio::test]
+async fn a_server_demanded_dpop_nonce_is_retried_once() {
+    let config = config("client-dpop-nonce").await.with_dpop(dpop_handle());
+    let tokens = config
+        .client_credentials_grant(Params::new())
+        .await
+        .unwrap();
+    assert_eq!(tokens.token_type(), "dpop");
+    // The nonce is now known: the next request succeeds at once as well.
+    config
+        .client_credentials_grant(Params::new())
+        .await
+        .unwrap();
+    // Without DPoP the same client still gets a bearer token.
+    let plain = self::config("client-dpop-nonce").await;
+    assert_eq!(
+        plain
+            .client_credentials_grant(Params::new())
+            .await
+            .unwrap()
+            .token_type(),
+        "bearer"
+    );
+}

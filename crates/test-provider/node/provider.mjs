@@ -114,6 +114,13 @@ const clients = [
     token_endpoint_auth_method: 'client_secret_basic',
   },
   {
+    // The provider demands a DPoP nonce from this client (RFC 9449 §8).
+    ...confidential,
+    client_id: 'client-dpop-nonce',
+    client_secret: secret(),
+    token_endpoint_auth_method: 'client_secret_basic',
+  },
+  {
     // Signed responses: EdDSA ID Tokens, RS256 JWT UserInfo, ES256 JWT introspection.
     ...confidential,
     client_id: 'client-signed-responses',
@@ -202,6 +209,13 @@ const configuration = {
     },
     registrationManagement: { enabled: true, rotateRegistrationAccessToken: false },
     rpInitiatedLogout: { enabled: true },
+    dPoP: {
+      enabled: true,
+      nonceSecret: randomBytes(32),
+      requireNonce(ctx) {
+        return ctx.oidc.client?.clientId === 'client-dpop-nonce';
+      },
+    },
     resourceIndicators: {
       enabled: true,
       defaultResource(ctx, client, oneOf) {
