@@ -63,6 +63,52 @@ pub struct Options {
     pub jwks_max_age: Duration,
     /// Least time between two fetches of the JWK Set when a `kid` is unknown. Default 30 s.
     pub jwks_refetch_cooldown: Duration,
+    /// Keys and algorithms for encrypted responses; `None`: encrypted responses are refused.
+    #[cfg(feature = "jwe")]
+    pub decryption: Option<Decryption>,
+}
+
+/// The private keys and allowed algorithms for decrypting encrypted (JWE) ID Tokens, UserInfo
+/// and introspection responses: openid-client's `enableDecryptingResponses`.
+#[cfg(feature = "jwe")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decryption {
+    pub(crate) keys: jose_core::jwk::JwkSet,
+    pub(crate) options: jwe::DecryptOptions,
+}
+
+#[cfg(feature = "jwe")]
+impl Decryption {
+    /// The key management algorithms accepted: ECDH-ES (direct and with AES key wrap) and
+    /// RSA-OAEP (SHA-1, -256, -384, -512), as openid-client.
+    pub const ALGORITHMS: [jose_core::alg::KeyManagementAlgorithm; 8] = {
+        use jose_core::alg::KeyManagementAlgorithm::*;
+        [
+            EcdhEs,
+            EcdhEsA128Kw,
+            EcdhEsA192Kw,
+            EcdhEsA256Kw,
+            RsaOaep,
+            RsaOaep256,
+            RsaOaep384,
+            RsaOaep512,
+        ]
+    };
+
+    /// Decrypts with these private keys (the one to use is chosen by `kid` and `alg`),
+    /// accepting only the content encryption algorithms in `encryptions`.
+    #[must_use]
+    pub fn new(
+        keys: jose_core::jwk::JwkSet,
+        encryptions: impl IntoIterator<Item = jose_core::alg::ContentEncryptionAlgorithm>,
+    ) -> Self {
+        Self {
+            keys,
+            options: jwe::DecryptOptions::new()
+                .algorithms(Self::ALGORITHMS)
+                .encryptions(encryptions),
+        }
+    }
 }
 
 impl Default for Options {
@@ -76,6 +122,8 @@ impl Default for Options {
             headers: Headers::new(),
             jwks_max_age: Duration::from_secs(600),
             jwks_refetch_cooldown: Duration::from_secs(30),
+            #[cfg(feature = "jwe")]
+            decryption: None,
         }
     }
 }
@@ -431,6 +479,15 @@ impl ConfigurationBuilder {
     pub fn jwks_cache(mut self, max_age: Duration, refetch_cooldown: Duration) -> Self {
         self.options.jwks_max_age = max_age;
         self.options.jwks_refetch_cooldown = refetch_cooldown;
+        self
+    }
+
+    /// Decrypts encrypted (JWE) ID Tokens, UserInfo and introspection responses with these
+    /// keys and content encryption algorithms (feature `jwe`).
+    #[cfg(feature = "jwe")]
+    #[must_use]
+    pub fn decrypt_responses(mut self, decryption: Decryption) -> Self {
+        self.options.decryption = Some(decryption);
         self
     }
 

@@ -316,9 +316,19 @@ pub enum Error {
     /// A DPoP proof could not be made.
     #[error("DPoP: {0}")]
     Dpop(String),
-    /// The response is encrypted and decryption is not available.
-    #[error("the {0} is encrypted (JWE); decrypting responses is not supported by this build")]
+    /// The response is encrypted (JWE) and no decryption keys are configured (or the `jwe`
+    /// feature is off).
+    #[error("the {0} is encrypted (JWE) and no decryption keys are configured")]
     EncryptedResponse(&'static str),
+    /// Decrypting an encrypted response failed (no fitting key, an algorithm not allowed,
+    /// tampering).
+    #[error("decrypting the {what} failed: {message}")]
+    Decryption {
+        /// What was decrypted.
+        what: &'static str,
+        /// The JWE error.
+        message: String,
+    },
     /// The operating system's random number generator failed.
     #[error("the random number generator failed")]
     Random,
@@ -367,6 +377,7 @@ impl Error {
             Error::Jwt { .. } => "OAUTH_JWS_SIGNATURE_VERIFICATION_FAILED",
             Error::Signing { .. } | Error::Dpop(_) | Error::Random => "OAUTH_LOCAL_ERROR",
             Error::EncryptedResponse(_) => "OAUTH_UNSUPPORTED_OPERATION",
+            Error::Decryption { .. } => "OAUTH_DECRYPTION_FAILED",
         }
     }
 

@@ -96,6 +96,15 @@ impl Configuration {
         token: &str,
         allowed: &[JwsAlgorithm],
     ) -> Result<(JwsHeader, Map<String, Value>), Error> {
+        #[cfg(feature = "jwe")]
+        let decrypted;
+        #[cfg(feature = "jwe")]
+        let token = if token.split('.').count() == 5 {
+            decrypted = self.decrypt_response(what, token)?;
+            decrypted.as_str()
+        } else {
+            token
+        };
         let alg = precheck_jwt(what, token, allowed)?;
         let header = jws::unverified::decode_header(token).map_err(|e| Error::Jwt {
             what,
@@ -103,6 +112,25 @@ impl Configuration {
         })?;
         let set = self.jwks(header.kid()).await?;
         verify_with_set(what, token, alg, header.kid(), &set)
+    }
+}
+
+#[cfg(feature = "jwe")]
+impl Configuration {
+    /// Decrypts an encrypted response; its plaintext must be a signed JWT (nested JWT).
+    fn decrypt_response(&self, what: &'static str, token: &str) -> Result<String, Error> {
+        let Some(decryption) = &self.inner.options.decryption else {
+            return Err(Error::EncryptedResponse(what));
+        };
+        let decrypted = jwe::compact::decrypt(token, &decryption.keys, &decryption.options)
+            .map_err(|e| Error::Decryption {
+                what,
+                message: e.to_string(),
+            })?;
+        String::from_utf8(decrypted.plaintext().to_vec()).map_err(|_| Error::Decryption {
+            what,
+            message: "the plaintext is not a JWT".into(),
+        })
     }
 }
 

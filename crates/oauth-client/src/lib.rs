@@ -25,6 +25,8 @@ pub use authorization::{
 };
 pub use callback::{Callback, ExpectedState, MAX_CALLBACK_BYTES};
 pub use client_auth::{AuthMethod, ClientAuth, JWT_BEARER_ASSERTION_TYPE, ModifyAssertion};
+#[cfg(feature = "jwe")]
+pub use config::Decryption;
 pub use config::{Configuration, ConfigurationBuilder, DpopHandle, Endpoint, Options};
 pub use discovery::{DiscoveryAlgorithm, discovery, well_known_url};
 pub use error::{

@@ -765,3 +765,47 @@ async fn a_server_demanded_dpop_nonce_is_retried_once() {
         "bearer"
     );
 }
+
+// --- Encrypted responses (feature `jwe`) --------------------------------------------------------
+
+#[tokio::test]
+async fn encrypted_id_tokens_and_userinfo_are_decrypted_then_verified() {
+    use jose_core::alg::ContentEncryptionAlgorithm;
+    let state = provider().state();
+    let key = Jwk::from_json(state.client_private_jwk("client-encrypted").unwrap()).unwrap();
+    let keys = jose_core::jwk::JwkSet::new(vec![key]).unwrap();
+    let (mut metadata, auth) = client("client-encrypted");
+    metadata.userinfo_encrypted_response_alg = Some("ECDH-ES".into());
+    let config = Configuration::builder(metadata.clone(), auth.clone())
+        .allow_insecure_requests()
+        .decrypt_responses(oauth_client::Decryption::new(
+            keys,
+            [ContentEncryptionAlgorithm::A256Gcm],
+        ))
+        .discover(provider().issuer())
+        .await
+        .unwrap();
+    let (tokens, _) = login(&config, "openid email").await;
+    assert_eq!(tokens.id_token().unwrap().split('.').count(), 5, "a JWE");
+    let claims = tokens.claims().unwrap();
+    assert_eq!(claims.sub, "alice");
+    let user = config
+        .fetch_user_info(tokens.access_token(), ExpectedSubject::Is(&claims.sub))
+        .await
+        .unwrap();
+    assert_eq!(user.email.as_deref(), Some("alice@example.test"));
+
+    // Without decryption keys the same response is a specific error.
+    let plain = Configuration::builder(metadata, auth)
+        .allow_insecure_requests()
+        .discover(provider().issuer())
+        .await
+        .unwrap();
+    let pending = Pending::new();
+    let redirect = authorize(&plain, pending.params("openid")).await;
+    let err = plain
+        .authorization_code_grant(&redirect.url, &pending.checks(), Params::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::EncryptedResponse(_)), "{err}");
+}

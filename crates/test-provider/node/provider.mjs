@@ -54,6 +54,8 @@ const providerKeys = [
 // Keys of clients that authenticate with private_key_jwt.
 const clientKeys = {
   'client-private-key-jwt': privateJwk('ec', { namedCurve: 'P-256' }, { kid: 'rp-p256', alg: 'ES256' }),
+  // Decryption key of the client that receives encrypted ID Tokens and UserInfo.
+  'client-encrypted': privateJwk('ec', { namedCurve: 'P-256' }, { kid: 'rp-enc', use: 'enc', alg: 'ECDH-ES' }),
 };
 
 // ---- Clients ----------------------------------------------------------------------------------
@@ -119,6 +121,19 @@ const clients = [
     client_id: 'client-dpop-nonce',
     client_secret: secret(),
     token_endpoint_auth_method: 'client_secret_basic',
+  },
+  {
+    // Encrypted (ECDH-ES, A256GCM) ID Tokens and signed-then-encrypted UserInfo.
+    ...confidential,
+    client_id: 'client-encrypted',
+    client_secret: secret(),
+    token_endpoint_auth_method: 'client_secret_basic',
+    id_token_encrypted_response_alg: 'ECDH-ES',
+    id_token_encrypted_response_enc: 'A256GCM',
+    userinfo_signed_response_alg: 'ES256',
+    userinfo_encrypted_response_alg: 'ECDH-ES',
+    userinfo_encrypted_response_enc: 'A256GCM',
+    jwks: { keys: [publicPart(clientKeys['client-encrypted'])] },
   },
   {
     // Signed responses: EdDSA ID Tokens, RS256 JWT UserInfo, ES256 JWT introspection.
@@ -200,6 +215,7 @@ const configuration = {
     introspection: { enabled: true },
     jwtIntrospection: { enabled: true },
     jwtUserinfo: { enabled: true },
+    encryption: { enabled: true },
     revocation: { enabled: true },
     claimsParameter: { enabled: true },
     registration: {
