@@ -36,6 +36,12 @@ enum Command {
     /// Sign, verify and inspect JWTs.
     #[command(subcommand)]
     Jwt(cmd::jwt::JwtCommand),
+    /// OIDC² PoP tokens, ICTs and E2E PoP tokens.
+    #[command(subcommand, name = "e2e-pop")]
+    E2ePop(cmd::e2e_pop::E2ePopCommand),
+    /// Signed challenges and signed responses of a hash-signing service.
+    #[command(subcommand, name = "signing-challenge")]
+    SigningChallenge(cmd::signing_challenge::SigningChallengeCommand),
     /// A tour of the workspace with generated keys.
     Demo,
 }
@@ -64,6 +70,8 @@ fn main() -> ExitCode {
         Command::Thumbprint(a) => cmd::thumbprint::run(a),
         Command::Jws(c) => cmd::jws::run(c),
         Command::Jwt(c) => cmd::jwt::run(c),
+        Command::E2ePop(c) => cmd::e2e_pop::run(c),
+        Command::SigningChallenge(c) => cmd::signing_challenge::run(c),
         Command::Demo => cmd::demo::run(),
     };
     match result {

@@ -1,7 +1,9 @@
 //! One module per top-level command.
 
 pub mod demo;
+pub mod e2e_pop;
 pub mod jws;
 pub mod jwt;
 pub mod key;
+pub mod signing_challenge;
 pub mod thumbprint;
