@@ -43,3 +43,13 @@ pub use userinfo::{Address, ExpectedSubject, UserInfo};
 pub use www_authenticate::Challenge;
 
 pub use url::Url;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn configuration_is_send_sync_and_cheap_to_clone() {
+        fn shareable<T: Send + Sync + Clone + 'static>() {}
+        shareable::<crate::Configuration>();
+        shareable::<crate::Error>();
+    }
+}
