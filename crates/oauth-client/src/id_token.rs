@@ -294,7 +294,7 @@ impl Configuration {
     }
 
     /// Verifies an ID Token's signature against the server's JWK Set and checks its claims.
-    pub(crate) async fn validate_id_token(
+    pub(crate) async fn check_id_token(
         &self,
         token: &str,
         expectations: &Expectations<'_>,

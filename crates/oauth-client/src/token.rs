@@ -140,6 +140,16 @@ impl TokenResponse {
         &self.body
     }
 
+    /// Reads a token response from its JSON body (for token responses delivered another way,
+    /// such as a CIBA push). The ID Token in it is not validated: use
+    /// [`Configuration::validate_id_token`].
+    ///
+    /// # Errors
+    /// [`Error::MissingField`] or [`Error::InvalidField`].
+    pub fn from_json(body: Map<String, Value>) -> Result<Self, Error> {
+        Self::parse(body)
+    }
+
     fn parse(body: Map<String, Value>) -> Result<Self, Error> {
         const EP: &str = "token";
         let string = |name: &'static str| -> Result<Option<String>, Error> {
@@ -360,7 +370,7 @@ impl Configuration {
         expectations.max_age = max_age;
         expectations.access_token = Some(&response.access_token);
         expectations.code = Some(code);
-        response.claims = Some(self.validate_id_token(&id_token, &expectations).await?);
+        response.claims = Some(self.check_id_token(&id_token, &expectations).await?);
         Ok(response)
     }
 
@@ -424,7 +434,7 @@ impl Configuration {
             expectations.ignore_nonce = ignore_nonce;
             expectations.max_age = None;
             expectations.access_token = Some(&response.access_token);
-            response.claims = Some(self.validate_id_token(&id_token, &expectations).await?);
+            response.claims = Some(self.check_id_token(&id_token, &expectations).await?);
         }
         Ok(response)
     }

@@ -809,3 +809,51 @@ async fn encrypted_id_tokens_and_userinfo_are_decrypted_then_verified() {
         .unwrap_err();
     assert!(matches!(err, Error::EncryptedResponse(_)), "{err}");
 }
+
+// --- Building blocks for later protocols --------------------------------------------------------
+
+#[tokio::test]
+async fn id_tokens_and_authenticated_posts_can_be_used_on_their_own() {
+    use oauth_client::{Endpoint, IdTokenValidation};
+    let config = config("client-secret-jwt").await;
+    let (tokens, pending) = login(&config, "openid").await;
+    let id_token = tokens.id_token().unwrap();
+    let claims = config
+        .validate_id_token(
+            id_token,
+            &IdTokenValidation::new()
+                .expected_nonce(&pending.nonce)
+                .access_token(tokens.access_token()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(claims.sub, "alice");
+    let err = config
+        .validate_id_token(id_token, &IdTokenValidation::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::IdToken {
+                check: IdTokenCheck::Nonce,
+                ..
+            }
+        ),
+        "{err}"
+    );
+
+    let body = config
+        .authenticated_post(
+            Endpoint::Introspection,
+            Params::from([("token", tokens.access_token())]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(body["active"], true);
+    let err = config
+        .authenticated_post(Endpoint::Token, Params::from([("grant_type", "password")]))
+        .await
+        .unwrap_err();
+    assert!(err.oauth_error().is_some(), "{err}");
+}
