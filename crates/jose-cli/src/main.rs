@@ -33,6 +33,9 @@ enum Command {
     /// Sign and verify JWS.
     #[command(subcommand)]
     Jws(cmd::jws::JwsCommand),
+    /// Encrypt and decrypt JWE.
+    #[command(subcommand)]
+    Jwe(cmd::jwe::JweCommand),
     /// Sign, verify and inspect JWTs.
     #[command(subcommand)]
     Jwt(cmd::jwt::JwtCommand),
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
         Command::Key(c) => cmd::key::run(c),
         Command::Thumbprint(a) => cmd::thumbprint::run(a),
         Command::Jws(c) => cmd::jws::run(c),
+        Command::Jwe(c) => cmd::jwe::run(c),
         Command::Jwt(c) => cmd::jwt::run(c),
         Command::E2ePop(c) => cmd::e2e_pop::run(c),
         Command::SigningChallenge(c) => cmd::signing_challenge::run(c),

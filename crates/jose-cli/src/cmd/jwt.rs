@@ -18,6 +18,10 @@ pub enum JwtCommand {
     Verify(VerifyArgs),
     /// Print the header and claims of the JWT on stdin WITHOUT verifying anything.
     Inspect,
+    /// Encrypt a claims set (signed first with --sign-key: a nested JWT); print the JWE.
+    Encrypt(super::jwe::JwtEncryptArgs),
+    /// Decrypt the JWT on stdin (verifying the nested JWT with --verify-key); print its claims.
+    Decrypt(super::jwe::JwtDecryptArgs),
 }
 
 /// `jose jwt sign` arguments.
@@ -71,6 +75,8 @@ pub fn run(cmd: JwtCommand) -> CliResult {
         JwtCommand::Sign(args) => sign(args),
         JwtCommand::Verify(args) => verify(args),
         JwtCommand::Inspect => inspect(),
+        JwtCommand::Encrypt(args) => super::jwe::jwt_encrypt(args),
+        JwtCommand::Decrypt(args) => super::jwe::jwt_decrypt(args),
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod e2e_pop;
+pub mod jwe;
 pub mod jws;
 pub mod jwt;
 pub mod key;
