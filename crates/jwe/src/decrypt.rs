@@ -133,6 +133,11 @@ pub(crate) fn decrypt<'k>(
         ));
     }
     options.check_encryption(enc)?;
+    let encrypted_keys = parsed
+        .recipients
+        .iter()
+        .map(|r| decode("encrypted key", &r.encrypted_key))
+        .collect::<Result<Vec<_>, _>>()?;
     // `zip` is known to come from the protected header.
     let compressed = first.zip().is_some();
     if compressed && !cfg!(feature = "deflate") {
@@ -197,8 +202,7 @@ pub(crate) fn decrypt<'k>(
     for c in &candidates {
         let h = &headers[c.index];
         let Some(alg) = h.alg() else { continue };
-        let encrypted_key = decode("encrypted key", &parsed.recipients[c.index].encrypted_key)?;
-        let attempt = alg::unwrap(alg, enc, c.key, h, &encrypted_key, limits)
+        let attempt = alg::unwrap(alg, enc, c.key, h, &encrypted_keys[c.index], limits)
             .and_then(|cek| enc::decrypt(enc, cek.expose(), &iv, &full_aad, &mut buf, &tag));
         match attempt {
             Ok(()) => {

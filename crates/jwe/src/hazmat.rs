@@ -6,7 +6,6 @@
 
 use crate::JweError;
 use jose_core::alg::ContentEncryptionAlgorithm;
-use jose_core::jwk::Jwk;
 
 /// Encrypts `buf` in place with `enc` and returns the authentication tag.
 ///
@@ -53,12 +52,11 @@ pub fn concat_kdf(z: &[u8], alg_id: &str, apu: &[u8], apv: &[u8], key_len: usize
 /// [`JweError::InvalidParameter`] for keys on different curves or a low-order X25519 point,
 /// [`JweError::Key`] for a public `private`.
 #[cfg(any(feature = "ec", feature = "x25519"))]
-pub fn key_agreement(private: &Jwk, public: &Jwk) -> Result<Vec<u8>, JweError> {
+pub fn key_agreement(
+    private: &jose_core::jwk::Jwk,
+    public: &jose_core::jwk::Jwk,
+) -> Result<Vec<u8>, JweError> {
     Ok(crate::alg::ecdh_es::agree(private, public)?
         .expose()
         .to_vec())
 }
-
-#[cfg(not(any(feature = "ec", feature = "x25519")))]
-#[allow(dead_code)]
-fn _unused(_: &Jwk) {}

@@ -325,6 +325,10 @@ fn parse<'a>(input: &'a str, options: &DecryptOptions) -> Result<Parsed<'a>, Jwe
             encrypted_key: raw.encrypted_key.unwrap_or_default(),
         }],
     };
+    if raw.protected.as_deref() == Some("") {
+        // RFC 7516 §7.2.1: an empty protected header is expressed by omitting the member.
+        return Err(JweError::Malformed("\"protected\" is empty"));
+    }
     let protected_b64 = raw.protected.unwrap_or_default();
     if protected_b64.is_empty()
         && raw.unprotected.as_ref().is_none_or(Map::is_empty)

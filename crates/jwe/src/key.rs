@@ -102,6 +102,13 @@ impl EncryptionKey {
     /// `key_ops` or `alg` members forbid it; [`JweError::Encrypt`] for `RSA1_5`, which is
     /// supported for decryption only; [`JweError::Unsupported`] when `alg` is not compiled in.
     pub fn new(key: Jwk, alg: KeyManagementAlgorithm) -> Result<Self, JweError> {
+        // Keep only the public half of an asymmetric key (its `key_ops` mapped to what the
+        // public half does): the sender never needs the private one.
+        let key = if !key.is_symmetric() && key.is_private() {
+            key.to_public()?
+        } else {
+            key
+        };
         alg::check_encryption_key(&key, alg)?;
         Ok(Self {
             kid: key.kid().map(str::to_owned),

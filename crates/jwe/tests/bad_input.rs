@@ -429,6 +429,25 @@ fn a_cek_of_the_wrong_size_for_enc_is_refused() {
             ..
         })
     ));
+    // A `dir` key whose `alg` names one content encryption algorithm serves only that one,
+    // even for another of the same key size.
+    let gcm = Jwk::generate(Enc::A256Gcm).unwrap();
+    let to = EncryptionKey::from_jwk(gcm.clone()).unwrap();
+    assert!(matches!(
+        compact::CompactEncrypt::new(b"x", Enc::A128CbcHs256).encrypt(&to),
+        Err(JweError::Key(KeyError::AlgorithmNotPermitted { .. }))
+    ));
+    let token = compact::CompactEncrypt::new(b"x", Enc::A256Gcm)
+        .encrypt(&to)
+        .unwrap();
+    let mut h = header_of(&token);
+    h["enc"] = json!("A128CBC-HS256");
+    // (with an IV of the size A128CBC-HS256 takes, so that the key check is what fails)
+    let forged = replace_part(&with_header(&token, &h), 2, &[0; 16]);
+    assert!(matches!(
+        compact::decrypt(&forged, &gcm, &DecryptOptions::new()),
+        Err(JweError::Key(KeyError::AlgorithmNotPermitted { .. }))
+    ));
     // A fixed CEK of the wrong size.
     let kw = EncryptionKey::new(key(K::A128Kw), K::A128Kw).unwrap();
     assert!(matches!(
@@ -669,6 +688,14 @@ fn malformed_serializations_are_refused() {
         Err(JweError::Malformed(_))
     ));
     assert!(json::decrypt("[1]", &k, &options).is_err());
+    // An empty protected header is expressed by leaving the member out.
+    let mut empty = flat.clone();
+    empty["protected"] = json!("");
+    empty["unprotected"] = json!({"alg": "A128KW", "enc": "A128GCM"});
+    assert!(matches!(
+        json::decrypt(&empty.to_string(), &k, &options),
+        Err(JweError::Malformed(_))
+    ));
 }
 
 #[test]
