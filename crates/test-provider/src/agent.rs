@@ -58,9 +58,9 @@ impl UserAgent {
     /// [`HarnessError::Http`] when the HTTP client cannot be built.
     pub fn new() -> Result<Self, HarnessError> {
         // Loopback over plain HTTP only, but reqwest wants a TLS configuration: an empty one
-        // (no roots) with the ring provider, passed in so no process-wide provider is needed.
+        // (no roots), passed in so no process-wide provider is needed.
         let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-            rustls::crypto::ring::default_provider(),
+            rustls::crypto::aws_lc_rs::default_provider(),
         ))
         .with_safe_default_protocol_versions()
         .map_err(|e| HarnessError::Http(e.to_string()))?

@@ -6,7 +6,7 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use std::sync::Arc;
 
-/// [`HttpClient`] on reqwest, with rustls (ring provider) and the platform's certificate
+/// [`HttpClient`] on reqwest, with rustls (aws-lc-rs provider) and the platform's certificate
 /// verifier. It never follows redirects.
 ///
 /// ```no_run
@@ -70,7 +70,7 @@ impl ReqwestHttpClientBuilder {
     /// [`Error::InvalidConfiguration`] for unreadable certificates or keys, or when the TLS
     /// configuration cannot be built.
     pub fn build(self) -> Result<ReqwestHttpClient, Error> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let mut roots = Vec::new();
         for pem in &self.extra_roots {
             for cert in CertificateDer::pem_slice_iter(pem) {
