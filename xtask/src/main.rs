@@ -5,9 +5,11 @@
 //! cargo xtask features    build each crate with each cargo feature alone, warnings denied
 //! cargo xtask vectors     generate or check the reference vectors (docs/vectors.md)
 //! cargo xtask interop     run the vectors and round trips against other implementations
+//! cargo xtask fuzz        build and run the cargo-fuzz targets (docs/fuzzing.md)
 //! ```
 
 mod features;
+mod fuzz;
 mod interop;
 mod vectors;
 
@@ -29,6 +31,10 @@ commands:
   interop [setup] [--offline]
               install (setup) or run the other JOSE implementations (panva's jose, jwcrypto,
               joserfc) against the workspace; prints the matrix, writes docs/interop.md
+  fuzz [TARGET...] [--time SECONDS] [--sanitizer address|none] [--list]
+              build the cargo-fuzz targets and run each for SECONDS (default 60)
+  fuzz --smoke
+              every fuzz target for a few seconds, without sanitizer (what CI runs)
 ";
 
 fn main() -> ExitCode {
@@ -38,6 +44,7 @@ fn main() -> ExitCode {
         Some("features") => features::check(),
         Some("vectors") => vectors::main(&args[1..]),
         Some("interop") => interop::main(&args[1..]),
+        Some("fuzz") => fuzz::main(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())

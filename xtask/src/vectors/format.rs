@@ -251,3 +251,218 @@ pub struct JwtValidation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_age_seconds: Option<u64>,
 }
+
+// --- JWE ---------------------------------------------------------------------------------
+
+/// A JWE vector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JweVector {
+    /// Common members.
+    #[serde(flatten)]
+    pub common: Common,
+    /// `compact`, `flattened` or `general`.
+    pub serialization: String,
+    /// The JWE: a string (compact) or an object (JSON serializations).
+    pub jwe: Value,
+    /// The plaintext octets, base64url (valid vectors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plaintext_b64: Option<String>,
+    /// The plaintext as text, when it is UTF-8 (informative).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plaintext_utf8: Option<String>,
+    /// How to decrypt.
+    pub decrypt: JweDecrypt,
+    /// How the JWE was made, for implementations that want to reproduce it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypt: Option<JweEncrypt>,
+}
+
+/// The recipient's key and policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JweDecrypt {
+    /// The private (or symmetric) JWK, or a JWK Set; a PBES2 password is an `oct` JWK whose
+    /// `k` is the password's octets.
+    pub key: Value,
+    /// Accepted key management algorithms.
+    pub algorithms: Vec<String>,
+    /// Accepted content encryption algorithms.
+    pub encryptions: Vec<String>,
+    /// `crit` extensions the recipient understands.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub critical: Vec<String>,
+    /// The recipient's limit on PBES2 `p2c` (when the vector depends on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_p2c: Option<u32>,
+}
+
+/// The inputs that produced a JWE.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JweEncrypt {
+    /// Whether encrypting again with these inputs reproduces `jwe`.
+    pub reproducible: Reproducible,
+    /// The protected header, as the exact JSON text that was base64url-encoded (it holds the
+    /// algorithm's parameters: `epk`, `p2s`, `p2c`, `iv`, `tag`).
+    pub protected: String,
+    /// The shared unprotected header (JSON serializations).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unprotected: Option<Value>,
+    /// Additional authenticated data (JSON serializations), base64url.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aad_b64: Option<String>,
+    /// The content encryption key, base64url.
+    pub cek_b64: String,
+    /// The content encryption IV, base64url.
+    pub iv_b64: String,
+    /// The recipients, in order.
+    pub recipients: Vec<JweRecipient>,
+}
+
+/// One recipient's inputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JweRecipient {
+    /// The recipient's public (or symmetric) key; a password as an `oct` JWK.
+    pub key: Value,
+    /// The per-recipient unprotected header (general JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<Value>,
+    /// For ECDH-ES: the ephemeral private key whose public half is `epk`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epk_private: Option<Value>,
+}
+
+// --- DPoP --------------------------------------------------------------------------------
+
+/// A DPoP proof vector (RFC 9449).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DpopVector {
+    /// Common members.
+    #[serde(flatten)]
+    pub common: Common,
+    /// The `DPoP` header value: a compact JWS.
+    pub proof: String,
+    /// The HTTP request the proof is presented with.
+    pub request: DpopRequest,
+    /// The verifier's policy.
+    pub policy: DpopPolicy,
+    /// For valid vectors: the RFC 7638 SHA-256 thumbprint of the proof key (`jkt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jkt: Option<String>,
+}
+
+/// The request a DPoP proof accompanies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DpopRequest {
+    /// HTTP method.
+    pub htm: String,
+    /// The request URI (compared without query and fragment).
+    pub htu: String,
+    /// The access token presented with the proof; `ath` must be its SHA-256 hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    /// The nonce the server expects, when it sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    /// The `jkt` the access token is bound to (`cnf.jkt`), when checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_jkt: Option<String>,
+}
+
+/// A DPoP verifier's policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DpopPolicy {
+    /// Accepted algorithms (asymmetric only).
+    pub algorithms: Vec<String>,
+    /// The current time, NumericDate.
+    pub now: i64,
+    /// How old `iat` may be, in seconds.
+    pub max_age_seconds: u64,
+    /// How far in the future `iat` may be, in seconds.
+    pub leeway_seconds: u64,
+}
+
+// --- OIDC² -------------------------------------------------------------------------------
+
+/// An OIDC² token vector (PoP token, Identity Certification Token, E2E PoP token).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Oidc2Vector {
+    /// Common members.
+    #[serde(flatten)]
+    pub common: Common,
+    /// `pop`, `ict` or `e2e-pop`.
+    pub token_type: String,
+    /// The compact token.
+    pub token: String,
+    /// The verification key: the OP's key (with `kid`) for an ICT, the client key for an E2E
+    /// PoP token verified alone; absent for a PoP token (its `jwk` header) and for a pair.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<Value>,
+    /// For an E2E PoP token: the ICT that certifies its key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ict: Option<String>,
+    /// For an E2E PoP token: the OP key that verifies `ict` (trusted whatever the ICT's `iss`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ict_key: Option<Value>,
+    /// The verifier's policy.
+    pub policy: Oidc2Policy,
+    /// For valid vectors: the claims set; for a pair, the verified identity (`issuer`,
+    /// `subject`, `client_id`, `contexts`, `claims`, `client_jwk`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<Value>,
+}
+
+/// An OIDC² verifier's policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Oidc2Policy {
+    /// Accepted algorithms.
+    pub algorithms: Vec<String>,
+    /// The current time, NumericDate.
+    pub now: i64,
+    /// Allowed clock difference in seconds.
+    pub leeway_seconds: u64,
+    /// The verifier's audience: the OP's issuer for a PoP token, the client id for an ICT, the
+    /// verifier's identifier for an E2E PoP token.
+    pub audience: String,
+    /// Expected issuer: the client id for PoP and E2E PoP tokens, the OP's issuer for an ICT.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// Expected subject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Contexts the ICT must grant (absent: any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contexts: Option<Vec<String>>,
+}
+
+// --- Signing challenge -----------------------------------------------------------------------
+
+/// A signing-challenge vector (signed challenge or signed response). The members beyond the
+/// common ones are described in `docs/vectors.md` and `docs/signing-challenge.md`; they are
+/// kept as JSON here because the crate's own tests write the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SigningChallengeVector {
+    /// Common members.
+    #[serde(flatten)]
+    pub common: Common,
+    /// `challenge` or `response`.
+    pub token_type: String,
+    /// The compact JWS.
+    pub token: String,
+    /// The session the verifier compares the claims with.
+    pub session: serde_json::Map<String, Value>,
+    /// `now`, `leeway_seconds`, `max_lifetime_seconds`, and optional switches.
+    pub policy: serde_json::Map<String, Value>,
+    /// `rfc6979`.
+    pub reproducible: Reproducible,
+    /// Challenge: the service's JWK Set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks: Option<Value>,
+    /// Response: the trust anchors, standard-base64 DER certificates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_anchors: Option<Vec<String>>,
+    /// Valid vectors: the verified claims.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<Value>,
+    /// Valid vectors: the private test key that signed the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_key: Option<Value>,
+}

@@ -76,13 +76,24 @@ impl JwsKeys {
 /// Signs RSASSA-PSS with salt and blinding drawn from a seeded stream, so that generated PSS
 /// vectors are reproducible by `vectors generate` (PSS is randomised by design; other
 /// implementations only verify these).
-struct SeededPss<'a> {
-    key: &'a Jwk,
+pub struct SeededPss {
+    key: Jwk,
     alg: JwsAlgorithm,
     seed: String,
 }
 
-impl Signer for SeededPss<'_> {
+impl SeededPss {
+    /// A PSS signer for `alg` with `key`, its randomness drawn from `seed`.
+    pub fn new(key: Jwk, alg: JwsAlgorithm, seed: &str) -> Self {
+        Self {
+            key,
+            alg,
+            seed: seed.to_owned(),
+        }
+    }
+}
+
+impl Signer for SeededPss {
     fn algorithm(&self) -> JwsAlgorithm {
         self.alg
     }
@@ -128,11 +139,7 @@ pub fn signer<'a>(
         alg,
         JwsAlgorithm::PS256 | JwsAlgorithm::PS384 | JwsAlgorithm::PS512
     ) {
-        Ok(Box::new(SeededPss {
-            key,
-            alg,
-            seed: seed.to_owned(),
-        }))
+        Ok(Box::new(SeededPss::new(key.clone(), alg, seed)))
     } else {
         Ok(Box::new(
             SigningKey::new(key.clone(), alg).map_err(|e| format!("{alg}: {e}"))?,

@@ -11,12 +11,16 @@
 //! `vectors/generated/` that other generators write (for example by a crate's own tests) are
 //! checked the same way, dispatched on their `kind`.
 
+pub mod dpop;
 pub mod format;
+pub mod jwe;
 pub mod jwk;
 pub mod jws;
 pub mod jwt;
 pub mod keys;
+pub mod oidc2;
 pub mod reasons;
+pub mod signing_challenge;
 pub mod thumbprint;
 pub mod util;
 pub mod wycheproof;
@@ -66,6 +70,14 @@ pub const KINDS: &[Kind] = &[
         roundtrip: roundtrip::<format::JwsVector>,
     },
     Kind {
+        kind: "jwe",
+        file: Some("jwe.json"),
+        title: "JWE (RFC 7516, 7518, 7520, 8037): every key management and content encryption pair, and the ways a JWE must fail",
+        generate: Some(jwe::generate),
+        check: jwe::check,
+        roundtrip: roundtrip::<format::JweVector>,
+    },
+    Kind {
         kind: "jwk",
         file: Some("jwk.json"),
         title: "JWK and JWK Set import (RFC 7517, 7518, 8037): keys to accept and keys to refuse",
@@ -88,6 +100,32 @@ pub const KINDS: &[Kind] = &[
         generate: Some(jwt::generate),
         check: jwt::check,
         roundtrip: roundtrip::<format::JwtVector>,
+    },
+    Kind {
+        kind: "dpop",
+        file: Some("dpop.json"),
+        title: "DPoP proofs (RFC 9449): the RFC's proofs, every proof algorithm family, and each check of Section 4.3 failing",
+        generate: Some(dpop::generate),
+        check: dpop::check,
+        roundtrip: roundtrip::<format::DpopVector>,
+    },
+    Kind {
+        kind: "oidc2",
+        // Written by crates/e2e-pop/tests/generated_vectors.rs.
+        file: None,
+        title: "OIDC² tokens (e2e-pop)",
+        generate: None,
+        check: oidc2::check,
+        roundtrip: roundtrip::<format::Oidc2Vector>,
+    },
+    Kind {
+        kind: "signing-challenge",
+        // Written by crates/signing-challenge/tests/generated_vectors.rs.
+        file: None,
+        title: "Signed challenges and responses (signing-challenge)",
+        generate: None,
+        check: signing_challenge::check,
+        roundtrip: roundtrip::<format::SigningChallengeVector>,
     },
 ];
 

@@ -148,6 +148,46 @@ pub const CODES: &[(&str, &str)] = &[
         "zip-too-large",
         "the decompressed plaintext exceeds the recipient's limit",
     ),
+    (
+        "replay",
+        "the token (its jti, or the session) was already used",
+    ),
+    (
+        "lifetime-out-of-range",
+        "exp - iat is not positive or exceeds the allowed lifetime",
+    ),
+    (
+        "context-missing",
+        "OIDC²: the ICT does not grant a context the verifier requires",
+    ),
+    (
+        "session-mismatch",
+        "signing challenge: a claim differs from the session's value",
+    ),
+    (
+        "certificate-invalid",
+        "an x5c certificate is malformed or unfit (extensions, key usage, size)",
+    ),
+    (
+        "certificate-expired",
+        "a certificate is not valid at the relevant instant",
+    ),
+    (
+        "chain-untrusted",
+        "the x5c chain does not lead to a trust anchor",
+    ),
+    (
+        "certificate-not-bound",
+        "the leaf certificate is not the one registered for the session",
+    ),
+    (
+        "user-signature-invalid",
+        "the user's signature over the document hash does not verify",
+    ),
+    (
+        "timestamp-out-of-range",
+        "the signing timestamp is outside the allowed window",
+    ),
 ];
 
 /// Whether `code` is in [`CODES`].
@@ -250,4 +290,52 @@ pub fn jwt_matches(code: &str, claim: Option<&str>, e: &JwtError) -> bool {
         _ => return false,
     };
     kind == code && claim.is_none_or(|c| e.claim() == Some(c))
+}
+
+/// Whether a JWE error is the stated reason.
+pub fn jwe_matches(code: &str, e: &jwe::JweError) -> bool {
+    use jwe::JweError as J;
+    match e {
+        J::TooLarge { .. } | J::Malformed(_) | J::Base64 { .. } | J::TooManyRecipients { .. } => {
+            code == "malformed"
+        }
+        J::Json(j) => json_matches(code, j),
+        J::Header(h) => header_matches(code, h),
+        J::MissingAlgorithm | J::MissingEncryption => code == "bad-header",
+        J::MissingParameter(name) => {
+            code == "bad-header" || (code == "epk-invalid" && *name == "epk")
+        }
+        J::AlgorithmNotAllowed(_) | J::EncryptionNotAllowed(_) | J::NoAlgorithmAllowed => {
+            code == "alg-not-allowed"
+        }
+        J::InvalidParameter { name, .. } => match *name {
+            "epk" => code == "epk-invalid",
+            "p2s" => code == "p2s-too-short",
+            "p2c" => code == "p2c-out-of-range",
+            "iv" | "tag" => code == "iv-invalid",
+            _ => code == "bad-header",
+        },
+        J::LimitExceeded { what, .. } => {
+            if what.contains("p2c") {
+                code == "p2c-out-of-range"
+            } else if what.contains("decompress") {
+                code == "zip-too-large"
+            } else {
+                code == "malformed"
+            }
+        }
+        J::IterationCountTooSmall { .. } => code == "p2c-out-of-range",
+        J::IvLength { .. } | J::TagLength { .. } => code == "iv-invalid",
+        J::EncryptedKeyLength { .. } | J::CekLength { .. } => code == "cek-invalid",
+        J::Key(k) => {
+            key_matches(code, k)
+                || (code == "cek-invalid" && matches!(k, KeyError::WrongKeyLength { .. }))
+                || (code == "epk-invalid" && matches!(k, KeyError::InvalidPoint(_)))
+        }
+        J::KeySelection(_) | J::NoKey(_) => code == "no-matching-key",
+        J::DecryptionFailed => code == "decryption-failed",
+        J::DecompressionLimit { .. } => code == "zip-too-large",
+        J::Decompression(_) => code == "malformed",
+        _ => false,
+    }
 }

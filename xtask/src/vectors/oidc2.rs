@@ -1,0 +1,188 @@
+//! OIDC² vectors (PoP token, ICT, E2E PoP token). The file is written by the e2e-pop crate's
+//! own tests (`crates/e2e-pop/tests/generated_vectors.rs`); this checker runs every vector
+//! through the crate again, as `docs/e2e-pop.md` describes the members.
+
+use super::format::{Expect, Oidc2Vector};
+use super::util::{self, jws_alg};
+use e2e_pop::{
+    AlgorithmSet, E2ePopError, E2ePopVerifier, IctVerifier, NumericDate, OpJwks, PairPolicy,
+    PopTokenVerifier, verify_pair,
+};
+use jose_core::alg::JwsAlgorithm;
+use jose_core::jwk::{JwkSet, KeyError};
+use serde_json::Value;
+use std::time::Duration;
+
+fn claims_of(token: &str) -> Result<Value, String> {
+    let payload = jws::unverified::decode_payload(token).map_err(|e| e.to_string())?;
+    serde_json::from_slice(&payload).map_err(|e| e.to_string())
+}
+
+fn key_set(v: Option<&Value>) -> Result<JwkSet, String> {
+    let key = util::jwk(v.ok_or("the vector has no key")?)?;
+    JwkSet::new(vec![key]).map_err(|e| e.to_string())
+}
+
+/// Runs one vector: the verified claims (or identity), the error, or a problem with the vector.
+fn run(v: &Oidc2Vector) -> Result<Result<Value, E2ePopError>, String> {
+    let p = &v.policy;
+    let algs: Vec<JwsAlgorithm> = p
+        .algorithms
+        .iter()
+        .map(|a| jws_alg(a))
+        .collect::<Result<_, _>>()?;
+    let algorithms = match AlgorithmSet::only(algs) {
+        Ok(a) => a,
+        Err(e) => return Ok(Err(e)),
+    };
+    let now = NumericDate::from_seconds(p.now);
+    let leeway = Duration::from_secs(p.leeway_seconds);
+    let token = v.token.as_str();
+    Ok(match v.token_type.as_str() {
+        "pop" => {
+            let mut verifier = PopTokenVerifier::new(p.audience.clone())
+                .algorithms(algorithms)
+                .now(now)
+                .clock_tolerance(leeway);
+            if let Some(i) = &p.issuer {
+                verifier = verifier.expected_issuer(i.clone());
+            }
+            if let Some(s) = &p.subject {
+                verifier = verifier.expected_subject(s.clone());
+            }
+            match verifier.verify(token) {
+                Ok(_) => Ok(claims_of(token)?),
+                Err(e) => Err(e),
+            }
+        }
+        "ict" => {
+            let set = key_set(v.key.as_ref())?;
+            let keys = match &p.issuer {
+                Some(i) => OpJwks::new(i.clone(), set),
+                None => OpJwks::any_issuer(set),
+            };
+            let mut verifier = IctVerifier::new(keys)
+                .algorithms(algorithms)
+                .now(now)
+                .clock_tolerance(leeway)
+                .expected_audience(p.audience.clone());
+            verifier = match &p.contexts {
+                Some(list) => list
+                    .iter()
+                    .fold(verifier, |v, c| v.require_context(c.clone())),
+                None => verifier.any_context(),
+            };
+            if let Some(s) = &p.subject {
+                verifier = verifier.expected_subject(s.clone());
+            }
+            match verifier.verify(token) {
+                Ok(_) => Ok(claims_of(token)?),
+                Err(e) => Err(e),
+            }
+        }
+        "e2e-pop" => {
+            if let Some(ict) = &v.ict {
+                let keys = OpJwks::any_issuer(key_set(v.ict_key.as_ref())?);
+                let mut policy = PairPolicy::new(keys, p.audience.clone())
+                    .algorithms(algorithms)
+                    .now(now)
+                    .clock_tolerance(leeway);
+                policy = match &p.contexts {
+                    Some(list) => list
+                        .iter()
+                        .fold(policy, |p, c| p.require_context(c.clone())),
+                    None => policy.any_context(),
+                };
+                if let Some(i) = &p.issuer {
+                    policy = policy.expected_client(i.clone());
+                }
+                if let Some(s) = &p.subject {
+                    policy = policy.expected_subject(s.clone());
+                }
+                verify_pair(ict, token, &policy).map(|identity| identity.to_json())
+            } else {
+                let mut verifier = E2ePopVerifier::new(p.audience.clone())
+                    .algorithms(algorithms)
+                    .now(now)
+                    .clock_tolerance(leeway);
+                if let Some(i) = &p.issuer {
+                    verifier = verifier.expected_issuer(i.clone());
+                }
+                if let Some(s) = &p.subject {
+                    verifier = verifier.expected_subject(s.clone());
+                }
+                let key = util::jwk(v.key.as_ref().ok_or("no key")?)?;
+                match verifier.verify_with_key(token, &key) {
+                    Ok(_) => Ok(claims_of(token)?),
+                    Err(e) => Err(e),
+                }
+            }
+        }
+        other => return Err(format!("token_type {other:?}")),
+    })
+}
+
+/// Whether an error is the stated reason (the mapping of docs/e2e-pop.md).
+fn matches(code: &str, e: &E2ePopError) -> bool {
+    use E2ePopError as E;
+    let actual = match e.root() {
+        E::TooLarge { .. } | E::Malformed(_) => "malformed",
+        E::Crit(_) => "crit-unknown",
+        E::AlgorithmNotAllowed { alg } if alg == "none" => "alg-none",
+        E::AlgorithmNotAllowed { alg } if alg.is_empty() => "bad-header",
+        E::AlgorithmNotAllowed { alg } if alg.parse::<JwsAlgorithm>().is_ok() => "alg-not-allowed",
+        E::AlgorithmNotAllowed { .. } => "alg-unknown",
+        E::WrongTyp { .. } => "typ-mismatch",
+        E::EmbeddedKeyMissing | E::KidMissing | E::UnknownKid { .. } => "no-matching-key",
+        E::EmbeddedKeyPrivate | E::CnfPrivateKey => "private-key-embedded",
+        E::EmbeddedKeyInvalid(KeyError::RsaKeyTooSmall { .. }) => "key-too-short",
+        E::EmbeddedKeyInvalid(_) | E::KeyUnusable { .. } | E::CnfInvalid(_) => "key-rejected",
+        E::UntrustedIssuer { .. } | E::IssuerMismatch { .. } | E::ClientNotBound => {
+            "issuer-mismatch"
+        }
+        E::KeyMismatch { .. } => "key-confusion",
+        E::SignatureInvalid => "bad-signature",
+        E::SignatureMalformed(_) => "malformed-signature",
+        E::Payload(_) => "payload-not-object",
+        E::MissingClaim(_) => "missing-claim",
+        E::InvalidClaim { .. } | E::CnfMissing => "invalid-claim",
+        E::SubjectMismatch | E::SubjectNotBound => "subject-mismatch",
+        E::AudienceMismatch => "audience-mismatch",
+        E::Expired { .. } => "expired",
+        E::NotYetValid { .. } => "not-yet-valid",
+        E::IssuedInFuture { .. } => "issued-in-future",
+        E::TooOld { .. } => "too-old",
+        E::LifetimeOutOfRange { .. } => "lifetime-out-of-range",
+        E::ContextMissing { .. } => "context-missing",
+        E::JktMissing | E::JktMismatch => "jkt-mismatch",
+        E::Replay { .. } => "replay",
+        _ => "other",
+    };
+    actual == code
+}
+
+/// Checks one OIDC² vector.
+pub fn check(value: &Value) -> Result<String, String> {
+    let v: Oidc2Vector = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+    let result = run(&v)?;
+    match v.common.expect {
+        Expect::Valid => {
+            let claims = result.map_err(|e| format!("expected valid, refused: {e}"))?;
+            if v.claims.as_ref() != Some(&claims) {
+                return Err(format!("verified, but the claims are {claims}"));
+            }
+            Ok("verified".into())
+        }
+        Expect::Invalid => {
+            let reason = v.common.reason.as_ref().ok_or("no reason")?;
+            match result {
+                Ok(_) => Err(format!("expected refusal ({}), accepted", reason.code)),
+                Err(e) if matches(&reason.code, &e) => Ok(format!("refused: {e}")),
+                Err(e) => Err(format!(
+                    "refused, but for another reason than {}: {e}",
+                    reason.code
+                )),
+            }
+        }
+    }
+}
