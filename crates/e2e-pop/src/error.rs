@@ -230,6 +230,36 @@ pub enum E2ePopError {
     #[error("replay cache: {0}")]
     ReplayCache(String),
 
+    // --- ICT request (feature `ict-request`) ------------------------------------------------
+    /// The OP's discovery document names no `ict_endpoint`: it does not support OIDC².
+    #[error("the OP does not support OIDC² (no ict_endpoint)")]
+    IctNotSupported,
+    /// The discovery document could not be used (status, JSON, issuer, scheme).
+    #[error("discovery: {0}")]
+    Discovery(String),
+    /// The ICT endpoint answered 401: the access token is invalid or grants no end-to-end
+    /// context.
+    #[error("the ICT endpoint refused the access token (401)")]
+    IctUnauthorized,
+    /// The ICT endpoint answered 403: it refused the PoP token.
+    #[error("the ICT endpoint refused the PoP token (403)")]
+    IctForbidden,
+    /// The ICT endpoint answered 404: a required claim is not available.
+    #[error("the ICT endpoint cannot provide a required claim (404)")]
+    IctClaimsUnavailable,
+    /// The ICT endpoint answered another status than 201.
+    #[error("the ICT endpoint answered {status}")]
+    IctRequestFailed {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The ICT endpoint's 201 response is not a valid ICT response.
+    #[error("the ICT response is invalid: {0}")]
+    IctResponse(String),
+    /// The HTTP exchange failed.
+    #[error("transport: {0}")]
+    Transport(String),
+
     // --- Wrapper used by verify_pair --------------------------------------------------------
     /// One token of a pair failed; `source` says why.
     #[error("{token}: {source}")]
@@ -332,6 +362,14 @@ impl E2ePopError {
             E2ePopError::IctJtiMismatch => "ict_jti",
             E2ePopError::Replay { .. } => "replay",
             E2ePopError::ReplayCache(_) => "replay_cache",
+            E2ePopError::IctNotSupported => "ict_not_supported",
+            E2ePopError::Discovery(_) => "discovery",
+            E2ePopError::IctUnauthorized => "ict_unauthorized",
+            E2ePopError::IctForbidden => "ict_forbidden",
+            E2ePopError::IctClaimsUnavailable => "ict_claims_unavailable",
+            E2ePopError::IctRequestFailed { .. } => "ict_request_failed",
+            E2ePopError::IctResponse(_) => "ict_response",
+            E2ePopError::Transport(_) => "transport",
             E2ePopError::InToken { .. } => "token",
             E2ePopError::Config(_) => "config",
             E2ePopError::Incomplete { .. } => "incomplete",

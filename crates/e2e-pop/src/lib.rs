@@ -16,6 +16,8 @@ mod pipeline;
 mod policy;
 mod pop;
 mod replay;
+#[cfg(feature = "ict-request")]
+pub mod request;
 
 pub use alg::AlgorithmSet;
 pub use claims::Contexts;
