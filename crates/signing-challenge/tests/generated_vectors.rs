@@ -287,6 +287,18 @@ fn vectors() -> Vec<Vector> {
     );
     ica_anchor.anchors = vec![pki().ica.clone()];
     out.push(ica_anchor);
+    out.push(response(
+        "rsa-intermediate",
+        "a chain through an RSA intermediate CA (sha256WithRSAEncryption)",
+        response_builder(
+            vec![pki().leaf_under_rsa.clone(), pki().ica_rsa.clone()],
+            &user_p256(),
+        )
+        .sign(&user)
+        .unwrap(),
+        &pki().leaf_under_rsa,
+        Expect::Valid(Box::new(user_p256())),
+    ));
     let mut auto = response(
         "relative-exp-auto",
         "exp as a duration, read by the automatic interpretation",

@@ -365,6 +365,18 @@ fn issuers_must_be_certificate_authorities() {
 }
 
 #[test]
+fn an_rsa_intermediate_is_validated_with_pkcs1_signatures() {
+    let verified = verify_chain(&[&pki().leaf_under_rsa, &pki().ica_rsa]).unwrap();
+    assert_eq!(verified.chain().len(), 2);
+    // One bit of the leaf's RSA signature flipped.
+    let mut forged = pki().leaf_under_rsa.clone();
+    let last = forged.len() - 1;
+    forged[last] ^= 1;
+    let err = verify_chain(&[&forged, &pki().ica_rsa]).unwrap_err();
+    assert_eq!(err, E::CertificateSignatureInvalid { index: 0 });
+}
+
+#[test]
 fn a_chain_must_lead_to_a_trust_anchor() {
     let err = verify_chain(&[&pki().leaf_other, &pki().other_root]).unwrap_err();
     assert_eq!(err, E::UntrustedChain);

@@ -173,6 +173,40 @@ pub fn certificate(
     cert.to_der().unwrap()
 }
 
+/// The same for an RSA issuer key (sha256WithRSAEncryption).
+pub fn certificate_rsa(
+    spec: CertSpec<'_>,
+    spki: SubjectPublicKeyInfoOwned,
+    issuer_key: &rsa::RsaPrivateKey,
+) -> Vec<u8> {
+    let profile = Profile {
+        subject: Name::from_str(spec.subject).unwrap(),
+        issuer: Name::from_str(spec.issuer).unwrap(),
+        extensions: spec.extensions,
+    };
+    let builder = CertificateBuilder::new(
+        profile,
+        SerialNumber::from(spec.serial),
+        Validity::new(time(spec.not_before), time(spec.not_after)),
+        spki,
+    )
+    .unwrap();
+    let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new(issuer_key.clone());
+    let cert: Certificate = builder
+        .build::<_, rsa::pkcs1v15::Signature>(&signer)
+        .unwrap();
+    cert.to_der().unwrap()
+}
+
+/// The fixed RSA key of the RSA intermediate CA.
+pub fn rsa_ica_key() -> rsa::RsaPrivateKey {
+    let jwk = Jwk::from_json(include_str!("../fixtures/ica-rsa-2048.json").trim()).unwrap();
+    match jwk.material() {
+        KeyMaterial::Rsa(k) => k.private_key().unwrap().clone(),
+        _ => panic!("not RSA"),
+    }
+}
+
 pub fn spki_p256(key: &p256::SecretKey) -> SubjectPublicKeyInfoOwned {
     SubjectPublicKeyInfoOwned::from_key(&key.public_key()).unwrap()
 }
@@ -208,6 +242,9 @@ pub struct Pki {
     /// A second intermediate below the ICA (whose path length constraint is 0), and its leaf.
     pub ica2: Vec<u8>,
     pub leaf_under_ica2: Vec<u8>,
+    /// An RSA intermediate (issued by the root) and a leaf it signed with RSA.
+    pub ica_rsa: Vec<u8>,
+    pub leaf_under_rsa: Vec<u8>,
     /// A chain to a root that is not a trust anchor.
     pub other_root: Vec<u8>,
     pub leaf_other: Vec<u8>,
@@ -363,6 +400,33 @@ fn build_pki() -> Pki {
         &ica2_key,
     );
 
+    let rsa_key = rsa_ica_key();
+    const ICA_RSA: &str = "CN=Test RSA Intermediate CA,O=Test Trust Services,C=SG";
+    let ica_rsa = certificate(
+        CertSpec {
+            subject: ICA_RSA,
+            issuer: ROOT,
+            serial: 6,
+            not_before: YEAR_2024,
+            not_after: YEAR_2030,
+            extensions: ca_extensions(Some(0)),
+        },
+        SubjectPublicKeyInfoOwned::from_key(&rsa_key.to_public_key()).unwrap(),
+        &root_key,
+    );
+    let leaf_under_rsa = certificate_rsa(
+        CertSpec {
+            subject: USER,
+            issuer: ICA_RSA,
+            serial: 20,
+            not_before: window.0,
+            not_after: window.1,
+            extensions: leaf_extensions(),
+        },
+        user256.clone(),
+        &rsa_key,
+    );
+
     let other_key = p256_key("other root");
     let other_root = certificate(
         CertSpec {
@@ -398,6 +462,8 @@ fn build_pki() -> Pki {
         leaf_under_not_ca,
         ica2,
         leaf_under_ica2,
+        ica_rsa,
+        leaf_under_rsa,
         other_root,
         leaf_other,
     }
