@@ -1,7 +1,7 @@
 //! `cargo xtask`: the one entry point for the workspace's automation.
 //!
 //! ```text
-//! cargo xtask test        every test of the workspace (what CI runs)
+//! cargo xtask test        every test of the workspace (what CI runs), vectors, interop, fuzz smoke
 //! cargo xtask features    build each crate with each cargo feature alone, warnings denied
 //! cargo xtask vectors     generate or check the reference vectors (docs/vectors.md)
 //! cargo xtask interop     run the vectors and round trips against other implementations
@@ -19,8 +19,9 @@ const HELP: &str = "\
 cargo xtask <command>
 
 commands:
-  test        run every test of the workspace (what CI runs): the feature matrix, then
-              `cargo test --workspace` (unit, integration and doc tests), then the
+  test        run every test of the workspace (what CI runs): the feature matrix,
+              `cargo test --workspace` (unit, integration and doc tests), `vectors check`,
+              `interop` and `fuzz --smoke`, then the
               RSA1_5 vector cases of jwe with its off-by-default `rsa1_5` feature
   features    build each library crate with no features and with each feature alone,
               failing on any warning
@@ -104,5 +105,14 @@ fn test() -> Result<(), String> {
             "--test",
             "wycheproof",
         ]),
-    )
+    )?;
+    // The reference vectors and Wycheproof (docs/vectors.md), the other implementations
+    // (docs/interop.md; installs them into .interop/ when missing, which .ci/run does before),
+    // and a short run of every fuzz target (docs/fuzzing.md).
+    eprintln!("xtask: cargo xtask vectors check");
+    vectors::check(false)?;
+    eprintln!("xtask: cargo xtask interop");
+    interop::main(&[])?;
+    eprintln!("xtask: cargo xtask fuzz --smoke");
+    fuzz::main(&["--smoke".to_owned()])
 }

@@ -121,6 +121,14 @@ def candidates(t):
     return [jws_value]
 
 
+def jwe_candidates(jwe_value):
+    """A JSON JWE as flattened objects, one per recipient."""
+    if "recipients" not in jwe_value:
+        return [jwe_value]
+    shared = {k: v for k, v in jwe_value.items() if k != "recipients"}
+    return [{**shared, **r} for r in jwe_value["recipients"]]
+
+
 def header_of(candidate):
     if isinstance(candidate, str):
         return protected_of(candidate)
@@ -274,11 +282,24 @@ class Joserfc:
         require(JWE_ALGS, t["alg"])
         require(JWE_ENCS, t["enc"])
         algs = (t.get("algorithms") or [t["alg"]]) + (t.get("encryptions") or [t["enc"]])
+        # joserfc treats zip as an algorithm to allow.
         if isinstance(t["jwe"], str):
+            if json.loads(b64d(t["jwe"].split(".")[0])).get("zip"):
+                algs.append("DEF")
             obj = self.jwe.decrypt_compact(t["jwe"], self.key(t["key"]), algorithms=algs)
-        else:
-            obj = self.jwe.decrypt_json(t["jwe"], self.key(t["key"]), algorithms=algs)
-        return {"plaintext_b64": b64e(obj.plaintext)}
+            return {"plaintext_b64": b64e(obj.plaintext)}
+        # A general JWE becomes one flattened JWE per recipient (joserfc wants every
+        # recipient's algorithm allowed; one recipient the key fits is enough).
+        first_error = None
+        for candidate in jwe_candidates(t["jwe"]):
+            try:
+                head = json.loads(b64d(candidate["protected"])) if candidate.get("protected") else {}
+                allowed = algs + (["DEF"] if head.get("zip") else [])
+                obj = self.jwe.decrypt_json(candidate, self.key(t["key"]), algorithms=allowed)
+                return {"plaintext_b64": b64e(obj.plaintext)}
+            except Exception as e:  # try the next recipient
+                first_error = first_error or e
+        raise first_error
 
     def generate_decryption_key(self, t):
         require(JWE_ALGS, t["alg"])

@@ -9,6 +9,7 @@
 //! Peers are small scripts (`xtask/interop/node/peer.mjs`, `xtask/interop/python/peer.py`) that
 //! read one JSON request on stdin and answer on stdout. This side uses the crates directly.
 
+mod jwe_tasks;
 mod jws_tasks;
 mod peers;
 mod report;
@@ -137,6 +138,8 @@ fn tasks() -> Result<Vec<Task>, String> {
     let mut tasks = jws_tasks::vector_tasks()?;
     tasks.extend(jws_tasks::thumbprint_tasks()?);
     tasks.extend(jws_tasks::round_trips()?);
+    tasks.extend(jwe_tasks::vector_tasks()?);
+    tasks.extend(jwe_tasks::round_trips()?);
     tasks.push(schema_task()?);
     Ok(tasks)
 }
