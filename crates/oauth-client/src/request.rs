@@ -21,6 +21,8 @@ pub(crate) struct Outgoing {
     pub(crate) body: Option<Vec<u8>>,
     /// For resource requests with DPoP: the access token whose hash goes into `ath`.
     pub(crate) access_token: Option<String>,
+    /// Replaces the configured timeout for this request (long polling).
+    pub(crate) timeout: Option<core::time::Duration>,
 }
 
 impl Outgoing {
@@ -32,6 +34,7 @@ impl Outgoing {
             headers: Headers::new(),
             body: None,
             access_token: None,
+            timeout: None,
         }
     }
 }
@@ -65,7 +68,7 @@ impl Configuration {
             let mut http_request = HttpRequest::new(request.method.clone(), request.url.clone());
             http_request.headers = headers;
             http_request.body = request.body.clone();
-            http_request.timeout = options.timeout;
+            http_request.timeout = request.timeout.unwrap_or(options.timeout);
             http_request.max_response_bytes = options.max_response_bytes;
             let response = self
                 .inner

@@ -51,7 +51,7 @@ pub struct TokenResponse {
     scope: Option<String>,
     id_token: Option<String>,
     authorization_details: Option<Vec<AuthorizationDetail>>,
-    claims: Option<IdTokenClaims>,
+    pub(crate) claims: Option<IdTokenClaims>,
     body: Map<String, Value>,
     received: Instant,
 }
