@@ -37,6 +37,7 @@ pub const TARGETS: &[&str] = &[
     "dpop",
     "e2e_pop",
     "signing_challenge",
+    "oauth_client",
 ];
 
 /// Seconds per target in `--smoke`.
