@@ -1,7 +1,7 @@
 // The workspace's test OpenID Provider: oidc-provider 9.x on 127.0.0.1, configured for the
 // integration tests of oauth-client (and later dpop, ciba and the `jose oauth` CLI).
 //
-// Usage: node provider.mjs <state-file>
+// Usage: node provider.mjs <state-file> <pki-dir>
 //
 // The script listens on an ephemeral port of 127.0.0.1, mounts the provider under `/op` (so the
 // issuer has a path, which exercises RFC 8414 path insertion), writes the issuer, the static
@@ -14,20 +14,34 @@
 // hint `deny` finishes the interaction with `access_denied` instead.
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import Provider, { errors } from 'oidc-provider';
+import {
+  advancedClientKeys, advancedClients, advancedFeatures, clientAuthMethods, deviceControl,
+  listenTls, mtlsEndpointAliases, providerEncryptionKeys, readPki,
+} from './advanced.mjs';
 
 const stateFile = process.argv[2];
-if (!stateFile) {
-  console.error('usage: node provider.mjs <state-file>');
+const pkiDir = process.argv[3];
+if (!stateFile || !pkiDir) {
+  console.error('usage: node provider.mjs <state-file> <pki-dir>');
   process.exit(2);
 }
+const pki = readPki(pkiDir);
 
-// Leave with the parent: the test process holds our stdin.
-process.stdin.on('end', () => process.exit(0));
-process.stdin.on('close', () => process.exit(0));
-process.stdin.on('error', () => process.exit(0));
+// Leave with the parent: the test process holds our stdin. A provider kept for a whole test
+// binary is never dropped, so the files it was started with are removed here.
+function leave() {
+  for (const path of [stateFile, stateFile.replace(/\.json$/, '.log')]) {
+    rmSync(path, { force: true });
+  }
+  rmSync(pkiDir, { recursive: true, force: true });
+  process.exit(0);
+}
+process.stdin.on('end', leave);
+process.stdin.on('close', leave);
+process.stdin.on('error', leave);
 process.stdin.resume();
 
 const MOUNT = '/op';
@@ -49,6 +63,7 @@ const providerKeys = [
   privateJwk('rsa', { modulusLength: 2048 }, { kid: 'op-rsa', use: 'sig' }),
   privateJwk('ec', { namedCurve: 'P-256' }, { kid: 'op-p256', use: 'sig' }),
   privateJwk('ed25519', {}, { kid: 'op-ed25519', use: 'sig' }),
+  ...providerEncryptionKeys,
 ];
 
 // Keys of clients that authenticate with private_key_jwt.
@@ -56,6 +71,7 @@ const clientKeys = {
   'client-private-key-jwt': privateJwk('ec', { namedCurve: 'P-256' }, { kid: 'rp-p256', alg: 'ES256' }),
   // Decryption key of the client that receives encrypted ID Tokens and UserInfo.
   'client-encrypted': privateJwk('ec', { namedCurve: 'P-256' }, { kid: 'rp-enc', use: 'enc', alg: 'ECDH-ES' }),
+  ...advancedClientKeys,
 };
 
 // ---- Clients ----------------------------------------------------------------------------------
@@ -145,6 +161,9 @@ const clients = [
     userinfo_signed_response_alg: 'RS256',
     introspection_signed_response_alg: 'ES256',
   },
+  ...advancedClients({
+    secret, confidential, redirectUri: REDIRECT_URI, pki,
+  }),
 ];
 
 // ---- Accounts ---------------------------------------------------------------------------------
@@ -191,6 +210,7 @@ const INITIAL_ACCESS_TOKEN = secret();
 
 const configuration = {
   clients,
+  clientAuthMethods,
   jwks: { keys: providerKeys },
   cookies: { keys: [secret()] },
   findAccount(ctx, id) {
@@ -210,6 +230,7 @@ const configuration = {
   },
   scopes: ['openid', 'offline_access', 'profile', 'email'],
   features: {
+    ...advancedFeatures,
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
     introspection: { enabled: true },
@@ -228,8 +249,10 @@ const configuration = {
     dPoP: {
       enabled: true,
       nonceSecret: randomBytes(32),
+      // Nonces (RFC 9449 §8, §9): every request of `client-dpop-nonce`, and every DPoP
+      // request at the UserInfo endpoint (a resource server: 401 with a DPoP challenge).
       requireNonce(ctx) {
-        return ctx.oidc.client?.clientId === 'client-dpop-nonce';
+        return ctx.oidc.client?.clientId === 'client-dpop-nonce' || ctx.oidc.route === 'userinfo';
       },
     },
     resourceIndicators: {
@@ -314,6 +337,7 @@ async function interaction(provider, req, res) {
         grant.addResourceScope(indicator, scopes.join(' '));
       }
     }
+    for (const detail of prompt.details.rar ?? []) grant.addRar(detail);
     const grantId = await grant.save();
     const consent = details.grantId ? {} : { grantId };
     return provider.interactionFinished(req, res, { consent }, { mergeWithLastSubmission: true });
@@ -344,6 +368,11 @@ const server = createServer(async (req, res) => {
       req.url = '/.well-known/openid-configuration';
       return metadataCallback(req, res);
     }
+    if (path === '/control/device') {
+      return await deviceControl(provider, {
+        accounts, resourceServers, oidcScopes: configuration.scopes,
+      }, req, res);
+    }
     if (path.startsWith(`${MOUNT}/interaction/`)) {
       req.originalUrl = req.url;
       req.url = req.url.slice(MOUNT.length);
@@ -361,9 +390,13 @@ const server = createServer(async (req, res) => {
   }
 });
 
-server.listen(0, '127.0.0.1', () => {
+server.listen(0, '127.0.0.1', async () => {
   const { port } = server.address();
   const issuer = `http://127.0.0.1:${port}${MOUNT}`;
+  // The TLS listener serves the same routes; mTLS clients use it through the aliases.
+  const tls = await listenTls(pki, server.listeners('request')[0]);
+  const mtlsBase = `https://127.0.0.1:${tls.address().port}${MOUNT}`;
+  configuration.discovery.mtls_endpoint_aliases = mtlsEndpointAliases(mtlsBase);
   provider = new Provider(issuer, configuration);
   provider.on('server_error', (ctx, err) => console.error('server_error', err));
   const callback = provider.callback();
@@ -374,6 +407,7 @@ server.listen(0, '127.0.0.1', () => {
     redirect_uri: REDIRECT_URI,
     post_logout_redirect_uri: POST_LOGOUT_REDIRECT_URI,
     initial_access_token: INITIAL_ACCESS_TOKEN,
+    mtls_base: mtlsBase,
     clients: Object.fromEntries(clients.map((c) => [c.client_id, c])),
     client_private_keys: clientKeys,
     provider_jwks: { keys: providerKeys.map(publicPart) },

@@ -57,23 +57,8 @@ impl UserAgent {
     /// # Errors
     /// [`HarnessError::Http`] when the HTTP client cannot be built.
     pub fn new() -> Result<Self, HarnessError> {
-        // Loopback over plain HTTP only, but reqwest wants a TLS configuration: an empty one
-        // (no roots), passed in so no process-wide provider is needed.
-        let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-            rustls::crypto::aws_lc_rs::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| HarnessError::Http(e.to_string()))?
-        .with_root_certificates(rustls::RootCertStore::empty())
-        .with_no_client_auth();
-        let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .build()
-            .map_err(|e| HarnessError::Http(e.to_string()))?;
         Ok(Self {
-            http,
+            http: loopback_client()?,
             cookies: Mutex::new(BTreeMap::new()),
         })
     }
@@ -212,6 +197,25 @@ impl UserAgent {
             }
         }
     }
+}
+
+/// A reqwest client for plain HTTP on loopback: no redirects, no proxies.
+pub(crate) fn loopback_client() -> Result<reqwest::Client, HarnessError> {
+    // Loopback over plain HTTP only, but reqwest wants a TLS configuration: an empty one (no
+    // roots), passed in so no process-wide provider is needed.
+    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| HarnessError::Http(e.to_string()))?
+    .with_root_certificates(rustls::RootCertStore::empty())
+    .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .map_err(|e| HarnessError::Http(e.to_string()))
 }
 
 fn location(response: &reqwest::Response, base: &Url) -> Result<Option<Url>, HarnessError> {

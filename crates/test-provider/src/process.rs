@@ -1,6 +1,6 @@
 //! Starting and stopping the Node.js process.
 
-use crate::{HarnessError, ProviderState};
+use crate::{HarnessError, ProviderState, TestPki};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -104,6 +104,7 @@ pub struct TestProvider {
     issuer: Url,
     state: ProviderState,
     state_file: PathBuf,
+    pki: TestPki,
 }
 
 impl TestProvider {
@@ -118,12 +119,14 @@ impl TestProvider {
         let dir = node_dir();
         let state_file = state_file_path();
         let log_file = state_file.with_extension("log");
+        let pki = TestPki::generate(&state_file.with_extension("pki"))?;
         let log = std::fs::File::create(&log_file).map_err(|e| {
             HarnessError::Start(format!("cannot create {}: {e}", log_file.display()))
         })?;
         let mut child = Command::new(node_binary())
             .arg(dir.join("provider.mjs"))
             .arg(&state_file)
+            .arg(pki.dir())
             .current_dir(&dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -135,6 +138,7 @@ impl TestProvider {
             (Some(i), Some(o)) => (i, o),
             _ => {
                 kill(&mut child);
+                pki.remove();
                 return Err(HarnessError::Start("no pipes to the node process".into()));
             }
         };
@@ -142,6 +146,7 @@ impl TestProvider {
             Ok(issuer) => issuer,
             Err(e) => {
                 kill(&mut child);
+                pki.remove();
                 return Err(e.with_log(&log_file));
             }
         };
@@ -151,6 +156,7 @@ impl TestProvider {
             issuer,
             state: ProviderState::read(&state_file)?,
             state_file,
+            pki,
         };
         provider.wait_for_discovery()?;
         Ok(provider)
@@ -180,6 +186,13 @@ impl TestProvider {
         self.pid
     }
 
+    /// The test PKI of the provider's TLS listener (see [`ProviderState::mtls_issuer`]): its
+    /// CA, and the client certificates of `client-mtls` and `client-mtls-self-signed`.
+    #[must_use]
+    pub fn pki(&self) -> &TestPki {
+        &self.pki
+    }
+
     /// What the provider script wrote: clients, keys, tokens.
     #[must_use]
     pub fn state(&self) -> &ProviderState {
@@ -195,6 +208,7 @@ impl TestProvider {
             kill(&mut child);
             let _ = std::fs::remove_file(&self.state_file);
             let _ = std::fs::remove_file(self.state_file.with_extension("log"));
+            self.pki.remove();
         }
     }
 

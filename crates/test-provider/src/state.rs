@@ -86,7 +86,8 @@ impl ProviderState {
             .unwrap_or_default()
     }
 
-    /// The private JWK (JSON text) of a client that authenticates with `private_key_jwt`.
+    /// The private JWK (JSON text) of a client: the `private_key_jwt` key, the request object
+    /// signing key of the JAR clients, or the decryption key of the encrypted-response clients.
     #[must_use]
     pub fn client_private_jwk(&self, id: &str) -> Option<String> {
         self.raw
@@ -120,6 +121,14 @@ impl ProviderState {
     #[must_use]
     pub fn initial_access_token(&self) -> &str {
         self.str("initial_access_token")
+    }
+
+    /// The base of the provider's TLS listener (`https://127.0.0.1:<port>/op`), where the
+    /// `mtls_endpoint_aliases` point. Its certificate is issued by the test CA
+    /// ([`crate::TestProvider::pki`]).
+    #[must_use]
+    pub fn mtls_base(&self) -> &str {
+        self.str("mtls_base")
     }
 
     /// The test accounts' claims, by account id.
