@@ -184,7 +184,26 @@ async function thumbprint(task) {
   };
 }
 
+// JWT claim validation with an explicit policy and clock (the `jwt` vectors).
+async function jwtVerify(task) {
+  const v = task.validation;
+  const options = {
+    algorithms: v.algorithms,
+    currentDate: new Date(v.now * 1000),
+    clockTolerance: v.leeway_seconds,
+  };
+  if (v.issuer !== undefined) options.issuer = v.issuer;
+  if (v.audience !== undefined) options.audience = v.audience;
+  if (v.subject !== undefined) options.subject = v.subject;
+  if (v.typ !== undefined) options.typ = v.typ;
+  if (v.max_age_seconds !== undefined) options.maxTokenAge = v.max_age_seconds;
+  if (v.required_claims?.length) options.requiredClaims = v.required_claims;
+  const { payload } = await jose.jwtVerify(task.jwt, resolver(task.key), options);
+  return { claims: payload };
+}
+
 const OPS = {
+  'jwt-verify': jwtVerify,
   verify,
   sign,
   'generate-and-sign': generateAndSign,

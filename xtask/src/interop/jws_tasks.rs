@@ -195,3 +195,33 @@ pub fn round_trips() -> Result<Vec<Task>, String> {
     }
     Ok(tasks)
 }
+
+/// Every JWT vector, validated by the peer with the vector's policy and clock. Only jose (npm)
+/// takes an injected clock; the Python peers answer unsupported.
+pub fn jwt_tasks() -> Result<Vec<Task>, String> {
+    use crate::vectors::format::JwtVector;
+    let mut tasks = Vec::new();
+    for v in vectors::<JwtVector>("jwt.json")? {
+        let expect = v.common.expect;
+        let id = v.common.id.clone();
+        let claims = v.claims.clone();
+        tasks.push(Task {
+            id: id.clone(),
+            request: json!({ "op": "jwt-verify", "jwt": v.jwt, "key": v.key, "validation": v.validation }),
+            row: Row::Vectors("jwt.json", expect == Expect::Valid),
+            judge: Box::new(move |a: &Answer| {
+                if a.unsupported {
+                    return Verdict::Unsupported;
+                }
+                match (expect, a.ok) {
+                    (Expect::Valid, true) if a.value["claims"] == claims.clone().unwrap_or_default() => Verdict::Pass,
+                    (Expect::Valid, true) => Verdict::Fail(format!("{id}: accepted, with other claims")),
+                    (Expect::Valid, false) => Verdict::Fail(format!("{id}: refused: {}", a.error)),
+                    (Expect::Invalid, true) => Verdict::Lenient(id.clone()),
+                    (Expect::Invalid, false) => Verdict::Pass,
+                }
+            }),
+        });
+    }
+    Ok(tasks)
+}

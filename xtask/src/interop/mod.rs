@@ -137,6 +137,7 @@ fn run(offline: bool) -> Result<(), String> {
 fn tasks() -> Result<Vec<Task>, String> {
     let mut tasks = jws_tasks::vector_tasks()?;
     tasks.extend(jws_tasks::thumbprint_tasks()?);
+    tasks.extend(jws_tasks::jwt_tasks()?);
     tasks.extend(jws_tasks::round_trips()?);
     tasks.extend(jwe_tasks::vector_tasks()?);
     tasks.extend(jwe_tasks::round_trips()?);

@@ -349,13 +349,15 @@ recipient using jose must raise `maxPBES2Count` to read tokens made with the def
 const VECTOR_TEXT: &str =
     "Every vector of `vectors/generated/` that the peers can run (see `docs/vectors.md`): a
 valid vector passes when the peer accepts it with the same content; an invalid vector passes
-when the peer refuses it (for any reason: peers' errors are not comparable). The Python
-peers also validate every vector file against the JSON Schema.
+when the peer refuses it (for any reason: peers' errors are not comparable). JWT vectors
+run with each vector's policy and clock through jose's `jwtVerify`; the Python libraries
+validate claims against the system clock only, so they answer n/a there. The Python peers
+also validate every vector file against the JSON Schema.
 ";
 
 const LENIENT_TEXT: &str =
     "These are not failures: the vectors list what *this* workspace refuses, and some rules
-(strict base64url, duplicate member names, the `aud` rule, key checks) are recommendations
-other libraries do not all follow. They are listed so that users know where implementations
+(strict base64url, duplicate member names, the `aud` rule, `iat` in the future, key checks,
+decompression limits) are recommendations other libraries do not all follow. They are listed so that users know where implementations
 differ.
 ";
