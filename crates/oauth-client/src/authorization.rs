@@ -47,7 +47,7 @@ pub fn pkce_code_challenge(code_verifier: &str) -> String {
     jose_core::b64::encode(Sha256::digest(code_verifier.as_bytes()))
 }
 
-fn with_params(mut url: Url, params: &Params) -> Url {
+pub(crate) fn with_params(mut url: Url, params: &Params) -> Url {
     {
         let mut pairs = url.query_pairs_mut();
         for (k, v) in params.iter() {
@@ -58,8 +58,50 @@ fn with_params(mut url: Url, params: &Params) -> Url {
 }
 
 impl Configuration {
+    /// The authorization request parameters with the defaults this configuration implies:
+    /// `client_id` first, `response_type` (`code`, or `code id_token` for the hybrid flow),
+    /// `response_mode=jwt` with JARM, and `dpop_jkt` with a DPoP handle that has a thumbprint
+    /// (when `with_jkt`); parameters given explicitly win.
+    pub(crate) fn authorization_params(&self, params: Params, with_jkt: bool) -> Params {
+        let mut params = params;
+        params.remove("client_id");
+        let mut all = Params::from([("client_id", self.client_id())]);
+        all.merge(&params);
+        let options = &self.inner.options;
+        all.insert_default(
+            "response_type",
+            if options.hybrid {
+                "code id_token"
+            } else {
+                "code"
+            },
+        );
+        if options.jarm {
+            all.insert_default("response_mode", "jwt");
+        }
+        if with_jkt && let Some(jkt) = self.dpop.as_ref().and_then(|d| d.jkt()) {
+            all.insert_default("dpop_jkt", jkt);
+        }
+        all
+    }
+
+    /// Whether the server or the client's metadata demands pushed authorization requests.
+    pub(crate) fn requires_par(&self) -> bool {
+        self.inner.server.require_pushed_authorization_requests == Some(true)
+            || self.inner.client.require_pushed_authorization_requests == Some(true)
+    }
+
+    /// Whether the server or the client's metadata demands signed request objects.
+    pub(crate) fn requires_request_object(&self) -> bool {
+        self.inner.server.require_signed_request_object == Some(true)
+            || self.inner.client.require_signed_request_object == Some(true)
+    }
+
     /// The URL to send the user agent to: the authorization endpoint with `client_id`,
-    /// `response_type` (`code` unless given) and `params` in its query.
+    /// `response_type` (`code` unless given; `code id_token` with
+    /// [`ConfigurationBuilder::use_code_id_token_response_type`](crate::ConfigurationBuilder::use_code_id_token_response_type)),
+    /// `response_mode=jwt` with JARM, `dpop_jkt` with a DPoP handle (binding the code to
+    /// the DPoP key, RFC 9449 §10), and `params` in its query.
     ///
     /// ```no_run
     /// # fn demo(config: &oauth_client::Configuration) -> Result<(), oauth_client::Error> {
@@ -78,15 +120,22 @@ impl Configuration {
     /// ```
     ///
     /// # Errors
-    /// [`Error::MissingEndpoint`] when the server has no authorization endpoint.
+    /// [`Error::MissingEndpoint`] when the server has no authorization endpoint;
+    /// [`Error::PushedAuthorizationRequired`] when the server's
+    /// `require_pushed_authorization_requests` (or the client's) is set: use
+    /// [`Configuration::build_authorization_url_with_par`];
+    /// [`Error::RequestObjectRequired`] when `require_signed_request_object` is set: use
+    /// [`Configuration::build_authorization_url_with_jar`].
     pub fn build_authorization_url(&self, params: impl Into<Params>) -> Result<Url, Error> {
+        if self.requires_par() {
+            return Err(Error::PushedAuthorizationRequired);
+        }
+        let params = params.into();
+        if self.requires_request_object() && !params.contains("request") {
+            return Err(Error::RequestObjectRequired);
+        }
         let url = self.endpoint(Endpoint::Authorization)?;
-        let mut params = params.into();
-        params.remove("client_id");
-        let mut all = Params::from([("client_id", self.client_id())]);
-        all.merge(&params);
-        all.insert_default("response_type", "code");
-        Ok(with_params(url, &all))
+        Ok(with_params(url, &self.authorization_params(params, true)))
     }
 
     /// The URL for RP-initiated logout: the end-session endpoint with `client_id` and

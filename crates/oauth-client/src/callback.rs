@@ -9,7 +9,20 @@ use url::Url;
 /// Largest callback (query or form body) accepted.
 pub const MAX_CALLBACK_BYTES: usize = 64 << 10;
 
-/// The parameters delivered to the redirect URI, read from the query or from a
+/// Where the authorization response parameters were found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ResponseSource {
+    /// The redirect URI's query (`response_mode=query`, the default of the code flow).
+    Query,
+    /// The redirect URI's fragment (`response_mode=fragment`, the default of the hybrid
+    /// flow); a server-side application gets it from its page's script.
+    Fragment,
+    /// A `response_mode=form_post` body.
+    FormPost,
+}
+
+/// The parameters delivered to the redirect URI, read from the query, the fragment, or a
 /// `response_mode=form_post` body.
 ///
 /// ```
@@ -35,6 +48,7 @@ pub const MAX_CALLBACK_BYTES: usize = 64 << 10;
 pub struct Callback {
     redirect_uri: String,
     params: Vec<(String, String)>,
+    source: ResponseSource,
 }
 
 impl core::fmt::Debug for Callback {
@@ -45,6 +59,7 @@ impl core::fmt::Debug for Callback {
                 "params",
                 &self.params.iter().map(|(k, _)| k).collect::<Vec<_>>(),
             )
+            .field("source", &self.source)
             .finish()
     }
 }
@@ -72,25 +87,24 @@ fn base(url: &Url) -> String {
 }
 
 impl Callback {
-    /// The response in the query of the URL the user agent was redirected to.
+    /// The response in the URL the user agent was redirected to: its query, or, when the
+    /// query is empty, its fragment (the hybrid flow and `response_mode=fragment.jwt`; the
+    /// plain code flow refuses a fragment response when it is validated).
     ///
     /// # Errors
-    /// [`Error::InvalidCallback`] for repeated parameters, an oversized query, or a response
-    /// in the fragment (that is the implicit or hybrid flow, not this one).
+    /// [`Error::InvalidCallback`] for repeated parameters or an oversized query or fragment.
     pub fn from_url(url: &Url) -> Result<Self, Error> {
         let query = url.query().unwrap_or_default();
-        if query.is_empty()
-            && url.fragment().is_some_and(|f| {
-                f.contains("code=") || f.contains("error=") || f.contains("id_token=")
-            })
-        {
-            return Err(Error::InvalidCallback(
-                "the response is in the URL fragment; the code flow uses the query",
-            ));
-        }
+        let (source, text) = match url.fragment() {
+            Some(fragment) if query.is_empty() && !fragment.is_empty() => {
+                (ResponseSource::Fragment, fragment)
+            }
+            _ => (ResponseSource::Query, query),
+        };
         Ok(Self {
             redirect_uri: base(url),
-            params: parse_pairs(query.as_bytes())?,
+            params: parse_pairs(text.as_bytes())?,
+            source,
         })
     }
 
@@ -103,7 +117,23 @@ impl Callback {
         Ok(Self {
             redirect_uri: base(url),
             params: parse_pairs(body)?,
+            source: ResponseSource::FormPost,
         })
+    }
+
+    /// Where the parameters were found.
+    #[must_use]
+    pub fn source(&self) -> ResponseSource {
+        self.source
+    }
+
+    /// The same callback with other parameters (the claims of a JARM response).
+    pub(crate) fn with_params(&self, params: Vec<(String, String)>) -> Self {
+        Self {
+            redirect_uri: self.redirect_uri.clone(),
+            params,
+            source: self.source,
+        }
     }
 
     /// The redirect URI: the URL without query or fragment. It is sent to the token endpoint
@@ -143,22 +173,64 @@ pub enum ExpectedState {
     Skip,
 }
 
+/// How an authorization response may look, besides the checks every response gets.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ResponseShape {
+    /// The hybrid flow: an `id_token` must come along, and not in the query.
+    pub(crate) hybrid: bool,
+    /// The parameters came out of a JARM response JWT.
+    pub(crate) from_jarm: bool,
+    /// The JARM response JWT was encrypted (so even tokens may travel in the query).
+    pub(crate) encrypted: bool,
+}
+
 impl Configuration {
     /// Validates an authorization response for the code flow and returns its `code`: the
     /// RFC 9207 `iss` parameter, `state`, then an error response, then the code.
     ///
+    /// This is the plain code flow's check. JARM (`response`) and hybrid (`id_token`)
+    /// responses need signature checks and are handled by
+    /// [`Configuration::authorization_code_grant`] when the configuration enables them.
+    ///
     /// # Errors
     /// [`Error::ResponseIssuer`], [`Error::State`], [`Error::Authorization`] for an error
-    /// response, [`Error::InvalidCallback`] for a response without `code` or with
-    /// front-channel tokens or JARM.
+    /// response, [`Error::InvalidCallback`] for a response without `code`, in the fragment,
+    /// or with front-channel tokens or JARM.
     pub fn validate_authorization_response<'a>(
         &self,
         callback: &'a Callback,
         expected_state: &ExpectedState,
     ) -> Result<&'a str, Error> {
-        if callback.get("response").is_some() {
+        self.check_response_params(
+            callback,
+            expected_state,
+            ResponseShape {
+                hybrid: false,
+                from_jarm: false,
+                encrypted: false,
+            },
+        )
+    }
+
+    pub(crate) fn check_response_params<'a>(
+        &self,
+        callback: &'a Callback,
+        expected_state: &ExpectedState,
+        shape: ResponseShape,
+    ) -> Result<&'a str, Error> {
+        if callback.get("response").is_some() && !shape.from_jarm {
             return Err(Error::InvalidCallback(
                 "a JARM response (response parameter) was not expected",
+            ));
+        }
+        if !shape.from_jarm && !shape.hybrid && callback.source() == ResponseSource::Fragment {
+            return Err(Error::InvalidCallback(
+                "the response is in the URL fragment; the code flow uses the query",
+            ));
+        }
+        if shape.hybrid && !shape.encrypted && callback.source() == ResponseSource::Query {
+            return Err(Error::InvalidCallback(
+                "a hybrid response must not travel in the query (it carries an ID Token)",
             ));
         }
         let issuer = &self.inner.server.issuer;
@@ -166,11 +238,14 @@ impl Configuration {
             Some(iss) if iss != issuer => {
                 return Err(Error::ResponseIssuer("iss names another issuer"));
             }
+            // A hybrid response's ID Token names the issuer instead (servers leave `iss` out
+            // then); its `iss` claim is checked with the token.
             None if self
                 .inner
                 .server
                 .authorization_response_iss_parameter_supported
-                == Some(true) =>
+                == Some(true)
+                && !(shape.hybrid && callback.get("id_token").is_some()) =>
             {
                 return Err(Error::ResponseIssuer(
                     "iss is missing although the server advertises it",
@@ -198,7 +273,12 @@ impl Configuration {
                 params: callback.params.clone(),
             })));
         }
-        if callback.get("id_token").is_some() || callback.get("access_token").is_some() {
+        if callback.get("access_token").is_some() {
+            return Err(Error::InvalidCallback(
+                "front-channel access tokens were not expected",
+            ));
+        }
+        if !shape.hybrid && callback.get("id_token").is_some() {
             return Err(Error::InvalidCallback(
                 "front-channel tokens were not expected in the code flow",
             ));

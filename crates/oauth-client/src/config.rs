@@ -28,6 +28,13 @@ pub trait DpopHandle: Send + Sync + fmt::Debug {
     /// # Errors
     /// [`Error::Dpop`] when the value is not a valid nonce (it is then ignored).
     fn record_nonce(&self, url: &str, nonce: &str) -> Result<(), Error>;
+
+    /// The JWK SHA-256 thumbprint of the proof key, sent as `dpop_jkt` in authorization
+    /// requests to bind the authorization code to the key (RFC 9449 §10). `None` (the
+    /// default) sends no `dpop_jkt`.
+    fn jkt(&self) -> Option<String> {
+        None
+    }
 }
 
 #[cfg(feature = "dpop")]
@@ -39,6 +46,10 @@ impl DpopHandle for dpop::DpopClient {
 
     fn record_nonce(&self, url: &str, nonce: &str) -> Result<(), Error> {
         dpop::DpopClient::record_nonce(self, url, nonce).map_err(|e| Error::Dpop(e.to_string()))
+    }
+
+    fn jkt(&self) -> Option<String> {
+        Some(self.dpop_jkt().to_owned())
     }
 }
 
@@ -66,6 +77,21 @@ pub struct Options {
     /// Keys and algorithms for encrypted responses; `None`: encrypted responses are refused.
     #[cfg(feature = "jwe")]
     pub decryption: Option<Decryption>,
+    /// The hybrid flow: authorization requests default to `response_type=code id_token` and
+    /// the front-channel ID Token is validated before the code is exchanged
+    /// ([`ConfigurationBuilder::use_code_id_token_response_type`]). Default false.
+    pub hybrid: bool,
+    /// JARM: authorization requests default to `response_mode=jwt` and authorization
+    /// responses must be a signed `response` JWT
+    /// ([`ConfigurationBuilder::use_jwt_response_mode`]). Default false.
+    pub jarm: bool,
+    /// FAPI 1.0 detached signature checks: the front-channel ID Token must carry `s_hash`
+    /// for the `state` ([`ConfigurationBuilder::enable_detached_signature_response_checks`]).
+    /// Default false.
+    pub detached_signature_checks: bool,
+    /// The `x5t#S256` thumbprint of the client's TLS certificate: JWT access tokens must be
+    /// bound to it ([`ConfigurationBuilder::certificate_bound_access_tokens`]).
+    pub certificate_thumbprint: Option<String>,
 }
 
 /// The private keys and allowed algorithms for decrypting encrypted (JWE) ID Tokens, UserInfo
@@ -124,6 +150,10 @@ impl Default for Options {
             jwks_refetch_cooldown: Duration::from_secs(30),
             #[cfg(feature = "jwe")]
             decryption: None,
+            hybrid: false,
+            jarm: false,
+            detached_signature_checks: false,
+            certificate_thumbprint: None,
         }
     }
 }
@@ -488,6 +518,54 @@ impl ConfigurationBuilder {
     #[must_use]
     pub fn decrypt_responses(mut self, decryption: Decryption) -> Self {
         self.options.decryption = Some(decryption);
+        self
+    }
+
+    /// The OpenID Connect hybrid flow `code id_token` (openid-client's
+    /// `useCodeIdTokenResponseType`): authorization URLs default to
+    /// `response_type=code id_token`, the response is read from the fragment or a
+    /// `form_post` body (never the query), and its ID Token is validated (signature, claims,
+    /// `nonce`, `c_hash`, and `s_hash` when present) before the code is exchanged. The
+    /// `nonce` is then required.
+    #[must_use]
+    pub fn use_code_id_token_response_type(mut self) -> Self {
+        self.options.hybrid = true;
+        self
+    }
+
+    /// JARM, the JWT Secured Authorization Response Mode (openid-client's
+    /// `useJwtResponseMode`): authorization URLs default to `response_mode=jwt` and the
+    /// authorization response must be a `response` JWT signed by the server (decrypted first
+    /// when it is encrypted and keys are configured) whose `iss`, `aud` and `exp` are checked
+    /// before the usual `state` and `iss` checks.
+    #[must_use]
+    pub fn use_jwt_response_mode(mut self) -> Self {
+        self.options.jarm = true;
+        self
+    }
+
+    /// FAPI 1.0 Advanced "ID Token as detached signature" checks (openid-client's
+    /// `enableDetachedSignatureResponseChecks`): turns on the hybrid flow, and the
+    /// front-channel ID Token must then carry `s_hash` for the `state` (and `c_hash`, as every
+    /// hybrid response must).
+    #[must_use]
+    pub fn enable_detached_signature_response_checks(mut self) -> Self {
+        self.options.hybrid = true;
+        self.options.detached_signature_checks = true;
+        self
+    }
+
+    /// The client's TLS certificate (DER) for certificate-bound access tokens (RFC 8705 §3):
+    /// every token response whose access token is a JWT must carry `cnf.x5t#S256` equal to
+    /// this certificate's thumbprint, or the grant fails with [`Error::CertificateBinding`].
+    /// Opaque access tokens cannot be checked by the client; introspect them and compare
+    /// [`crate::IntrospectionResponse::certificate_thumbprint`]. The certificate itself is
+    /// presented by the HTTP layer
+    /// ([`crate::ReqwestHttpClientBuilder::client_certificate`]).
+    #[must_use]
+    pub fn certificate_bound_access_tokens(mut self, certificate_der: &[u8]) -> Self {
+        self.options.certificate_thumbprint =
+            Some(crate::mtls::certificate_thumbprint(certificate_der));
         self
     }
 

@@ -32,8 +32,12 @@ pub enum IdTokenCheck {
     AuthTime,
     /// `at_hash` does not match the access token.
     AccessTokenHash,
-    /// `c_hash` does not match the authorization code.
+    /// `c_hash` does not match the authorization code, or is missing from a hybrid flow's
+    /// front-channel ID Token.
     CodeHash,
+    /// `s_hash` does not match the `state`, or is missing although detached signature checks
+    /// require it.
+    StateHash,
     /// A registered claim has the wrong type.
     ClaimType,
 }
@@ -54,6 +58,7 @@ impl IdTokenCheck {
             IdTokenCheck::AuthTime => "auth_time",
             IdTokenCheck::AccessTokenHash => "at_hash",
             IdTokenCheck::CodeHash => "c_hash",
+            IdTokenCheck::StateHash => "s_hash",
             _ => return None,
         })
     }
@@ -142,6 +147,15 @@ pub enum Error {
     /// An argument is unusable.
     #[error("invalid argument: {0}")]
     InvalidArgument(&'static str),
+    /// The server (`require_pushed_authorization_requests`) or the client's metadata demands
+    /// pushed authorization requests (RFC 9126): use
+    /// [`Configuration::build_authorization_url_with_par`](crate::Configuration::build_authorization_url_with_par).
+    #[error("the authorization server requires pushed authorization requests (PAR)")]
+    PushedAuthorizationRequired,
+    /// The server or the client's metadata demands signed request objects (RFC 9101 §10.5):
+    /// use [`Configuration::build_authorization_url_with_jar`](crate::Configuration::build_authorization_url_with_jar).
+    #[error("the authorization server requires signed request objects (JAR)")]
+    RequestObjectRequired,
 
     // --- Transport ----------------------------------------------------------------------------
     /// The request did not complete within the configured timeout.
@@ -303,6 +317,25 @@ pub enum Error {
     /// The UserInfo `sub` differs from the expected subject.
     #[error("the UserInfo subject does not match the ID Token subject")]
     SubjectMismatch,
+    /// A JWT access token is not bound to the client's TLS certificate: its `cnf.x5t#S256`
+    /// is missing or names another certificate (RFC 8705 §3).
+    #[error("certificate-bound access token check failed: {0}")]
+    CertificateBinding(&'static str),
+
+    // --- Polling (device authorization grant) ------------------------------------------------
+    /// Polling stopped at its deadline (the device code's `expires_in`, or a shorter one the
+    /// caller set) before the user finished.
+    #[error("the {what} did not complete before its deadline")]
+    Deadline {
+        /// What was being waited for.
+        what: &'static str,
+    },
+    /// The caller cancelled the operation.
+    #[error("the {what} was cancelled")]
+    Cancelled {
+        /// What was cancelled.
+        what: &'static str,
+    },
 
     // --- Local failures ------------------------------------------------------------------------
     /// Building a client assertion failed.
@@ -353,7 +386,9 @@ impl Error {
             Error::Challenge(_) => "OAUTH_WWW_AUTHENTICATE_CHALLENGE",
             Error::MissingEndpoint(_)
             | Error::InvalidConfiguration(_)
-            | Error::InvalidArgument(_) => "OAUTH_INVALID_CONFIGURATION",
+            | Error::InvalidArgument(_)
+            | Error::PushedAuthorizationRequired
+            | Error::RequestObjectRequired => "OAUTH_INVALID_CONFIGURATION",
             Error::InsecureUrl { .. } => "OAUTH_HTTP_REQUEST_FORBIDDEN",
             Error::Timeout { .. } => "OAUTH_TIMEOUT",
             Error::Transport { .. } => "OAUTH_REQUEST_FAILED",
@@ -368,7 +403,10 @@ impl Error {
             | Error::State(_)
             | Error::ResponseIssuer(_)
             | Error::InvalidChallenge(_)
-            | Error::SubjectMismatch => "OAUTH_INVALID_RESPONSE",
+            | Error::SubjectMismatch
+            | Error::CertificateBinding(_) => "OAUTH_INVALID_RESPONSE",
+            Error::Deadline { .. } => "OAUTH_TIMEOUT",
+            Error::Cancelled { .. } => "OAUTH_ABORTED",
             Error::IdToken { .. } | Error::JwtClaim { .. } => "OAUTH_JWT_CLAIM_COMPARISON_FAILED",
             Error::UnsignedJwt { .. } | Error::AlgorithmNotAllowed { .. } => {
                 "OAUTH_UNSUPPORTED_OPERATION"

@@ -67,6 +67,12 @@ pub(crate) struct Expectations<'a> {
     pub(crate) require_auth_time: bool,
     pub(crate) access_token: Option<&'a str>,
     pub(crate) code: Option<&'a str>,
+    /// `c_hash` must be present (a hybrid flow's front-channel ID Token).
+    pub(crate) require_code_hash: bool,
+    /// The `state` of the authorization response: `s_hash`, when present, must match it.
+    pub(crate) state: Option<&'a str>,
+    /// `s_hash` must be present (FAPI 1.0 detached signature checks).
+    pub(crate) require_state_hash: bool,
     pub(crate) now: i64,
     pub(crate) tolerance: i64,
 }
@@ -248,7 +254,14 @@ pub(crate) fn check_claims(
     }
 
     check_hash(&claims, "at_hash", C::AccessTokenHash, alg, e.access_token)?;
+    if e.require_code_hash && !claims.contains_key("c_hash") {
+        return fail(C::CodeHash, "c_hash is missing");
+    }
     check_hash(&claims, "c_hash", C::CodeHash, alg, e.code)?;
+    if e.require_state_hash && !claims.contains_key("s_hash") {
+        return fail(C::StateHash, "s_hash is missing");
+    }
+    check_hash(&claims, "s_hash", C::StateHash, alg, e.state)?;
 
     let amr = match claims.get("amr") {
         None => None,
@@ -317,6 +330,9 @@ impl Configuration {
             require_auth_time: self.inner.client.require_auth_time == Some(true),
             access_token: None,
             code: None,
+            require_code_hash: false,
+            state: None,
+            require_state_hash: false,
             now,
             tolerance: self.tolerance(),
         }
@@ -395,6 +411,9 @@ mod tests {
             require_auth_time: false,
             access_token: None,
             code: None,
+            require_code_hash: false,
+            state: None,
+            require_state_hash: false,
             now: NOW,
             tolerance: 30,
         }
@@ -613,6 +632,45 @@ mod tests {
         e.access_token = Some(at);
         e.code = Some("another-code");
         assert_eq!(check_of(validate(&token, &e)), IdTokenCheck::CodeHash);
+    }
+
+    #[test]
+    fn hybrid_front_channel_tokens_need_c_hash_and_detached_checks_need_s_hash() {
+        let hashes = |c: &mut Map<String, Value>, code: &str, state: &str| {
+            c.insert(
+                "c_hash".into(),
+                json!(left_half_hash(JwsAlgorithm::ES256, code)),
+            );
+            c.insert(
+                "s_hash".into(),
+                json!(left_half_hash(JwsAlgorithm::ES256, state)),
+            );
+        };
+        let mut e = expectations();
+        e.code = Some("the-code");
+        e.state = Some("the-state");
+        e.require_code_hash = true;
+        e.require_state_hash = true;
+        let both = with(|c| hashes(c, "the-code", "the-state"));
+        assert!(validate(&both, &e).is_ok());
+        let no_c_hash = with(|c| {
+            hashes(c, "the-code", "the-state");
+            c.remove("c_hash");
+        });
+        assert_eq!(check_of(validate(&no_c_hash, &e)), IdTokenCheck::CodeHash);
+        let no_s_hash = with(|c| {
+            hashes(c, "the-code", "the-state");
+            c.remove("s_hash");
+        });
+        assert_eq!(check_of(validate(&no_s_hash, &e)), IdTokenCheck::StateHash);
+        // s_hash is checked whenever present, even without the detached checks.
+        e.require_state_hash = false;
+        assert!(validate(&no_s_hash, &e).is_ok());
+        let other_state = with(|c| hashes(c, "the-code", "another-state"));
+        assert_eq!(
+            check_of(validate(&other_state, &e)),
+            IdTokenCheck::StateHash
+        );
     }
 
     #[test]

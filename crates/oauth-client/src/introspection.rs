@@ -64,6 +64,21 @@ pub struct IntrospectionResponse {
     pub other: Map<String, Value>,
 }
 
+impl IntrospectionResponse {
+    /// `cnf.x5t#S256`: the thumbprint of the certificate the token is bound to (RFC 8705
+    /// §3.2); compare it with [`crate::certificate_thumbprint`] of the client's certificate.
+    #[must_use]
+    pub fn certificate_thumbprint(&self) -> Option<&str> {
+        self.cnf.as_ref()?.get("x5t#S256")?.as_str()
+    }
+
+    /// `cnf.jkt`: the thumbprint of the DPoP key the token is bound to (RFC 9449 §6.2).
+    #[must_use]
+    pub fn dpop_jkt(&self) -> Option<&str> {
+        self.cnf.as_ref()?.get("jkt")?.as_str()
+    }
+}
+
 impl Configuration {
     /// Asks the introspection endpoint about a token (`params` may carry `token_type_hint`).
     /// When the client registered `introspection_signed_response_alg`, the JWT response of

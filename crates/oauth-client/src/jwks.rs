@@ -29,8 +29,38 @@ pub(crate) struct JwksCache {
 #[derive(Debug, Default)]
 struct State {
     set: Option<Arc<JwkSet>>,
+    /// The JWK Set document as fetched (or imported), for export.
+    raw: Option<Arc<Map<String, Value>>>,
     fetched_at: Option<Instant>,
+    /// When it was fetched, in seconds since the epoch (the export's `uat`).
+    fetched_unix: Option<i64>,
     last_attempt: Option<Instant>,
+}
+
+/// The authorization server's JWK Set as this client last fetched it, and when: what
+/// [`Configuration::jwks_cache`] exports and [`Configuration::set_jwks_cache`] imports
+/// (openid-client's `ExportedJWKSCache`).
+///
+/// **Security-sensitive**: these are the keys the client trusts for ID Tokens, JARM responses
+/// and signed UserInfo and introspection responses. Whoever can write a stored cache can make
+/// the client accept tokens they sign. Store it only where nothing but your own code can
+/// write (never in a cookie, a client-side store, or a shared cache), ideally with integrity
+/// protection.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ExportedJwksCache {
+    /// The JWK Set document.
+    pub jwks: Map<String, Value>,
+    /// When it was fetched ("updated at"), in seconds since the epoch.
+    pub uat: i64,
+}
+
+impl ExportedJwksCache {
+    /// A cache entry (for example read back from storage).
+    #[must_use]
+    pub fn new(jwks: Map<String, Value>, uat: i64) -> Self {
+        Self { jwks, uat }
+    }
 }
 
 fn knows_kid(set: &JwkSet, kid: &str) -> bool {
@@ -61,7 +91,8 @@ impl Configuration {
             }
             state.last_attempt = Some(Instant::now());
         }
-        let set = Arc::new(self.fetch_jwks().await?);
+        let (set, raw) = self.fetch_jwks().await?;
+        let set = Arc::new(set);
         let mut state = self
             .inner
             .jwks
@@ -69,11 +100,64 @@ impl Configuration {
             .lock()
             .map_err(|_| Error::Jwks("the JWK Set cache lock is poisoned".into()))?;
         state.set = Some(set.clone());
+        state.raw = Some(Arc::new(raw));
         state.fetched_at = Some(Instant::now());
+        state.fetched_unix = Some(unix_now());
         Ok(set)
     }
 
-    async fn fetch_jwks(&self) -> Result<JwkSet, Error> {
+    /// The cached JWK Set of the authorization server and when it was fetched, or `None`
+    /// before the first fetch (openid-client's `getJwksCache`). For runtimes that cannot keep
+    /// memory between invocations; read the security note on [`ExportedJwksCache`].
+    #[must_use]
+    pub fn jwks_cache(&self) -> Option<ExportedJwksCache> {
+        let state = self.inner.jwks.state.lock().ok()?;
+        Some(ExportedJwksCache {
+            jwks: state.raw.as_deref()?.clone(),
+            uat: state.fetched_unix?,
+        })
+    }
+
+    /// Loads a JWK Set cache exported earlier by [`Configuration::jwks_cache`]
+    /// (openid-client's `setJwksCache`). It is used like a set fetched `now - uat` seconds
+    /// ago: until the configured maximum age, and refetched for an unknown `kid` (rate
+    /// limited as usual). A cache older than the maximum age is refetched on first use.
+    ///
+    /// **Danger zone**: the keys become trusted signing keys of the issuer. Only import what
+    /// your own code exported and stored where nothing else can write; see
+    /// [`ExportedJwksCache`].
+    ///
+    /// # Errors
+    /// [`Error::Jwks`] for a document that is not a usable JWK Set, or an `uat` in the future.
+    pub fn set_jwks_cache(&self, cache: &ExportedJwksCache) -> Result<(), Error> {
+        let text = serde_json::to_vec(&cache.jwks)
+            .map_err(|e| Error::Jwks(format!("the exported JWK Set cannot be serialized: {e}")))?;
+        let set = JwkSet::from_json(&text).map_err(|e| Error::Jwks(e.to_string()))?;
+        let now = unix_now();
+        if cache.uat > now + self.tolerance() {
+            return Err(Error::Jwks(
+                "the exported cache was fetched in the future".into(),
+            ));
+        }
+        let age = std::time::Duration::from_secs(u64::try_from(now - cache.uat).unwrap_or(0));
+        // An age beyond what `Instant` can represent is simply stale.
+        let fetched_at = Instant::now().checked_sub(age);
+        let mut state = self
+            .inner
+            .jwks
+            .state
+            .lock()
+            .map_err(|_| Error::Jwks("the JWK Set cache lock is poisoned".into()))?;
+        state.set = Some(Arc::new(set));
+        state.raw = Some(Arc::new(cache.jwks.clone()));
+        state.fetched_unix = Some(cache.uat);
+        // A stale set (or one older than `Instant` can say) is fetched again on first use.
+        state.fetched_at = fetched_at.filter(|_| age < self.inner.options.jwks_max_age);
+        state.last_attempt = None;
+        Ok(())
+    }
+
+    async fn fetch_jwks(&self) -> Result<(JwkSet, Map<String, Value>), Error> {
         let url = self.endpoint(Endpoint::Jwks)?;
         let mut request = Outgoing::new("jwks", Method::GET, url);
         let mut headers = Headers::new();
@@ -84,7 +168,14 @@ impl Configuration {
             return Err(error_response("jwks", &response));
         }
         require_json("jwks", &response)?;
-        JwkSet::from_json(&response.body).map_err(|e| Error::Jwks(e.to_string()))
+        let raw = json::parse_object(&response.body, &JsonLimits::DEFAULT).map_err(|source| {
+            Error::InvalidJson {
+                endpoint: "jwks",
+                source,
+            }
+        })?;
+        let set = JwkSet::from_json(&response.body).map_err(|e| Error::Jwks(e.to_string()))?;
+        Ok((set, raw))
     }
 
     /// Verifies a JWT the authorization server signed: refuses unsigned tokens and algorithms
@@ -132,6 +223,12 @@ impl Configuration {
             message: "the plaintext is not a JWT".into(),
         })
     }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2))
 }
 
 /// The checks made before any key is looked up: size, three parts (five means JWE), a

@@ -5,13 +5,18 @@ mod authorization;
 mod callback;
 mod client_auth;
 mod config;
+mod device;
 mod discovery;
 mod error;
 pub mod http;
 mod id_token;
 mod introspection;
+mod jar;
+mod jarm;
 mod jwks;
 mod metadata;
+mod mtls;
+mod par;
 mod params;
 mod polling;
 mod registration;
@@ -25,11 +30,15 @@ pub mod www_authenticate;
 pub use authorization::{
     pkce_code_challenge, random_nonce, random_pkce_code_verifier, random_state,
 };
-pub use callback::{Callback, ExpectedState, MAX_CALLBACK_BYTES};
+pub use callback::{Callback, ExpectedState, MAX_CALLBACK_BYTES, ResponseSource};
 pub use client_auth::{AuthMethod, ClientAuth, JWT_BEARER_ASSERTION_TYPE, ModifyAssertion};
 #[cfg(feature = "jwe")]
 pub use config::Decryption;
 pub use config::{Configuration, ConfigurationBuilder, DpopHandle, Endpoint, Options};
+pub use device::{
+    DEFAULT_DEVICE_INTERVAL, DEVICE_CODE_GRANT_TYPE, DeviceAuthorizationResponse,
+    DeviceGrantStatus, DevicePollOptions, MAX_DEVICE_INTERVAL,
+};
 pub use discovery::{DiscoveryAlgorithm, discovery, well_known_url};
 pub use error::{
     AuthorizationErrorResponse, ChallengeResponse, Error, IdTokenCheck, OAuthErrorResponse,
@@ -38,7 +47,11 @@ pub use error::{
 pub use http::reqwest_client::{ReqwestHttpClient, ReqwestHttpClientBuilder};
 pub use id_token::IdTokenClaims;
 pub use introspection::{INTROSPECTION_JWT, IntrospectionResponse};
+pub use jar::{REQUEST_OBJECT_TYP, RequestObjectOptions};
+pub use jwks::ExportedJwksCache;
 pub use metadata::{ClientMetadata, MtlsEndpointAliases, ServerMetadata};
+pub use mtls::{certificate_der_from_pem, certificate_thumbprint};
+pub use par::PushedAuthorizationResponse;
 pub use params::Params;
 pub use polling::PollAnswer;
 pub use seams::IdTokenValidation;

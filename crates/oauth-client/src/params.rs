@@ -40,6 +40,39 @@ impl Params {
         self
     }
 
+    /// Adds a resource indicator (RFC 8707 §2), keeping earlier ones: the protected resource
+    /// a token is for. Every grant, PAR, JAR and the device flow pass it on.
+    #[must_use]
+    pub fn resource(self, uri: impl Into<String>) -> Self {
+        self.append("resource", uri)
+    }
+
+    /// Sets `authorization_details` (RFC 9396) to the JSON of `details`. Every grant, PAR,
+    /// JAR (as a JSON array claim) and the device flow pass it on.
+    ///
+    /// ```
+    /// use oauth_client::{AuthorizationDetail, Params};
+    ///
+    /// let detail: AuthorizationDetail = serde_json::from_str(
+    ///     r#"{"type":"payment_initiation","actions":["initiate"],"instructedAmount":{"currency":"EUR","amount":"12.30"}}"#,
+    /// )?;
+    /// let params = Params::new().authorization_details(&[detail])?;
+    /// assert!(params.get("authorization_details").unwrap().starts_with(r#"[{"type":"payment_initiation""#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidArgument`] when the details cannot be serialized.
+    pub fn authorization_details(
+        self,
+        details: &[crate::AuthorizationDetail],
+    ) -> Result<Self, crate::Error> {
+        let json = serde_json::to_string(details).map_err(|_| {
+            crate::Error::InvalidArgument("authorization_details cannot be serialized")
+        })?;
+        Ok(self.set("authorization_details", json))
+    }
+
     /// Sets `name` to `value` in place, replacing earlier values.
     pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
         let name = name.into();

@@ -345,7 +345,34 @@ impl Configuration {
         checks: &AuthorizationCodeGrantChecks,
         params: impl Into<Params>,
     ) -> Result<TokenResponse, Error> {
-        let code = self.validate_authorization_response(callback, &checks.expected_state)?;
+        let options = &self.inner.options;
+        let decoded;
+        let (callback, encrypted) = if options.jarm {
+            decoded = self.decode_jarm(callback).await?;
+            (&decoded.0, decoded.1)
+        } else {
+            (callback, false)
+        };
+        let shape = crate::callback::ResponseShape {
+            hybrid: options.hybrid,
+            from_jarm: options.jarm,
+            encrypted,
+        };
+        let code = self.check_response_params(callback, &checks.expected_state, shape)?;
+        let max_age = checks.max_age.or(self.inner.client.default_max_age);
+        let front_channel = if options.hybrid {
+            Some(
+                self.front_channel_id_token(
+                    callback,
+                    code,
+                    checks.expected_nonce.as_deref(),
+                    max_age,
+                )
+                .await?,
+            )
+        } else {
+            None
+        };
         let mut body = Params::from([("grant_type", "authorization_code"), ("code", code)]);
         body.insert("redirect_uri", callback.redirect_uri());
         if let Some(verifier) = &checks.pkce_code_verifier {
@@ -353,10 +380,10 @@ impl Configuration {
         }
         body.merge(&params.into());
         let mut response = self.token_request(body).await?;
-        let max_age = checks.max_age.or(self.inner.client.default_max_age);
-        let require_id_token =
-            checks.id_token_expected || checks.expected_nonce.is_some() || max_age.is_some();
+        let require_id_token = front_channel.is_none()
+            && (checks.id_token_expected || checks.expected_nonce.is_some() || max_age.is_some());
         let Some(id_token) = response.id_token.clone() else {
+            response.claims = front_channel;
             if require_id_token {
                 return Err(Error::id_token(
                     crate::IdTokenCheck::Missing,
@@ -370,7 +397,17 @@ impl Configuration {
         expectations.max_age = max_age;
         expectations.access_token = Some(&response.access_token);
         expectations.code = Some(code);
-        response.claims = Some(self.check_id_token(&id_token, &expectations).await?);
+        let claims = self.check_id_token(&id_token, &expectations).await?;
+        if let Some(front) = &front_channel
+            && (front.sub != claims.sub || front.iss != claims.iss)
+        {
+            // OpenID Connect Core 1.0 §3.3.3.6: both ID Tokens are about the same user.
+            return Err(Error::id_token(
+                crate::IdTokenCheck::Subject,
+                "the token endpoint's ID Token names another subject than the authorization response's",
+            ));
+        }
+        response.claims = Some(claims);
         Ok(response)
     }
 
@@ -424,7 +461,7 @@ impl Configuration {
         self.validate_optional_id_token(response, false).await
     }
 
-    async fn validate_optional_id_token(
+    pub(crate) async fn validate_optional_id_token(
         &self,
         mut response: TokenResponse,
         ignore_nonce: bool,
@@ -446,7 +483,11 @@ impl Configuration {
             .post_authenticated("token", url, body, JSON, true)
             .await?;
         let body = json_success("token", &response, &[200])?;
-        TokenResponse::parse(body)
+        let tokens = TokenResponse::parse(body)?;
+        if let Some(thumbprint) = &self.inner.options.certificate_thumbprint {
+            crate::mtls::check_certificate_binding(thumbprint, &tokens.access_token)?;
+        }
+        Ok(tokens)
     }
 }
 

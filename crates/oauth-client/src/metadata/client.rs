@@ -86,6 +86,22 @@ pub struct ClientMetadata {
     /// JWS `alg` for request objects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_object_signing_alg: Option<String>,
+    /// JWE `alg` for request objects; when set, request objects are encrypted to the server's
+    /// key (RFC 9101 §6.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_object_encryption_alg: Option<String>,
+    /// JWE `enc` for request objects (default `A128CBC-HS256`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_object_encryption_enc: Option<String>,
+    /// Whether the client must push its authorization requests (RFC 9126 §6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_pushed_authorization_requests: Option<bool>,
+    /// Whether the client must send signed request objects (RFC 9101 §10.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_signed_request_object: Option<bool>,
+    /// The subject DN of the client's certificate (`tls_client_auth`, RFC 8705 §2.1.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_client_auth_subject_dn: Option<String>,
     /// Default maximum authentication age, in seconds; checked against `auth_time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_max_age: Option<u64>,
