@@ -25,7 +25,7 @@ const ISSUER: &str = "https://op.test";
 const CLIENT: &str = "rp";
 
 /// A response: status and JSON (or other) body with its content type.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 struct Answer {
     status: u16,
     content_type: &'static str,
@@ -44,19 +44,16 @@ fn json_answer(status: u16, body: Value) -> Answer {
 /// clock's time of each request.
 #[derive(Debug, Default)]
 struct Scripted {
-    routes: Mutex<HashMap<String, VecDeque<(u16, &'static str, String)>>>,
+    routes: Mutex<HashMap<String, VecDeque<Answer>>>,
     log: Mutex<Vec<(String, tokio::time::Instant, String)>>,
 }
 
 impl Scripted {
     fn script(&self, path: &str, answers: impl IntoIterator<Item = Answer>) {
-        self.routes.lock().unwrap().insert(
-            path.to_owned(),
-            answers
-                .into_iter()
-                .map(|a| (a.status, a.content_type, a.body))
-                .collect(),
-        );
+        self.routes
+            .lock()
+            .unwrap()
+            .insert(path.to_owned(), answers.into_iter().collect());
     }
 
     /// When each request to `path` was made, and its body.
@@ -90,13 +87,13 @@ impl HttpClient for Scripted {
             })
         };
         Box::pin(async move {
-            let Some((status, content_type, body)) = answer else {
+            let Some(answer) = answer else {
                 return Ok(HttpResponse::new(404, Headers::new(), Vec::new()));
             };
             Ok(HttpResponse::new(
-                status,
-                Headers::from([("content-type", content_type)]),
-                body.into_bytes(),
+                answer.status,
+                Headers::from([("content-type", answer.content_type)]),
+                answer.body.into_bytes(),
             ))
         })
     }
@@ -360,7 +357,8 @@ async fn a_valid_jarm_response_is_accepted() {
 
 #[tokio::test]
 async fn jarm_responses_with_a_wrong_issuer_audience_or_expiry_are_refused() {
-    let cases: [(&str, Box<dyn FnOnce(&mut Map<String, Value>)>); 7] = [
+    type Change = Box<dyn FnOnce(&mut Map<String, Value>)>;
+    let cases: [(&str, Change); 7] = [
         (
             "iss",
             Box::new(|c| {
