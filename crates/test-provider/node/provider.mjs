@@ -17,6 +17,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import Provider, { errors } from 'oidc-provider';
+import { cibaConfigure, cibaInstall } from './ciba.mjs';
 import {
   advancedClientKeys, advancedClients, advancedFeatures, clientAuthMethods, deviceControl,
   listenTls, mtlsEndpointAliases, providerEncryptionKeys, readPki,
@@ -304,6 +305,7 @@ const configuration = {
     ctx.body = out;
   },
 };
+cibaConfigure({ configuration, clients, clientKeys, secret });
 
 // ---- Interactions -----------------------------------------------------------------------------
 
@@ -398,6 +400,7 @@ server.listen(0, '127.0.0.1', async () => {
   const mtlsBase = `https://127.0.0.1:${tls.address().port}${MOUNT}`;
   configuration.discovery.mtls_endpoint_aliases = mtlsEndpointAliases(mtlsBase);
   provider = new Provider(issuer, configuration);
+  cibaInstall(provider);
   provider.on('server_error', (ctx, err) => console.error('server_error', err));
   const callback = provider.callback();
   metadataCallback = callback;

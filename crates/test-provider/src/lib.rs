@@ -2,12 +2,14 @@
 #![forbid(unsafe_code)]
 
 mod agent;
+mod ciba;
 mod control;
 mod pki;
 mod process;
 mod state;
 
 pub use agent::{Redirect, UserAgent};
+pub use ciba::CibaDecision;
 pub use control::DeviceDecision;
 pub use pki::{CLIENT_SUBJECT, TestPki};
 pub use process::{TestProvider, ensure_node_modules, node_dir};
