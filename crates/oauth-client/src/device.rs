@@ -16,8 +16,8 @@ pub const DEFAULT_DEVICE_INTERVAL: Duration = Duration::from_secs(5);
 /// The largest `interval` accepted from a server: an hour between polls is not a device flow.
 pub const MAX_DEVICE_INTERVAL: u64 = 3600;
 
-/// Seconds added to the interval on `slow_down` (RFC 8628 §3.5).
-const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
+/// What `slow_down` adds to the polling interval (RFC 8628 §3.5): 5 seconds.
+pub const DEVICE_SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 
 const EP: &str = "device_authorization";
 
@@ -195,7 +195,7 @@ impl DeviceAuthorizationResponse {
 pub enum DeviceGrantStatus {
     /// `authorization_pending`: the user has not finished; ask again after the interval.
     Pending,
-    /// `slow_down`: ask again after the interval increased by 5 seconds.
+    /// `slow_down`: ask again after the interval increased by [`DEVICE_SLOW_DOWN_STEP`].
     SlowDown,
     /// The user approved: the tokens.
     Complete(Box<TokenResponse>),
@@ -382,7 +382,7 @@ impl Configuration {
                     .await?
                 {
                     DeviceGrantStatus::Pending => {}
-                    DeviceGrantStatus::SlowDown => interval += SLOW_DOWN_STEP,
+                    DeviceGrantStatus::SlowDown => interval += DEVICE_SLOW_DOWN_STEP,
                     DeviceGrantStatus::Complete(tokens) => return Ok(*tokens),
                 }
             }

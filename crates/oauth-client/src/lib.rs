@@ -36,8 +36,8 @@ pub use client_auth::{AuthMethod, ClientAuth, JWT_BEARER_ASSERTION_TYPE, ModifyA
 pub use config::Decryption;
 pub use config::{Configuration, ConfigurationBuilder, DpopHandle, Endpoint, Options};
 pub use device::{
-    DEFAULT_DEVICE_INTERVAL, DEVICE_CODE_GRANT_TYPE, DeviceAuthorizationResponse,
-    DeviceGrantStatus, DevicePollOptions, MAX_DEVICE_INTERVAL,
+    DEFAULT_DEVICE_INTERVAL, DEVICE_CODE_GRANT_TYPE, DEVICE_SLOW_DOWN_STEP,
+    DeviceAuthorizationResponse, DeviceGrantStatus, DevicePollOptions, MAX_DEVICE_INTERVAL,
 };
 pub use discovery::{DiscoveryAlgorithm, discovery, well_known_url};
 pub use error::{
