@@ -106,6 +106,22 @@ fn test() -> Result<(), String> {
             "wycheproof",
         ]),
     )?;
+    // e2e-pop's optional extensions (the pgp claims, the ICT request over HTTP) have their own
+    // test files, compiled only with those features.
+    run(
+        "cargo test -p e2e-pop --features pgp,ict-request (extension tests)",
+        cargo().args([
+            "test",
+            "-p",
+            "e2e-pop",
+            "--features",
+            "pgp,ict-request",
+            "--test",
+            "pgp",
+            "--test",
+            "ict_request",
+        ]),
+    )?;
     // The reference vectors and Wycheproof (docs/vectors.md), the other implementations
     // (docs/interop.md; installs them into .interop/ when missing, which .ci/run does before),
     // and a short run of every fuzz target (docs/fuzzing.md).

@@ -11,6 +11,12 @@ const RANDOM_BYTES: usize = 32;
 
 /// A random `state` value (256 bits, base64url).
 ///
+/// ```
+/// let state = oauth_client::random_state()?; // keep it in the session, send it as `state`
+/// assert_eq!(state.len(), 43);
+/// # Ok::<(), oauth_client::Error>(())
+/// ```
+///
 /// # Errors
 /// [`Error::Random`] when the operating system's generator fails.
 pub fn random_state() -> Result<String, Error> {
@@ -19,6 +25,12 @@ pub fn random_state() -> Result<String, Error> {
 
 /// A random `nonce` value (256 bits, base64url).
 ///
+/// ```
+/// let nonce = oauth_client::random_nonce()?; // keep it in the session, send it as `nonce`
+/// assert_eq!(nonce.len(), 43);
+/// # Ok::<(), oauth_client::Error>(())
+/// ```
+///
 /// # Errors
 /// [`Error::Random`] when the operating system's generator fails.
 pub fn random_nonce() -> Result<String, Error> {
@@ -26,6 +38,15 @@ pub fn random_nonce() -> Result<String, Error> {
 }
 
 /// A random PKCE `code_verifier` (RFC 7636 §4.1: 43 characters of base64url, 256 bits).
+///
+/// ```
+/// use oauth_client::{pkce_code_challenge, random_pkce_code_verifier};
+///
+/// let verifier = random_pkce_code_verifier()?; // keep it in the session
+/// let challenge = pkce_code_challenge(&verifier); // send it with code_challenge_method=S256
+/// assert_ne!(verifier, challenge);
+/// # Ok::<(), oauth_client::Error>(())
+/// ```
 ///
 /// # Errors
 /// [`Error::Random`] when the operating system's generator fails.
@@ -140,6 +161,21 @@ impl Configuration {
 
     /// The URL for RP-initiated logout: the end-session endpoint with `client_id` and
     /// `params` (`id_token_hint`, `post_logout_redirect_uri`, `state`, ...).
+    ///
+    /// ```
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration, Params, ServerMetadata};
+    ///
+    /// let mut server = ServerMetadata::new("https://op.example");
+    /// server.end_session_endpoint = Some(url::Url::parse("https://op.example/logout")?);
+    /// let config = Configuration::new(server, ClientMetadata::new("rp"), ClientAuth::none())?;
+    /// # let id_token = "eyJ...";
+    /// let url = config.build_end_session_url(Params::from([
+    ///     ("id_token_hint", id_token),
+    ///     ("post_logout_redirect_uri", "https://rp.example/logged-out"),
+    /// ]))?;
+    /// assert!(url.as_str().starts_with("https://op.example/logout?client_id=rp&"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::MissingEndpoint`] when the server has no end-session endpoint.

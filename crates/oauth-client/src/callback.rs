@@ -196,6 +196,22 @@ impl Configuration {
     /// [`Error::ResponseIssuer`], [`Error::State`], [`Error::Authorization`] for an error
     /// response, [`Error::InvalidCallback`] for a response without `code`, in the fragment,
     /// or with front-channel tokens or JARM.
+    ///
+    /// ```
+    /// use oauth_client::{Callback, ClientAuth, ClientMetadata, Configuration, ExpectedState, ServerMetadata};
+    /// use url::Url;
+    ///
+    /// let config = Configuration::new(
+    ///     ServerMetadata::new("https://op.example"),
+    ///     ClientMetadata::new("rp"),
+    ///     ClientAuth::none(),
+    /// )?;
+    /// let url = Url::parse("https://rp.example/cb?code=c-1&state=s-1&iss=https%3A%2F%2Fop.example")?;
+    /// let callback = Callback::from_url(&url)?;
+    /// let code = config.validate_authorization_response(&callback, &ExpectedState::Value("s-1".into()))?;
+    /// assert_eq!(code, "c-1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn validate_authorization_response<'a>(
         &self,
         callback: &'a Callback,

@@ -110,25 +110,47 @@ impl ClientAuth {
     }
 
     /// `none`: a public client; only `client_id` is sent.
+    ///
+    /// ```
+    /// let auth = oauth_client::ClientAuth::none();
+    /// assert_eq!(auth.method().as_str(), "none");
+    /// ```
     #[must_use]
     pub fn none() -> Self {
         Self::of(Kind::None)
     }
 
     /// `client_secret_basic`: HTTP Basic with the form-encoded id and secret (RFC 6749 §2.3.1).
+    ///
+    /// ```
+    /// let auth = oauth_client::ClientAuth::client_secret_basic("s3cret");
+    /// assert_eq!(auth.method().as_str(), "client_secret_basic");
+    /// ```
     #[must_use]
     pub fn client_secret_basic(client_secret: impl Into<String>) -> Self {
         Self::of(Kind::Basic(secret(client_secret)))
     }
 
     /// `client_secret_post`: `client_id` and `client_secret` in the request body.
+    ///
+    /// ```
+    /// let auth = oauth_client::ClientAuth::client_secret_post("s3cret");
+    /// assert_eq!(auth.method().as_str(), "client_secret_post");
+    /// ```
     #[must_use]
     pub fn client_secret_post(client_secret: impl Into<String>) -> Self {
         Self::of(Kind::Post(secret(client_secret)))
     }
 
     /// `client_secret_jwt`: an HMAC-signed assertion keyed with the secret. The algorithm is
-    /// the client's `token_endpoint_auth_signing_alg`, else HS256.
+    /// the client's `token_endpoint_auth_signing_alg`, else HS256. The secret must be at least
+    /// as long as the algorithm's hash (32 bytes for HS256), or building the configuration
+    /// fails.
+    ///
+    /// ```
+    /// let auth = oauth_client::ClientAuth::client_secret_jwt("a secret of at least 32 bytes....");
+    /// assert_eq!(auth.method().as_str(), "client_secret_jwt");
+    /// ```
     #[must_use]
     pub fn client_secret_jwt(client_secret: impl Into<String>) -> Self {
         Self::of(Kind::SecretJwt {
@@ -138,6 +160,14 @@ impl ClientAuth {
     }
 
     /// `client_secret_jwt` with an explicit HMAC algorithm.
+    ///
+    /// ```
+    /// use jose_core::alg::JwsAlgorithm;
+    ///
+    /// let secret = "x".repeat(64); // HS512 wants 64 bytes
+    /// let auth = oauth_client::ClientAuth::client_secret_jwt_with(secret, JwsAlgorithm::HS512);
+    /// # let _ = auth;
+    /// ```
     #[must_use]
     pub fn client_secret_jwt_with(client_secret: impl Into<String>, alg: JwsAlgorithm) -> Self {
         Self::of(Kind::SecretJwt {
@@ -149,19 +179,52 @@ impl ClientAuth {
     /// `private_key_jwt`: an assertion signed with the client's private key (a
     /// [`SigningKey`], or any [`Signer`] such as an HSM or KMS). The signer's key id becomes
     /// the header's `kid`.
+    ///
+    /// ```
+    /// use jose_core::jwk::Jwk;
+    /// use jws::SigningKey;
+    ///
+    /// // The client's private JWK, whose public half is registered in its `jwks`.
+    /// # let jwk_json = Jwk::generate(jose_core::alg::JwsAlgorithm::ES256)?.with_kid("rp-1").to_json();
+    /// let key = SigningKey::from_jwk(Jwk::from_json(&jwk_json)?)?;
+    /// let auth = oauth_client::ClientAuth::private_key_jwt(key);
+    /// assert_eq!(auth.method().as_str(), "private_key_jwt");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn private_key_jwt(signer: impl Signer + Send + Sync + 'static) -> Self {
         Self::of(Kind::PrivateKeyJwt(Arc::new(signer)))
     }
 
     /// `tls_client_auth` (RFC 8705 §2.1): only `client_id` is sent; the certificate goes
-    /// through the HTTP layer (see [`crate::ReqwestHttpClientBuilder::client_certificate`]).
+    /// through the HTTP layer (see [`crate::ReqwestHttpClientBuilder::client_certificate`]),
+    /// usually together with `use_mtls_endpoint_aliases` in the client metadata.
+    ///
+    /// ```no_run
+    /// # fn demo(cert_pem: &[u8], key_pem: &[u8]) -> Result<(), oauth_client::Error> {
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration, ReqwestHttpClient};
+    ///
+    /// let mut metadata = ClientMetadata::new("mtls-client");
+    /// metadata.use_mtls_endpoint_aliases = Some(true);
+    /// let builder = Configuration::builder(metadata, ClientAuth::tls_client_auth()).http_client(
+    ///     ReqwestHttpClient::builder().client_certificate(cert_pem, key_pem).build()?,
+    /// );
+    /// # let _ = builder;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn tls_client_auth() -> Self {
         Self::of(Kind::Tls)
     }
 
-    /// `self_signed_tls_client_auth` (RFC 8705 §2.2), as [`ClientAuth::tls_client_auth`].
+    /// `self_signed_tls_client_auth` (RFC 8705 §2.2), as [`ClientAuth::tls_client_auth`]; the
+    /// server matches the certificate against the client's registered `jwks`.
+    ///
+    /// ```
+    /// let auth = oauth_client::ClientAuth::self_signed_tls_client_auth();
+    /// assert_eq!(auth.method().as_str(), "self_signed_tls_client_auth");
+    /// ```
     #[must_use]
     pub fn self_signed_tls_client_auth() -> Self {
         Self::of(Kind::SelfSignedTls)
@@ -170,6 +233,15 @@ impl ClientAuth {
     /// The authentication a client's metadata implies: its `token_endpoint_auth_method` with
     /// its `client_secret` (`client_secret_basic` when unset and a secret exists, `none`
     /// without a secret). `private_key_jwt` needs the key, so it is refused here.
+    ///
+    /// ```
+    /// use oauth_client::{ClientAuth, ClientMetadata};
+    ///
+    /// let mut client = ClientMetadata::new("rp").with_secret("s3cret");
+    /// client.token_endpoint_auth_method = Some("client_secret_post".into());
+    /// assert_eq!(ClientAuth::from_metadata(&client)?.method().as_str(), "client_secret_post");
+    /// # Ok::<(), oauth_client::Error>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::InvalidConfiguration`] for `private_key_jwt`, a secret-based method without a
@@ -207,7 +279,23 @@ impl ClientAuth {
     }
 
     /// Sets a hook that changes JWT assertions before they are signed (`client_secret_jwt`
-    /// and `private_key_jwt` only).
+    /// and `private_key_jwt` only): openid-client's `modifyAssertion`. The hook gets the
+    /// header and the claims.
+    ///
+    /// ```
+    /// use jose_core::alg::JwsAlgorithm;
+    /// use jws::SigningKey;
+    ///
+    /// let key = SigningKey::generate(JwsAlgorithm::ES256)?;
+    /// let auth = oauth_client::ClientAuth::private_key_jwt(key).with_modify_assertion(
+    ///     |_header, claims| {
+    ///         // A server that wants its token endpoint, not its issuer, as the audience.
+    ///         claims.insert("aud".into(), "https://op.example/token".into());
+    ///     },
+    /// );
+    /// # let _ = auth;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn with_modify_assertion(
         mut self,

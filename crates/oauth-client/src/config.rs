@@ -123,6 +123,23 @@ impl Decryption {
 
     /// Decrypts with these private keys (the one to use is chosen by `kid` and `alg`),
     /// accepting only the content encryption algorithms in `encryptions`.
+    ///
+    /// ```
+    /// use jose_core::alg::{ContentEncryptionAlgorithm, KeyManagementAlgorithm};
+    /// use jose_core::jwk::{Jwk, JwkSet};
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration, Decryption};
+    ///
+    /// // The private half of the key registered in the client's `jwks` for encryption.
+    /// let key = Jwk::generate(KeyManagementAlgorithm::EcdhEs)?.with_kid("rp-enc");
+    /// let decryption = Decryption::new(
+    ///     JwkSet::new(vec![key])?,
+    ///     [ContentEncryptionAlgorithm::A256Gcm, ContentEncryptionAlgorithm::A128CbcHs256],
+    /// );
+    /// let builder = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+    ///     .decrypt_responses(decryption);
+    /// assert!(builder.options().decryption.is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn new(
         keys: jose_core::jwk::JwkSet,
@@ -211,7 +228,26 @@ impl Configuration {
         ConfigurationBuilder::new(client, auth)
     }
 
-    /// A configuration from server metadata known up front, with the default options.
+    /// A configuration from server metadata known up front, with the default options
+    /// (openid-client's `new Configuration(server, clientId, metadata, clientAuthentication)`).
+    /// To change an option, use [`Configuration::builder`] and [`ConfigurationBuilder::build`].
+    ///
+    /// ```
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration, ServerMetadata};
+    /// use url::Url;
+    ///
+    /// let mut server = ServerMetadata::new("https://op.example");
+    /// server.authorization_endpoint = Some(Url::parse("https://op.example/authorize")?);
+    /// server.token_endpoint = Some(Url::parse("https://op.example/token")?);
+    /// let config = Configuration::new(
+    ///     server,
+    ///     ClientMetadata::new("my-client"),
+    ///     ClientAuth::client_secret_post("my-secret"),
+    /// )?;
+    /// assert_eq!(config.server_metadata().issuer, "https://op.example");
+    /// assert_eq!(config.client_metadata().client_id, "my-client");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// As [`ConfigurationBuilder::build`].
@@ -255,7 +291,27 @@ impl Configuration {
 
     /// A configuration that adds DPoP proofs to its token, UserInfo and resource requests and
     /// sends access tokens with the `DPoP` scheme. It shares everything else (metadata, HTTP
-    /// client, JWK Set cache) with `self`.
+    /// client, JWK Set cache) with `self` (openid-client's `getDPoPHandle`, passed as the
+    /// `DPoP` option of each call).
+    ///
+    /// ```
+    /// # fn demo(config: oauth_client::Configuration) -> Result<(), Box<dyn std::error::Error>> {
+    /// use jose_core::alg::JwsAlgorithm;
+    /// use std::sync::Arc;
+    ///
+    /// // With the `dpop` feature; keep the key for as long as its tokens live.
+    /// let handle = Arc::new(dpop::DpopClient::generate(JwsAlgorithm::ES256)?);
+    /// let jkt = handle.dpop_jkt().to_owned(); // `calculateThumbprint()`
+    /// let config = config.with_dpop(handle);
+    /// assert_eq!(config.dpop().and_then(|d| d.jkt()), Some(jkt));
+    /// // Every grant, PAR, UserInfo and resource call of `config` now carries a proof.
+    /// # Ok(())
+    /// # }
+    /// # let server = oauth_client::ServerMetadata::new("https://op.example");
+    /// # let config = oauth_client::Configuration::new(
+    /// #     server, oauth_client::ClientMetadata::new("rp"), oauth_client::ClientAuth::none()).unwrap();
+    /// # demo(config).unwrap();
+    /// ```
     #[must_use]
     pub fn with_dpop(&self, handle: Arc<dyn DpopHandle>) -> Self {
         Self {
@@ -446,7 +502,30 @@ impl ConfigurationBuilder {
     }
 
     /// Uses this HTTP client (default: [`crate::ReqwestHttpClient`] with the `reqwest`
-    /// feature; without it, an HTTP client must be given).
+    /// feature; without it, an HTTP client must be given): openid-client's `customFetch`.
+    /// Wrap the default client to trace requests, or bring one with proxies, client
+    /// certificates or a test transport.
+    ///
+    /// ```
+    /// use oauth_client::http::{BoxFuture, HttpClient, HttpError, HttpRequest, HttpResponse};
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration, ReqwestHttpClient};
+    ///
+    /// /// Logs each request, then sends it with reqwest.
+    /// #[derive(Debug)]
+    /// struct Traced(ReqwestHttpClient);
+    ///
+    /// impl HttpClient for Traced {
+    ///     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, HttpError>> {
+    ///         eprintln!("{} {}", request.method, request.url);
+    ///         self.0.send(request)
+    ///     }
+    /// }
+    ///
+    /// let builder = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+    ///     .http_client(Traced(ReqwestHttpClient::new()?));
+    /// # let _ = builder;
+    /// # Ok::<(), oauth_client::Error>(())
+    /// ```
     #[must_use]
     pub fn http_client(mut self, http: impl HttpClient + 'static) -> Self {
         self.http = Some(Arc::new(http));
@@ -460,7 +539,16 @@ impl ConfigurationBuilder {
         self
     }
 
-    /// Timeout of each HTTP request (default 30 s).
+    /// Timeout of each HTTP request (default 30 s), discovery included.
+    ///
+    /// ```
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration};
+    /// use std::time::Duration;
+    ///
+    /// let builder = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+    ///     .timeout(Duration::from_secs(10));
+    /// assert_eq!(builder.options().timeout, Duration::from_secs(10));
+    /// ```
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = timeout;
@@ -469,20 +557,47 @@ impl ConfigurationBuilder {
 
     /// Allows `http:` URLs: for tests and local development only. Without it every URL the
     /// client requests (discovery, endpoints, JWK Set, resources) must be HTTPS.
+    ///
+    /// ```
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration};
+    ///
+    /// let builder = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+    ///     .allow_insecure_requests(); // http://127.0.0.1 in tests
+    /// assert!(builder.options().allow_insecure_requests);
+    /// ```
     #[must_use]
     pub fn allow_insecure_requests(mut self) -> Self {
         self.options.allow_insecure_requests = true;
         self
     }
 
-    /// Seconds to add to the local clock (positive when it is behind the server's).
+    /// Seconds to add to the local clock (positive when it is behind the server's):
+    /// openid-client's `clockSkew`.
+    ///
+    /// ```
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration};
+    ///
+    /// let builder = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+    ///     .clock_skew(60 * 60); // the local clock is an hour behind
+    /// assert_eq!(builder.options().clock_skew, 3600);
+    /// ```
     #[must_use]
     pub fn clock_skew(mut self, seconds: i64) -> Self {
         self.options.clock_skew = seconds;
         self
     }
 
-    /// Tolerance of the time checks (default 30 s).
+    /// Tolerance of the time checks (`exp`, `iat`, `nbf`, `auth_time`; default 30 s):
+    /// openid-client's `clockTolerance`.
+    ///
+    /// ```
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration};
+    /// use std::time::Duration;
+    ///
+    /// let builder = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+    ///     .clock_tolerance(Duration::from_secs(5));
+    /// assert_eq!(builder.options().clock_tolerance, Duration::from_secs(5));
+    /// ```
     #[must_use]
     pub fn clock_tolerance(mut self, tolerance: Duration) -> Self {
         self.options.clock_tolerance = tolerance;
@@ -490,6 +605,14 @@ impl ConfigurationBuilder {
     }
 
     /// Largest response body read (default 1 MiB).
+    ///
+    /// ```
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration};
+    ///
+    /// let builder = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+    ///     .max_response_bytes(256 << 10);
+    /// assert_eq!(builder.options().max_response_bytes, 256 << 10);
+    /// ```
     #[must_use]
     pub fn max_response_bytes(mut self, bytes: usize) -> Self {
         self.options.max_response_bytes = bytes;
@@ -497,6 +620,14 @@ impl ConfigurationBuilder {
     }
 
     /// A header field sent with every request.
+    ///
+    /// ```
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration};
+    ///
+    /// let builder = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+    ///     .default_header("x-request-origin", "billing");
+    /// assert_eq!(builder.options().headers.get("x-request-origin"), Some("billing"));
+    /// ```
     #[must_use]
     pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.options.headers.set(name, value);
@@ -505,6 +636,15 @@ impl ConfigurationBuilder {
 
     /// How long a fetched JWK Set is used (default 10 min), and the least time between two
     /// fetches triggered by an unknown `kid` (default 30 s).
+    ///
+    /// ```
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration};
+    /// use std::time::Duration;
+    ///
+    /// let builder = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+    ///     .jwks_cache(Duration::from_secs(3600), Duration::from_secs(60));
+    /// assert_eq!(builder.options().jwks_max_age, Duration::from_secs(3600));
+    /// ```
     #[must_use]
     pub fn jwks_cache(mut self, max_age: Duration, refetch_cooldown: Duration) -> Self {
         self.options.jwks_max_age = max_age;
@@ -513,7 +653,8 @@ impl ConfigurationBuilder {
     }
 
     /// Decrypts encrypted (JWE) ID Tokens, UserInfo and introspection responses with these
-    /// keys and content encryption algorithms (feature `jwe`).
+    /// keys and content encryption algorithms (feature `jwe`): openid-client's
+    /// `enableDecryptingResponses`. See [`Decryption::new`] for an example.
     #[cfg(feature = "jwe")]
     #[must_use]
     pub fn decrypt_responses(mut self, decryption: Decryption) -> Self {
@@ -527,6 +668,19 @@ impl ConfigurationBuilder {
     /// `form_post` body (never the query), and its ID Token is validated (signature, claims,
     /// `nonce`, `c_hash`, and `s_hash` when present) before the code is exchanged. The
     /// `nonce` is then required.
+    ///
+    /// ```
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration, Params, ServerMetadata};
+    ///
+    /// let mut server = ServerMetadata::new("https://op.example");
+    /// server.authorization_endpoint = Some(url::Url::parse("https://op.example/authorize")?);
+    /// let config = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+    ///     .use_code_id_token_response_type()
+    ///     .build(server)?;
+    /// let url = config.build_authorization_url(Params::from([("scope", "openid")]))?;
+    /// assert!(url.query_pairs().any(|(k, v)| k == "response_type" && v == "code id_token"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn use_code_id_token_response_type(mut self) -> Self {
         self.options.hybrid = true;
@@ -538,6 +692,19 @@ impl ConfigurationBuilder {
     /// authorization response must be a `response` JWT signed by the server (decrypted first
     /// when it is encrypted and keys are configured) whose `iss`, `aud` and `exp` are checked
     /// before the usual `state` and `iss` checks.
+    ///
+    /// ```
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration, Params, ServerMetadata};
+    ///
+    /// let mut server = ServerMetadata::new("https://op.example");
+    /// server.authorization_endpoint = Some(url::Url::parse("https://op.example/authorize")?);
+    /// let config = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+    ///     .use_jwt_response_mode()
+    ///     .build(server)?;
+    /// let url = config.build_authorization_url(Params::from([("scope", "openid")]))?;
+    /// assert!(url.query_pairs().any(|(k, v)| k == "response_mode" && v == "jwt"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn use_jwt_response_mode(mut self) -> Self {
         self.options.jarm = true;
@@ -548,6 +715,14 @@ impl ConfigurationBuilder {
     /// `enableDetachedSignatureResponseChecks`): turns on the hybrid flow, and the
     /// front-channel ID Token must then carry `s_hash` for the `state` (and `c_hash`, as every
     /// hybrid response must).
+    ///
+    /// ```
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration};
+    ///
+    /// let builder = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+    ///     .enable_detached_signature_response_checks();
+    /// assert!(builder.options().hybrid && builder.options().detached_signature_checks);
+    /// ```
     #[must_use]
     pub fn enable_detached_signature_response_checks(mut self) -> Self {
         self.options.hybrid = true;
@@ -562,6 +737,23 @@ impl ConfigurationBuilder {
     /// [`crate::IntrospectionResponse::certificate_thumbprint`]. The certificate itself is
     /// presented by the HTTP layer
     /// ([`crate::ReqwestHttpClientBuilder::client_certificate`]).
+    ///
+    /// ```no_run
+    /// # async fn demo(issuer: url::Url, cert_pem: &[u8], key_pem: &[u8]) -> Result<(), oauth_client::Error> {
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration, ReqwestHttpClient};
+    ///
+    /// let mut metadata = ClientMetadata::new("mtls-client");
+    /// metadata.use_mtls_endpoint_aliases = Some(true);
+    /// let http = ReqwestHttpClient::builder().client_certificate(cert_pem, key_pem).build()?;
+    /// let config = Configuration::builder(metadata, ClientAuth::tls_client_auth())
+    ///     .http_client(http)
+    ///     .certificate_bound_access_tokens(&oauth_client::certificate_der_from_pem(cert_pem)?)
+    ///     .discover(&issuer)
+    ///     .await?;
+    /// # let _ = config;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn certificate_bound_access_tokens(mut self, certificate_der: &[u8]) -> Self {
         self.options.certificate_thumbprint =
@@ -591,7 +783,22 @@ impl ConfigurationBuilder {
         }
     }
 
-    /// A configuration for server metadata known up front.
+    /// A configuration for server metadata known up front (openid-client's
+    /// `new Configuration(...)`, here with the builder's options).
+    ///
+    /// ```
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration, ServerMetadata};
+    /// use std::time::Duration;
+    ///
+    /// let mut server = ServerMetadata::new("http://127.0.0.1:3000");
+    /// server.token_endpoint = Some(url::Url::parse("http://127.0.0.1:3000/token")?);
+    /// let config = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::client_secret_basic("s"))
+    ///     .allow_insecure_requests()
+    ///     .timeout(Duration::from_secs(5))
+    ///     .build(server)?;
+    /// assert_eq!(config.options().timeout, Duration::from_secs(5));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::InvalidConfiguration`] when the client has no `client_id`, when

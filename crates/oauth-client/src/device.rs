@@ -319,6 +319,26 @@ impl Configuration {
     /// interval plus 5 s ([`DeviceGrantStatus::SlowDown`]). An ID Token in the response is
     /// validated (without `nonce`).
     ///
+    /// ```no_run
+    /// # async fn demo(config: &oauth_client::Configuration, device: &oauth_client::DeviceAuthorizationResponse) -> Result<(), oauth_client::Error> {
+    /// use oauth_client::{DEVICE_SLOW_DOWN_STEP, DeviceGrantStatus, Params};
+    /// use std::time::Duration;
+    ///
+    /// let mut interval = Duration::from_secs(device.interval().unwrap_or(5));
+    /// let tokens = loop {
+    ///     std::thread::sleep(interval); // or your runtime's timer
+    ///     match config.device_authorization_grant_once(device, Params::new()).await? {
+    ///         DeviceGrantStatus::Pending => {}
+    ///         DeviceGrantStatus::SlowDown => interval += DEVICE_SLOW_DOWN_STEP,
+    ///         DeviceGrantStatus::Complete(tokens) => break tokens,
+    ///         _ => {}
+    ///     }
+    /// };
+    /// # let _ = tokens;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// [`Error::OAuth`] with `expired_token` or `access_denied` (or any other error), a
     /// malformed response, or an ID Token error.
@@ -351,6 +371,27 @@ impl Configuration {
     /// `access_denied`, ...), at the deadline, or on cancellation. Dropping the future stops
     /// it too. Needs the `tokio` feature (the timer); without it, use
     /// [`Configuration::device_authorization_grant_once`] with your runtime's timer.
+    ///
+    /// ```no_run
+    /// # async fn demo(config: &oauth_client::Configuration, device: &oauth_client::DeviceAuthorizationResponse) -> Result<(), oauth_client::Error> {
+    /// use oauth_client::{DevicePollOptions, Params};
+    /// use std::time::Duration;
+    ///
+    /// // openid-client's `signal`: stop when the user closes the dialog.
+    /// let (close, closed) = tokio::sync::oneshot::channel::<()>();
+    /// # drop(close);
+    /// let options = DevicePollOptions::new()
+    ///     .deadline(Duration::from_secs(300))
+    ///     .cancel_on(async move {
+    ///         let _ = closed.await;
+    ///     });
+    /// let tokens = config
+    ///     .poll_device_authorization_grant(device, Params::new(), options)
+    ///     .await?;
+    /// # let _ = tokens;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     /// [`Error::OAuth`] for the server's final answer, [`Error::Deadline`] when the device

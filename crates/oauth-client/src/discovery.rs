@@ -62,7 +62,26 @@ pub(crate) fn same_issuer(expected: &Url, found: &str) -> bool {
 }
 
 /// Discovers the metadata of `issuer` (OpenID Connect) and returns a configuration for the
-/// client, with the default options: openid-client's `discovery()`.
+/// client, with the default options: openid-client's `discovery()`. Options (timeout,
+/// HTTP client, `allow_insecure_requests`, the RFC 8414 algorithm, ...) go through
+/// [`Configuration::builder`] and [`ConfigurationBuilder::discover`].
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), oauth_client::Error> {
+/// use oauth_client::{ClientAuth, ClientMetadata, discovery};
+/// use url::Url;
+///
+/// let issuer = Url::parse("https://op.example").unwrap();
+/// let config = discovery(
+///     &issuer,
+///     ClientMetadata::new("my-client"),
+///     ClientAuth::client_secret_post("my-secret"),
+/// )
+/// .await?;
+/// # let _ = config;
+/// # Ok(())
+/// # }
+/// ```
 ///
 /// # Errors
 /// As [`ConfigurationBuilder::discover`].
@@ -96,6 +115,21 @@ impl ConfigurationBuilder {
     /// Discovers the metadata of `issuer` with OpenID Connect Discovery and checks that it
     /// names `issuer`.
     ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), oauth_client::Error> {
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration};
+    /// use std::time::Duration;
+    ///
+    /// let issuer = url::Url::parse("https://op.example").unwrap();
+    /// let config = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+    ///     .timeout(Duration::from_secs(10))
+    ///     .discover(&issuer)
+    ///     .await?;
+    /// println!("token endpoint: {:?}", config.server_metadata().token_endpoint);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// [`Error::InsecureUrl`] for an `http:` issuer without the opt-in, transport errors,
     /// [`Error::UnexpectedStatus`], [`Error::UnexpectedContentType`], [`Error::InvalidJson`]
@@ -106,7 +140,22 @@ impl ConfigurationBuilder {
     }
 
     /// Discovers the metadata of `issuer` at the well-known URL of `algorithm` and checks
-    /// that it names `issuer`.
+    /// that it names `issuer` (openid-client's `algorithm` option).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), oauth_client::Error> {
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration, DiscoveryAlgorithm};
+    ///
+    /// // An OAuth 2.0 server publishing RFC 8414 metadata:
+    /// // https://as.example/.well-known/oauth-authorization-server/tenant
+    /// let issuer = url::Url::parse("https://as.example/tenant").unwrap();
+    /// let config = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+    ///     .discover_with(&issuer, DiscoveryAlgorithm::OAuth2)
+    ///     .await?;
+    /// # let _ = config;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     /// As [`ConfigurationBuilder::discover`].
@@ -131,6 +180,19 @@ impl ConfigurationBuilder {
     /// Reads the metadata from a URL pointing at the document itself. NOT RECOMMENDED: the
     /// `issuer` in the document cannot be checked against anything, so a wrong URL silently
     /// yields another server's configuration. Prefer [`ConfigurationBuilder::discover`].
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), oauth_client::Error> {
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration};
+    ///
+    /// let document = url::Url::parse("https://op.example/custom/metadata.json").unwrap();
+    /// let config = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+    ///     .discover_from_metadata_url(&document)
+    ///     .await?;
+    /// # let _ = config;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     /// As [`ConfigurationBuilder::discover`], without the issuer check.

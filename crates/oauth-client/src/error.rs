@@ -126,6 +126,26 @@ impl ChallengeResponse {
 /// answered (an OAuth error, an authorization error, a challenge), responses that break the
 /// protocol, and the ID Token and JWT checks. [`Error::code`] gives stable identifiers in the
 /// style of openid-client's error codes. Tokens, codes and secrets never appear in messages.
+///
+/// openid-client's error classes are variants here: `ResponseBodyError` is [`Error::OAuth`],
+/// `AuthorizationResponseError` is [`Error::Authorization`], `WWWAuthenticateChallengeError`
+/// is [`Error::Challenge`], and `ClientError` is every other variant.
+///
+/// ```no_run
+/// # async fn demo(config: &oauth_client::Configuration, url: &url::Url, checks: &oauth_client::AuthorizationCodeGrantChecks) {
+/// use oauth_client::{Error, Params};
+///
+/// match config.authorization_code_grant(url, checks, Params::new()).await {
+///     Ok(tokens) => println!("{:?}", tokens.claims().map(|c| &c.sub)),
+///     // The user said no at the authorization server.
+///     Err(Error::Authorization(e)) if e.error == "access_denied" => println!("cancelled"),
+///     // The token endpoint answered with an OAuth error body.
+///     Err(Error::OAuth(e)) => println!("{} {}: {:?}", e.status, e.error, e.error_description),
+///     // Anything else: transport, protocol violations, ID Token checks.
+///     Err(e) => println!("{}: {e}", e.code()),
+/// }
+/// # }
+/// ```
 #[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

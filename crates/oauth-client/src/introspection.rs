@@ -85,6 +85,20 @@ impl Configuration {
     /// RFC 9701 is requested and verified (signature against the server's JWK Set, `typ`,
     /// `iss`, `aud` = `client_id`, `iat`).
     ///
+    /// ```no_run
+    /// # async fn demo(config: &oauth_client::Configuration, token: &str) -> Result<(), oauth_client::Error> {
+    /// use oauth_client::Params;
+    ///
+    /// let info = config
+    ///     .introspect_token(token, Params::from([("token_type_hint", "access_token")]))
+    ///     .await?;
+    /// if info.active {
+    ///     println!("{:?} for {:?}, scope {:?}", info.sub, info.client_id, info.scope);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// [`Error::OAuth`] (`invalid_client`, ...), a malformed response, or a JWT error.
     pub async fn introspect_token(
@@ -211,6 +225,17 @@ impl Configuration {
     /// Revokes a token at the revocation endpoint (`params` may carry `token_type_hint`).
     /// Whether and how the token is revoked is the server's decision; an unknown token is
     /// not an error (RFC 7009 §2.2).
+    ///
+    /// ```no_run
+    /// # async fn demo(config: &oauth_client::Configuration, refresh_token: &str) -> Result<(), oauth_client::Error> {
+    /// use oauth_client::Params;
+    ///
+    /// config
+    ///     .revoke_token(refresh_token, Params::from([("token_type_hint", "refresh_token")]))
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     /// [`Error::OAuth`] (`invalid_client`, `unsupported_token_type`, ...) or

@@ -136,6 +136,20 @@ impl Configuration {
     /// with unknown algorithms; [`Error::InvalidArgument`] for malformed `claims`,
     /// `authorization_details` or `max_age`; [`Error::Signing`]; for encryption the JWK Set
     /// errors and [`Error::KeyNotFound`] when the server has no key for the algorithm.
+    ///
+    /// ```no_run
+    /// # async fn demo(config: &oauth_client::Configuration, key: &jws::SigningKey) -> Result<(), oauth_client::Error> {
+    /// use oauth_client::Params;
+    ///
+    /// // JAR and PAR together: push the signed request object.
+    /// let jar = config
+    ///     .request_object(Params::from([("redirect_uri", "https://rp.example/cb"), ("scope", "openid")]), key)
+    ///     .await?;
+    /// let url = config.build_authorization_url_with_par(jar).await?;
+    /// # let _ = url;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn request_object(
         &self,
         params: impl Into<Params>,
@@ -146,6 +160,22 @@ impl Configuration {
     }
 
     /// [`Configuration::request_object`] with options (lifetime, a modification hook).
+    ///
+    /// ```no_run
+    /// # async fn demo(config: &oauth_client::Configuration, key: &jws::SigningKey) -> Result<(), oauth_client::Error> {
+    /// use oauth_client::{Params, RequestObjectOptions};
+    ///
+    /// let options = RequestObjectOptions::new().modify(|_header, claims| {
+    ///     claims.insert("purpose".into(), "account linking".into());
+    /// });
+    /// let jar = config
+    ///     .request_object_with(Params::from([("scope", "openid")]), key, &options)
+    ///     .await?;
+    /// let url = config.build_authorization_url_with_par(jar).await?;
+    /// # let _ = url;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     /// As [`Configuration::request_object`].
@@ -238,11 +268,48 @@ impl Configuration {
         params: impl Into<Params>,
         signer: &(impl Signer + ?Sized),
     ) -> Result<Url, Error> {
+        self.build_authorization_url_with_jar_with(params, signer, &RequestObjectOptions::new())
+            .await
+    }
+
+    /// [`Configuration::build_authorization_url_with_jar`] with options for the request
+    /// object (openid-client's `buildAuthorizationUrlWithJAR(config, params, key, options)`
+    /// with `modifyAssertion`): its lifetime, and a hook that changes the header and claims
+    /// before signing.
+    ///
+    /// ```no_run
+    /// # async fn demo(config: &oauth_client::Configuration, key: &jws::SigningKey) -> Result<(), oauth_client::Error> {
+    /// use oauth_client::{Params, RequestObjectOptions};
+    /// use std::time::Duration;
+    ///
+    /// let options = RequestObjectOptions::new()
+    ///     .lifetime(Duration::from_secs(60))
+    ///     .modify(|header, _claims| {
+    ///         // A server that still expects the generic media type.
+    ///         header.insert("typ".into(), "JWT".into());
+    ///     });
+    /// let params = Params::from([("redirect_uri", "https://rp.example/cb"), ("scope", "openid")]);
+    /// let url = config
+    ///     .build_authorization_url_with_jar_with(params, key, &options)
+    ///     .await?;
+    /// # let _ = url;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Configuration::build_authorization_url_with_jar`].
+    pub async fn build_authorization_url_with_jar_with(
+        &self,
+        params: impl Into<Params>,
+        signer: &(impl Signer + ?Sized),
+        options: &RequestObjectOptions,
+    ) -> Result<Url, Error> {
         if self.requires_par() {
             return Err(Error::PushedAuthorizationRequired);
         }
         let url = self.endpoint(Endpoint::Authorization)?;
-        let jar = self.request_object(params, signer).await?;
+        let jar = self.request_object_with(params, signer, options).await?;
         Ok(with_params(url, &jar))
     }
 

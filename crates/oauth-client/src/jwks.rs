@@ -109,6 +109,23 @@ impl Configuration {
     /// The cached JWK Set of the authorization server and when it was fetched, or `None`
     /// before the first fetch (openid-client's `getJwksCache`). For runtimes that cannot keep
     /// memory between invocations; read the security note on [`ExportedJwksCache`].
+    ///
+    /// ```no_run
+    /// # async fn demo(
+    /// #     config: &oauth_client::Configuration,
+    /// #     store: &mut std::collections::HashMap<String, String>, // written by this code only
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// // At the end of an invocation: keep the keys for the next one.
+    /// if let Some(cache) = config.jwks_cache() {
+    ///     store.insert("jwks".into(), serde_json::to_string(&cache)?);
+    /// }
+    /// // At the start of the next one, on a fresh configuration:
+    /// if let Some(stored) = store.get("jwks") {
+    ///     config.set_jwks_cache(&serde_json::from_str(stored)?)?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn jwks_cache(&self) -> Option<ExportedJwksCache> {
         let state = self.inner.jwks.state.lock().ok()?;
@@ -125,7 +142,7 @@ impl Configuration {
     ///
     /// **Danger zone**: the keys become trusted signing keys of the issuer. Only import what
     /// your own code exported and stored where nothing else can write; see
-    /// [`ExportedJwksCache`].
+    /// [`ExportedJwksCache`]. See [`Configuration::jwks_cache`] for an example.
     ///
     /// # Errors
     /// [`Error::Jwks`] for a document that is not a usable JWK Set, or an `uat` in the future.

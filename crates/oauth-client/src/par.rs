@@ -113,6 +113,21 @@ impl Configuration {
     /// when the server demands signed request objects and `params` have none,
     /// [`Error::OAuth`] (`invalid_request`, `invalid_client`, ...), or a malformed response
     /// (the status must be 201, `request_uri` and `expires_in` present).
+    ///
+    /// ```no_run
+    /// # async fn demo(config: &oauth_client::Configuration) -> Result<(), oauth_client::Error> {
+    /// use oauth_client::Params;
+    ///
+    /// let pushed = config
+    ///     .push_authorization_request(Params::from([
+    ///         ("redirect_uri", "https://rp.example/cb"),
+    ///         ("scope", "openid"),
+    ///     ]))
+    ///     .await?;
+    /// println!("usable for {} s", pushed.expires_in());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn push_authorization_request(
         &self,
         params: impl Into<Params>,

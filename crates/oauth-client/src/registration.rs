@@ -18,6 +18,22 @@ impl ConfigurationBuilder {
     /// (see [`ClientAuth::from_metadata`]). The registration access token and client URI
     /// (RFC 7592) are in the returned client metadata.
     ///
+    /// ```no_run
+    /// # async fn demo(issuer: url::Url, initial_access_token: &str) -> Result<(), oauth_client::Error> {
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration};
+    ///
+    /// let mut metadata = ClientMetadata::for_registration(["https://rp.example/cb"]);
+    /// metadata.token_endpoint_auth_method = Some("client_secret_basic".into());
+    /// let config = Configuration::builder(metadata, ClientAuth::none())
+    ///     .register(&issuer, Some(initial_access_token))
+    ///     .await?;
+    /// // Keep these: the new client's identity, and the RFC 7592 credentials.
+    /// let client = config.client_metadata();
+    /// println!("{} {:?}", client.client_id, client.registration_client_uri);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// The discovery errors, [`Error::MissingEndpoint`], [`Error::OAuth`]
     /// (`invalid_client_metadata`, `invalid_redirect_uri`, ...), or a response without
@@ -27,12 +43,37 @@ impl ConfigurationBuilder {
         issuer: &Url,
         initial_access_token: Option<&str>,
     ) -> Result<Configuration, Error> {
+        self.register_with(issuer, DiscoveryAlgorithm::Oidc, initial_access_token)
+            .await
+    }
+
+    /// [`ConfigurationBuilder::register`] with the metadata discovered at the well-known URL of
+    /// `algorithm` (openid-client's `algorithm: 'oauth2'` option: RFC 8414 path insertion).
+    ///
+    /// ```no_run
+    /// # async fn demo(issuer: url::Url) -> Result<(), oauth_client::Error> {
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration, DiscoveryAlgorithm};
+    ///
+    /// let metadata = ClientMetadata::for_registration(["https://rp.example/cb"]);
+    /// let config = Configuration::builder(metadata, ClientAuth::none())
+    ///     .register_with(&issuer, DiscoveryAlgorithm::OAuth2, None)
+    ///     .await?;
+    /// # let _ = config;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`ConfigurationBuilder::register`].
+    pub async fn register_with(
+        self,
+        issuer: &Url,
+        algorithm: DiscoveryAlgorithm,
+        initial_access_token: Option<&str>,
+    ) -> Result<Configuration, Error> {
         let http = self.http()?;
         let server = self
-            .fetch_metadata(
-                http.clone(),
-                &crate::well_known_url(issuer, DiscoveryAlgorithm::Oidc),
-            )
+            .fetch_metadata(http.clone(), &crate::well_known_url(issuer, algorithm))
             .await?;
         if !crate::discovery::same_issuer(issuer, &server.issuer) {
             return Err(Error::IssuerMismatch {
@@ -95,6 +136,14 @@ impl ConfigurationBuilder {
 impl Configuration {
     /// Reads the client's current registration from its client configuration endpoint
     /// (RFC 7592 §2.1), with the registration access token from registration.
+    ///
+    /// ```no_run
+    /// # async fn demo(config: &oauth_client::Configuration) -> Result<(), oauth_client::Error> {
+    /// let current = config.read_registration().await?;
+    /// println!("redirect URIs: {:?}", current.redirect_uris);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     /// [`Error::InvalidConfiguration`] when the client metadata has no

@@ -39,7 +39,28 @@ pub struct AuthorizationDetail {
 }
 
 /// A successful token endpoint response (RFC 6749 §5.1), with the validated ID Token claims
-/// when it carried an ID Token.
+/// when it carried an ID Token: openid-client's `TokenEndpointResponse` with its helpers
+/// `claims()` ([`TokenResponse::claims`]) and `expiresIn()`
+/// ([`TokenResponse::expires_in_remaining`]).
+///
+/// ```
+/// use oauth_client::TokenResponse;
+///
+/// let body = serde_json::json!({
+///     "access_token": "2YotnFZFEjr1zCsicMWpAA",
+///     "token_type": "Bearer",
+///     "expires_in": 3600,
+///     "scope": "api:read",
+///     "ext": "kept",
+/// });
+/// let serde_json::Value::Object(body) = body else { unreachable!() };
+/// let tokens = TokenResponse::from_json(body)?;
+/// assert_eq!(tokens.token_type(), "bearer"); // lowercased
+/// assert!(tokens.expires_in_remaining().unwrap().as_secs() > 3500);
+/// assert!(tokens.claims().is_none()); // no ID Token
+/// assert_eq!(tokens.get("ext"), Some(&serde_json::json!("kept")));
+/// # Ok::<(), oauth_client::Error>(())
+/// ```
 ///
 /// `Debug` never shows the tokens.
 #[derive(Clone)]
@@ -320,6 +341,27 @@ impl Configuration {
     ///
     /// `params` go to the token endpoint too (for example `resource`).
     ///
+    /// ```no_run
+    /// # async fn demo(
+    /// #     config: &oauth_client::Configuration,
+    /// #     callback_url: url::Url, // the URL the browser came back with
+    /// #     verifier: String, state: String, nonce: String, // from the session
+    /// # ) -> Result<(), oauth_client::Error> {
+    /// use oauth_client::{AuthorizationCodeGrantChecks, Params};
+    ///
+    /// let checks = AuthorizationCodeGrantChecks::new()
+    ///     .pkce_code_verifier(verifier)
+    ///     .expected_state(state)
+    ///     .expected_nonce(nonce);
+    /// let tokens = config
+    ///     .authorization_code_grant(&callback_url, &checks, Params::new())
+    ///     .await?;
+    /// let claims = tokens.claims().expect("the nonce check requires an ID Token");
+    /// println!("signed in: {}", claims.sub);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// The callback errors, [`Error::OAuth`] (`invalid_grant`, `invalid_client`, ...), a
     /// malformed response, or an ID Token error.
@@ -336,6 +378,24 @@ impl Configuration {
 
     /// [`Configuration::authorization_code_grant`] for a callback read another way (a
     /// `form_post` body, see [`Callback::from_form_post`]).
+    ///
+    /// ```no_run
+    /// # async fn demo(
+    /// #     config: &oauth_client::Configuration,
+    /// #     checks: &oauth_client::AuthorizationCodeGrantChecks,
+    /// #     form_body: &[u8], // the body of the POST to the redirect URI
+    /// # ) -> Result<(), oauth_client::Error> {
+    /// use oauth_client::{Callback, Params};
+    ///
+    /// let redirect_uri = url::Url::parse("https://rp.example/cb").unwrap();
+    /// let callback = Callback::from_form_post(&redirect_uri, form_body)?;
+    /// let tokens = config
+    ///     .authorization_code_grant_with_callback(&callback, checks, Params::new())
+    ///     .await?;
+    /// # let _ = tokens;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     /// As [`Configuration::authorization_code_grant`].
@@ -414,6 +474,20 @@ impl Configuration {
     /// The refresh token grant (RFC 6749 §6). An ID Token in the response is validated (its
     /// `nonce` is not checked).
     ///
+    /// ```no_run
+    /// # async fn demo(config: &oauth_client::Configuration, refresh_token: &str) -> Result<(), oauth_client::Error> {
+    /// use oauth_client::Params;
+    ///
+    /// let tokens = config
+    ///     .refresh_token_grant(refresh_token, Params::from([("scope", "openid")]).resource("urn:api"))
+    ///     .await?;
+    /// // Servers may rotate the refresh token: store the new one when there is one.
+    /// let next_refresh_token = tokens.refresh_token().unwrap_or(refresh_token);
+    /// # let _ = next_refresh_token;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// [`Error::OAuth`] (`invalid_grant` for a revoked or expired refresh token, ...), a
     /// malformed response, or an ID Token error.
@@ -434,6 +508,18 @@ impl Configuration {
     /// The client credentials grant (RFC 6749 §4.4); `params` typically carry `scope` and
     /// `resource`.
     ///
+    /// ```no_run
+    /// # async fn demo(config: &oauth_client::Configuration) -> Result<(), oauth_client::Error> {
+    /// use oauth_client::Params;
+    ///
+    /// let tokens = config
+    ///     .client_credentials_grant(Params::from([("scope", "api:read"), ("resource", "urn:api")]))
+    ///     .await?;
+    /// println!("valid for {:?}", tokens.expires_in_remaining());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// [`Error::OAuth`] (`invalid_client`, `invalid_scope`, ...) or a malformed response.
     pub async fn client_credentials_grant(
@@ -447,6 +533,26 @@ impl Configuration {
 
     /// Any grant at the token endpoint (token exchange, JWT bearer, SAML bearer, ...). An ID
     /// Token in the response is validated.
+    ///
+    /// ```no_run
+    /// # async fn demo(config: &oauth_client::Configuration, subject_token: &str) -> Result<(), oauth_client::Error> {
+    /// use oauth_client::Params;
+    ///
+    /// // Token exchange (RFC 8693).
+    /// let tokens = config
+    ///     .generic_grant(
+    ///         "urn:ietf:params:oauth:grant-type:token-exchange",
+    ///         Params::from([
+    ///             ("subject_token", subject_token),
+    ///             ("subject_token_type", "urn:ietf:params:oauth:token-type:access_token"),
+    ///             ("audience", "urn:downstream"),
+    ///         ]),
+    ///     )
+    ///     .await?;
+    /// # let _ = tokens;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     /// [`Error::OAuth`], a malformed response, or an ID Token error.

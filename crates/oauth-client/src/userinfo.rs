@@ -113,6 +113,19 @@ impl Configuration {
     /// `userinfo_signed_response_alg`) are both handled; a JWT's signature is verified against
     /// the server's JWK Set and its `iss` and `aud`, when present, are checked.
     ///
+    /// ```no_run
+    /// # async fn demo(config: &oauth_client::Configuration, tokens: &oauth_client::TokenResponse) -> Result<(), oauth_client::Error> {
+    /// use oauth_client::ExpectedSubject;
+    ///
+    /// let sub = &tokens.claims().expect("an OpenID Connect login").sub;
+    /// let user = config
+    ///     .fetch_user_info(tokens.access_token(), ExpectedSubject::Is(sub))
+    ///     .await?;
+    /// println!("{:?} <{:?}>", user.name, user.email);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// [`Error::Challenge`] for a `WWW-Authenticate` answer (an expired token, for example),
     /// [`Error::SubjectMismatch`], [`Error::EncryptedResponse`], or a malformed response.

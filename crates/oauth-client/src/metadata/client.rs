@@ -157,6 +157,15 @@ pub struct ClientMetadata {
 
 impl ClientMetadata {
     /// Metadata of a client with this id.
+    ///
+    /// ```
+    /// use oauth_client::ClientMetadata;
+    ///
+    /// let mut client = ClientMetadata::new("my-client").with_secret("my-secret");
+    /// client.id_token_signed_response_alg = Some("ES256".into());
+    /// client.default_max_age = Some(3600);
+    /// # let _ = client;
+    /// ```
     #[must_use]
     pub fn new(client_id: impl Into<String>) -> Self {
         Self {

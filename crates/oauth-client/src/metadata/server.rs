@@ -224,7 +224,15 @@ impl ServerMetadata {
         }
     }
 
-    /// Whether the server supports a PKCE code challenge method (`S256` when `None`).
+    /// Whether the server supports a PKCE code challenge method (`S256` when `None`):
+    /// openid-client's `serverMetadata().supportsPKCE()`.
+    ///
+    /// ```
+    /// let mut server = oauth_client::ServerMetadata::new("https://op.example");
+    /// server.code_challenge_methods_supported = Some(vec!["S256".into()]);
+    /// assert!(server.supports_pkce(None));
+    /// assert!(!server.supports_pkce(Some("plain")));
+    /// ```
     #[must_use]
     pub fn supports_pkce(&self, method: Option<&str>) -> bool {
         let method = method.unwrap_or("S256");
