@@ -3,7 +3,8 @@
 //! do not run against the provider: the free `discovery` function and `Configuration::new`
 //! (HTTPS-only by default), a custom HTTP client (`customFetch`) that sees the timeout and
 //! default headers, the response size cap, the JWK Set cache ages, `clockSkew` and
-//! `clockTolerance`, `skipStateCheck`, `idTokenExpected`, `skipSubjectCheck`, the authorization
+//! `clockTolerance`, `skipStateCheck`, `idTokenExpected`, `skipSubjectCheck`, `default_max_age`
+//! and `require_auth_time`, the authorization
 //! response check on its own, `modifyAssertion` for client assertions and request objects,
 //! registration with RFC 8414 discovery, DPoP with each proof algorithm the provider offers,
 //! and one-shot polling of the device grant. `docs/openid-client-mapping.md` lists which test
@@ -159,6 +160,8 @@ async fn the_discovery_function_and_configuration_new_keep_the_https_only_defaul
         .allow_insecure_requests()
         .build(server)
         .unwrap();
+    assert_eq!(built.client_metadata().client_id, "client-post");
+    assert_eq!(built.server_metadata().issuer, provider().issuer().as_str());
     let tokens = built
         .client_credentials_grant(Params::from([("scope", "api:read")]))
         .await
@@ -435,6 +438,51 @@ async fn id_token_expected_fails_a_plain_oauth_response_without_one() {
         ),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn default_max_age_and_require_auth_time_in_the_client_metadata_demand_auth_time() {
+    // The provider includes `auth_time` only when the request asks for it (`max_age`); the
+    // client's own `default_max_age` or `require_auth_time` make it required all the same.
+    for demand in ["default_max_age", "require_auth_time"] {
+        let (mut metadata, auth) = client("client-basic");
+        match demand {
+            "default_max_age" => metadata.default_max_age = Some(300),
+            _ => metadata.require_auth_time = Some(true),
+        }
+        let config = Configuration::builder(metadata, auth)
+            .allow_insecure_requests()
+            .discover(provider().issuer())
+            .await
+            .unwrap();
+        let pending = Pending::new();
+        let redirect = authorize(&config, &pending, "openid").await;
+        let err = config
+            .authorization_code_grant(&redirect.url, &pending.checks(), Params::new())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::IdToken {
+                    check: IdTokenCheck::AuthTime,
+                    ..
+                }
+            ),
+            "{demand}: {err}"
+        );
+        // Asking for `max_age` brings `auth_time`, which is then checked.
+        let pending = Pending::new();
+        let url = config
+            .build_authorization_url(pending.params("openid").set("max_age", "300"))
+            .unwrap();
+        let redirect = browse(&url).await;
+        let tokens = config
+            .authorization_code_grant(&redirect.url, &pending.checks(), Params::new())
+            .await
+            .unwrap();
+        assert!(tokens.claims().unwrap().auth_time.is_some(), "{demand}");
+    }
 }
 
 #[tokio::test]
