@@ -35,7 +35,30 @@ impl core::fmt::Debug for DpopKey {
 }
 
 impl DpopKey {
-    /// A fresh key for `alg` (ES256 is the usual choice).
+    /// A fresh key for `alg` (ES256 is the usual choice): openid-client's
+    /// `randomDPoPKeyPair(alg)`.
+    ///
+    /// ```
+    /// use dpop::DpopKey;
+    /// use jose_core::alg::JwsAlgorithm;
+    ///
+    /// let key = DpopKey::generate(JwsAlgorithm::ES256)?;
+    /// assert_eq!(key.thumbprint().len(), 43); // the `dpop_jkt` value
+    /// # Ok::<(), dpop::DpopError>(())
+    /// ```
+    ///
+    /// An RSA key of another size (`modulusLength`) goes through [`DpopKey::new`]:
+    ///
+    /// ```no_run
+    /// use jose_core::alg::JwsAlgorithm;
+    /// use jose_core::jwk::{GenerateOptions, Jwk};
+    ///
+    /// let options = GenerateOptions { rsa_bits: 3072, ..GenerateOptions::default() };
+    /// let jwk = Jwk::generate_with(JwsAlgorithm::PS256, &options)?;
+    /// let key = dpop::DpopKey::new(jws::SigningKey::new(jwk, JwsAlgorithm::PS256)?)?;
+    /// # let _ = key;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// [`DpopError::UnsuitableKey`] for a symmetric algorithm, or a generation failure.

@@ -15,6 +15,43 @@ use url::Url;
 /// request once when the server answers `use_dpop_nonce` (a 400 token-endpoint error, or a 401
 /// `WWW-Authenticate: DPoP error="use_dpop_nonce"`). With the `dpop` feature it is implemented
 /// for `dpop::DpopClient`.
+///
+/// Implement it yourself to make proofs another way (a key in an HSM, a `jti` of your own,
+/// a proof built with `jws` directly: where openid-client uses `modifyAssertion` for DPoP):
+///
+/// ```
+/// use dpop::DpopKey;
+/// use oauth_client::{DpopHandle, Error};
+///
+/// /// Proofs whose `jti` the application chooses; nonces kept by a `DpopClient`.
+/// #[derive(Debug)]
+/// struct OwnJti(dpop::DpopClient);
+///
+/// impl DpopHandle for OwnJti {
+///     fn proof(&self, method: &str, url: &str, access_token: Option<&str>) -> Result<String, Error> {
+///         let nonce = self.0.nonce_for(url);
+///         let mut proof = self.0.key().proof(method, url).maybe_nonce(nonce.as_deref());
+///         if let Some(token) = access_token {
+///             proof = proof.access_token(token);
+///         }
+///         proof
+///             .jti(format!("rp-{}", jose_core::rand::token(16).map_err(|_| Error::Random)?))
+///             .sign()
+///             .map_err(|e| Error::Dpop(e.to_string()))
+///     }
+///     fn record_nonce(&self, url: &str, nonce: &str) -> Result<(), Error> {
+///         self.0.record_nonce(url, nonce).map_err(|e| Error::Dpop(e.to_string()))
+///     }
+///     fn jkt(&self) -> Option<String> {
+///         Some(self.0.dpop_jkt().to_owned())
+///     }
+/// }
+///
+/// let key = DpopKey::generate(jose_core::alg::JwsAlgorithm::ES256)?;
+/// let handle = OwnJti(dpop::DpopClient::new(key));
+/// assert_eq!(handle.proof("POST", "https://op.example/token", None)?.split('.').count(), 3);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait DpopHandle: Send + Sync + fmt::Debug {
     /// The `DPoP` header value for a request; `access_token` is set for resource requests
     /// (its hash becomes `ath`).

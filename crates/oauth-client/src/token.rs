@@ -301,8 +301,17 @@ impl AuthorizationCodeGrantChecks {
         self
     }
 
-    /// Does not check `state` at all. Only when `state` is integrity-protected and bound to
-    /// the browser session by other means.
+    /// Does not check `state` at all (openid-client's `skipStateCheck`). Only when `state` is
+    /// integrity-protected and bound to the browser session by other means.
+    ///
+    /// ```
+    /// # let verifier = "v";
+    /// // `state` is a signed, expiring token checked by the application itself.
+    /// let checks = oauth_client::AuthorizationCodeGrantChecks::new()
+    ///     .pkce_code_verifier(verifier)
+    ///     .skip_state_check();
+    /// # let _ = checks;
+    /// ```
     #[must_use]
     pub fn skip_state_check(mut self) -> Self {
         self.expected_state = ExpectedState::Skip;
@@ -324,7 +333,19 @@ impl AuthorizationCodeGrantChecks {
         self
     }
 
-    /// Requires an ID Token in the response.
+    /// Requires an ID Token in the response (implied by
+    /// [`AuthorizationCodeGrantChecks::expected_nonce`] and
+    /// [`AuthorizationCodeGrantChecks::max_age`]).
+    ///
+    /// ```
+    /// # let (verifier, state) = ("v", "s");
+    /// // An OpenID Connect request without a nonce: the ID Token must still come back.
+    /// let checks = oauth_client::AuthorizationCodeGrantChecks::new()
+    ///     .pkce_code_verifier(verifier)
+    ///     .expected_state(state)
+    ///     .id_token_expected();
+    /// # let _ = checks;
+    /// ```
     #[must_use]
     pub fn id_token_expected(mut self) -> Self {
         self.id_token_expected = true;

@@ -87,6 +87,18 @@ pub struct UserInfo {
 }
 
 /// The `sub` a UserInfo response must have.
+///
+/// ```no_run
+/// # async fn demo(config: &oauth_client::Configuration, access_token: &str) -> Result<(), oauth_client::Error> {
+/// use oauth_client::ExpectedSubject;
+///
+/// // openid-client's `skipSubjectCheck`: an access token obtained without an ID Token, whose
+/// // subject the application checks another way.
+/// let user = config.fetch_user_info(access_token, ExpectedSubject::Skip).await?;
+/// # let _ = user;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ExpectedSubject<'a> {
