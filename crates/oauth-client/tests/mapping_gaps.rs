@@ -3,11 +3,11 @@
 //! do not run against the provider: the free `discovery` function and `Configuration::new`
 //! (HTTPS-only by default), a custom HTTP client (`customFetch`) that sees the timeout and
 //! default headers, the response size cap, the JWK Set cache ages, `clockSkew` and
-//! `clockTolerance`, `skipStateCheck`, `idTokenExpected`, `skipSubjectCheck`, `default_max_age`
-//! and `require_auth_time`, the authorization
-//! response check on its own, `modifyAssertion` for client assertions and request objects,
-//! registration with RFC 8414 discovery, DPoP with each proof algorithm the provider offers,
-//! and one-shot polling of the device grant. `docs/openid-client-mapping.md` lists which test
+//! `clockTolerance`, `skipStateCheck`, `idTokenExpected`, `skipSubjectCheck`,
+//! `default_max_age` and `require_auth_time`, the authorization response check on its own,
+//! `modifyAssertion` for client assertions and request objects, registration with RFC 8414
+//! discovery, DPoP with each proof algorithm the provider offers and with a handle of the
+//! application's own, and one-shot polling of the device grant. `docs/openid-client-mapping.md` lists which test
 //! runs which function.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
@@ -694,6 +694,68 @@ async fn dpop_proofs_with_each_algorithm_the_provider_offers_bind_the_token_to_t
     }
     assert!(tried.iter().any(|n| n == "ES256"), "{offered:?}");
     assert!(tried.len() >= 2, "{offered:?}");
+}
+
+/// A DPoP handle of the application's own (where openid-client takes `modifyAssertion` for
+/// DPoP): proofs with a `jti` it chooses, nonces kept by a `DpopClient`.
+#[derive(Debug)]
+struct OwnProofs {
+    client: dpop::DpopClient,
+    proofs: Mutex<Vec<String>>,
+}
+
+impl oauth_client::DpopHandle for OwnProofs {
+    fn proof(&self, method: &str, url: &str, access_token: Option<&str>) -> Result<String, Error> {
+        let nonce = self.client.nonce_for(url);
+        let jti = format!("mapping-{}", random_state().unwrap());
+        let mut proof = self
+            .client
+            .key()
+            .proof(method, url)
+            .maybe_nonce(nonce.as_deref())
+            .jti(jti.clone());
+        if let Some(token) = access_token {
+            proof = proof.access_token(token);
+        }
+        self.proofs.lock().unwrap().push(jti);
+        proof.sign().map_err(|e| Error::Dpop(e.to_string()))
+    }
+
+    fn record_nonce(&self, url: &str, nonce: &str) -> Result<(), Error> {
+        self.client
+            .record_nonce(url, nonce)
+            .map_err(|e| Error::Dpop(e.to_string()))
+    }
+
+    fn jkt(&self) -> Option<String> {
+        Some(self.client.dpop_jkt().to_owned())
+    }
+}
+
+#[tokio::test]
+async fn a_dpop_handle_of_the_applications_own_gets_bound_tokens_after_a_nonce_round_trip() {
+    // client-dpop-nonce: the provider demands a nonce, so the first proof is refused and the
+    // request is sent again with the nonce the handle recorded.
+    let handle = Arc::new(OwnProofs {
+        client: dpop::DpopClient::generate(JwsAlgorithm::ES256).unwrap(),
+        proofs: Mutex::new(Vec::new()),
+    });
+    let config = config("client-dpop-nonce").await.with_dpop(handle.clone());
+    let tokens = config
+        .client_credentials_grant(Params::from([("scope", "api:read")]))
+        .await
+        .unwrap();
+    assert_eq!(tokens.token_type(), "dpop");
+    assert_eq!(
+        handle.proofs.lock().unwrap().len(),
+        2,
+        "one retry with the nonce"
+    );
+    let info = config
+        .introspect_token(tokens.access_token(), Params::new())
+        .await
+        .unwrap();
+    assert_eq!(info.dpop_jkt(), Some(handle.client.dpop_jkt()));
 }
 
 // --- One token request of a polling grant --------------------------------------------------------
