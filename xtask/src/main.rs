@@ -6,8 +6,10 @@
 //! cargo xtask vectors     generate or check the reference vectors (docs/vectors.md)
 //! cargo xtask interop     run the vectors and round trips against other implementations
 //! cargo xtask fuzz        build and run the cargo-fuzz targets (docs/fuzzing.md)
+//! cargo xtask bench       run the benchmarks with the peer crates, rewrite docs/benchmarks.md
 //! ```
 
+mod bench;
 mod features;
 mod fuzz;
 mod interop;
@@ -36,6 +38,9 @@ commands:
               build the cargo-fuzz targets and run each for SECONDS (default 60)
   fuzz --smoke
               every fuzz target for a few seconds, without sanitizer (what CI runs)
+  bench [--no-peers] [--quick] [--report-only] [-- CRITERION-ARGS...]
+              run the criterion benchmarks (crates/benches) with the peer crates and
+              rewrite docs/benchmarks.md from that run
 ";
 
 fn main() -> ExitCode {
@@ -46,6 +51,7 @@ fn main() -> ExitCode {
         Some("vectors") => vectors::main(&args[1..]),
         Some("interop") => interop::main(&args[1..]),
         Some("fuzz") => fuzz::main(&args[1..]),
+        Some("bench") => bench::main(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())
