@@ -7,8 +7,8 @@
 //! `default_max_age` and `require_auth_time`, the authorization response check on its own,
 //! `modifyAssertion` for client assertions and request objects, registration with RFC 8414
 //! discovery, DPoP with each proof algorithm the provider offers and with a handle of the
-//! application's own, and one-shot polling of the device grant. `docs/openid-client-mapping.md` lists which test
-//! runs which function.
+//! application's own, and one-shot polling of the device grant.
+//! `docs/openid-client-mapping.md` lists which test runs which function.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 use jose_core::alg::JwsAlgorithm;
@@ -667,7 +667,8 @@ async fn dpop_proofs_with_each_algorithm_the_provider_offers_bind_the_token_to_t
         .dpop_signing_alg_values_supported
         .clone()
         .unwrap();
-    // RSA key generation is slow in debug builds and adds nothing the EC and EdDSA runs do not.
+    // oidc-provider offers ES256, Ed25519 and EdDSA; RSA ones, if offered, are skipped (key
+    // generation is slow in debug builds and the proof code is the same).
     let mut tried = Vec::new();
     for name in &offered {
         let Ok(alg) = name.parse::<JwsAlgorithm>() else {
@@ -693,7 +694,7 @@ async fn dpop_proofs_with_each_algorithm_the_provider_offers_bind_the_token_to_t
         tried.push(name.clone());
     }
     assert!(tried.iter().any(|n| n == "ES256"), "{offered:?}");
-    assert!(tried.len() >= 2, "{offered:?}");
+    assert!(tried.len() >= 3, "{offered:?}");
 }
 
 /// A DPoP handle of the application's own (where openid-client takes `modifyAssertion` for
