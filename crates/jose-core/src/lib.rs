@@ -4,6 +4,7 @@
 
 pub mod alg;
 pub mod b64;
+pub mod backend;
 mod error;
 pub mod header;
 pub mod json;
@@ -14,6 +15,8 @@ mod secret;
 pub use error::Error;
 pub use secret::{SecretBytes, constant_time_eq};
 
+#[cfg(feature = "aws-lc-rs")]
+pub use aws_lc_rs;
 #[cfg(feature = "eddsa")]
 pub use ed25519_dalek;
 #[cfg(feature = "rsa")]

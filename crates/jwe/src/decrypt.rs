@@ -202,8 +202,11 @@ pub(crate) fn decrypt<'k>(
     for c in &candidates {
         let h = &headers[c.index];
         let Some(alg) = h.alg() else { continue };
-        let attempt = alg::unwrap(alg, enc, c.key, h, &encrypted_keys[c.index], limits)
-            .and_then(|cek| enc::decrypt(enc, cek.expose(), &iv, &full_aad, &mut buf, &tag));
+        let attempt =
+            alg::unwrap(alg, enc, c.key, h, &encrypted_keys[c.index], limits).and_then(|cek| {
+                let backend = c.key.backend();
+                enc::decrypt(backend, enc, cek.expose(), &iv, &full_aad, &mut buf, &tag)
+            });
         match attempt {
             Ok(()) => {
                 let plaintext = if compressed {

@@ -11,6 +11,7 @@ use crate::{EncryptionKey, JweError, enc, zip};
 use jose_core::SecretBytes;
 use jose_core::alg::ContentEncryptionAlgorithm;
 use jose_core::b64;
+use jose_core::backend::Backend;
 use jose_core::header::{self, JweHeader};
 use jose_core::json::{self, JsonLimits};
 use serde_json::{Map, Value};
@@ -323,7 +324,11 @@ pub(crate) fn encrypt(request: Request<'_>) -> Result<Encrypted, JweError> {
         b.extend_from_slice(plaintext);
         b
     };
-    let tag = enc::encrypt(enc, cek.expose(), &iv, &full_aad, &mut buf)?;
+    // The content is encrypted on the first recipient's backend.
+    let backend = recipients
+        .first()
+        .map_or_else(Backend::default, |(k, _)| k.backend());
+    let tag = enc::encrypt(backend, enc, cek.expose(), &iv, &full_aad, &mut buf)?;
     Ok(Encrypted {
         protected_b64,
         shared,

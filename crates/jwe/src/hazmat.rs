@@ -6,8 +6,10 @@
 
 use crate::JweError;
 use jose_core::alg::ContentEncryptionAlgorithm;
+use jose_core::backend::Backend;
 
-/// Encrypts `buf` in place with `enc` and returns the authentication tag.
+/// Encrypts `buf` in place with `enc` (on the default backend) and returns the
+/// authentication tag.
 ///
 /// # Errors
 /// [`JweError::CekLength`] or [`JweError::IvLength`].
@@ -18,10 +20,10 @@ pub fn encrypt_content(
     aad: &[u8],
     buf: &mut Vec<u8>,
 ) -> Result<Vec<u8>, JweError> {
-    crate::enc::encrypt(enc, cek, iv, aad, buf)
+    crate::enc::encrypt(Backend::default(), enc, cek, iv, aad, buf)
 }
 
-/// Checks the tag and decrypts `buf` in place.
+/// Checks the tag and decrypts `buf` in place (on the default backend).
 ///
 /// # Errors
 /// [`JweError::DecryptionFailed`], or a length error.
@@ -33,7 +35,7 @@ pub fn decrypt_content(
     buf: &mut Vec<u8>,
     tag: &[u8],
 ) -> Result<(), JweError> {
-    crate::enc::decrypt(enc, cek, iv, aad, buf, tag)
+    crate::enc::decrypt(Backend::default(), enc, cek, iv, aad, buf, tag)
 }
 
 /// The Concat KDF of RFC 7518 §4.6.2 (SHA-256): `key_len` bytes from the shared secret `z`.

@@ -6,6 +6,7 @@ use crate::alg;
 use crate::options::implied_algorithm;
 use jose_core::SecretBytes;
 use jose_core::alg::{KeyAlgorithm, KeyManagementAlgorithm};
+use jose_core::backend::Backend;
 use jose_core::header::JweHeader;
 use jose_core::json::truncate_for_error;
 use jose_core::jwk::{Jwk, JwkSet, SelectError};
@@ -86,6 +87,7 @@ struct Fixed {
 pub struct EncryptionKey {
     kind: KeyKind,
     alg: KeyManagementAlgorithm,
+    backend: Backend,
     kid: Option<String>,
     p2c: u32,
     apu: Option<Vec<u8>>,
@@ -112,6 +114,7 @@ impl EncryptionKey {
         alg::check_encryption_key(&key, alg)?;
         Ok(Self {
             kid: key.kid().map(str::to_owned),
+            backend: key.backend(),
             kind: KeyKind::Jwk(Box::new(key)),
             alg,
             p2c: DEFAULT_P2C,
@@ -151,12 +154,31 @@ impl EncryptionKey {
         Ok(Self {
             kind: KeyKind::Password(password),
             alg,
+            backend: Backend::default(),
             kid: None,
             p2c: DEFAULT_P2C,
             apu: None,
             apv: None,
             fixed: Fixed::default(),
         })
+    }
+
+    /// Sets the crypto backend for this recipient's key management and, when this key is the
+    /// first recipient, for the content encryption (default: the JWK's backend, or
+    /// [`Backend::default()`] for a password). See [`jose_core::backend`].
+    #[must_use]
+    pub fn with_backend(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        if let KeyKind::Jwk(k) = &mut self.kind {
+            **k = (**k).clone().with_backend(backend);
+        }
+        self
+    }
+
+    /// The crypto backend (see [`EncryptionKey::with_backend`]).
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// Sets the key id put in the header as `kid` (default: the JWK's `kid`).
@@ -303,6 +325,16 @@ pub enum SelectedKey<'a> {
 }
 
 impl SelectedKey<'_> {
+    /// The crypto backend that decrypts for this key: the JWK's, or [`Backend::default()`]
+    /// for a password.
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        match self {
+            SelectedKey::Jwk(k) => k.backend(),
+            SelectedKey::Password(_) => Backend::default(),
+        }
+    }
+
     /// The `alg` member of the key, which decides the algorithm when the options list none.
     #[must_use]
     pub fn key_alg(&self) -> Option<&KeyAlgorithm> {

@@ -18,6 +18,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import Provider, { errors } from 'oidc-provider';
 import { cibaConfigure, cibaInstall } from './ciba.mjs';
+import { cliConfigure, cliInstall } from './cli.mjs';
 import {
   advancedClientKeys, advancedClients, advancedFeatures, clientAuthMethods, deviceControl,
   listenTls, mtlsEndpointAliases, providerEncryptionKeys, readPki,
@@ -306,6 +307,7 @@ const configuration = {
   },
 };
 cibaConfigure({ configuration, clients, clientKeys, secret });
+cliConfigure({ clients, clientKeys, secret });
 
 // ---- Interactions -----------------------------------------------------------------------------
 
@@ -401,6 +403,7 @@ server.listen(0, '127.0.0.1', async () => {
   configuration.discovery.mtls_endpoint_aliases = mtlsEndpointAliases(mtlsBase);
   provider = new Provider(issuer, configuration);
   cibaInstall(provider);
+  cliInstall(provider);
   provider.on('server_error', (ctx, err) => console.error('server_error', err));
   const callback = provider.callback();
   metadataCallback = callback;

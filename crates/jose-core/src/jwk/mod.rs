@@ -56,6 +56,7 @@ pub use okp::Ed25519Key;
 pub use okp::X25519Key;
 
 use crate::alg::{Curve, JwsAlgorithm, JwsFamily, KeyAlgorithm, KeyManagementAlgorithm};
+use crate::backend::Backend;
 use crate::json::{self, JsonLimits};
 use members::Members;
 use serde_json::{Map, Value};
@@ -184,7 +185,10 @@ impl KeyMaterial {
 ///
 /// Secret parts are zeroized on drop; `Debug` shows only the key type, curve, `kid`, `alg` and
 /// whether the key is private.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// A key also carries the [`Backend`] that computes with it (not part of the JWK: it is
+/// neither serialized nor compared); see [`crate::backend`].
+#[derive(Clone)]
 pub struct Jwk {
     material: KeyMaterial,
     kid: Option<String>,
@@ -196,7 +200,30 @@ pub struct Jwk {
     x5t: Option<[u8; 20]>,
     x5t_s256: Option<[u8; 32]>,
     extra: Map<String, Value>,
+    backend: Backend,
+    /// aws-lc-rs objects made from `material`, shared by clones; replaced whenever
+    /// `material` is.
+    #[cfg(feature = "aws-lc-rs")]
+    prepared: std::sync::Arc<crate::backend::aws_lc::Cache>,
 }
+
+impl PartialEq for Jwk {
+    /// Compares what the JWK states (key material and members), not the backend.
+    fn eq(&self, other: &Self) -> bool {
+        self.material == other.material
+            && self.kid == other.kid
+            && self.key_use == other.key_use
+            && self.key_ops == other.key_ops
+            && self.alg == other.alg
+            && self.x5u == other.x5u
+            && self.x5c == other.x5c
+            && self.x5t == other.x5t
+            && self.x5t_s256 == other.x5t_s256
+            && self.extra == other.extra
+    }
+}
+
+impl Eq for Jwk {}
 
 impl core::fmt::Debug for Jwk {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -227,6 +254,9 @@ impl Jwk {
             x5t: None,
             x5t_s256: None,
             extra: Map::new(),
+            backend: Backend::default(),
+            #[cfg(feature = "aws-lc-rs")]
+            prepared: Default::default(),
         }
     }
 
@@ -464,6 +494,10 @@ impl Jwk {
         };
         let mut public = self.clone();
         public.material = material;
+        #[cfg(feature = "aws-lc-rs")]
+        {
+            public.prepared = Default::default();
+        }
         if let Some(ops) = &self.key_ops {
             let mut mapped: Vec<KeyOperation> = Vec::new();
             for op in ops.iter().map(KeyOperation::public_counterpart) {
@@ -477,6 +511,21 @@ impl Jwk {
     }
 
     // --- Accessors ---------------------------------------------------------------------
+
+    /// The crypto backend that computes with this key: [`Backend::default()`] unless set with
+    /// [`Jwk::with_backend`].
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The aws-lc-rs objects of this key (key pairs, parsed public keys, HMAC keys), each
+    /// built on first use and then kept with the key and its clones.
+    #[cfg(feature = "aws-lc-rs")]
+    #[must_use]
+    pub fn aws_lc(&self) -> crate::backend::aws_lc::AwsLcKey<'_> {
+        crate::backend::aws_lc::AwsLcKey::new(&self.material, &self.prepared)
+    }
 
     /// The key material.
     #[must_use]
@@ -563,6 +612,14 @@ impl Jwk {
     }
 
     // --- Builders ------------------------------------------------------------------------
+
+    /// Sets the crypto backend that computes with this key (see [`crate::backend`]). The JWK
+    /// itself is unchanged: tokens made with one backend verify with the other.
+    #[must_use]
+    pub fn with_backend(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        self
+    }
 
     /// Sets `kid`.
     #[must_use]

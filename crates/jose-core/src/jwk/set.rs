@@ -318,6 +318,17 @@ impl JwkSet {
         Ok(())
     }
 
+    /// Sets the crypto backend of every key in the set (see [`crate::backend`]).
+    #[must_use]
+    pub fn with_backend(mut self, backend: crate::backend::Backend) -> Self {
+        self.keys = self
+            .keys
+            .into_iter()
+            .map(|k| k.with_backend(backend))
+            .collect();
+        self
+    }
+
     /// The public keys of this set, for publishing (symmetric keys are left out).
     #[must_use]
     pub fn to_public(&self) -> JwkSet {

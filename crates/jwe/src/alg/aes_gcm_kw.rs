@@ -5,6 +5,7 @@ use crate::JweError;
 use crate::enc::aes_gcm::{self, IV_LEN, TAG_LEN};
 use jose_core::SecretBytes;
 use jose_core::alg::KeyManagementAlgorithm;
+use jose_core::backend::Backend;
 use jose_core::header::JweHeader;
 
 pub(super) struct Wrapped {
@@ -14,7 +15,12 @@ pub(super) struct Wrapped {
 }
 
 /// Encrypts the CEK under `kek` with a fresh random IV (or the one a test fixed).
-pub(super) fn wrap(kek: &[u8], cek: &[u8], fixed_iv: Option<&[u8]>) -> Result<Wrapped, JweError> {
+pub(super) fn wrap(
+    backend: Backend,
+    kek: &[u8],
+    cek: &[u8],
+    fixed_iv: Option<&[u8]>,
+) -> Result<Wrapped, JweError> {
     let iv = match fixed_iv {
         Some(iv) => iv.to_vec(),
         None => jose_core::rand::bytes::<IV_LEN>()
@@ -25,7 +31,7 @@ pub(super) fn wrap(kek: &[u8], cek: &[u8], fixed_iv: Option<&[u8]>) -> Result<Wr
         return Err(JweError::Encrypt("the key wrap IV must be 12 bytes"));
     }
     let mut encrypted_key = cek.to_vec();
-    let tag = aes_gcm::seal(kek, &iv, &[], &mut encrypted_key)
+    let tag = aes_gcm::seal(backend, kek, &iv, &[], &mut encrypted_key)
         .ok_or(JweError::Encrypt("AES-GCM refused the key size"))?;
     Ok(Wrapped {
         encrypted_key,
@@ -37,6 +43,7 @@ pub(super) fn wrap(kek: &[u8], cek: &[u8], fixed_iv: Option<&[u8]>) -> Result<Wr
 /// Decrypts the CEK. `iv` and `tag` must be present with their exact sizes; a tag that does
 /// not verify is [`JweError::DecryptionFailed`].
 pub(super) fn unwrap(
+    backend: Backend,
     alg: KeyManagementAlgorithm,
     kek: &[u8],
     header: &JweHeader,
@@ -71,7 +78,7 @@ pub(super) fn unwrap(
         });
     }
     let mut plain = encrypted_key.to_vec();
-    let ok = aes_gcm::open(kek, iv, &[], &mut plain, tag);
+    let ok = aes_gcm::open(backend, kek, iv, &[], &mut plain, tag);
     // Wrapped either way, so that the buffer is wiped when dropped.
     let plain = SecretBytes::new(plain);
     if ok {

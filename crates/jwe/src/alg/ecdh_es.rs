@@ -10,6 +10,7 @@ use super::PartyInfo;
 use crate::JweError;
 use jose_core::SecretBytes;
 use jose_core::alg::KeyManagementAlgorithm;
+use jose_core::backend::Backend;
 use jose_core::header::JweHeader;
 use jose_core::jwk::{GenerateOptions, Jwk, KeyError, KeyMaterial};
 use sha2::{Digest, Sha256};
@@ -25,6 +26,21 @@ pub(crate) fn sender(
     key_len: usize,
     party: PartyInfo<'_>,
 ) -> Result<(SecretBytes, Jwk), JweError> {
+    let backend = recipient.backend();
+    #[cfg(feature = "aws-lc-rs")]
+    if backend == Backend::AwsLc
+        && fixed_ephemeral.is_none()
+        && let Some((z, epk)) = lc::ephemeral_agreement(recipient)
+    {
+        let derived = concat_kdf(
+            z.expose(),
+            alg_id,
+            party.apu.unwrap_or_default(),
+            party.apv.unwrap_or_default(),
+            key_len,
+        );
+        return Ok((derived, epk));
+    }
     let generated;
     let ephemeral = match fixed_ephemeral {
         Some(k) => k,
@@ -44,7 +60,7 @@ pub(crate) fn sender(
             &generated
         }
     };
-    let z = agree(ephemeral, recipient)?;
+    let z = agree_on(backend, ephemeral, recipient)?;
     let derived = concat_kdf(
         z.expose(),
         alg_id,
@@ -69,7 +85,7 @@ pub(crate) fn recipient(
         .epk
         .as_deref()
         .ok_or(JweError::MissingParameter("epk"))?;
-    let z = agree(key, epk)?;
+    let z = agree_on(key.backend(), key, epk)?;
     Ok(concat_kdf(
         z.expose(),
         alg_id,
@@ -79,9 +95,24 @@ pub(crate) fn recipient(
     ))
 }
 
-/// The shared secret `Z` of a private key and a public key on the same curve. Errors name
-/// `epk`, the key that comes from the other party.
+/// The shared secret `Z` of a private key and a public key on the same curve, computed by
+/// the private key's backend. Errors name `epk`, the key that comes from the other party.
+#[cfg_attr(not(feature = "fixed-randomness-for-tests"), allow(dead_code))]
 pub(crate) fn agree(private: &Jwk, public: &Jwk) -> Result<SecretBytes, JweError> {
+    agree_on(private.backend(), private, public)
+}
+
+/// [`agree`] on `backend`. aws-lc-rs serves only a well-formed pair on one curve; anything
+/// it refuses (a low-order X25519 point, keys on different curves, a public `private`) is
+/// left to the RustCrypto path, which names the error.
+fn agree_on(backend: Backend, private: &Jwk, public: &Jwk) -> Result<SecretBytes, JweError> {
+    #[cfg(feature = "aws-lc-rs")]
+    if backend == Backend::AwsLc
+        && let Some(z) = lc::agree(private, public)
+    {
+        return Ok(z);
+    }
+    let _ = backend;
     let wrong_curve = || JweError::InvalidParameter {
         name: "epk",
         reason: "is not on the curve of the recipient's key",
@@ -173,4 +204,98 @@ pub(crate) fn concat_kdf(
     }
     out.truncate(key_len);
     SecretBytes::new(out)
+}
+
+/// ECDH with aws-lc-rs.
+#[cfg(feature = "aws-lc-rs")]
+mod lc {
+    use jose_core::SecretBytes;
+    use jose_core::alg::Curve;
+    use jose_core::aws_lc_rs::agreement::{self, Algorithm, PrivateKey, UnparsedPublicKey};
+    use jose_core::jwk::{Jwk, KeyMaterial};
+
+    /// The aws-lc-rs algorithm and the public key bytes of a public key (uncompressed SEC1
+    /// for the NIST curves, the 32 bytes for X25519).
+    fn public_of(key: &Jwk) -> Option<(&'static Algorithm, Vec<u8>)> {
+        match key.material() {
+            #[cfg(feature = "ec")]
+            KeyMaterial::Ec(k) => {
+                let alg = match k.curve() {
+                    Curve::P256 => &agreement::ECDH_P256,
+                    Curve::P384 => &agreement::ECDH_P384,
+                    Curve::P521 => &agreement::ECDH_P521,
+                    _ => return None,
+                };
+                Some((alg, k.public_sec1()))
+            }
+            #[cfg(feature = "x25519")]
+            KeyMaterial::X25519(k) => {
+                Some((&agreement::X25519, k.public_key().as_bytes().to_vec()))
+            }
+            _ => None,
+        }
+    }
+
+    fn shared_secret(
+        private: &PrivateKey,
+        alg: &'static Algorithm,
+        public: &[u8],
+    ) -> Option<SecretBytes> {
+        agreement::agree(private, UnparsedPublicKey::new(alg, public), (), |z| {
+            Ok(SecretBytes::new(z.to_vec()))
+        })
+        .ok()
+    }
+
+    /// `Z` of a private key and a public key, or `None` when aws-lc-rs refuses the pair.
+    pub(super) fn agree(private: &Jwk, public: &Jwk) -> Option<SecretBytes> {
+        if private.curve() != public.curve() {
+            return None;
+        }
+        let mine = private.aws_lc().agreement_key()?;
+        let (alg, theirs) = public_of(public)?;
+        shared_secret(mine, alg, &theirs)
+    }
+
+    /// A fresh ephemeral key on the recipient's curve: `Z` with the recipient's public key,
+    /// and the ephemeral public key as a JWK for `epk`.
+    pub(super) fn ephemeral_agreement(recipient: &Jwk) -> Option<(SecretBytes, Jwk)> {
+        let (alg, theirs) = public_of(recipient)?;
+        let ephemeral = PrivateKey::generate(alg).ok()?;
+        let z = shared_secret(&ephemeral, alg, &theirs)?;
+        let public = ephemeral.compute_public_key().ok()?;
+        let epk = epk_from_bytes(recipient.curve()?, public.as_ref())?;
+        Some((z, epk))
+    }
+
+    /// The public JWK of an ephemeral public key aws-lc-rs made (validated again on import
+    /// like any other public key).
+    fn epk_from_bytes(curve: Curve, bytes: &[u8]) -> Option<Jwk> {
+        let material = match curve {
+            #[cfg(feature = "ec")]
+            Curve::P256 => KeyMaterial::Ec(jose_core::jwk::EcKey::P256 {
+                public: p256::PublicKey::from_sec1_bytes(bytes).ok()?,
+                secret: None,
+            }),
+            #[cfg(feature = "ec")]
+            Curve::P384 => KeyMaterial::Ec(jose_core::jwk::EcKey::P384 {
+                public: p384::PublicKey::from_sec1_bytes(bytes).ok()?,
+                secret: None,
+            }),
+            #[cfg(feature = "ec")]
+            Curve::P521 => KeyMaterial::Ec(jose_core::jwk::EcKey::P521 {
+                public: p521::PublicKey::from_sec1_bytes(bytes).ok()?,
+                secret: None,
+            }),
+            #[cfg(feature = "x25519")]
+            Curve::X25519 => {
+                let bytes: [u8; 32] = bytes.try_into().ok()?;
+                KeyMaterial::X25519(jose_core::jwk::X25519Key::from_public_key(
+                    x25519_dalek::PublicKey::from(bytes),
+                ))
+            }
+            _ => return None,
+        };
+        Some(Jwk::new(material))
+    }
 }

@@ -196,6 +196,7 @@ pub(crate) fn wrap(
     party: PartyInfo<'_>,
 ) -> Result<(Vec<u8>, Params), JweError> {
     let alg = key.alg();
+    let backend = key.backend();
     let mut params = Params::new();
     let encrypted = match alg {
         #[cfg(feature = "rsa")]
@@ -204,11 +205,12 @@ pub(crate) fn wrap(
         }
         #[cfg(feature = "aes")]
         Kma::A128Kw | Kma::A192Kw | Kma::A256Kw => {
-            aes_kw::wrap(oct_secret(key.jwk()?)?.expose(), cek.expose())?
+            aes_kw::wrap(backend, oct_secret(key.jwk()?)?.expose(), cek.expose())?
         }
         #[cfg(feature = "aes")]
         Kma::A128GcmKw | Kma::A192GcmKw | Kma::A256GcmKw => {
             let wrapped = aes_gcm_kw::wrap(
+                backend,
                 oct_secret(key.jwk()?)?.expose(),
                 cek.expose(),
                 key.test_wrap_iv(),
@@ -219,7 +221,14 @@ pub(crate) fn wrap(
         }
         #[cfg(feature = "pbes2")]
         Kma::Pbes2Hs256A128Kw | Kma::Pbes2Hs384A192Kw | Kma::Pbes2Hs512A256Kw => {
-            let wrapped = pbes2::wrap(alg, key.password_bytes()?, key.p2c(), key.test_p2s(), cek)?;
+            let wrapped = pbes2::wrap(
+                backend,
+                alg,
+                key.password_bytes()?,
+                key.p2c(),
+                key.test_p2s(),
+                cek,
+            )?;
             b64_param(&mut params, "p2s", &wrapped.p2s);
             params.insert("p2c".into(), Value::from(wrapped.p2c));
             wrapped.encrypted_key
@@ -236,7 +245,7 @@ pub(crate) fn wrap(
             )?;
             params.insert("epk".into(), Value::Object(epk.to_json_value()));
             put_party(&mut params, party);
-            aes_kw::wrap(kek.expose(), cek.expose())?
+            aes_kw::wrap(backend, kek.expose(), cek.expose())?
         }
         _ => {
             check_compiled(alg)?;
@@ -262,6 +271,7 @@ pub(crate) fn unwrap(
     limits: &Limits,
 ) -> Result<SecretBytes, JweError> {
     check_compiled(alg)?;
+    let backend = key.backend();
     if is_direct(alg) && !encrypted_key.is_empty() {
         return Err(JweError::EncryptedKeyLength {
             alg,
@@ -279,6 +289,7 @@ pub(crate) fn unwrap(
         Kma::Rsa1_5 => rsa1_5::decrypt(jwk_of(key)?, encrypted_key, enc),
         #[cfg(feature = "aes")]
         Kma::A128Kw | Kma::A192Kw | Kma::A256Kw => aes_kw::unwrap(
+            backend,
             alg,
             oct_secret(jwk_of(key)?)?.expose(),
             encrypted_key,
@@ -286,6 +297,7 @@ pub(crate) fn unwrap(
         ),
         #[cfg(feature = "aes")]
         Kma::A128GcmKw | Kma::A192GcmKw | Kma::A256GcmKw => aes_gcm_kw::unwrap(
+            backend,
             alg,
             oct_secret(jwk_of(key)?)?.expose(),
             header,
@@ -298,14 +310,22 @@ pub(crate) fn unwrap(
                 SelectedKey::Password(p) => p.secret(),
                 SelectedKey::Jwk(jwk) => oct_secret(jwk)?,
             };
-            pbes2::unwrap(alg, password, header, encrypted_key, enc.key_len(), limits)
+            pbes2::unwrap(
+                backend,
+                alg,
+                password,
+                header,
+                encrypted_key,
+                enc.key_len(),
+                limits,
+            )
         }
         #[cfg(any(feature = "ec", feature = "x25519"))]
         Kma::EcdhEs => ecdh_es::recipient(jwk_of(key)?, header, enc.as_str(), enc.key_len()),
         #[cfg(any(feature = "ec", feature = "x25519"))]
         Kma::EcdhEsA128Kw | Kma::EcdhEsA192Kw | Kma::EcdhEsA256Kw => {
             let kek = ecdh_es::recipient(jwk_of(key)?, header, alg.as_str(), kw_key_len(alg))?;
-            aes_kw::unwrap(alg, kek.expose(), encrypted_key, enc.key_len())
+            aes_kw::unwrap(backend, alg, kek.expose(), encrypted_key, enc.key_len())
         }
         _ => Err(JweError::Unsupported {
             alg: alg.as_str(),

@@ -9,6 +9,7 @@ use crate::options::{MIN_P2C, MIN_P2S_BYTES};
 use crate::{JweError, Limits};
 use jose_core::SecretBytes;
 use jose_core::alg::KeyManagementAlgorithm;
+use jose_core::backend::Backend;
 use jose_core::header::JweHeader;
 use sha2::{Sha256, Sha384, Sha512};
 
@@ -23,14 +24,29 @@ pub(super) struct Wrapped {
     pub(super) p2c: u32,
 }
 
-/// The key-wrapping key: PBKDF2 over the password with salt `alg || 0x00 || p2s`.
-fn derive(alg: Kma, password: &[u8], p2s: &[u8], p2c: u32) -> SecretBytes {
+/// The key-wrapping key: PBKDF2 over the password with salt `alg || 0x00 || p2s`, computed
+/// by `backend`.
+fn derive(backend: Backend, alg: Kma, password: &[u8], p2s: &[u8], p2c: u32) -> SecretBytes {
     let name = alg.as_str().as_bytes();
     let mut salt = Vec::with_capacity(name.len() + 1 + p2s.len());
     salt.extend_from_slice(name);
     salt.push(0);
     salt.extend_from_slice(p2s);
     let mut kek = vec![0u8; super::kw_key_len_for_pbes2(alg)];
+    #[cfg(feature = "aws-lc-rs")]
+    if backend == Backend::AwsLc
+        && let Some(rounds) = core::num::NonZeroU32::new(p2c)
+    {
+        use jose_core::aws_lc_rs::pbkdf2;
+        let prf = match alg {
+            Kma::Pbes2Hs256A128Kw => pbkdf2::PBKDF2_HMAC_SHA256,
+            Kma::Pbes2Hs384A192Kw => pbkdf2::PBKDF2_HMAC_SHA384,
+            _ => pbkdf2::PBKDF2_HMAC_SHA512,
+        };
+        pbkdf2::derive(prf, rounds, &salt, password, &mut kek);
+        return SecretBytes::new(kek);
+    }
+    let _ = backend;
     match alg {
         Kma::Pbes2Hs256A128Kw => pbkdf2::pbkdf2_hmac::<Sha256>(password, &salt, p2c, &mut kek),
         Kma::Pbes2Hs384A192Kw => pbkdf2::pbkdf2_hmac::<Sha384>(password, &salt, p2c, &mut kek),
@@ -41,6 +57,7 @@ fn derive(alg: Kma, password: &[u8], p2s: &[u8], p2c: u32) -> SecretBytes {
 
 /// Wraps the CEK under a key derived from `password`.
 pub(super) fn wrap(
+    backend: Backend,
     alg: Kma,
     password: &SecretBytes,
     p2c: u32,
@@ -65,9 +82,9 @@ pub(super) fn wrap(
             reason: "must be at least 8 bytes",
         });
     }
-    let kek = derive(alg, password.expose(), &p2s, p2c);
+    let kek = derive(backend, alg, password.expose(), &p2s, p2c);
     Ok(Wrapped {
-        encrypted_key: aes_kw::wrap(kek.expose(), cek.expose())?,
+        encrypted_key: aes_kw::wrap(backend, kek.expose(), cek.expose())?,
         p2s,
         p2c,
     })
@@ -75,6 +92,7 @@ pub(super) fn wrap(
 
 /// Unwraps the CEK after checking `p2s` and `p2c` against the limits.
 pub(super) fn unwrap(
+    backend: Backend,
     alg: Kma,
     password: &SecretBytes,
     header: &JweHeader,
@@ -120,6 +138,6 @@ pub(super) fn unwrap(
             actual: encrypted_key.len(),
         });
     }
-    let kek = derive(alg, password.expose(), p2s, rounds);
-    aes_kw::unwrap(alg, kek.expose(), encrypted_key, cek_len)
+    let kek = derive(backend, alg, password.expose(), p2s, rounds);
+    aes_kw::unwrap(backend, alg, kek.expose(), encrypted_key, cek_len)
 }

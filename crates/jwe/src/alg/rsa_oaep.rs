@@ -6,6 +6,8 @@ use crate::JweError;
 use getrandom::SysRng;
 use jose_core::SecretBytes;
 use jose_core::alg::{ContentEncryptionAlgorithm, KeyManagementAlgorithm};
+#[cfg(feature = "aws-lc-rs")]
+use jose_core::backend::Backend;
 use jose_core::jwk::{Jwk, KeyError, KeyMaterial, RsaKey};
 use rsa::Oaep;
 use rsa::traits::PaddingScheme;
@@ -26,6 +28,12 @@ pub(super) fn rsa_key(key: &Jwk) -> Result<&RsaKey, JweError> {
 /// Encrypts the CEK to the public key.
 pub(super) fn encrypt(alg: Kma, key: &Jwk, cek: &[u8]) -> Result<Vec<u8>, JweError> {
     let public = rsa_key(key)?.public_key();
+    #[cfg(feature = "aws-lc-rs")]
+    if key.backend() == Backend::AwsLc
+        && let Some(result) = lc::encrypt(alg, key, cek)
+    {
+        return result;
+    }
     let mut rng = SysRng;
     let result = match alg {
         Kma::RsaOaep => Oaep::<sha1::Sha1>::new().encrypt(&mut rng, public, cek),
@@ -57,6 +65,12 @@ pub(super) fn decrypt(
             actual: encrypted_key.len(),
         });
     }
+    #[cfg(feature = "aws-lc-rs")]
+    if key.backend() == Backend::AwsLc
+        && let Some(result) = lc::decrypt(alg, key, encrypted_key, enc)
+    {
+        return result;
+    }
     // The OS RNG blinds the private-key operation.
     let mut rng = SysRng;
     let result = match alg {
@@ -75,5 +89,63 @@ pub(super) fn decrypt(
             }
         }
         Err(_) => Err(JweError::DecryptionFailed),
+    }
+}
+
+/// RSA-OAEP with aws-lc-rs, for keys of 2048 to 8192 bits; `None` for the others.
+#[cfg(feature = "aws-lc-rs")]
+mod lc {
+    use super::Kma;
+    use crate::JweError;
+    use jose_core::SecretBytes;
+    use jose_core::alg::ContentEncryptionAlgorithm;
+    use jose_core::aws_lc_rs::rsa::{
+        OAEP_SHA1_MGF1SHA1, OAEP_SHA256_MGF1SHA256, OAEP_SHA384_MGF1SHA384, OAEP_SHA512_MGF1SHA512,
+        OaepAlgorithm,
+    };
+    use jose_core::jwk::Jwk;
+
+    fn algorithm(alg: Kma) -> &'static OaepAlgorithm {
+        match alg {
+            Kma::RsaOaep => &OAEP_SHA1_MGF1SHA1,
+            Kma::RsaOaep256 => &OAEP_SHA256_MGF1SHA256,
+            Kma::RsaOaep384 => &OAEP_SHA384_MGF1SHA384,
+            _ => &OAEP_SHA512_MGF1SHA512,
+        }
+    }
+
+    pub(super) fn encrypt(alg: Kma, key: &Jwk, cek: &[u8]) -> Option<Result<Vec<u8>, JweError>> {
+        let public = key.aws_lc().oaep_encrypting_key()?;
+        let mut out = vec![0u8; public.ciphertext_size()];
+        let len = match public.encrypt(algorithm(alg), cek, &mut out, None) {
+            Ok(c) => c.len(),
+            Err(_) => return Some(Err(JweError::Random)),
+        };
+        out.truncate(len);
+        Some(Ok(out))
+    }
+
+    /// Like the RustCrypto path: every failure after the length check (done by the caller)
+    /// is the single [`JweError::DecryptionFailed`].
+    pub(super) fn decrypt(
+        alg: Kma,
+        key: &Jwk,
+        encrypted_key: &[u8],
+        enc: ContentEncryptionAlgorithm,
+    ) -> Option<Result<SecretBytes, JweError>> {
+        let private = key.aws_lc().oaep_decrypting_key()?;
+        let mut out = vec![0u8; private.min_output_size()];
+        let len = private
+            .decrypt(algorithm(alg), encrypted_key, &mut out, None)
+            .map(|p| p.len());
+        // Wrapped either way, so that the buffer is wiped when dropped.
+        let mut out = SecretBytes::new(out);
+        Some(match len {
+            Ok(len) if len == enc.key_len() => {
+                out = SecretBytes::new(out.expose()[..len].to_vec());
+                Ok(out)
+            }
+            _ => Err(JweError::DecryptionFailed),
+        })
     }
 }

@@ -5,6 +5,7 @@
 use aes_gcm::aead::consts::U12;
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{AesGcm, Nonce, Tag};
+use jose_core::backend::Backend;
 
 /// Length of the IV.
 #[cfg_attr(not(feature = "aes"), allow(dead_code))]
@@ -45,9 +46,20 @@ where
         .is_ok()
 }
 
-/// Encrypts `buf` in place under a 16-, 24- or 32-byte key; returns the tag, or `None` for
-/// a key, IV or message size AES-GCM cannot take.
-pub(crate) fn seal(key: &[u8], iv: &[u8], aad: &[u8], buf: &mut [u8]) -> Option<Vec<u8>> {
+/// Encrypts `buf` in place under a 16-, 24- or 32-byte key with `backend`; returns the tag,
+/// or `None` for a key, IV or message size AES-GCM cannot take.
+pub(crate) fn seal(
+    backend: Backend,
+    key: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    buf: &mut [u8],
+) -> Option<Vec<u8>> {
+    #[cfg(feature = "aws-lc-rs")]
+    if backend == Backend::AwsLc {
+        return lc::seal(key, iv, aad, buf);
+    }
+    let _ = backend;
     match key.len() {
         16 => seal_with::<AesGcm<aes::Aes128, U12>>(key, iv, aad, buf),
         24 => seal_with::<AesGcm<aes::Aes192, U12>>(key, iv, aad, buf),
@@ -56,12 +68,70 @@ pub(crate) fn seal(key: &[u8], iv: &[u8], aad: &[u8], buf: &mut [u8]) -> Option<
     }
 }
 
-/// Checks the tag and decrypts `buf` in place. On failure `buf` is unchanged.
-pub(crate) fn open(key: &[u8], iv: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> bool {
+/// Checks the tag and decrypts `buf` in place with `backend`. On failure `buf` is unchanged.
+pub(crate) fn open(
+    backend: Backend,
+    key: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    buf: &mut [u8],
+    tag: &[u8],
+) -> bool {
+    #[cfg(feature = "aws-lc-rs")]
+    if backend == Backend::AwsLc {
+        return lc::open(key, iv, aad, buf, tag);
+    }
+    let _ = backend;
     match key.len() {
         16 => open_with::<AesGcm<aes::Aes128, U12>>(key, iv, aad, buf, tag),
         24 => open_with::<AesGcm<aes::Aes192, U12>>(key, iv, aad, buf, tag),
         32 => open_with::<AesGcm<aes::Aes256, U12>>(key, iv, aad, buf, tag),
         _ => false,
+    }
+}
+
+/// AES-GCM with aws-lc-rs.
+#[cfg(feature = "aws-lc-rs")]
+mod lc {
+    use jose_core::aws_lc_rs::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
+
+    fn cipher(key: &[u8]) -> Option<LessSafeKey> {
+        let alg = match key.len() {
+            16 => &aead::AES_128_GCM,
+            24 => &aead::AES_192_GCM,
+            32 => &aead::AES_256_GCM,
+            _ => return None,
+        };
+        Some(LessSafeKey::new(UnboundKey::new(alg, key).ok()?))
+    }
+
+    pub(super) fn seal(key: &[u8], iv: &[u8], aad: &[u8], buf: &mut [u8]) -> Option<Vec<u8>> {
+        let nonce = Nonce::try_assume_unique_for_key(iv).ok()?;
+        let tag = cipher(key)?
+            .seal_in_place_separate_tag(nonce, Aad::from(aad), buf)
+            .ok()?;
+        Some(tag.as_ref().to_vec())
+    }
+
+    pub(super) fn open(key: &[u8], iv: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> bool {
+        let (Some(cipher), Ok(nonce)) = (cipher(key), Nonce::try_assume_unique_for_key(iv)) else {
+            return false;
+        };
+        if tag.len() != super::TAG_LEN {
+            return false;
+        }
+        // AWS-LC writes the plaintext before it compares the tag and wipes it on failure;
+        // the ciphertext is kept so that a failed attempt leaves `buf` as it was (another
+        // recipient's key may be tried on it next).
+        let ciphertext = buf.to_vec();
+        if cipher
+            .open_in_place_separate_tag(nonce, Aad::from(aad), tag, buf)
+            .is_ok()
+        {
+            true
+        } else {
+            buf.copy_from_slice(&ciphertext);
+            false
+        }
     }
 }

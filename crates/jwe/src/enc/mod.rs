@@ -8,6 +8,7 @@ pub(crate) mod aes_gcm;
 
 use crate::JweError;
 use jose_core::alg::ContentEncryptionAlgorithm;
+use jose_core::backend::Backend;
 
 use ContentEncryptionAlgorithm as Cea;
 
@@ -15,11 +16,13 @@ fn is_gcm(enc: Cea) -> bool {
     matches!(enc, Cea::A128Gcm | Cea::A192Gcm | Cea::A256Gcm)
 }
 
-/// Encrypts `buf` in place and returns the authentication tag.
+/// Encrypts `buf` in place and returns the authentication tag. AES-GCM runs on `backend`;
+/// AES-CBC-HMAC always on RustCrypto.
 ///
 /// # Errors
 /// [`JweError::CekLength`] or [`JweError::IvLength`] for inputs of the wrong size.
 pub(crate) fn encrypt(
+    backend: Backend,
     enc: Cea,
     cek: &[u8],
     iv: &[u8],
@@ -28,7 +31,7 @@ pub(crate) fn encrypt(
 ) -> Result<Vec<u8>, JweError> {
     check_sizes(enc, cek, iv)?;
     let tag = if is_gcm(enc) {
-        aes_gcm::seal(cek, iv, aad, buf)
+        aes_gcm::seal(backend, cek, iv, aad, buf)
     } else {
         aes_cbc_hmac::seal(enc, cek, iv, aad, buf)
     };
@@ -44,6 +47,7 @@ pub(crate) fn encrypt(
 /// [`JweError::CekLength`], [`JweError::IvLength`], [`JweError::TagLength`], or
 /// [`JweError::DecryptionFailed`].
 pub(crate) fn decrypt(
+    backend: Backend,
     enc: Cea,
     cek: &[u8],
     iv: &[u8],
@@ -54,7 +58,7 @@ pub(crate) fn decrypt(
     check_sizes(enc, cek, iv)?;
     check_tag(enc, tag)?;
     let ok = if is_gcm(enc) {
-        aes_gcm::open(cek, iv, aad, buf, tag)
+        aes_gcm::open(backend, cek, iv, aad, buf, tag)
     } else {
         aes_cbc_hmac::open(enc, cek, iv, aad, buf, tag)
     };

@@ -46,12 +46,9 @@ pub(super) fn sign(alg: JwsAlgorithm, key: &EcKey, input: &[u8]) -> Result<Vec<u
     })
 }
 
-pub(super) fn verify(
-    alg: JwsAlgorithm,
-    key: &EcKey,
-    input: &[u8],
-    signature: &[u8],
-) -> Result<(), JwsError> {
+/// The checks of the signature's form that come before any verification, shared by both
+/// backends so that they fail alike: exactly `2 × size` bytes, `r` and `s` in `[1, n - 1]`.
+pub(super) fn check_form(alg: JwsAlgorithm, key: &EcKey, signature: &[u8]) -> Result<(), JwsError> {
     let expected = 2 * key.curve().coordinate_len();
     if signature.len() != expected {
         return Err(JwsError::MalformedSignature {
@@ -60,6 +57,29 @@ pub(super) fn verify(
         });
     }
     // `from_slice` refuses r or s of zero or not below the order.
+    let in_range = match key {
+        EcKey::P256 { .. } => p256::ecdsa::Signature::from_slice(signature).is_ok(),
+        EcKey::P384 { .. } => p384::ecdsa::Signature::from_slice(signature).is_ok(),
+        EcKey::P521 { .. } => p521::ecdsa::Signature::from_slice(signature).is_ok(),
+        _ => false,
+    };
+    if in_range {
+        Ok(())
+    } else {
+        Err(JwsError::MalformedSignature {
+            alg,
+            reason: "r or s is zero or not below the group order",
+        })
+    }
+}
+
+pub(super) fn verify(
+    alg: JwsAlgorithm,
+    key: &EcKey,
+    input: &[u8],
+    signature: &[u8],
+) -> Result<(), JwsError> {
+    check_form(alg, key, signature)?;
     let malformed = |_| JwsError::MalformedSignature {
         alg,
         reason: "r or s is zero or not below the group order",

@@ -17,7 +17,20 @@ pub(super) fn sign(key: &Ed25519Key, input: &[u8]) -> Result<Vec<u8>, JwsError> 
     Ok(sig.to_bytes().to_vec())
 }
 
+/// The length check that comes before any verification, shared by both backends.
+pub(super) fn check_form(signature: &[u8]) -> Result<(), JwsError> {
+    if signature.len() == ed25519_dalek::SIGNATURE_LENGTH {
+        Ok(())
+    } else {
+        Err(JwsError::MalformedSignature {
+            alg: JwsAlgorithm::EdDSA,
+            reason: "not 64 bytes",
+        })
+    }
+}
+
 pub(super) fn verify(key: &Ed25519Key, input: &[u8], signature: &[u8]) -> Result<(), JwsError> {
+    check_form(signature)?;
     let sig = ed25519_dalek::Signature::from_slice(signature).map_err(|_| {
         JwsError::MalformedSignature {
             alg: JwsAlgorithm::EdDSA,

@@ -1,7 +1,9 @@
 //! The signature algorithms, one module per family, applied to a validated [`Jwk`].
 //!
 //! Callers check first that the key may be used with the algorithm
-//! ([`Jwk::check_operation`]); these functions then only dispatch on the key material.
+//! ([`Jwk::check_operation`]); these functions then only dispatch on the key's backend and
+//! material. With the `aws-lc-rs` feature, keys whose backend is aws-lc-rs go to the `aws_lc` module
+//! first; what it cannot serve falls through to the RustCrypto modules.
 
 // With every algorithm family compiled out, the dispatch has only its fallback arm.
 #![cfg_attr(
@@ -9,6 +11,8 @@
     allow(unused_imports, unused_variables)
 )]
 
+#[cfg(feature = "aws-lc-rs")]
+mod aws_lc;
 #[cfg(feature = "ec")]
 mod ecdsa;
 #[cfg(feature = "eddsa")]
@@ -20,10 +24,18 @@ mod rsa;
 
 use crate::JwsError;
 use jose_core::alg::{JwsAlgorithm, JwsFamily};
+#[cfg(feature = "aws-lc-rs")]
+use jose_core::backend::Backend;
 use jose_core::jwk::{Jwk, KeyMaterial};
 
-/// Signs `input` with `key` under `alg`.
+/// Signs `input` with `key` under `alg`, with the key's backend.
 pub(crate) fn sign(key: &Jwk, alg: JwsAlgorithm, input: &[u8]) -> Result<Vec<u8>, JwsError> {
+    #[cfg(feature = "aws-lc-rs")]
+    if key.backend() == Backend::AwsLc
+        && let Some(result) = aws_lc::sign(key, alg, input)
+    {
+        return result;
+    }
     match (alg.family(), key.material()) {
         #[cfg(feature = "hmac")]
         (JwsFamily::Hmac, KeyMaterial::Oct(k)) => Ok(hmac::sign(alg, k.secret().expose(), input)),
@@ -37,13 +49,19 @@ pub(crate) fn sign(key: &Jwk, alg: JwsAlgorithm, input: &[u8]) -> Result<Vec<u8>
     }
 }
 
-/// Verifies `signature` over `input` with `key` under `alg`.
+/// Verifies `signature` over `input` with `key` under `alg`, with the key's backend.
 pub(crate) fn verify(
     key: &Jwk,
     alg: JwsAlgorithm,
     input: &[u8],
     signature: &[u8],
 ) -> Result<(), JwsError> {
+    #[cfg(feature = "aws-lc-rs")]
+    if key.backend() == Backend::AwsLc
+        && let Some(result) = aws_lc::verify(key, alg, input, signature)
+    {
+        return result;
+    }
     match (alg.family(), key.material()) {
         #[cfg(feature = "hmac")]
         (JwsFamily::Hmac, KeyMaterial::Oct(k)) => {

@@ -35,18 +35,29 @@ pub(super) fn sign(alg: JwsAlgorithm, key: &RsaKey, input: &[u8]) -> Result<Vec<
     result.map_err(|_| JwsError::Random)
 }
 
+/// The length check that comes before any verification, shared by both backends.
+pub(super) fn check_form(
+    alg: JwsAlgorithm,
+    key: &RsaKey,
+    signature: &[u8],
+) -> Result<(), JwsError> {
+    if signature.len() == key.size() {
+        Ok(())
+    } else {
+        Err(JwsError::MalformedSignature {
+            alg,
+            reason: "length differs from the modulus size",
+        })
+    }
+}
+
 pub(super) fn verify(
     alg: JwsAlgorithm,
     key: &RsaKey,
     input: &[u8],
     signature: &[u8],
 ) -> Result<(), JwsError> {
-    if signature.len() != key.size() {
-        return Err(JwsError::MalformedSignature {
-            alg,
-            reason: "length differs from the modulus size",
-        });
-    }
+    check_form(alg, key, signature)?;
     let public = key.public_key();
     let hashed = digest(alg, input);
     let result = match alg {
