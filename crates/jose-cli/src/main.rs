@@ -45,6 +45,9 @@ enum Command {
     /// Signed challenges and signed responses of a hash-signing service.
     #[command(subcommand, name = "signing-challenge")]
     SigningChallenge(cmd::signing_challenge::SigningChallengeCommand),
+    /// OAuth 2.0 / OpenID Connect flows against an authorization server.
+    #[command(subcommand)]
+    Oauth(Box<cmd::oauth::OauthCommand>),
     /// A tour of the workspace with generated keys.
     Demo,
 }
@@ -55,7 +58,19 @@ fn main() -> ExitCode {
         Err(e) if e.use_stderr() => {
             // Usage errors: one line on stderr, exit 2 (the usage text is in `--help`).
             let text = e.to_string();
-            let first = text.lines().next().unwrap_or("usage error");
+            // The message up to the usage block, on one line (a list of missing arguments
+            // follows the first line).
+            let first = text
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let first = if first.is_empty() {
+                "usage error"
+            } else {
+                first.as_str()
+            };
             eprintln!(
                 "jose: {}; see `jose --help`",
                 first.trim_start_matches("error: ")
@@ -76,6 +91,7 @@ fn main() -> ExitCode {
         Command::Jwt(c) => cmd::jwt::run(c),
         Command::E2ePop(c) => cmd::e2e_pop::run(c),
         Command::SigningChallenge(c) => cmd::signing_challenge::run(c),
+        Command::Oauth(c) => cmd::oauth::run(*c),
         Command::Demo => cmd::demo::run(),
     };
     match result {

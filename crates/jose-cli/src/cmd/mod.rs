@@ -6,5 +6,6 @@ pub mod jwe;
 pub mod jws;
 pub mod jwt;
 pub mod key;
+pub mod oauth;
 pub mod signing_challenge;
 pub mod thumbprint;
