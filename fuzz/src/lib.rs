@@ -35,6 +35,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("e2e_pop", e2e_pop),
     ("signing_challenge", signing_challenge),
     ("oauth_client", oauth_client),
+    ("ciba", ciba),
 ];
 
 /// The current time of every time-dependent check: the generated vectors' clock.
@@ -494,4 +495,105 @@ pub fn oauth_client(data: &[u8]) {
         }
     }
     let _ = ::oauth_client::www_authenticate::parse(text.lines());
+}
+
+// --- ciba ----------------------------------------------------------------------------------
+
+/// The fuzz target's stored requests: `auth_req_id`, delivery mode, client notification token.
+pub const CIBA_REQUESTS: [(&str, ::ciba::DeliveryMode, &str); 2] = [
+    (
+        "ping-1",
+        ::ciba::DeliveryMode::Ping,
+        "Hq7vT2mXk9LpR4sW8nZc3bJy6dFg1uEa5oQi0tNw",
+    ),
+    (
+        "push-1",
+        ::ciba::DeliveryMode::Push,
+        "p8LmQ2xV7cK4zR9tN3wB6yH1jF5gD0sAeUoIiT2u",
+    ),
+];
+
+/// The client notification endpoint (`NotificationHandler::handle_http`: bearer header, ping
+/// and push bodies, pushed ID Tokens against the fixed keys), the backchannel acknowledgement
+/// reader, and the signed client notification token verifier.
+///
+/// The first line of the input is the `Authorization` header, the rest the body. The store
+/// holds a ping request `ping-1` and a push request `push-1` ([`CIBA_REQUESTS`]); a new store
+/// per input, so nothing carries over.
+pub fn ciba(data: &[u8]) {
+    use ::ciba::{
+        AuthReqId, BackchannelAck, ClientNotificationToken, DeliveryMode, InMemoryPendingStore,
+        NotificationHandler, NotificationResponse, NotificationTokenVerifier, PendingRequest,
+        PendingStore, bearer_token,
+    };
+    use ::oauth_client::http::{Headers, HttpResponse};
+    use ::oauth_client::{ClientAuth, ClientMetadata, ConfigurationBuilder, ServerMetadata, Url};
+    use std::time::{Duration, Instant, SystemTime};
+
+    let text = String::from_utf8_lossy(data);
+    let (header, body) = match text.split_once('\n') {
+        Some((h, b)) => (Some(h), b),
+        None => (None, text.as_ref()),
+    };
+
+    // The provider: the fixed public keys as its JWK Set (a refetch gets the same set).
+    let mut headers = Headers::new();
+    headers.set("content-type", "application/json");
+    let jwks = HttpResponse::new(200, headers, keys().public_set.to_json().into_bytes());
+    let mut client = ClientMetadata::new("fuzz-client");
+    client.backchannel_token_delivery_mode = Some("push".into());
+    client.backchannel_client_notification_endpoint = Some("https://rp.example.com/ciba".into());
+    let mut server = ServerMetadata::new("https://op.example.com");
+    server.token_endpoint = Url::parse("https://op.example.com/token").ok();
+    server.jwks_uri = Url::parse("https://op.example.com/jwks").ok();
+    let Ok(config) =
+        ConfigurationBuilder::new(client, ClientAuth::client_secret_basic("fuzz-secret"))
+            .http_client(Canned(jwks))
+            .build(server)
+    else {
+        return;
+    };
+
+    let store = std::sync::Arc::new(InMemoryPendingStore::default());
+    let expires = SystemTime::now() + Duration::from_secs(600);
+    for (id, mode, token) in CIBA_REQUESTS {
+        let (Ok(id), Ok(token)) = (AuthReqId::new(id), ClientNotificationToken::new(token)) else {
+            panic!("the fixed request {id} is refused");
+        };
+        if let Err(e) = store.insert(PendingRequest::new(id, mode, token, expires)) {
+            panic!("the fixed request cannot be stored: {e}");
+        }
+    }
+    let handler = NotificationHandler::new(config, store);
+    if let Some(result) = block_on(handler.handle_http(header, body.as_bytes())) {
+        let answer = NotificationResponse::for_result(&result);
+        if result.is_ok() {
+            // Accepted only with a stored token, and answered 204.
+            let presented = header.and_then(|h| bearer_token(h).ok());
+            assert!(CIBA_REQUESTS.iter().any(|r| Some(r.2) == presented));
+            assert_eq!(answer.status, 204);
+        } else {
+            assert!(matches!(answer.status, 400 | 401), "{}", answer.status);
+        }
+    }
+
+    // The acknowledgement of a backchannel authentication request.
+    if let Ok(object) = json::parse_object(body.as_bytes(), &JsonLimits::DEFAULT) {
+        for mode in [DeliveryMode::Poll, DeliveryMode::Ping] {
+            if let Ok(ack) = BackchannelAck::from_json(&object, mode, None, Instant::now().into()) {
+                assert!(ack.interval() >= 1 && ack.interval() <= ::ciba::MAX_INTERVAL_SECONDS);
+                assert!(
+                    ack.expires_in() >= 1 && ack.expires_in() <= ::ciba::MAX_EXPIRES_IN_SECONDS
+                );
+            }
+        }
+    }
+
+    // A signed client notification token (the first line), as the endpoint would verify it.
+    if let Some(presented) = header
+        && let Ok(stored) = ClientNotificationToken::new(presented)
+    {
+        let verifier = NotificationTokenVerifier::new(keys().public_set.clone()).now(NOW);
+        let _ = verifier.verify(presented, &stored, "fuzz-nonce");
+    }
 }

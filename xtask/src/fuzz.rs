@@ -38,6 +38,7 @@ pub const TARGETS: &[&str] = &[
     "e2e_pop",
     "signing_challenge",
     "oauth_client",
+    "ciba",
 ];
 
 /// Seconds per target in `--smoke`.
@@ -291,6 +292,47 @@ fn seeds() -> Result<BTreeMap<&'static str, Vec<Vec<u8>>>, String> {
     }
     for v in vector_file("signing-challenge.json") {
         add("signing_challenge", as_text(&v["token"]));
+    }
+    // ciba: the `Authorization` header line, then the body (fuzz/src/lib.rs `ciba`). A pushed
+    // ID Token slot is filled with each generated JWS, so the fuzzer starts with tokens that
+    // parse and verify against the fixed keys.
+    let ping = "Bearer Hq7vT2mXk9LpR4sW8nZc3bJy6dFg1uEa5oQi0tNw";
+    let bearer = "Bearer p8LmQ2xV7cK4zR9tN3wB6yH1jF5gD0sAeUoIiT2u";
+    add(
+        "ciba",
+        Some(format!("{ping}\n{{\"auth_req_id\":\"ping-1\"}}").into_bytes()),
+    );
+    add(
+        "ciba",
+        Some(
+            format!(
+                "{bearer}\n{{\"auth_req_id\":\"push-1\",\"error\":\"access_denied\",\
+                 \"error_description\":\"the user said no\"}}"
+            )
+            .into_bytes(),
+        ),
+    );
+    add(
+        "ciba",
+        Some(
+            b"\n{\"auth_req_id\":\"1c266114-a1be-4252-8ad1-04986c5b9ac1\",\"expires_in\":120,\
+              \"interval\":2}"
+                .to_vec(),
+        ),
+    );
+    for v in vector_file("jws.json").iter().take(8) {
+        if let Some(Value::String(token)) = v.get("jws") {
+            add(
+                "ciba",
+                Some(
+                    format!(
+                        "{bearer}\n{{\"auth_req_id\":\"push-1\",\"access_token\":\"at-1\",\
+                         \"token_type\":\"Bearer\",\"expires_in\":600,\"id_token\":\"{token}\"}}"
+                    )
+                    .into_bytes(),
+                ),
+            );
+        }
     }
     Ok(out)
 }
