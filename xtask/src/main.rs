@@ -112,6 +112,23 @@ fn test() -> Result<(), String> {
             "wycheproof",
         ]),
     )?;
+    // The aws-lc-rs backend (docs/backends.md): the suites of the crates that do the
+    // cryptography again, now with aws-lc-rs as every key's default backend, with their doc
+    // tests and the cross-backend tests (tests/backends.rs, compiled only with the feature).
+    run(
+        "cargo test -p jose-core -p jws -p jwe --features aws-lc-rs (the aws-lc-rs backend)",
+        cargo().args([
+            "test",
+            "-p",
+            "jose-core",
+            "-p",
+            "jws",
+            "-p",
+            "jwe",
+            "--features",
+            "aws-lc-rs",
+        ]),
+    )?;
     // e2e-pop's optional extensions (the pgp claims, the ICT request over HTTP) have their own
     // test files, compiled only with those features.
     run(
@@ -135,6 +152,23 @@ fn test() -> Result<(), String> {
     vectors::check(false)?;
     eprintln!("xtask: cargo xtask interop");
     interop::main(&[])?;
+    // The same run with the aws-lc-rs backend: xtask built again with that feature.
+    if !cfg!(feature = "aws-lc-rs") {
+        run(
+            "cargo xtask interop --offline, built with the aws-lc-rs backend",
+            cargo().args([
+                "run",
+                "--quiet",
+                "-p",
+                "xtask",
+                "--features",
+                "aws-lc-rs",
+                "--",
+                "interop",
+                "--offline",
+            ]),
+        )?;
+    }
     eprintln!("xtask: cargo xtask fuzz --smoke");
     fuzz::main(&["--smoke".to_owned()])
 }

@@ -116,9 +116,10 @@ fn run(offline: bool) -> Result<(), String> {
     let path = root().join("docs/interop.md");
     std::fs::write(&path, report.markdown()).map_err(|e| format!("{}: {e}", path.display()))?;
     eprintln!(
-        "xtask: interop: {} peers, {} tasks each, {:.1} s; wrote docs/interop.md",
+        "xtask: interop: {} peers, {} tasks each, backend {}, {:.1} s; wrote docs/interop.md",
         peers.len(),
         tasks.len(),
+        jose_core::backend::Backend::default(),
         started.elapsed().as_secs_f64()
     );
     let failures = report.failures();

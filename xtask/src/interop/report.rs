@@ -323,7 +323,9 @@ JSON on stdin and answers on stdout; this side uses the workspace crates directl
 
 `cargo xtask interop setup` installs the peers (npm and PyPI only; the one step that needs the
 network); `cargo xtask interop` runs them (installing first if needed) and exits non-zero on any
-**FAIL**. CI runs both.
+**FAIL**. CI runs both, and runs the interop twice: with the default build, where every key
+computes with RustCrypto, and built with the `aws-lc-rs` feature, where every key computes with
+aws-lc-rs (`docs/backends.md`); the tables are the same for both.
 
 Legend: **pass**: the other side accepted and got the same content; **FAIL**: it did not;
 **n/a**: the peer does not implement the algorithm (decided from its documented algorithm list
