@@ -3,7 +3,7 @@
 //! | code | meaning |
 //! |---|---|
 //! | 0 | success |
-//! | 1 | the token, signature or claims are not valid |
+//! | 1 | the token, signature or claims are not valid; an authorization server refused or sent a response that failed a check (`jose oauth`) |
 //! | 2 | usage error, or input that cannot be read (key files, JSON arguments, PEM) |
 
 use std::fmt;

@@ -20,8 +20,7 @@ struct Cli {
     command: Command,
 }
 
-const EXIT_CODES: &str =
-    "Exit codes: 0 success, 1 invalid token/signature/claims, 2 usage or malformed input.";
+const EXIT_CODES: &str = "Exit codes: 0 success, 1 invalid token/signature/claims or refused OAuth request, 2 usage or malformed input.";
 
 #[derive(Debug, Subcommand)]
 enum Command {

@@ -150,7 +150,7 @@ impl Output {
                 .iter()
                 .filter_map(Value::as_str)
                 .collect::<Vec<_>>()
-                .join(" "),
+                .join(", "),
             other => other.to_string(),
         };
         match (name, value.as_i64()) {
@@ -294,8 +294,12 @@ mod tests {
             "600 (expires in 10 minutes)"
         );
         assert_eq!(
-            out.value("scope", &serde_json::json!(["a", "b"]), false),
-            "a b"
+            out.value(
+                "response_types_supported",
+                &serde_json::json!(["code", "code id_token"]),
+                false
+            ),
+            "code, code id_token"
         );
         let exp = now() + 3600;
         assert_eq!(
