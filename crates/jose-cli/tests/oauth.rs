@@ -1217,11 +1217,26 @@ async fn end_session_url_logs_the_user_out() {
             "bye",
             "--no-browser",
             "--json",
+            "--show-secrets",
         ],
         &client,
     ));
     let url = Url::parse(out["end_session_url"].as_str().unwrap()).unwrap();
+    assert_eq!(param(&url, "id_token_hint").unwrap(), id_token);
     assert_eq!(param(&url, "client_id").unwrap(), "client-basic-loopback");
+    // Without --show-secrets the printed URL hides the ID Token.
+    let hidden = run(&with(
+        &[
+            "end-session",
+            issuer_str(),
+            "--id-token-hint",
+            &id_token,
+            "--no-browser",
+        ],
+        &client,
+    ));
+    let hidden = Url::parse(text(&hidden.stdout).trim()).unwrap();
+    assert_eq!(param(&hidden, "id_token_hint").unwrap(), "[hidden]");
     let back = agent.end_session(&url).await.unwrap();
     assert!(back.as_str().starts_with(&post_logout), "{back}");
     assert_eq!(param(&back, "state").unwrap(), "bye");

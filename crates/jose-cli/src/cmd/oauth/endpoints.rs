@@ -1,7 +1,7 @@
 //! `jose oauth introspect`, `revoke`, `userinfo` and `end-session`.
 
 use crate::cmd::oauth::common::{self, ClientArgs, Flow, OutputArgs};
-use crate::cmd::oauth::output::Output;
+use crate::cmd::oauth::output::{HIDDEN, Output};
 use crate::error::{CliError, CliResult};
 use crate::io;
 use clap::Args;
@@ -79,7 +79,8 @@ pub struct EndSessionArgs {
     /// `state` returned with the post-logout redirect.
     #[arg(long)]
     pub state: Option<String>,
-    /// Do not open a browser; only print the URL.
+    /// Do not open a browser; only print the URL (its `id_token_hint` is hidden unless
+    /// `--show-secrets`).
     #[arg(long)]
     pub no_browser: bool,
     #[command(flatten)]
@@ -191,12 +192,33 @@ pub async fn end_session(args: EndSessionArgs) -> CliResult {
     let url = config
         .build_end_session_url(params)
         .map_err(|e| common::fail(&out, e))?;
+    // The ID Token in the URL is a credential: shown only with --show-secrets (the browser
+    // gets the whole URL either way).
+    let shown = if out.show_secrets || args.id_token_hint.is_none() {
+        url.to_string()
+    } else {
+        let mut hidden = url.clone();
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k == "id_token_hint" {
+                    HIDDEN.to_owned()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        hidden.query_pairs_mut().clear().extend_pairs(pairs);
+        eprintln!("(id_token_hint hidden; --show-secrets prints the whole URL)");
+        hidden.to_string()
+    };
     if out.json {
         let mut object = Map::new();
-        object.insert("end_session_url".into(), url.as_str().into());
+        object.insert("end_session_url".into(), shown.into());
         out.print_object(&object)?;
     } else {
-        io::print_line(url.as_str())?;
+        io::print_line(&shown)?;
     }
     if !args.no_browser {
         super::authorize::open_browser(url.as_str());

@@ -107,6 +107,8 @@ impl Loopback {
         let accepting = async {
             loop {
                 let Ok((stream, _)) = self.listener.accept().await else {
+                    // Out of descriptors, for example: wait instead of spinning.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 };
                 let sender = sender.clone();
