@@ -224,17 +224,30 @@ impl Authorized {
     }
 }
 
-/// Runs `jose oauth authorize ARGS --no-browser --redirect-uri http://127.0.0.1:PORT/callback`,
-/// reads the authorization URL from its stderr, lets the scripted user agent log in and
-/// consent, delivers the redirect (a GET, or the `form_post` POST) to the command's loopback
-/// listener, and waits for the command.
+/// Runs `jose oauth authorize ARGS --no-browser --redirect-uri http://127.0.0.1/callback` (the
+/// command picks a free port and names it on stderr), reads the authorization URL from its
+/// stderr, lets the scripted user agent log in and consent, delivers the redirect (a GET, or
+/// the `form_post` POST) to the command's loopback listener, and waits for the command.
 async fn authorize<S: AsRef<str>>(agent: &UserAgent, args: &[S]) -> Authorized {
-    let redirect_uri = format!("http://127.0.0.1:{}/callback", free_port());
-    let mut all: Vec<&str> = vec!["authorize", issuer_str(), "--no-browser", "--redirect-uri"];
-    all.push(&redirect_uri);
+    authorize_at(agent, "http://127.0.0.1/callback", args).await
+}
+
+/// [`authorize`] with this `--redirect-uri`.
+async fn authorize_at<S: AsRef<str>>(agent: &UserAgent, redirect: &str, args: &[S]) -> Authorized {
+    let mut all: Vec<&str> = vec![
+        "authorize",
+        issuer_str(),
+        "--no-browser",
+        "--redirect-uri",
+        redirect,
+    ];
     all.extend(args.iter().map(AsRef::as_ref));
     let mut child = spawn(&all);
     let mut lines = Lines::of(&mut child);
+    let redirect_uri = lines.wait_for("redirect URI", |line| {
+        line.split_once("(the redirect goes to ")
+            .map(|(_, rest)| rest.trim_end_matches("):").to_owned())
+    });
     let url = lines.wait_for("authorization URL", |line| {
         line.starts_with("http").then(|| Url::parse(line).unwrap())
     });
@@ -322,7 +335,10 @@ async fn authorize_code_flow_with_pkce() {
         &["--scope", "openid email offline_access", "--json"],
         &client,
     );
-    let done = authorize(&agent, &args).await;
+    // The port as given (the other tests let the command pick it).
+    let redirect = format!("http://127.0.0.1:{}/callback", free_port());
+    let done = authorize_at(&agent, &redirect, &args).await;
+    assert_eq!(param(&done.url, "redirect_uri").unwrap(), redirect);
     let tokens = done.json();
     assert_eq!(tokens["token_type"], "Bearer");
     assert_eq!(tokens["access_token"], "[hidden]");
