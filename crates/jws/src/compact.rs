@@ -100,24 +100,23 @@ impl<'a> CompactSign<'a> {
             ));
         }
         let parts = SignatureParts::sign(&protected, self.payload, signer)?;
-        let mut out = String::with_capacity(
-            parts.signing_input.len() + b64::encoded_len(parts.signature.len()) + 2,
-        );
-        out.push_str(&protected.encoded);
+        let signature_len = b64::encoded_len(parts.signature.len());
+        let mut out = if self.detached {
+            let mut out = String::with_capacity(protected.encoded.len() + 2 + signature_len);
+            out.push_str(&protected.encoded);
+            out.push('.');
+            out
+        } else {
+            // The signing input is the serialization up to the second '.': the header, '.',
+            // and the payload as written (base64url, or unencoded and checked above to be free
+            // of '.'; it must also be text to live in a string). No second encoding.
+            let mut out = String::from_utf8(parts.signing_input)
+                .map_err(|_| JwsError::Malformed("an unencoded compact payload must be UTF-8"))?;
+            out.reserve_exact(1 + signature_len);
+            out
+        };
         out.push('.');
-        if !self.detached {
-            if protected.unencoded {
-                // Checked above to be free of '.'; must also be text to live in a string.
-                let text = core::str::from_utf8(self.payload).map_err(|_| {
-                    JwsError::Malformed("an unencoded compact payload must be UTF-8")
-                })?;
-                out.push_str(text);
-            } else {
-                b64::encode_into(self.payload, &mut out);
-            }
-        }
-        out.push('.');
-        b64::encode_into(&parts.signature, &mut out);
+        b64::encode_into_vartime(&parts.signature, &mut out);
         Ok(out)
     }
 }

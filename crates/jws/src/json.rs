@@ -164,7 +164,7 @@ impl<'a> JsonSign<'a> {
             }
             sig.insert(
                 "signature".into(),
-                Value::String(b64::encode(&parts.signature)),
+                Value::String(b64::encode_vartime(&parts.signature)),
             );
             out.push(Value::Object(sig));
         }
@@ -180,7 +180,7 @@ impl<'a> JsonSign<'a> {
                 .map_err(|_| JwsError::Malformed("an unencoded JSON payload must be UTF-8"))?
                 .to_owned()
         } else {
-            b64::encode(self.payload)
+            b64::encode_vartime(self.payload)
         })))
     }
 

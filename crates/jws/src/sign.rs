@@ -38,7 +38,7 @@ pub(crate) fn build_protected(
         }
         let unencoded = parsed.b64() == Some(false);
         return Ok(Protected {
-            encoded: b64::encode(raw),
+            encoded: b64::encode_vartime(raw),
             unencoded,
         });
     }
@@ -71,11 +71,13 @@ pub(crate) fn build_protected(
     if let Some(u) = unprotected {
         jose_core::header::merge_disjoint([&map, &u.to_map()])?;
     }
-    let text = Value::Object(map).to_string();
+    // serde_json's writer: the same bytes as `Value`'s `Display`, without going through `fmt`.
+    let text = serde_json::to_string(&map)
+        .map_err(|_| JwsError::Malformed("the protected header cannot be serialized"))?;
     // What we produce must be what a strict reader accepts.
     json::validate(text.as_bytes(), &JsonLimits::HEADER)?;
     Ok(Protected {
-        encoded: b64::encode(text),
+        encoded: b64::encode_vartime(text),
         unencoded,
     })
 }
@@ -104,20 +106,19 @@ impl SignatureParts {
 
 /// ASCII(BASE64URL(protected)) || '.' || payload (base64url-encoded unless `b64: false`).
 pub(crate) fn signing_input(protected_b64: &str, payload: &[u8], encode: bool) -> Vec<u8> {
-    let payload_len = if encode {
-        b64::encoded_len(payload.len())
-    } else {
-        payload.len()
-    };
-    let mut input = Vec::with_capacity(protected_b64.len() + 1 + payload_len);
-    input.extend_from_slice(protected_b64.as_bytes());
-    input.push(b'.');
     if encode {
-        let mut text = String::with_capacity(payload_len);
-        b64::encode_into(payload, &mut text);
-        input.extend_from_slice(text.as_bytes());
+        // Encoded straight into the signing input: no intermediate copy of the payload.
+        let mut input =
+            String::with_capacity(protected_b64.len() + 1 + b64::encoded_len(payload.len()));
+        input.push_str(protected_b64);
+        input.push('.');
+        b64::encode_into_vartime(payload, &mut input);
+        input.into_bytes()
     } else {
+        let mut input = Vec::with_capacity(protected_b64.len() + 1 + payload.len());
+        input.extend_from_slice(protected_b64.as_bytes());
+        input.push(b'.');
         input.extend_from_slice(payload);
+        input
     }
-    input
 }

@@ -16,7 +16,7 @@ use jose_core::json::JsonLimits;
 pub fn decode_header(token: &str) -> Result<JwsHeader, JwsError> {
     let limits = Limits::default();
     let (header, _, _) = crate::compact::split(token, limits.max_input_bytes)?;
-    let bytes = b64::decode(header).map_err(|source| JwsError::Base64 {
+    let bytes = b64::decode_vartime(header).map_err(|source| JwsError::Base64 {
         part: "protected header",
         source,
     })?;
@@ -41,7 +41,7 @@ pub fn decode_payload(token: &str) -> Result<Vec<u8>, JwsError> {
     if header.b64() == Some(false) {
         return Ok(payload.as_bytes().to_vec());
     }
-    b64::decode(payload).map_err(|source| JwsError::Base64 {
+    b64::decode_vartime(payload).map_err(|source| JwsError::Base64 {
         part: "payload",
         source,
     })

@@ -40,7 +40,7 @@ pub(crate) fn parse_protected(
             },
         )));
     }
-    let bytes = b64::decode(protected_b64).map_err(|source| JwsError::Base64 {
+    let bytes = b64::decode_vartime(protected_b64).map_err(|source| JwsError::Base64 {
         part: "protected header",
         source,
     })?;
@@ -95,10 +95,11 @@ pub(crate) fn verify_one(
     options.check_algorithm(alg, &*key)?;
     key.check_algorithm(alg)?;
 
-    let signature = b64::decode(input.signature_b64).map_err(|source| JwsError::Base64 {
-        part: "signature",
-        source,
-    })?;
+    let signature =
+        b64::decode_vartime(input.signature_b64).map_err(|source| JwsError::Base64 {
+            part: "signature",
+            source,
+        })?;
     let owned_input;
     let (signed, payload): (&[u8], Vec<u8>) = match input.detached {
         Some(detached) => {
@@ -112,7 +113,7 @@ pub(crate) fn verify_one(
         }
         None => {
             let payload = if encoded_payload {
-                b64::decode(input.payload_text).map_err(|source| JwsError::Base64 {
+                b64::decode_vartime(input.payload_text).map_err(|source| JwsError::Base64 {
                     part: "payload",
                     source,
                 })?
