@@ -140,13 +140,13 @@ impl<'a> CompactEncrypt<'a> {
         );
         out.push_str(&e.protected_b64);
         out.push('.');
-        b64::encode_into(encrypted_key, &mut out);
+        b64::encode_into_vartime(encrypted_key, &mut out);
         out.push('.');
-        b64::encode_into(&e.iv, &mut out);
+        b64::encode_into_vartime(&e.iv, &mut out);
         out.push('.');
-        b64::encode_into(&e.ciphertext, &mut out);
+        b64::encode_into_vartime(&e.ciphertext, &mut out);
         out.push('.');
-        b64::encode_into(&e.tag, &mut out);
+        b64::encode_into_vartime(&e.tag, &mut out);
         Ok(out)
     }
 }

@@ -32,7 +32,7 @@ pub(crate) struct ParsedRecipient<'a> {
 }
 
 fn decode(part: &'static str, text: &str) -> Result<Vec<u8>, JweError> {
-    b64::decode(text).map_err(|source| JweError::Base64 { part, source })
+    b64::decode_vartime(text).map_err(|source| JweError::Base64 { part, source })
 }
 
 /// Decodes and strictly parses a protected header; an empty one is an empty object.

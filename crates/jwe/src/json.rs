@@ -217,7 +217,10 @@ fn recipient_members(header: Option<&Map<String, Value>>, key: &[u8]) -> Map<Str
     }
     // RFC 7516 §7.2.1: absent when the encrypted key is empty.
     if !key.is_empty() {
-        m.insert("encrypted_key".into(), Value::String(b64::encode(key)));
+        m.insert(
+            "encrypted_key".into(),
+            Value::String(b64::encode_vartime(key)),
+        );
     }
     m
 }
@@ -235,12 +238,12 @@ fn content_members(e: Encrypted, out: &mut Map<String, Value>) {
     if let Some(aad) = e.aad_b64 {
         out.insert("aad".into(), Value::String(aad));
     }
-    out.insert("iv".into(), Value::String(b64::encode(&e.iv)));
+    out.insert("iv".into(), Value::String(b64::encode_vartime(&e.iv)));
     out.insert(
         "ciphertext".into(),
-        Value::String(b64::encode(&e.ciphertext)),
+        Value::String(b64::encode_vartime(&e.ciphertext)),
     );
-    out.insert("tag".into(), Value::String(b64::encode(&e.tag)));
+    out.insert("tag".into(), Value::String(b64::encode_vartime(&e.tag)));
 }
 
 /// The JSON members, borrowed from the input where no escape forces a copy.
