@@ -175,16 +175,15 @@ impl JwtBuilder {
     /// # Errors
     /// [`JwtError::DuplicateClaim`] for a registered claim name or a name set before;
     /// [`JwtError::Claims`] when the value cannot be serialized.
-    pub fn claim(
-        mut self,
-        name: impl Into<String>,
-        value: impl Serialize,
-    ) -> Result<Self, JwtError> {
-        let name = name.into();
+    pub fn claim(self, name: impl Into<String>, value: impl Serialize) -> Result<Self, JwtError> {
+        let value = serde_json::to_value(value).map_err(|e| JwtError::Claims(e.to_string()))?;
+        self.insert_custom(name.into(), value)
+    }
+
+    fn insert_custom(mut self, name: String, value: Value) -> Result<Self, JwtError> {
         if REGISTERED.contains(&name.as_str()) || self.custom.contains_key(&name) {
             return Err(JwtError::DuplicateClaim(name));
         }
-        let value = serde_json::to_value(value).map_err(|e| JwtError::Claims(e.to_string()))?;
         self.custom.insert(name, value);
         Ok(self)
     }
@@ -198,7 +197,8 @@ impl JwtBuilder {
         match serde_json::to_value(claims).map_err(|e| JwtError::Claims(e.to_string()))? {
             Value::Object(map) => {
                 for (k, v) in map {
-                    self = self.claim(k, v)?;
+                    // Already a JSON value: no second serialization.
+                    self = self.insert_custom(k, v)?;
                 }
                 Ok(self)
             }
@@ -270,9 +270,15 @@ impl JwtBuilder {
     /// # Errors
     /// As [`JwtBuilder::build_claims`], or [`JwtError::Jws`] when signing fails.
     pub fn sign(&self, signer: &(impl Signer + ?Sized)) -> Result<String, JwtError> {
-        let claims = Value::Object(self.build_claims()?).to_string();
-        Ok(jws::compact::CompactSign::new(claims.as_bytes())
+        let claims = serialize(&self.build_claims()?)?;
+        Ok(jws::compact::CompactSign::new(&claims)
             .header(self.header.clone())
             .sign(signer)?)
     }
+}
+
+/// The claims set as compact JSON (serde_json's writer: the same bytes as `Value`'s `Display`,
+/// without going through `fmt`).
+pub(crate) fn serialize(claims: &Map<String, Value>) -> Result<Vec<u8>, JwtError> {
+    serde_json::to_vec(claims).map_err(|e| JwtError::Claims(e.to_string()))
 }

@@ -86,7 +86,7 @@ impl JwtBuilder {
         recipient: &EncryptionKey,
         enc: ContentEncryptionAlgorithm,
     ) -> Result<String, JwtError> {
-        let claims = Value::Object(self.build_claims()?).to_string();
+        let claims = crate::builder::serialize(&self.build_claims()?)?;
         let mut header = JweHeader::default();
         let signed = self.header_ref();
         if let Some(typ) = signed.typ() {
@@ -100,7 +100,7 @@ impl JwtBuilder {
             }
             header = header.with_cty(cty);
         }
-        Ok(jwe::compact::CompactEncrypt::new(claims.as_bytes(), enc)
+        Ok(jwe::compact::CompactEncrypt::new(&claims, enc)
             .header(header)
             .encrypt(recipient)?)
     }
