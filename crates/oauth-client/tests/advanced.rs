@@ -7,120 +7,24 @@
 //! certificate-bound tokens) on the provider's TLS listener.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
+mod common;
+
+use common::{
+    Pending, browse, builder, callback, client, client_key, config, dpop, provider, redirect_uri,
+    signer,
+};
 use jose_core::alg::{ContentEncryptionAlgorithm, JwsAlgorithm};
 use jose_core::jwk::{Jwk, JwkSet};
 use jws::SigningKey;
 use oauth_client::http::{Headers, Method};
 use oauth_client::{
-    AuthorizationCodeGrantChecks, AuthorizationDetail, Callback, ClientAuth, ClientMetadata,
-    Configuration, ConfigurationBuilder, Decryption, DevicePollOptions, Error, ExpectedSubject,
-    IdTokenCheck, IdTokenValidation, Params, ReqwestHttpClient, TokenResponse, pkce_code_challenge,
-    random_nonce, random_pkce_code_verifier, random_state,
+    AuthorizationCodeGrantChecks, AuthorizationDetail, Callback, Configuration, Decryption,
+    DevicePollOptions, Error, ExpectedSubject, IdTokenCheck, IdTokenValidation, Params,
+    ReqwestHttpClient, TokenResponse,
 };
-use std::sync::Arc;
 use std::time::Duration;
-use test_provider::{DeviceDecision, Redirect, TestProvider, UserAgent};
+use test_provider::{DeviceDecision, Redirect, UserAgent};
 use url::Url;
-
-fn provider() -> &'static TestProvider {
-    TestProvider::shared().expect("the test provider starts")
-}
-
-fn redirect_uri() -> &'static str {
-    provider().state().redirect_uri()
-}
-
-/// The registered metadata of a static client, and its authentication.
-fn client(id: &str) -> (ClientMetadata, ClientAuth) {
-    let registered = provider().state().client(id).unwrap();
-    let metadata: ClientMetadata =
-        serde_json::from_value(serde_json::Value::Object(registered.metadata().clone())).unwrap();
-    let auth = match registered.auth_method() {
-        "client_secret_basic" => ClientAuth::client_secret_basic(registered.secret().unwrap()),
-        "none" => ClientAuth::none(),
-        "tls_client_auth" => ClientAuth::tls_client_auth(),
-        "self_signed_tls_client_auth" => ClientAuth::self_signed_tls_client_auth(),
-        other => panic!("no test setup for {other}"),
-    };
-    (metadata, auth)
-}
-
-fn builder(id: &str) -> ConfigurationBuilder {
-    let (metadata, auth) = client(id);
-    Configuration::builder(metadata, auth).allow_insecure_requests()
-}
-
-async fn config(id: &str) -> Configuration {
-    builder(id).discover(provider().issuer()).await.unwrap()
-}
-
-/// A private key of a client, from the state file.
-fn client_key(id: &str) -> Jwk {
-    Jwk::from_json(provider().state().client_private_jwk(id).unwrap()).unwrap()
-}
-
-fn signer(id: &str) -> SigningKey {
-    SigningKey::from_jwk(client_key(id)).unwrap()
-}
-
-fn dpop() -> Arc<dyn oauth_client::DpopHandle> {
-    Arc::new(dpop::DpopClient::generate(JwsAlgorithm::ES256).unwrap())
-}
-
-/// What the RP keeps in its session between the redirect and the callback.
-struct Pending {
-    verifier: String,
-    state: String,
-    nonce: String,
-}
-
-impl Pending {
-    fn new() -> Self {
-        Self {
-            verifier: random_pkce_code_verifier().unwrap(),
-            state: random_state().unwrap(),
-            nonce: random_nonce().unwrap(),
-        }
-    }
-
-    fn checks(&self) -> AuthorizationCodeGrantChecks {
-        AuthorizationCodeGrantChecks::new()
-            .pkce_code_verifier(&self.verifier)
-            .expected_state(&self.state)
-            .expected_nonce(&self.nonce)
-    }
-
-    fn params(&self, scope: &str) -> Params {
-        Params::from([
-            ("redirect_uri", redirect_uri()),
-            ("scope", scope),
-            (
-                "code_challenge",
-                pkce_code_challenge(&self.verifier).as_str(),
-            ),
-            ("code_challenge_method", "S256"),
-            ("state", self.state.as_str()),
-            ("nonce", self.nonce.as_str()),
-        ])
-    }
-}
-
-/// The browser part: follows the provider's redirects to the redirect URI.
-async fn browse(url: &Url) -> Redirect {
-    UserAgent::new()
-        .unwrap()
-        .authorize(url, redirect_uri())
-        .await
-        .unwrap()
-}
-
-/// The callback the browser brought back: query, fragment, or form_post body.
-fn callback(redirect: &Redirect) -> Callback {
-    match &redirect.form_body {
-        Some(body) => Callback::from_form_post(&redirect.url, body.as_bytes()).unwrap(),
-        None => Callback::from_url(&redirect.url).unwrap(),
-    }
-}
 
 async fn finish(config: &Configuration, redirect: &Redirect, pending: &Pending) -> TokenResponse {
     config

@@ -11,128 +11,23 @@
 //! `docs/openid-client-mapping.md` lists which test runs which function.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
+mod common;
+
+use common::{
+    Pending, authorize, browse, builder, client, config, login, provider, redirect_uri, signer,
+};
 use jose_core::alg::JwsAlgorithm;
-use jose_core::jwk::Jwk;
-use jws::SigningKey;
 use oauth_client::http::{BoxFuture, HttpClient, HttpError, HttpRequest, HttpResponse};
 use oauth_client::{
     AuthorizationCodeGrantChecks, Callback, ClientAuth, ClientMetadata, Configuration,
-    DEVICE_CODE_GRANT_TYPE, DiscoveryAlgorithm, Error, ExpectedState, ExpectedSubject,
-    IdTokenCheck, IdTokenValidation, Params, PollAnswer, RequestObjectOptions, ReqwestHttpClient,
-    TokenResponse, pkce_code_challenge, random_nonce, random_pkce_code_verifier, random_state,
+    ConfigurationBuilder, DEVICE_CODE_GRANT_TYPE, DiscoveryAlgorithm, Error, ExpectedState,
+    ExpectedSubject, IdTokenCheck, IdTokenValidation, Params, PollAnswer, RequestObjectOptions,
+    ReqwestHttpClient, TokenResponse, pkce_code_challenge, random_state,
 };
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use test_provider::{DeviceDecision, Redirect, TestProvider, UserAgent};
+use test_provider::DeviceDecision;
 use url::Url;
-
-fn provider() -> &'static TestProvider {
-    TestProvider::shared().expect("the test provider starts")
-}
-
-fn redirect_uri() -> &'static str {
-    provider().state().redirect_uri()
-}
-
-/// The registered metadata of a static client, and its authentication.
-fn client(id: &str) -> (ClientMetadata, ClientAuth) {
-    let state = provider().state();
-    let registered = state.client(id).unwrap();
-    let metadata: ClientMetadata =
-        serde_json::from_value(serde_json::Value::Object(registered.metadata().clone())).unwrap();
-    let secret = || registered.secret().unwrap().to_owned();
-    let auth = match registered.auth_method() {
-        "client_secret_basic" => ClientAuth::client_secret_basic(secret()),
-        "client_secret_post" => ClientAuth::client_secret_post(secret()),
-        "client_secret_jwt" => ClientAuth::client_secret_jwt(secret()),
-        "private_key_jwt" => ClientAuth::private_key_jwt(signer(id)),
-        "none" => ClientAuth::none(),
-        other => panic!("no test setup for {other}"),
-    };
-    (metadata, auth)
-}
-
-fn signer(id: &str) -> SigningKey {
-    let jwk = Jwk::from_json(provider().state().client_private_jwk(id).unwrap()).unwrap();
-    SigningKey::from_jwk(jwk).unwrap()
-}
-
-async fn config(id: &str) -> Configuration {
-    let (metadata, auth) = client(id);
-    Configuration::builder(metadata, auth)
-        .allow_insecure_requests()
-        .discover(provider().issuer())
-        .await
-        .unwrap()
-}
-
-/// What the RP keeps in its session between the redirect and the callback.
-struct Pending {
-    verifier: String,
-    state: String,
-    nonce: String,
-}
-
-impl Pending {
-    fn new() -> Self {
-        Self {
-            verifier: random_pkce_code_verifier().unwrap(),
-            state: random_state().unwrap(),
-            nonce: random_nonce().unwrap(),
-        }
-    }
-
-    fn checks(&self) -> AuthorizationCodeGrantChecks {
-        AuthorizationCodeGrantChecks::new()
-            .pkce_code_verifier(&self.verifier)
-            .expected_state(&self.state)
-            .expected_nonce(&self.nonce)
-    }
-
-    fn params(&self, scope: &str) -> Params {
-        Params::from([
-            ("redirect_uri", redirect_uri()),
-            ("scope", scope),
-            (
-                "code_challenge",
-                pkce_code_challenge(&self.verifier).as_str(),
-            ),
-            ("code_challenge_method", "S256"),
-            ("state", self.state.as_str()),
-            ("nonce", self.nonce.as_str()),
-        ])
-    }
-}
-
-/// The browser part: follows the provider's redirects to the redirect URI.
-async fn browse(url: &Url) -> Redirect {
-    UserAgent::new()
-        .unwrap()
-        .authorize(url, redirect_uri())
-        .await
-        .unwrap()
-}
-
-/// The authorization request and the browser part of the code flow.
-async fn authorize(config: &Configuration, pending: &Pending, scope: &str) -> Redirect {
-    browse(
-        &config
-            .build_authorization_url(pending.params(scope))
-            .unwrap(),
-    )
-    .await
-}
-
-/// The whole code flow, returning the tokens.
-async fn login(config: &Configuration) -> (TokenResponse, Pending) {
-    let pending = Pending::new();
-    let redirect = authorize(config, &pending, "openid email").await;
-    let tokens = config
-        .authorization_code_grant(&redirect.url, &pending.checks(), Params::new())
-        .await
-        .unwrap();
-    (tokens, pending)
-}
 
 // --- Configuration without the builder's options ------------------------------------------------
 
@@ -229,10 +124,8 @@ fn jwks_fetches(seen: &Mutex<Vec<Seen>>, config: &Configuration) -> usize {
 
 #[tokio::test]
 async fn a_custom_http_client_carries_every_request_with_the_timeout_and_default_headers() {
-    let (metadata, auth) = client("client-post");
     let (recording, seen) = Recording::new();
-    let config = Configuration::builder(metadata, auth)
-        .allow_insecure_requests()
+    let config = builder("client-post")
         .http_client(recording)
         .timeout(Duration::from_secs(7))
         .max_response_bytes(256 << 10)
@@ -278,9 +171,7 @@ async fn a_custom_http_client_carries_every_request_with_the_timeout_and_default
 
 #[tokio::test]
 async fn the_response_size_cap_applies_to_the_providers_answers() {
-    let (metadata, auth) = client("client-post");
-    let err = Configuration::builder(metadata, auth)
-        .allow_insecure_requests()
+    let err = builder("client-post")
         .max_response_bytes(64)
         .discover(provider().issuer())
         .await
@@ -288,64 +179,50 @@ async fn the_response_size_cap_applies_to_the_providers_answers() {
     assert!(matches!(err, Error::ResponseTooLarge { .. }), "{err}");
 }
 
+/// Runs the code flow and validates its ID Token once more, through a client configured by
+/// `configure`; returns how often the JWK Set was fetched.
+async fn jwks_fetches_over_a_login_and_a_validation(
+    configure: impl FnOnce(ConfigurationBuilder) -> ConfigurationBuilder,
+) -> usize {
+    let (recording, seen) = Recording::new();
+    let config = configure(builder("client-basic").http_client(recording))
+        .discover(provider().issuer())
+        .await
+        .unwrap();
+    let (tokens, pending) = login(&config, "openid email").await;
+    let validation = IdTokenValidation::new()
+        .expected_nonce(&pending.nonce)
+        .access_token(tokens.access_token());
+    config
+        .validate_id_token(tokens.id_token().unwrap(), &validation)
+        .await
+        .unwrap();
+    jwks_fetches(&seen, &config)
+}
+
 #[tokio::test]
 async fn the_jwk_set_is_reused_while_fresh_and_refetched_once_stale() {
     // Default ages: one fetch serves the code flow and a later ID Token validation.
-    let (metadata, auth) = client("client-basic");
-    let (recording, seen) = Recording::new();
-    let config = Configuration::builder(metadata.clone(), auth.clone())
-        .allow_insecure_requests()
-        .http_client(recording)
-        .discover(provider().issuer())
-        .await
-        .unwrap();
-    let (tokens, pending) = login(&config).await;
-    let validation = IdTokenValidation::new()
-        .expected_nonce(&pending.nonce)
-        .access_token(tokens.access_token());
-    config
-        .validate_id_token(tokens.id_token().unwrap(), &validation)
-        .await
-        .unwrap();
-    assert_eq!(jwks_fetches(&seen, &config), 1);
-
+    assert_eq!(jwks_fetches_over_a_login_and_a_validation(|b| b).await, 1);
     // A zero maximum age (and no refetch cooldown): every validation fetches the set again.
-    let (recording, seen) = Recording::new();
-    let config = Configuration::builder(metadata, auth)
-        .allow_insecure_requests()
-        .http_client(recording)
-        .jwks_cache(Duration::ZERO, Duration::ZERO)
-        .discover(provider().issuer())
-        .await
-        .unwrap();
-    let (tokens, pending) = login(&config).await;
-    let validation = IdTokenValidation::new()
-        .expected_nonce(&pending.nonce)
-        .access_token(tokens.access_token());
-    config
-        .validate_id_token(tokens.id_token().unwrap(), &validation)
-        .await
-        .unwrap();
-    assert_eq!(jwks_fetches(&seen, &config), 2);
+    let stale = |b: ConfigurationBuilder| b.jwks_cache(Duration::ZERO, Duration::ZERO);
+    assert_eq!(jwks_fetches_over_a_login_and_a_validation(stale).await, 2);
 }
 
 // --- clockSkew and clockTolerance -----------------------------------------------------------------
 
 #[tokio::test]
 async fn clock_skew_moves_the_local_clock_and_clock_tolerance_absorbs_the_difference() {
-    let (metadata, auth) = client("client-basic");
     let with = |skew: i64, tolerance: Option<Duration>| {
-        let mut builder = Configuration::builder(metadata.clone(), auth.clone())
-            .allow_insecure_requests()
-            .clock_skew(skew);
+        let mut configured = builder("client-basic").clock_skew(skew);
         if let Some(tolerance) = tolerance {
-            builder = builder.clock_tolerance(tolerance);
+            configured = configured.clock_tolerance(tolerance);
         }
-        builder.discover(provider().issuer())
+        configured.discover(provider().issuer())
     };
     let grant = |config: Configuration| async move {
         let pending = Pending::new();
-        let redirect = authorize(&config, &pending, "openid").await;
+        let redirect = authorize(&config, pending.params("openid")).await;
         config
             .authorization_code_grant(&redirect.url, &pending.checks(), Params::new())
             .await
@@ -374,7 +251,7 @@ async fn clock_skew_moves_the_local_clock_and_clock_tolerance_absorbs_the_differ
 async fn skip_state_check_accepts_any_state_and_the_default_expects_none() {
     let config = config("client-basic").await;
     let pending = Pending::new();
-    let redirect = authorize(&config, &pending, "openid").await;
+    let redirect = authorize(&config, pending.params("openid")).await;
     // Without an expectation, a response carrying `state` is refused.
     let no_state = AuthorizationCodeGrantChecks::new()
         .pkce_code_verifier(&pending.verifier)
@@ -456,7 +333,7 @@ async fn default_max_age_and_require_auth_time_in_the_client_metadata_demand_aut
             .await
             .unwrap();
         let pending = Pending::new();
-        let redirect = authorize(&config, &pending, "openid").await;
+        let redirect = authorize(&config, pending.params("openid")).await;
         let err = config
             .authorization_code_grant(&redirect.url, &pending.checks(), Params::new())
             .await
@@ -489,7 +366,7 @@ async fn default_max_age_and_require_auth_time_in_the_client_metadata_demand_aut
 async fn the_authorization_response_can_be_checked_before_the_exchange() {
     let config = config("client-basic").await;
     let pending = Pending::new();
-    let redirect = authorize(&config, &pending, "openid").await;
+    let redirect = authorize(&config, pending.params("openid")).await;
     let callback = Callback::from_url(&redirect.url).unwrap();
     let err = config
         .validate_authorization_response(&callback, &ExpectedState::Value("other".into()))
@@ -509,7 +386,7 @@ async fn the_authorization_response_can_be_checked_before_the_exchange() {
 #[tokio::test]
 async fn skip_subject_check_fetches_user_info_without_comparing_sub() {
     let config = config("client-basic").await;
-    let (tokens, _) = login(&config).await;
+    let (tokens, _) = login(&config, "openid email").await;
     let err = config
         .fetch_user_info(tokens.access_token(), ExpectedSubject::Is("bob"))
         .await
@@ -650,7 +527,7 @@ async fn registration_discovers_with_the_oauth2_algorithm() {
         read.client_name.as_deref(),
         Some("registered through RFC 8414 discovery")
     );
-    let (tokens, _) = login(&config).await;
+    let (tokens, _) = login(&config, "openid email").await;
     assert_eq!(
         tokens.claims().unwrap().aud,
         vec![config.client_id().to_owned()]

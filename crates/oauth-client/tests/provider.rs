@@ -4,41 +4,23 @@
 //! produces.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
+mod common;
+
+use common::{Pending, authorize, client_auth, client_key, dpop, login, provider, redirect_uri};
 use jose_core::jwk::Jwk;
 use jws::SigningKey;
 use oauth_client::http::{Headers, Method};
 use oauth_client::{
     AuthorizationCodeGrantChecks, Callback, ClientAuth, ClientMetadata, Configuration,
-    DiscoveryAlgorithm, Error, ExpectedSubject, IdTokenCheck, Params, TokenResponse,
-    pkce_code_challenge, random_nonce, random_pkce_code_verifier, random_state,
+    DiscoveryAlgorithm, Error, ExpectedSubject, IdTokenCheck, Params, random_pkce_code_verifier,
 };
-use test_provider::{Redirect, TestProvider, UserAgent};
+use test_provider::UserAgent;
 use url::Url;
 
-fn provider() -> &'static TestProvider {
-    TestProvider::shared().expect("the test provider starts")
-}
-
-fn redirect_uri() -> &'static str {
-    provider().state().redirect_uri()
-}
-
-/// The client metadata and authentication of a static client of the provider.
+/// The client metadata and authentication of a static client of the provider: the metadata
+/// starts from `ClientMetadata::new` and takes only the algorithms the client registered.
 fn client(id: &str) -> (ClientMetadata, ClientAuth) {
-    let state = provider().state();
-    let registered = state.client(id).unwrap();
-    let secret = || registered.secret().unwrap().to_owned();
-    let auth = match registered.auth_method() {
-        "client_secret_basic" => ClientAuth::client_secret_basic(secret()),
-        "client_secret_post" => ClientAuth::client_secret_post(secret()),
-        "client_secret_jwt" => ClientAuth::client_secret_jwt(secret()),
-        "private_key_jwt" => {
-            let jwk = Jwk::from_json(state.client_private_jwk(id).unwrap()).unwrap();
-            ClientAuth::private_key_jwt(SigningKey::from_jwk(jwk).unwrap())
-        }
-        "none" => ClientAuth::none(),
-        other => panic!("no test setup for {other}"),
-    };
+    let registered = provider().state().client(id).unwrap();
     let mut metadata = ClientMetadata::new(id);
     metadata.id_token_signed_response_alg = registered
         .str("id_token_signed_response_alg")
@@ -49,7 +31,7 @@ fn client(id: &str) -> (ClientMetadata, ClientAuth) {
     metadata.introspection_signed_response_alg = registered
         .str("introspection_signed_response_alg")
         .map(str::to_owned);
-    (metadata, auth)
+    (metadata, client_auth(id))
 }
 
 async fn config(id: &str) -> Configuration {
@@ -59,65 +41,6 @@ async fn config(id: &str) -> Configuration {
         .discover(provider().issuer())
         .await
         .unwrap()
-}
-
-/// What the RP keeps in its session between the redirect and the callback.
-struct Pending {
-    verifier: String,
-    state: String,
-    nonce: String,
-}
-
-impl Pending {
-    fn new() -> Self {
-        Self {
-            verifier: random_pkce_code_verifier().unwrap(),
-            state: random_state().unwrap(),
-            nonce: random_nonce().unwrap(),
-        }
-    }
-
-    fn checks(&self) -> AuthorizationCodeGrantChecks {
-        AuthorizationCodeGrantChecks::new()
-            .pkce_code_verifier(&self.verifier)
-            .expected_state(&self.state)
-            .expected_nonce(&self.nonce)
-    }
-
-    fn params(&self, scope: &str) -> Params {
-        Params::from([
-            ("redirect_uri", redirect_uri()),
-            ("scope", scope),
-            (
-                "code_challenge",
-                pkce_code_challenge(&self.verifier).as_str(),
-            ),
-            ("code_challenge_method", "S256"),
-            ("state", self.state.as_str()),
-            ("nonce", self.nonce.as_str()),
-        ])
-    }
-}
-
-/// Runs the browser part: authorization request, scripted login and consent, redirect back.
-async fn authorize(config: &Configuration, params: Params) -> Redirect {
-    let url = config.build_authorization_url(params).unwrap();
-    UserAgent::new()
-        .unwrap()
-        .authorize(&url, redirect_uri())
-        .await
-        .unwrap()
-}
-
-/// The whole code flow for a client, returning the tokens.
-async fn login(config: &Configuration, scope: &str) -> (TokenResponse, Pending) {
-    let pending = Pending::new();
-    let redirect = authorize(config, pending.params(scope)).await;
-    let tokens = config
-        .authorization_code_grant(&redirect.url, &pending.checks(), Params::new())
-        .await
-        .unwrap();
-    (tokens, pending)
 }
 
 // --- Discovery --------------------------------------------------------------------------------
@@ -718,13 +641,9 @@ async fn an_invalid_refresh_token_is_invalid_grant() {
 
 // --- DPoP (the seam issue 5 builds on) ------------------------------------------------------
 
-fn dpop_handle() -> std::sync::Arc<dyn oauth_client::DpopHandle> {
-    std::sync::Arc::new(dpop::DpopClient::generate(jose_core::alg::JwsAlgorithm::ES256).unwrap())
-}
-
 #[tokio::test]
 async fn dpop_bound_tokens_from_the_code_flow_work_at_userinfo() {
-    let config = config("client-basic").await.with_dpop(dpop_handle());
+    let config = config("client-basic").await.with_dpop(dpop());
     let (tokens, _) = login(&config, "openid email").await;
     assert_eq!(tokens.token_type(), "dpop");
     let claims = tokens.claims().unwrap();
@@ -743,7 +662,7 @@ async fn dpop_bound_tokens_from_the_code_flow_work_at_userinfo() {
 
 #[tokio::test]
 async fn a_server_demanded_dpop_nonce_is_retried_once() {
-    let config = config("client-dpop-nonce").await.with_dpop(dpop_handle());
+    let config = config("client-dpop-nonce").await.with_dpop(dpop());
     let tokens = config
         .client_credentials_grant(Params::new())
         .await
@@ -771,8 +690,7 @@ async fn a_server_demanded_dpop_nonce_is_retried_once() {
 #[tokio::test]
 async fn encrypted_id_tokens_and_userinfo_are_decrypted_then_verified() {
     use jose_core::alg::ContentEncryptionAlgorithm;
-    let state = provider().state();
-    let key = Jwk::from_json(state.client_private_jwk("client-encrypted").unwrap()).unwrap();
+    let key = client_key("client-encrypted");
     let keys = jose_core::jwk::JwkSet::new(vec![key]).unwrap();
     let (mut metadata, auth) = client("client-encrypted");
     metadata.userinfo_encrypted_response_alg = Some("ECDH-ES".into());
