@@ -4,8 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
+mod common;
+
+use common::Dir;
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 fn jose(args: &[&str], stdin: &[u8]) -> Output {
@@ -48,21 +50,7 @@ fn code(args: &[&str], stdin: &[u8]) -> i32 {
     out.status.code().unwrap()
 }
 
-struct Dir(PathBuf);
-
 impl Dir {
-    fn new(name: &str) -> Self {
-        let p = std::env::temp_dir().join(format!("jose-cli-jwe-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&p).unwrap();
-        Dir(p)
-    }
-
-    fn write(&self, name: &str, content: &[u8]) -> String {
-        let p = self.0.join(name);
-        std::fs::write(&p, content).unwrap();
-        p.to_string_lossy().into_owned()
-    }
-
     /// A private key and its public half (the same file for symmetric keys).
     fn key(&self, name: &str, generate: &[&str]) -> (String, String) {
         let mut args = vec!["key", "generate"];
@@ -79,12 +67,6 @@ impl Dir {
             self.write(&format!("{name}.json"), &private),
             self.write(&format!("{name}.pub.json"), &public),
         )
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

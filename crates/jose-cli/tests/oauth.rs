@@ -3,10 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
+mod common;
+
+use common::Dir;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -34,31 +36,11 @@ fn secret(client: &str) -> String {
 }
 
 /// A temporary directory for key and secret files, removed at the end of the test.
-struct Dir(PathBuf);
-
 impl Dir {
-    fn new(name: &str) -> Self {
-        let p = std::env::temp_dir().join(format!("jose-oauth-test-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&p).unwrap();
-        Dir(p)
-    }
-
-    fn write(&self, name: &str, content: &str) -> String {
-        let p = self.0.join(name);
-        std::fs::write(&p, content).unwrap();
-        p.to_string_lossy().into_owned()
-    }
-
     /// The private JWK of a static client (state file), as a file.
     fn client_key(&self, client: &str) -> String {
         let jwk = provider().state().client_private_jwk(client).unwrap();
         self.write(&format!("{client}.jwk"), &jwk)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -221,6 +203,12 @@ impl Authorized {
             self.stderr
         );
         serde_json::from_slice(&self.output.stdout).unwrap()
+    }
+
+    /// Asserts that the command exited 1 with `message` on stderr.
+    fn refused(&self, message: &str) {
+        assert_eq!(self.output.status.code(), Some(1), "{}", self.stderr);
+        assert!(self.stderr.contains(message), "{}", self.stderr);
     }
 }
 
@@ -416,12 +404,7 @@ async fn authorize_with_jar_and_with_jar_over_par() {
 
     // Without --jar the provider refuses the request and redirects back with the error.
     let done = authorize(&agent, &client).await;
-    assert_eq!(done.output.status.code(), Some(1), "{}", done.stderr);
-    assert!(
-        done.stderr.contains("error: invalid_request"),
-        "{}",
-        done.stderr
-    );
+    done.refused("error: invalid_request");
 }
 
 #[tokio::test]
@@ -595,8 +578,7 @@ async fn authorize_with_encrypted_id_tokens_and_userinfo() {
         &client.iter().map(String::as_str).collect::<Vec<_>>(),
     )
     .await;
-    assert_eq!(done.output.status.code(), Some(1), "{}", done.stderr);
-    assert!(done.stderr.contains("encrypted"), "{}", done.stderr);
+    done.refused("encrypted");
 }
 
 #[tokio::test]
@@ -608,13 +590,7 @@ async fn authorize_reports_access_denied_and_its_description() {
         &with(&["--param", "login_hint=deny", "--json"], &client),
     )
     .await;
-    assert_eq!(done.output.status.code(), Some(1), "{}", done.stderr);
-    assert!(
-        done.stderr
-            .contains("error: access_denied: the test user refused"),
-        "{}",
-        done.stderr
-    );
+    done.refused("error: access_denied: the test user refused");
     let body: Value = serde_json::from_slice(&done.output.stdout).unwrap();
     assert_eq!(body["error"], "access_denied");
 }
@@ -958,36 +934,50 @@ fn jwt_introspection_responses_are_verified() {
 
 // --- device -------------------------------------------------------------------------------------
 
-#[tokio::test]
-async fn device_flow_shows_the_user_code_at_once_and_polls_until_approved() {
-    let mut child = spawn(&[
+/// Starts `jose oauth device` for client-device, polling every second, with `args`; waits for
+/// `verification_uri` and `user_code` on stderr, decides, and waits. The output, the rest of
+/// stderr, and the verification URI.
+async fn device(args: &[&str], decision: DeviceDecision<'_>) -> (Output, String, String) {
+    let mut all = vec![
         "device",
         issuer_str(),
         "--client-id",
         "client-device",
         "--insecure-http",
-        "--scope",
-        "openid offline_access",
         "--interval",
         "1",
-        "--qr",
-        "always",
-        "--json",
-    ]);
+    ];
+    all.extend_from_slice(args);
+    let mut child = spawn(&all);
     let mut lines = Lines::of(&mut child);
     let uri = lines.wait_for("verification_uri", |l| {
         l.strip_prefix("verification_uri: ").map(str::to_owned)
     });
-    assert!(uri.starts_with(&issuer()), "{uri}");
     let user_code = lines.wait_for("user_code", |l| {
         l.strip_prefix("user_code: ").map(str::to_owned)
     });
     provider()
-        .decide_device_code(&user_code, DeviceDecision::Approve("bob"))
+        .decide_device_code(&user_code, decision)
         .await
         .unwrap();
     let output = child.wait_with_output().unwrap();
-    let stderr = lines.rest();
+    (output, lines.rest(), uri)
+}
+
+#[tokio::test]
+async fn device_flow_shows_the_user_code_at_once_and_polls_until_approved() {
+    let (output, stderr, uri) = device(
+        &[
+            "--scope",
+            "openid offline_access",
+            "--qr",
+            "always",
+            "--json",
+        ],
+        DeviceDecision::Approve("bob"),
+    )
+    .await;
+    assert!(uri.starts_with(&issuer()), "{uri}");
     assert!(output.status.success(), "{stderr}");
     assert!(stderr.contains('\u{2588}'), "a QR code: {stderr}");
     let tokens: Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -997,27 +987,7 @@ async fn device_flow_shows_the_user_code_at_once_and_polls_until_approved() {
 
 #[tokio::test]
 async fn device_flow_denied_exits_1() {
-    let mut child = spawn(&[
-        "device",
-        issuer_str(),
-        "--client-id",
-        "client-device",
-        "--insecure-http",
-        "--scope",
-        "openid",
-        "--interval",
-        "1",
-    ]);
-    let mut lines = Lines::of(&mut child);
-    let user_code = lines.wait_for("user_code", |l| {
-        l.strip_prefix("user_code: ").map(str::to_owned)
-    });
-    provider()
-        .decide_device_code(&user_code, DeviceDecision::Deny)
-        .await
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let stderr = lines.rest();
+    let (output, stderr, _) = device(&["--scope", "openid"], DeviceDecision::Deny).await;
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("HTTP 400: access_denied"), "{stderr}");
 }

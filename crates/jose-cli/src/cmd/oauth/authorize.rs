@@ -153,10 +153,7 @@ pub async fn run(args: AuthorizeArgs) -> CliResult {
             },
         );
     }
-    for resource in &args.grant.resource {
-        params = params.resource(resource.as_str());
-    }
-    let params = common::merge_params(params, &extra);
+    let params = common::merge_params(args.grant.with_resources(params), &extra);
     let state = params.get("state").map(str::to_owned);
     let nonce = params.get("nonce").map(str::to_owned);
     let max_age = match params.get("max_age") {
@@ -204,10 +201,7 @@ pub async fn run(args: AuthorizeArgs) -> CliResult {
         checks = checks.max_age(max_age);
     }
     // The token request names the resources again (RFC 8707 §2.2).
-    let mut token_params = Params::new();
-    for resource in &args.grant.resource {
-        token_params = token_params.resource(resource.as_str());
-    }
+    let token_params = args.grant.with_resources(Params::new());
     let tokens = config
         .authorization_code_grant_with_callback(&callback, &checks, token_params)
         .await

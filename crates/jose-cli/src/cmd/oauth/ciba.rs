@@ -171,11 +171,7 @@ pub async fn run(args: CibaArgs) -> CliResult {
     let ack = client.initiate(&request).await.map_err(|e| fail(&out, e))?;
     // The user-facing values, on stderr at once: a script can act on them while we poll.
     eprintln!("auth_req_id: {}", ack.auth_req_id().expose());
-    eprintln!(
-        "expires_in: {} ({})",
-        ack.expires_in(),
-        output::expires_in_words(i64::try_from(ack.expires_in()).unwrap_or(i64::MAX))
-    );
+    output::eprint_expires_in(ack.expires_in());
     eprintln!("interval: {}", ack.interval());
     let label = match &args.binding_message {
         Some(message) => format!("waiting for the user to approve \"{message}\" on their device"),

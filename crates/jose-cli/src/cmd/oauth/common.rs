@@ -148,6 +148,11 @@ impl GrantArgs {
         if let Some(scope) = &self.scope {
             params.insert("scope", scope.as_str());
         }
+        self.with_resources(params)
+    }
+
+    /// `params` with a `resource` parameter for each `--resource`.
+    pub fn with_resources(&self, mut params: Params) -> Params {
         for resource in &self.resource {
             params = params.resource(resource.as_str());
         }

@@ -77,11 +77,7 @@ pub async fn run(args: DeviceArgs) -> CliResult {
     if let Some(complete) = device.verification_uri_complete() {
         eprintln!("verification_uri_complete: {complete}");
     }
-    eprintln!(
-        "expires_in: {} ({})",
-        device.expires_in(),
-        output::expires_in_words(i64::try_from(device.expires_in()).unwrap_or(i64::MAX))
-    );
+    output::eprint_expires_in(device.expires_in());
     let show_qr = match args.qr {
         QrArg::Always => true,
         QrArg::Never => false,
@@ -102,10 +98,7 @@ pub async fn run(args: DeviceArgs) -> CliResult {
         options = options.deadline(Duration::from_secs(timeout));
     }
     // The token request carries the resource indicators again (RFC 8707 §2.2).
-    let mut token_params = oauth_client::Params::new();
-    for resource in &args.grant.resource {
-        token_params = token_params.resource(resource.as_str());
-    }
+    let token_params = args.grant.with_resources(oauth_client::Params::new());
     let label = format!("waiting for the user to enter {}", device.user_code());
     let tokens = output::with_spinner(
         &label,

@@ -187,6 +187,15 @@ pub fn duration_words(seconds: u64) -> String {
     }
 }
 
+/// The `expires_in: N (expires in ...)` line on stderr, for values shown while a command
+/// waits (device and CIBA).
+pub fn eprint_expires_in(seconds: u64) {
+    eprintln!(
+        "expires_in: {seconds} ({})",
+        expires_in_words(i64::try_from(seconds).unwrap_or(i64::MAX))
+    );
+}
+
 /// `expires in 10 minutes`, `expired`.
 pub fn expires_in_words(seconds: i64) -> String {
     match u64::try_from(seconds) {
