@@ -379,6 +379,15 @@ mod tests {
         )
     }
 
+    /// A request with a token of its own, pending for a minute.
+    fn fresh(id: &str) -> PendingRequest {
+        request(
+            id,
+            &ClientNotificationToken::generate().unwrap(),
+            Duration::from_secs(60),
+        )
+    }
+
     #[test]
     fn duplicate_ids_and_reused_tokens_are_refused() {
         let store = InMemoryPendingStore::default();
@@ -387,30 +396,16 @@ mod tests {
             .insert(request("a", &t, Duration::from_secs(60)))
             .unwrap();
         assert!(matches!(
-            store.insert(request(
-                "a",
-                &ClientNotificationToken::generate().unwrap(),
-                Duration::from_secs(60)
-            )),
+            store.insert(fresh("a")),
             Err(CibaError::DuplicateAuthReqId)
         ));
         assert!(matches!(
             store.insert(request("b", &t, Duration::from_secs(60))),
             Err(CibaError::NotificationTokenReused)
         ));
-        let signed = request(
-            "c",
-            &ClientNotificationToken::generate().unwrap(),
-            Duration::from_secs(60),
-        )
-        .with_nonce("n-1");
+        let signed = fresh("c").with_nonce("n-1");
         store.insert(signed).unwrap();
-        let same_nonce = request(
-            "d",
-            &ClientNotificationToken::generate().unwrap(),
-            Duration::from_secs(60),
-        )
-        .with_nonce("n-1");
+        let same_nonce = fresh("d").with_nonce("n-1");
         assert!(matches!(
             store.insert(same_nonce),
             Err(CibaError::NotificationTokenReused)
@@ -458,19 +453,9 @@ mod tests {
     #[test]
     fn a_full_store_refuses_new_requests() {
         let store = InMemoryPendingStore::new(1);
-        store
-            .insert(request(
-                "a",
-                &ClientNotificationToken::generate().unwrap(),
-                Duration::from_secs(60),
-            ))
-            .unwrap();
+        store.insert(fresh("a")).unwrap();
         assert!(matches!(
-            store.insert(request(
-                "b",
-                &ClientNotificationToken::generate().unwrap(),
-                Duration::from_secs(60)
-            )),
+            store.insert(fresh("b")),
             Err(CibaError::StoreFull { capacity: 1 })
         ));
     }
@@ -478,13 +463,7 @@ mod tests {
     #[tokio::test]
     async fn wait_returns_the_state_a_notification_set() {
         let store = std::sync::Arc::new(InMemoryPendingStore::default());
-        store
-            .insert(request(
-                "a",
-                &ClientNotificationToken::generate().unwrap(),
-                Duration::from_secs(60),
-            ))
-            .unwrap();
+        store.insert(fresh("a")).unwrap();
         let waiter = {
             let store = store.clone();
             tokio::spawn(async move { store.wait("a").await })

@@ -12,7 +12,7 @@ use ciba::{
 };
 use jose_core::alg::JwsAlgorithm;
 use jose_core::header::JwsHeader;
-use jose_core::jwk::{Jwk, JwkSet};
+use jose_core::jwk::JwkSet;
 use jws::SigningKey;
 use serde_json::{Value, json};
 use std::sync::{Arc, OnceLock};
@@ -22,15 +22,7 @@ const NOW: i64 = 1_800_000_000;
 
 fn rp_key() -> &'static SigningKey {
     static KEY: OnceLock<SigningKey> = OnceLock::new();
-    KEY.get_or_init(|| {
-        SigningKey::new(
-            Jwk::generate(JwsAlgorithm::ES256)
-                .unwrap()
-                .with_kid("rp-2026-01"),
-            JwsAlgorithm::ES256,
-        )
-        .unwrap()
-    })
+    KEY.get_or_init(|| common::generated_key(JwsAlgorithm::ES256, "rp-2026-01"))
 }
 
 fn own_keys() -> JwkSet {
@@ -92,11 +84,7 @@ fn a_minted_token_has_the_table_s_header_and_claims() {
 fn only_es256_keys_with_a_kid_can_mint() {
     let no_kid = SigningKey::generate(JwsAlgorithm::ES256).unwrap();
     assert!(NotificationTokenIssuer::new(no_kid).is_err());
-    let p384 = SigningKey::new(
-        Jwk::generate(JwsAlgorithm::ES384).unwrap().with_kid("k"),
-        JwsAlgorithm::ES384,
-    )
-    .unwrap();
+    let p384 = common::generated_key(JwsAlgorithm::ES384, "k");
     assert!(NotificationTokenIssuer::new(p384).is_err());
 }
 
@@ -150,25 +138,13 @@ fn each_malformed_or_forged_token_fails_its_check() {
     assert!(verify(&crafted(rp_key(), header(), &claims)).is_ok());
 
     // Another key under the same kid: the signature fails.
-    let rogue = SigningKey::new(
-        Jwk::generate(JwsAlgorithm::ES256)
-            .unwrap()
-            .with_kid("rp-2026-01"),
-        JwsAlgorithm::ES256,
-    )
-    .unwrap();
+    let rogue = common::generated_key(JwsAlgorithm::ES256, "rp-2026-01");
     assert_eq!(
         check_of(verify(&crafted(&rogue, header(), &claims))),
         TokenCheck::Signature
     );
     // A kid outside the relying party's set, or none.
-    let stranger = SigningKey::new(
-        Jwk::generate(JwsAlgorithm::ES256)
-            .unwrap()
-            .with_kid("stranger"),
-        JwsAlgorithm::ES256,
-    )
-    .unwrap();
+    let stranger = common::generated_key(JwsAlgorithm::ES256, "stranger");
     assert_eq!(
         check_of(verify(&crafted(
             &stranger,
@@ -185,13 +161,7 @@ fn each_malformed_or_forged_token_fails_its_check() {
     let anonymous = ClientNotificationToken::new(anonymous).unwrap();
     assert_eq!(check_of(verify(&anonymous)), TokenCheck::KeyId);
     // Another algorithm (an RS256 key the verifier does not even hold).
-    let rsa = SigningKey::new(
-        Jwk::generate(JwsAlgorithm::PS256)
-            .unwrap()
-            .with_kid("rp-2026-01"),
-        JwsAlgorithm::PS256,
-    )
-    .unwrap();
+    let rsa = common::generated_key(JwsAlgorithm::PS256, "rp-2026-01");
     assert_eq!(
         check_of(verify(&crafted(
             &rsa,
@@ -243,22 +213,35 @@ fn each_malformed_or_forged_token_fails_its_check() {
     }
 }
 
+/// A ping-mode request pending for a minute, stored with `minted`'s token and nonce.
+fn signed_request(id: &str, minted: &MintedToken) -> PendingRequest {
+    PendingRequest::new(
+        AuthReqId::new(id).unwrap(),
+        DeliveryMode::Ping,
+        minted.token().clone(),
+        SystemTime::now() + Duration::from_secs(60),
+    )
+    .with_nonce(minted.nonce())
+}
+
+/// A store holding one [`signed_request`], `id`, with a token minted now.
+fn store_with_signed_request(id: &str) -> (Arc<InMemoryPendingStore>, MintedToken) {
+    let store = Arc::new(InMemoryPendingStore::default());
+    let minted = NotificationTokenIssuer::new(rp_key().clone())
+        .unwrap()
+        .mint()
+        .unwrap();
+    store.insert(signed_request(id, &minted)).unwrap();
+    (store, minted)
+}
+
 #[test]
 fn a_minted_token_cannot_be_bound_to_two_requests() {
     let store = InMemoryPendingStore::default();
     let minted = mint();
-    let request = |id: &str| {
-        PendingRequest::new(
-            AuthReqId::new(id).unwrap(),
-            DeliveryMode::Ping,
-            minted.token().clone(),
-            SystemTime::now() + Duration::from_secs(60),
-        )
-        .with_nonce(minted.nonce())
-    };
-    store.insert(request("first")).unwrap();
+    store.insert(signed_request("first", &minted)).unwrap();
     assert!(matches!(
-        store.insert(request("second")),
+        store.insert(signed_request("second", &minted)),
         Err(CibaError::NotificationTokenReused)
     ));
 }
@@ -266,36 +249,15 @@ fn a_minted_token_cannot_be_bound_to_two_requests() {
 #[tokio::test]
 async fn the_notification_handler_verifies_signed_tokens_of_requests_stored_with_a_nonce() {
     let script = common::Script::new();
-    let store = Arc::new(InMemoryPendingStore::default());
-    let minted = NotificationTokenIssuer::new(rp_key().clone())
-        .unwrap()
-        .mint()
-        .unwrap();
-    store
-        .insert(
-            PendingRequest::new(
-                AuthReqId::new("signed-1").unwrap(),
-                DeliveryMode::Ping,
-                minted.token().clone(),
-                SystemTime::now() + Duration::from_secs(60),
-            )
-            .with_nonce(minted.nonce()),
-        )
-        .unwrap();
+    let (store, minted) = store_with_signed_request("signed-1");
     let body = json!({"auth_req_id": "signed-1"});
     let body = body.as_object().unwrap();
 
     // Verified against keys that do not hold the relying party's key: refused, 401.
     let other_keys = JwkSet::new(vec![
-        SigningKey::new(
-            Jwk::generate(JwsAlgorithm::ES256)
-                .unwrap()
-                .with_kid("other"),
-            JwsAlgorithm::ES256,
-        )
-        .unwrap()
-        .public_jwk()
-        .unwrap(),
+        common::generated_key(JwsAlgorithm::ES256, "other")
+            .public_jwk()
+            .unwrap(),
     ])
     .unwrap();
     let strict = NotificationHandler::new(common::config(&script, "ping"), store.clone())
@@ -318,22 +280,7 @@ async fn the_notification_handler_verifies_signed_tokens_of_requests_stored_with
 #[tokio::test]
 async fn a_nonce_in_the_body_must_be_the_one_stored_with_the_request() {
     let script = common::Script::new();
-    let store = Arc::new(InMemoryPendingStore::default());
-    let minted = NotificationTokenIssuer::new(rp_key().clone())
-        .unwrap()
-        .mint()
-        .unwrap();
-    store
-        .insert(
-            PendingRequest::new(
-                AuthReqId::new("signed-2").unwrap(),
-                DeliveryMode::Ping,
-                minted.token().clone(),
-                SystemTime::now() + Duration::from_secs(60),
-            )
-            .with_nonce(minted.nonce()),
-        )
-        .unwrap();
+    let (store, minted) = store_with_signed_request("signed-2");
     let handler = NotificationHandler::new(common::config(&script, "ping"), store.clone())
         .verify_signed_tokens(NotificationTokenVerifier::new(own_keys()));
     let bearer = Some(minted.token().expose());

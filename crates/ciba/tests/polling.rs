@@ -7,17 +7,18 @@
 mod common;
 
 use ciba::{
-    BackchannelRequest, CibaClient, CibaError, ClientNotificationToken, DeliveryMode,
-    InMemoryPendingStore, PendingStore, PollOptions, Profile, UserHint,
+    BackchannelAck, BackchannelRequest, CibaClient, CibaError, ClientNotificationToken,
+    DeliveryMode, InMemoryPendingStore, PendingStore, PollOptions, Profile, UserHint,
 };
 use common::{Answer, CLIENT, ISSUER, Script, config, token_response};
 use core::num::NonZeroU32;
 use jose_core::alg::JwsAlgorithm;
 use jws::SigningKey;
-use oauth_client::{ClientAuth, Configuration};
+use oauth_client::{ClientAuth, Configuration, TokenResponse};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 fn alice() -> BackchannelRequest {
@@ -156,8 +157,15 @@ async fn polling_stops_at_the_local_deadline() {
     assert!(ack.is_finished());
 }
 
-#[tokio::test(start_paused = true)]
-async fn cancel_stops_a_running_poll_and_later_ones() {
+/// A poll running on a task for a request the provider keeps answering
+/// `authorization_pending` (every 2 s, for 10 minutes): the script, the client, the
+/// acknowledgement and the task.
+async fn running_poll() -> (
+    Arc<Script>,
+    CibaClient,
+    BackchannelAck,
+    JoinHandle<Result<TokenResponse, CibaError>>,
+) {
     let script = Script::new();
     script.push("/bc", ack_answer(Some(2), 600));
     script.push("/token", Answer::error("authorization_pending"));
@@ -167,6 +175,12 @@ async fn cancel_stops_a_running_poll_and_later_ones() {
         let (client, ack) = (client.clone(), ack.clone());
         tokio::spawn(async move { client.poll(&ack).await })
     };
+    (script, client, ack, task)
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancel_stops_a_running_poll_and_later_ones() {
+    let (script, client, ack, task) = running_poll().await;
     tokio::time::sleep(Duration::from_secs(5)).await;
     ack.cancel();
     assert!(matches!(task.await.unwrap(), Err(CibaError::Cancelled)));
@@ -176,15 +190,7 @@ async fn cancel_stops_a_running_poll_and_later_ones() {
 
 #[tokio::test(start_paused = true)]
 async fn only_one_poll_runs_per_auth_req_id_and_a_dropped_poll_frees_it() {
-    let script = Script::new();
-    script.push("/bc", ack_answer(Some(2), 600));
-    script.push("/token", Answer::error("authorization_pending"));
-    let client = poll_client(&script);
-    let ack = client.initiate(&alice()).await.unwrap();
-    let task = {
-        let (client, ack) = (client.clone(), ack.clone());
-        tokio::spawn(async move { client.poll(&ack).await })
-    };
+    let (script, client, ack, task) = running_poll().await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(matches!(
         client.poll(&ack.clone()).await,

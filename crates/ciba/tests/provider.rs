@@ -304,13 +304,7 @@ async fn a_ping_with_a_wrong_token_is_refused_and_the_provider_sees_the_401() {
 
 #[tokio::test]
 async fn ping_authenticated_by_a_signed_client_notification_token() {
-    let rp_key = SigningKey::new(
-        Jwk::generate(JwsAlgorithm::ES256)
-            .unwrap()
-            .with_kid("rp-notify-1"),
-        JwsAlgorithm::ES256,
-    )
-    .unwrap();
+    let rp_key = common::generated_key(JwsAlgorithm::ES256, "rp-notify-1");
     let own_keys = JwkSet::new(vec![rp_key.public_jwk().unwrap()]).unwrap();
     let issuer = NotificationTokenIssuer::new(rp_key).unwrap();
     let store = Arc::new(InMemoryPendingStore::default());

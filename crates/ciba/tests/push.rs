@@ -81,6 +81,24 @@ fn waiting(store: &InMemoryPendingStore) -> bool {
     store.get(ID).unwrap().state.is_waiting()
 }
 
+/// Posts a push `body` that must be refused (400, no body) to the endpoint at `url`, and
+/// hands it to the handler; asserts that the request is still waiting. The handler's error.
+async fn refused_push(s: &Setup, url: &str, body: &Value, what: &str) -> CibaError {
+    let bearer = Some(s.token.expose());
+    assert_eq!(
+        post_notification(url, bearer, body).await,
+        (400, None),
+        "{what}"
+    );
+    let err = s
+        .handler
+        .handle(bearer, body.as_object().unwrap())
+        .await
+        .unwrap_err();
+    assert!(waiting(&s.store), "{what}: nothing stored");
+    err
+}
+
 #[tokio::test]
 async fn pushed_tokens_are_validated_stored_and_redelivery_is_idempotent() {
     let s = setup(DeliveryMode::Push);
@@ -150,9 +168,15 @@ async fn a_push_without_refresh_token_needs_no_rt_hash() {
 async fn every_failure_of_the_pushed_id_token_is_a_400_and_stores_nothing() {
     let s = setup(DeliveryMode::Push);
     let server = notification_server(s.handler.clone()).await;
-    let bearer = Some(s.token.expose());
     let auth_claim = "urn:openid:params:jwt:claim:auth_req_id";
     let rt_claim = "urn:openid:params:jwt:claim:rt_hash";
+    // The good push body with one claim of the ID Token changed (`null` removes it).
+    let changed = |name: &str, value: Value| {
+        push_body(&id_token(op_key(), with(good_claims(), name, value)), true)
+    };
+    // Another access token next to a good ID Token.
+    let mut swapped = push_body(&id_token(op_key(), good_claims()), true);
+    swapped["access_token"] = "another-access-token".into();
     let cases: Vec<(&str, Value, PushCheck)> = vec![
         (
             "no id_token",
@@ -170,154 +194,70 @@ async fn every_failure_of_the_pushed_id_token_is_a_400_and_stores_nothing() {
         ),
         (
             "another audience",
-            push_body(
-                &id_token(op_key(), with(good_claims(), "aud", "someone-else".into())),
-                true,
-            ),
+            changed("aud", "someone-else".into()),
             PushCheck::Validation,
         ),
         (
             "another issuer",
-            push_body(
-                &id_token(
-                    op_key(),
-                    with(good_claims(), "iss", "https://evil.test".into()),
-                ),
-                true,
-            ),
+            changed("iss", "https://evil.test".into()),
             PushCheck::Validation,
         ),
         (
             "expired",
-            push_body(
-                &id_token(
-                    op_key(),
-                    with(good_claims(), "exp", (common::now() - 3600).into()),
-                ),
-                true,
-            ),
+            changed("exp", (common::now() - 3600).into()),
             PushCheck::Validation,
         ),
         (
             "a nonce (CIBA has none)",
-            push_body(
-                &id_token(op_key(), with(good_claims(), "nonce", "n".into())),
-                true,
-            ),
+            changed("nonce", "n".into()),
             PushCheck::Validation,
         ),
         (
             "no auth_req_id claim",
-            push_body(
-                &id_token(op_key(), with(good_claims(), auth_claim, Value::Null)),
-                true,
-            ),
+            changed(auth_claim, Value::Null),
             PushCheck::AuthReqIdMissing,
         ),
         (
             "another auth_req_id claim",
-            push_body(
-                &id_token(op_key(), with(good_claims(), auth_claim, "other".into())),
-                true,
-            ),
+            changed(auth_claim, "other".into()),
             PushCheck::AuthReqIdMismatch,
         ),
         (
             "no at_hash",
-            push_body(
-                &id_token(op_key(), with(good_claims(), "at_hash", Value::Null)),
-                true,
-            ),
+            changed("at_hash", Value::Null),
             PushCheck::AtHashMissing,
         ),
         (
             "a refresh token and no rt_hash",
-            push_body(
-                &id_token(op_key(), with(good_claims(), rt_claim, Value::Null)),
-                true,
-            ),
+            changed(rt_claim, Value::Null),
             PushCheck::RtHashMissing,
         ),
         (
             "rt_hash of the access token",
-            push_body(
-                &id_token(
-                    op_key(),
-                    with(
-                        good_claims(),
-                        rt_claim,
-                        token_hash(JwsAlgorithm::ES256, AT).into(),
-                    ),
-                ),
-                true,
-            ),
+            changed(rt_claim, token_hash(JwsAlgorithm::ES256, AT).into()),
             PushCheck::RtHashMismatch,
         ),
         (
             "rt_hash with the wrong hash",
-            push_body(
-                &id_token(
-                    op_key(),
-                    with(
-                        good_claims(),
-                        rt_claim,
-                        token_hash(JwsAlgorithm::ES384, RT).into(),
-                    ),
-                ),
-                true,
-            ),
+            changed(rt_claim, token_hash(JwsAlgorithm::ES384, RT).into()),
             PushCheck::RtHashMismatch,
+        ),
+        // A wrong at_hash: another access token next to the ID Token, or another hash value
+        // for the right token (OpenID Connect validation compares it first; reported as the
+        // binding).
+        ("another access token", swapped, PushCheck::AtHashMismatch),
+        (
+            "at_hash of another token",
+            changed("at_hash", token_hash(JwsAlgorithm::ES256, "x").into()),
+            PushCheck::AtHashMismatch,
         ),
     ];
     for (what, body, check) in cases {
-        assert_eq!(
-            post_notification(&server.url, bearer, &body).await,
-            (400, None),
-            "{what}"
-        );
-        let err = s
-            .handler
-            .handle(bearer, body.as_object().unwrap())
-            .await
-            .unwrap_err();
+        let err = refused_push(&s, &server.url, &body, what).await;
         assert!(
             matches!(err, CibaError::PushIdToken { check: c, .. } if c == check),
             "{what}: {err:?}"
         );
-        assert!(waiting(&s.store), "{what}: nothing stored");
-    }
-
-    // A wrong at_hash: another access token next to the ID Token, or another hash value for
-    // the right token (OpenID Connect validation compares it first; reported as the binding).
-    let mut swapped = push_body(&id_token(op_key(), good_claims()), true);
-    swapped["access_token"] = "another-access-token".into();
-    let claims = with(
-        good_claims(),
-        "at_hash",
-        token_hash(JwsAlgorithm::ES256, "x").into(),
-    );
-    let wrong_hash = push_body(&id_token(op_key(), claims), true);
-    for body in [swapped, wrong_hash] {
-        assert_eq!(
-            post_notification(&server.url, bearer, &body).await,
-            (400, None)
-        );
-        let err = s
-            .handler
-            .handle(bearer, body.as_object().unwrap())
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                CibaError::PushIdToken {
-                    check: PushCheck::AtHashMismatch,
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
-        assert!(waiting(&s.store));
     }
 }
 
@@ -410,19 +350,8 @@ async fn the_full_openid_connect_validation_applies_to_pushed_id_tokens() {
     ];
     let s = setup(DeliveryMode::Push);
     let server = notification_server(s.handler.clone()).await;
-    let bearer = Some(s.token.expose());
     for (what, token, reason) in cases {
-        let body = push_body(&token, true);
-        assert_eq!(
-            post_notification(&server.url, bearer, &body).await,
-            (400, None),
-            "{what}"
-        );
-        let err = s
-            .handler
-            .handle(bearer, body.as_object().unwrap())
-            .await
-            .unwrap_err();
+        let err = refused_push(&s, &server.url, &push_body(&token, true), what).await;
         assert!(
             matches!(
                 &err,
@@ -433,7 +362,6 @@ async fn the_full_openid_connect_validation_applies_to_pushed_id_tokens() {
             ),
             "{what}: {err:?}"
         );
-        assert!(waiting(&s.store), "{what}: nothing stored");
     }
 }
 

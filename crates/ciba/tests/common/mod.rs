@@ -162,28 +162,21 @@ impl HttpClient for Script {
     }
 }
 
+/// A fresh key for `alg` with this key id.
+pub fn generated_key(alg: JwsAlgorithm, kid: &str) -> SigningKey {
+    SigningKey::new(Jwk::generate(alg).unwrap().with_kid(kid), alg).unwrap()
+}
+
 /// The scripted provider's signing key (ES256, `kid` `op-1`).
 pub fn op_key() -> &'static SigningKey {
     static KEY: OnceLock<SigningKey> = OnceLock::new();
-    KEY.get_or_init(|| {
-        SigningKey::new(
-            Jwk::generate(JwsAlgorithm::ES256).unwrap().with_kid("op-1"),
-            JwsAlgorithm::ES256,
-        )
-        .unwrap()
-    })
+    KEY.get_or_init(|| generated_key(JwsAlgorithm::ES256, "op-1"))
 }
 
 /// Another key, unknown to the provider's JWK Set.
 pub fn rogue_key() -> &'static SigningKey {
     static KEY: OnceLock<SigningKey> = OnceLock::new();
-    KEY.get_or_init(|| {
-        SigningKey::new(
-            Jwk::generate(JwsAlgorithm::ES256).unwrap().with_kid("op-1"),
-            JwsAlgorithm::ES256,
-        )
-        .unwrap()
-    })
+    KEY.get_or_init(|| generated_key(JwsAlgorithm::ES256, "op-1"))
 }
 
 pub fn op_jwks() -> Value {
