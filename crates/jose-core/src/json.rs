@@ -136,13 +136,17 @@ pub fn validate(input: &[u8], limits: &JsonLimits) -> Result<(), JsonError> {
             actual: input.len(),
         });
     }
-    if let Err(e) = core::str::from_utf8(input) {
-        return Err(JsonError::InvalidUtf8 {
-            offset: e.valid_up_to(),
-        });
-    }
+    let text = match core::str::from_utf8(input) {
+        Ok(text) => text,
+        Err(e) => {
+            return Err(JsonError::InvalidUtf8 {
+                offset: e.valid_up_to(),
+            });
+        }
+    };
     let mut parser = Validator {
         input,
+        text,
         pos: 0,
         max_depth: limits.max_depth,
     };
@@ -201,6 +205,8 @@ pub fn schema_error(e: &serde_json::Error) -> JsonError {
 
 struct Validator<'a> {
     input: &'a [u8],
+    /// `input`, checked once to be UTF-8.
+    text: &'a str,
     pos: usize,
     max_depth: usize,
 }
@@ -404,13 +410,15 @@ impl<'a> Validator<'a> {
             match self.peek() {
                 None => return Err(self.syntax("closing '\"'")),
                 Some(b'"') => {
-                    let text = &self.input[start..self.pos];
+                    let end = self.pos;
                     self.pos += 1;
-                    // The whole input was checked to be UTF-8, and `start`/`pos` sit on ASCII
-                    // quote boundaries, so this slice is UTF-8 too.
-                    return core::str::from_utf8(text)
+                    // The whole input was checked to be UTF-8, and `start`/`end` sit next to
+                    // ASCII quotes, so they are character boundaries: no second UTF-8 check.
+                    return self
+                        .text
+                        .get(start..end)
                         .map(Cow::Borrowed)
-                        .map_err(|_| JsonError::InvalidUtf8 { offset: start });
+                        .ok_or(JsonError::InvalidUtf8 { offset: start });
                 }
                 Some(b'\\') => break,
                 Some(0x00..=0x1f) => return Err(self.syntax("an escaped control character")),
