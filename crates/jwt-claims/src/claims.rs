@@ -90,11 +90,8 @@ pub fn is_string_or_uri(s: &str) -> bool {
         && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-fn string_or_uri(
-    map: &Map<String, Value>,
-    claim: &'static str,
-) -> Result<Option<String>, JwtError> {
-    match map.get(claim) {
+fn string_or_uri(value: Option<&Value>, claim: &'static str) -> Result<Option<String>, JwtError> {
+    match value {
         None => Ok(None),
         Some(Value::String(s)) if is_string_or_uri(s) => Ok(Some(s.clone())),
         Some(Value::String(_)) => Err(JwtError::InvalidClaim {
@@ -108,8 +105,8 @@ fn string_or_uri(
     }
 }
 
-fn date(map: &Map<String, Value>, claim: &'static str) -> Result<Option<NumericDate>, JwtError> {
-    match map.get(claim) {
+fn date(value: Option<&Value>, claim: &'static str) -> Result<Option<NumericDate>, JwtError> {
+    match value {
         None => Ok(None),
         Some(v) => NumericDate::from_json(v)
             .map(Some)
@@ -127,7 +124,15 @@ impl RegisteredClaims {
     /// # Errors
     /// [`JwtError::InvalidClaim`] naming the claim.
     pub fn from_map(map: &Map<String, Value>) -> Result<Self, JwtError> {
-        let aud = match map.get("aud") {
+        Self::from_lookup(|name| map.get(name))
+    }
+
+    /// As [`RegisteredClaims::from_map`], with each registered claim looked up by name
+    /// (`None` when absent).
+    pub(crate) fn from_lookup<'v>(
+        get: impl Fn(&str) -> Option<&'v Value>,
+    ) -> Result<Self, JwtError> {
+        let aud = match get("aud") {
             None => None,
             Some(Value::String(s)) if is_string_or_uri(s) => Some(Audience::Single(s.clone())),
             Some(Value::Array(items)) => {
@@ -152,7 +157,7 @@ impl RegisteredClaims {
                 });
             }
         };
-        let jti = match map.get("jti") {
+        let jti = match get("jti") {
             None => None,
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => {
@@ -163,12 +168,12 @@ impl RegisteredClaims {
             }
         };
         Ok(Self {
-            iss: string_or_uri(map, "iss")?,
-            sub: string_or_uri(map, "sub")?,
+            iss: string_or_uri(get("iss"), "iss")?,
+            sub: string_or_uri(get("sub"), "sub")?,
             aud,
-            exp: date(map, "exp")?,
-            nbf: date(map, "nbf")?,
-            iat: date(map, "iat")?,
+            exp: date(get("exp"), "exp")?,
+            nbf: date(get("nbf"), "nbf")?,
+            iat: date(get("iat"), "iat")?,
             jti,
         })
     }

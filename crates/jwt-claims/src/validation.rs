@@ -215,6 +215,24 @@ impl Validation {
     /// The [`JwtError`] of the first failed check.
     pub fn check_claims(&self, claims: &Map<String, Value>) -> Result<RegisteredClaims, JwtError> {
         let registered = RegisteredClaims::from_map(claims)?;
+        self.check_registered(registered, |name| claims.contains_key(name))
+    }
+
+    /// Whether every claim the validation requires is a registered claim, so that
+    /// [`Validation::check_registered`] can tell presence from the registered claims alone.
+    pub(crate) fn requires_only_registered(&self) -> bool {
+        self.required
+            .iter()
+            .all(|name| crate::REGISTERED.contains(&name.as_str()))
+    }
+
+    /// The checks of [`Validation::check_claims`] after the claim types, with `present`
+    /// telling whether the claims set has a member of that name.
+    pub(crate) fn check_registered(
+        &self,
+        registered: RegisteredClaims,
+        present: impl Fn(&str) -> bool,
+    ) -> Result<RegisteredClaims, JwtError> {
         let mut required: Vec<&str> = self.required.iter().map(String::as_str).collect();
         if self.require_exp {
             required.push("exp");
@@ -232,7 +250,7 @@ impl Validation {
             required.push("aud");
         }
         for name in required {
-            if !claims.contains_key(name) {
+            if !present(name) {
                 return Err(JwtError::MissingClaim(name.to_owned()));
             }
         }

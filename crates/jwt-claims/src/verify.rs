@@ -4,6 +4,7 @@ use crate::{JwtError, RegisteredClaims, Validation};
 use jose_core::header::JwsHeader;
 use jose_core::json::{self, JsonLimits};
 use jws::KeyResolver;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -105,8 +106,85 @@ pub fn verify<T: DeserializeOwned>(
         )));
     }
     let header = verified.header().clone();
-    let claims = parse_claims(verified.payload())?;
-    finish(header, claims, validation)
+    if !validation.requires_only_registered() {
+        // Presence of other claims is looked up in the claims object.
+        let claims = parse_claims(verified.payload())?;
+        return finish(header, claims, validation);
+    }
+    finish_from_payload(header, verified.payload(), validation)
+}
+
+/// The registered claims of a payload as JSON values, each `Some` when the member is present
+/// (even as `null`), everything else skipped: what [`RegisteredClaims::from_lookup`] reads.
+#[derive(Deserialize)]
+struct RegisteredMembers {
+    #[serde(default, deserialize_with = "present")]
+    iss: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    sub: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    aud: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    exp: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    nbf: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    iat: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    jti: Option<Value>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+impl RegisteredMembers {
+    fn get(&self, name: &str) -> Option<&Value> {
+        match name {
+            "iss" => self.iss.as_ref(),
+            "sub" => self.sub.as_ref(),
+            "aud" => self.aud.as_ref(),
+            "exp" => self.exp.as_ref(),
+            "nbf" => self.nbf.as_ref(),
+            "iat" => self.iat.as_ref(),
+            "jti" => self.jti.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// [`parse_claims`] then [`finish`] without the intermediate claims object: the payload is
+/// validated strictly, its registered claims and the caller's type are read straight from the
+/// bytes. The same checks in the same order, with the same errors (only the text of a
+/// [`JwtError::Claims`] may name a position in the payload). Only for validations whose
+/// required claims are all registered claims.
+fn finish_from_payload<T: DeserializeOwned>(
+    header: JwsHeader,
+    payload: &[u8],
+    validation: &Validation,
+) -> Result<VerifiedJwt<T>, JwtError> {
+    json::validate(payload, &JsonLimits::DEFAULT).map_err(JwtError::Payload)?;
+    // Valid JSON: an object starts with '{' after any whitespace. (serde would also read a
+    // struct from an array.)
+    if payload.trim_ascii_start().first() != Some(&b'{') {
+        return Err(JwtError::Payload(json::JsonError::NotAnObject));
+    }
+    let members: RegisteredMembers =
+        serde_json::from_slice(payload).map_err(|e| match json::schema_error(&e) {
+            json::JsonError::Schema(m) => JwtError::Claims(m),
+            other => JwtError::Claims(other.to_string()),
+        })?;
+    let registered = RegisteredClaims::from_lookup(|name| members.get(name))?;
+    let registered = validation.check_registered(registered, |name| members.get(name).is_some())?;
+    let claims = serde_json::from_slice(payload).map_err(|e| match json::schema_error(&e) {
+        json::JsonError::Schema(m) => JwtError::Claims(m),
+        other => JwtError::Claims(other.to_string()),
+    })?;
+    Ok(VerifiedJwt {
+        header,
+        registered,
+        claims,
+    })
 }
 
 /// Reads a JWT **without verifying anything**: for debugging and routing only.

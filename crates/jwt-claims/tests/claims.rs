@@ -393,3 +393,52 @@ fn signature_errors_come_first() {
         .is_err()
     );
 }
+
+/// `verify` reads the claims straight from the payload when every required claim is a
+/// registered one; it must agree with the claims-object path (`parse_claims` then `finish`).
+#[test]
+fn verify_agrees_with_parse_claims_then_finish() {
+    let (signer, public) = key();
+    let strict = Validation::new()
+        .now(at(T0))
+        .issuer("https://issuer.example")
+        .audience("api")
+        .require("sub");
+    let custom_required = strict.clone().require("scope");
+    let payloads = [
+        json!({"iss": "https://issuer.example", "aud": "api", "sub": "a", "exp": T0 + 60}),
+        json!({"iss": "https://issuer.example", "aud": ["x", "api"], "sub": "a", "exp": T0 + 60, "scope": "r"}),
+        json!({"iss": "https://issuer.example", "aud": "api", "exp": T0 + 60}),
+        json!({"iss": "https://other.example", "aud": "api", "sub": "a", "exp": T0 + 60}),
+        json!({"iss": "https://issuer.example", "aud": "web", "sub": "a", "exp": T0 + 60}),
+        json!({"iss": "https://issuer.example", "aud": "api", "sub": "a", "exp": T0 - 60}),
+        json!({"iss": "https://issuer.example", "aud": "api", "sub": "a", "exp": T0 + 60, "nbf": null}),
+        json!({"iss": "https://issuer.example", "aud": "api", "sub": null, "exp": T0 + 60}),
+        json!({"iss": 7, "aud": "api", "sub": "a"}),
+        json!({"aud": "api", "sub": "a", "exp": T0 as f64 + 60.5, "iat": T0, "jti": "j"}),
+        json!([1, 2]),
+        json!("claims"),
+    ];
+    for payload in payloads {
+        let token = sign_raw(&signer, &payload, None);
+        for validation in [&strict, &custom_required] {
+            let fast = check(&token, &public, validation);
+            let slow = parse_claims(payload.to_string().as_bytes()).and_then(|c| {
+                let header = jws::unverified::decode_header(&token).unwrap();
+                finish::<Map<String, Value>>(header, c, validation)
+            });
+            match (&fast, &slow) {
+                (Ok(f), Ok(s)) => assert_eq!(f, s, "{payload}"),
+                (Err(f), Err(s)) => {
+                    assert_eq!(
+                        std::mem::discriminant(f),
+                        std::mem::discriminant(s),
+                        "{payload}: {f} / {s}"
+                    );
+                    assert_eq!((f.code(), f.claim()), (s.code(), s.claim()), "{payload}");
+                }
+                _ => panic!("{payload}: {fast:?} / {slow:?}"),
+            }
+        }
+    }
+}
