@@ -1,23 +1,24 @@
 //! Crypto backends: which library does the arithmetic for a key.
 //!
 //! Every build has [`Backend::RustCrypto`] (pure Rust, no C toolchain, builds for WASM). With
-//! the `aws-lc-rs` cargo feature, [`Backend::AwsLc`] is compiled in beside it: assembly-
+//! the `aws-lc-rs` cargo feature, `Backend::AwsLc` is compiled in beside it: assembly-
 //! optimised code from AWS-LC, several times faster for ECDSA and RSA (see
 //! `docs/backends.md`).
 //!
 //! There is no process-wide provider. Each [`Jwk`](crate::jwk::Jwk) carries its backend,
 //! fixed when the key is made: [`Backend::default()`] unless the key was built with
 //! [`Jwk::with_backend`](crate::jwk::Jwk::with_backend). The default is deterministic: the
-//! fastest backend compiled in, that is [`Backend::AwsLc`] when the `aws-lc-rs` feature is on
-//! (in any crate of the build, through cargo feature unification) and
-//! [`Backend::RustCrypto`] otherwise. Both backends can be compiled in together; nothing
-//! panics or changes meaning when another crate turns the feature on, and tokens made with
-//! one backend verify and decrypt with the other.
+//! fastest backend compiled in, that is `Backend::AwsLc` when the `aws-lc-rs` feature of
+//! this crate is on (turned on by any crate of the build, through cargo feature unification)
+//! and [`Backend::RustCrypto`] otherwise. Both backends can be compiled in together; nothing
+//! panics when another crate turns the feature on, and tokens made with one backend verify
+//! and decrypt with the other.
 //!
 //! Keys are parsed and validated by RustCrypto in either case (the checks of
 //! [`jwk`](crate::jwk) do not depend on the backend); the backend decides who signs,
-//! verifies, encrypts and decrypts. An operation the chosen backend does not offer (for
-//! example ECDH-ES+A192KW or AES-CBC-HMAC with aws-lc-rs, or an RSA key outside the 2048 to
+//! verifies, encrypts and decrypts, in the crates that do those (`jws` and `jwe`, with their
+//! own `aws-lc-rs` feature). An operation the chosen backend does not offer (for example the
+//! 192-bit AES key wrap or AES-CBC-HMAC with aws-lc-rs, or an RSA key outside the 2048 to
 //! 8192 bits aws-lc-rs accepts) runs on RustCrypto.
 //!
 //! ```
@@ -53,7 +54,7 @@ impl Backend {
     /// feature is on, [`Backend::RustCrypto`] otherwise.
     #[cfg(feature = "aws-lc-rs")]
     pub const DEFAULT: Backend = Backend::AwsLc;
-    /// The backend keys use unless told otherwise: [`Backend::AwsLc`] when the `aws-lc-rs`
+    /// The backend keys use unless told otherwise: `Backend::AwsLc` when the `aws-lc-rs`
     /// feature is on, [`Backend::RustCrypto`] otherwise.
     #[cfg(not(feature = "aws-lc-rs"))]
     pub const DEFAULT: Backend = Backend::RustCrypto;
