@@ -85,16 +85,33 @@ pub const URI_PREFIX: &str = "urn:ietf:params:oauth:jwk-thumbprint:";
 /// in lexicographic order, without whitespace. For symmetric keys it contains the secret.
 #[must_use]
 pub fn canonical_json(jwk: &Jwk) -> String {
-    let mut out = String::from("{");
-    for (i, (name, value)) in jwk.thumbprint_members().iter().enumerate() {
+    let members = jwk.thumbprint_members();
+    let mut out = String::with_capacity(
+        2 + members
+            .iter()
+            .map(|(name, value)| name.len() + value.len() + 6)
+            .sum::<usize>(),
+    );
+    out.push('{');
+    for (i, (name, value)) in members.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         out.push('"');
         out.push_str(name);
         out.push_str("\":");
-        // Values are base64url, curve names or key types; serde_json escapes if ever needed.
-        out.push_str(&serde_json::Value::String(value.clone()).to_string());
+        // Values are base64url, curve names or key types: printable ASCII without '"' or '\\',
+        // written as they are; serde_json escapes anything else, if ever needed.
+        if value
+            .bytes()
+            .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+        {
+            out.push('"');
+            out.push_str(value);
+            out.push('"');
+        } else {
+            out.push_str(&serde_json::Value::String(value.clone()).to_string());
+        }
     }
     out.push('}');
     out
