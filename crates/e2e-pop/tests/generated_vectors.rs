@@ -22,6 +22,7 @@ use e2e_pop::{
     NumericDate, OpJwks, PairPolicy, PopTokenBuilder, PopTokenVerifier, verify_pair,
 };
 use jose_core::alg::JwsAlgorithm;
+use jose_core::backend::Backend;
 use jose_core::jwk::{EcKey, Ed25519Key, Jwk, JwkSet, KeyError, KeyMaterial};
 use jws::SigningKey;
 use serde_json::{Value, json};
@@ -75,8 +76,11 @@ fn ed25519(label: &str) -> Jwk {
     )))
 }
 
+/// Every generator key computes with RustCrypto, whatever backend feature unification turns
+/// on: the file must come out byte for byte the same, and aws-lc-rs draws fresh ECDSA nonces
+/// where RustCrypto follows RFC 6979.
 fn signer(key: Jwk, alg: JwsAlgorithm) -> SigningKey {
-    SigningKey::new(key, alg).unwrap()
+    SigningKey::new(key.with_backend(Backend::RustCrypto), alg).unwrap()
 }
 
 /// The OP key for an algorithm, with its kid.

@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test fixture
 
 use jose_core::alg::JwsAlgorithm;
+use jose_core::backend::Backend;
 use jose_core::jwk::{EcKey, Jwk, KeyMaterial};
 use jws::SigningKey;
 use sha2::{Digest, Sha256, Sha384};
@@ -48,12 +49,16 @@ pub fn p384_key(label: &str) -> p384::SecretKey {
     p384::SecretKey::from_slice(&Sha384::digest(label.as_bytes())).unwrap()
 }
 
+/// A P-256 key derived from `label`. The test keys compute with RustCrypto whatever backend
+/// feature unification turns on: the generated vectors must come out byte for byte the same,
+/// and aws-lc-rs draws fresh ECDSA nonces where RustCrypto follows RFC 6979.
 pub fn p256_jwk(label: &str) -> Jwk {
     let secret = p256_key(label);
     Jwk::new(KeyMaterial::Ec(EcKey::P256 {
         public: secret.public_key(),
         secret: Some(secret),
     }))
+    .with_backend(Backend::RustCrypto)
 }
 
 pub fn p384_jwk(label: &str) -> Jwk {
@@ -62,6 +67,7 @@ pub fn p384_jwk(label: &str) -> Jwk {
         public: secret.public_key(),
         secret: Some(secret),
     }))
+    .with_backend(Backend::RustCrypto)
 }
 
 /// The authentication service's signing key (signs challenges), with its kid.
