@@ -11,7 +11,7 @@ mod common;
 
 use common::{
     Pending, browse, builder, callback, client, client_key, config, dpop, provider, redirect_uri,
-    signer,
+    refused_grant, signer,
 };
 use jose_core::alg::{ContentEncryptionAlgorithm, JwsAlgorithm};
 use jose_core::jwk::{Jwk, JwkSet};
@@ -107,14 +107,7 @@ async fn par_with_dpop_binds_the_code_after_a_nonce_round_trip() {
     let redirect = browse(&url).await;
     // Exchanging the code with another DPoP key fails: PAR bound it to `handle`'s key.
     let other = config.with_dpop(dpop());
-    let err = other
-        .authorization_code_grant_with_callback(
-            &callback(&redirect),
-            &pending.checks(),
-            Params::new(),
-        )
-        .await
-        .unwrap_err();
+    let err = refused_grant(&other, &redirect, &pending).await;
     assert_eq!(err.oauth_error(), Some("invalid_grant"), "{err}");
 
     let pending = Pending::new();
@@ -253,14 +246,7 @@ async fn jarm_errors_and_state_mismatches_come_out_of_the_jwt() {
         .build_authorization_url(pending.params("openid").set("login_hint", "deny"))
         .unwrap();
     let redirect = browse(&url).await;
-    let err = config
-        .authorization_code_grant_with_callback(
-            &callback(&redirect),
-            &pending.checks(),
-            Params::new(),
-        )
-        .await
-        .unwrap_err();
+    let err = refused_grant(&config, &redirect, &pending).await;
     assert_eq!(err.oauth_error(), Some("access_denied"), "{err}");
 
     let pending = Pending::new();
@@ -279,14 +265,7 @@ async fn jarm_errors_and_state_mismatches_come_out_of_the_jwt() {
     assert!(matches!(err, Error::State(_)), "{err}");
     // Without JARM configured, a JARM response is refused rather than half-read.
     let plain = self::config("client-jarm").await;
-    let err = plain
-        .authorization_code_grant_with_callback(
-            &callback(&redirect),
-            &pending.checks(),
-            Params::new(),
-        )
-        .await
-        .unwrap_err();
+    let err = refused_grant(&plain, &redirect, &pending).await;
     assert!(matches!(err, Error::InvalidCallback(_)), "{err}");
 }
 
@@ -545,14 +524,7 @@ async fn hybrid_code_id_token_validates_the_front_channel_id_token_first() {
         )
         .finish();
     redirect.url.set_fragment(Some(&swapped));
-    let err = config
-        .authorization_code_grant_with_callback(
-            &callback(&redirect),
-            &pending.checks(),
-            Params::new(),
-        )
-        .await
-        .unwrap_err();
+    let err = refused_grant(&config, &redirect, &pending).await;
     assert!(
         matches!(
             err,
@@ -566,14 +538,7 @@ async fn hybrid_code_id_token_validates_the_front_channel_id_token_first() {
 
     // The plain code flow configuration refuses a fragment response.
     let plain = self::config("client-hybrid").await;
-    let err = plain
-        .authorization_code_grant_with_callback(
-            &callback(&redirect),
-            &pending.checks(),
-            Params::new(),
-        )
-        .await
-        .unwrap_err();
+    let err = refused_grant(&plain, &redirect, &pending).await;
     assert!(matches!(err, Error::InvalidCallback(_)), "{err}");
 }
 

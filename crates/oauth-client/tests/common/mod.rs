@@ -137,6 +137,22 @@ pub async fn login(config: &Configuration, scope: &str) -> (TokenResponse, Pendi
     (tokens, pending)
 }
 
+/// The error of a code grant with the callback of `redirect` that must be refused.
+pub async fn refused_grant(
+    config: &Configuration,
+    redirect: &Redirect,
+    pending: &Pending,
+) -> oauth_client::Error {
+    config
+        .authorization_code_grant_with_callback(
+            &callback(redirect),
+            &pending.checks(),
+            Params::new(),
+        )
+        .await
+        .unwrap_err()
+}
+
 /// The callback the browser brought back: query, fragment, or form_post body.
 pub fn callback(redirect: &Redirect) -> Callback {
     match &redirect.form_body {
