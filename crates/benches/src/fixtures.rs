@@ -4,6 +4,7 @@
 //! raw bytes), so every implementation signs and encrypts with identical material.
 
 use jose_core::alg::{Curve, JwsAlgorithm, KeyManagementAlgorithm};
+use jose_core::backend::Backend;
 use jose_core::jwk::{GenerateOptions, Jwk, KeyError, KeyMaterial};
 use serde::{Deserialize, Serialize};
 
@@ -160,6 +161,25 @@ impl Keys {
             a256kw: Jwk::generate(KeyManagementAlgorithm::A256Kw)?.without_alg(),
             dir: Jwk::generate(jose_core::alg::ContentEncryptionAlgorithm::A256Gcm)?.without_alg(),
         })
+    }
+
+    /// The same keys, each pinned to `backend`.
+    #[must_use]
+    pub fn with_backend(&self, backend: Backend) -> Self {
+        let pin = |k: &Jwk| k.clone().with_backend(backend);
+        Self {
+            hs256: pin(&self.hs256),
+            hs384: pin(&self.hs384),
+            hs512: pin(&self.hs512),
+            rsa: pin(&self.rsa),
+            p256: pin(&self.p256),
+            p384: pin(&self.p384),
+            p521: pin(&self.p521),
+            ed25519: pin(&self.ed25519),
+            x25519: pin(&self.x25519),
+            a256kw: pin(&self.a256kw),
+            dir: pin(&self.dir),
+        }
     }
 
     /// The private (or secret) key for a JWS algorithm.

@@ -13,6 +13,7 @@
 use crate::alloc::{self, Allocs};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion};
+use jose_core::backend::Backend;
 use std::hint::black_box;
 use std::io::Write as _;
 use std::sync::Mutex;
@@ -21,6 +22,34 @@ use std::sync::Mutex;
 pub const OURS: &str = "ours";
 /// The cryptographic primitive alone, on the same input.
 pub const RAW: &str = "raw";
+
+/// Our crates on one crypto backend: the columns it gets and the backend its keys are
+/// pinned to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Column {
+    /// Our implementation's id: [`OURS`] or `ours@<backend>`.
+    pub ours: &'static str,
+    /// The primitive it is paired with: [`RAW`] or `raw@<backend>`.
+    pub raw: &'static str,
+    /// The backend of every key of this column.
+    pub backend: Backend,
+}
+
+/// Our columns in this build: RustCrypto always ([`OURS`] and [`RAW`], whatever
+/// [`Backend::default`] is), aws-lc-rs with the `aws-lc-rs` feature.
+pub const COLUMNS: &[Column] = &[
+    Column {
+        ours: OURS,
+        raw: RAW,
+        backend: Backend::RustCrypto,
+    },
+    #[cfg(feature = "aws-lc-rs")]
+    Column {
+        ours: "ours@aws-lc",
+        raw: "raw@aws-lc",
+        backend: Backend::AwsLc,
+    },
+];
 
 /// The allocations of one benchmark.
 #[derive(Clone, Debug, PartialEq)]

@@ -5,11 +5,12 @@ use crate::{Fixture, peers};
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use aes_kw::KwAes256;
-use benches::fixtures::payload;
-use benches::harness::{Group, OURS, RAW};
+use benches::fixtures::{Keys, payload};
+use benches::harness::{Column, Group};
 use criterion::Criterion;
 use getrandom::SysRng;
 use jose_core::alg::{ContentEncryptionAlgorithm, KeyManagementAlgorithm};
+use jose_core::backend::Backend;
 use jose_core::jwk::{EcKey, Jwk, KeyMaterial};
 use jwe::{DecryptOptions, EncryptionKey};
 use rsa::Oaep;
@@ -55,14 +56,14 @@ impl Case {
         }
     }
 
-    /// The recipient's private (or secret) key.
-    pub fn key(self, fx: &Fixture) -> &Jwk {
+    /// The recipient's private (or secret) key in a set of keys.
+    pub fn key_in(self, keys: &Keys) -> &Jwk {
         match self {
-            Case::Dir => &fx.keys.dir,
-            Case::A256Kw => &fx.keys.a256kw,
-            Case::RsaOaep256 => &fx.keys.rsa,
-            Case::EcdhP256 => &fx.keys.p256,
-            Case::EcdhX25519 => &fx.keys.x25519,
+            Case::Dir => &keys.dir,
+            Case::A256Kw => &keys.a256kw,
+            Case::RsaOaep256 => &keys.rsa,
+            Case::EcdhP256 => &keys.p256,
+            Case::EcdhX25519 => &keys.x25519,
         }
     }
 }
@@ -75,11 +76,11 @@ const SMOKE_MAX: usize = 64 << 10;
 
 /// What the raw primitives produce: the pieces of a JWE without any serialization.
 pub struct RawJwe {
-    encrypted_key: Vec<u8>,
-    epk: Vec<u8>,
-    iv: [u8; 12],
-    ciphertext: Vec<u8>,
-    tag: Vec<u8>,
+    pub encrypted_key: Vec<u8>,
+    pub epk: Vec<u8>,
+    pub iv: [u8; 12],
+    pub ciphertext: Vec<u8>,
+    pub tag: Vec<u8>,
 }
 
 fn random<const N: usize>() -> [u8; N] {
@@ -220,45 +221,117 @@ pub fn raw_decrypt(case: Case, key: &Jwk, aad: &[u8], jwe: &RawJwe) -> Vec<u8> {
     buf
 }
 
+/// A raw encryption: `(aad, plaintext)` to the pieces of a JWE.
+type RawEncrypt = Box<dyn Fn(&[u8], &[u8]) -> RawJwe>;
+/// A raw decryption: `(aad, pieces)` to the plaintext.
+type RawDecrypt = Box<dyn Fn(&[u8], &RawJwe) -> Vec<u8>>;
+
+/// The raw primitives of a column's backend for one case, their keys prepared once.
+fn raw_on(backend: Backend, case: Case, key: &Jwk) -> (RawEncrypt, RawDecrypt) {
+    match backend {
+        #[cfg(feature = "aws-lc-rs")]
+        Backend::AwsLc => {
+            let recipient = std::rc::Rc::new(crate::raw_lc::Recipient::new(case, key));
+            let other = recipient.clone();
+            (
+                Box::new(move |aad, plaintext| recipient.encrypt(aad, plaintext)),
+                Box::new(move |aad, jwe| other.decrypt(aad, jwe)),
+            )
+        }
+        _ => {
+            let (k1, k2) = (key.clone(), key.clone());
+            (
+                Box::new(move |aad, plaintext| raw_encrypt(case, &k1, aad, plaintext)),
+                Box::new(move |aad, jwe| raw_decrypt(case, &k2, aad, jwe)),
+            )
+        }
+    }
+}
+
+/// One of our columns, ready for one case: the recipient pinned to the column's backend and
+/// the primitives of that backend.
+struct Prepared {
+    column: Column,
+    private: Jwk,
+    key: EncryptionKey,
+    raw_encrypt: RawEncrypt,
+    raw_decrypt: RawDecrypt,
+}
+
+impl Prepared {
+    fn new(column: Column, keys: &Keys, case: Case) -> Self {
+        let private = case.key_in(keys).clone();
+        assert_eq!(private.backend(), column.backend);
+        let recipient = if private.is_symmetric() {
+            private.clone()
+        } else {
+            private.to_public().unwrap()
+        };
+        let key = EncryptionKey::new(recipient, case.alg()).unwrap();
+        assert_eq!(key.backend(), column.backend);
+        let (raw_encrypt, raw_decrypt) = raw_on(column.backend, case, &private);
+        Self {
+            column,
+            private,
+            key,
+            raw_encrypt,
+            raw_decrypt,
+        }
+    }
+}
+
 pub fn register(c: &mut Criterion, fx: &Fixture) {
     let enc = ContentEncryptionAlgorithm::A256Gcm;
     for (size_label, size) in SIZES {
         let plaintext = payload(if fx.smoke { size.min(SMOKE_MAX) } else { size });
         for case in Case::ALL {
-            let private = case.key(fx).clone();
-            let recipient = if private.is_symmetric() {
-                private.clone()
-            } else {
-                private.to_public().unwrap()
-            };
-            let key = EncryptionKey::new(recipient, case.alg()).unwrap();
+            let columns: Vec<Prepared> = fx
+                .columns
+                .iter()
+                .map(|(column, keys)| Prepared::new(*column, keys, case))
+                .collect();
             let options = DecryptOptions::new()
                 .algorithms([case.alg()])
                 .encryptions([enc]);
-            let encrypt = || {
+            let encrypt = |key: &EncryptionKey| {
                 jwe::compact::CompactEncrypt::new(&plaintext, enc)
-                    .encrypt(&key)
+                    .encrypt(key)
                     .unwrap()
             };
-            let token = encrypt();
+            // Every column and peer decrypts the token of the first column (RustCrypto).
+            let token = encrypt(&columns[0].key);
             // The raw primitives authenticate the same amount of header as ours.
             let aad = token.as_bytes()[..token.find('.').unwrap()].to_vec();
-            let raw_jwe = raw_encrypt(case, &private, &aad, &plaintext);
-            assert_eq!(raw_decrypt(case, &private, &aad, &raw_jwe), plaintext);
+            let raw_jwes: Vec<RawJwe> = columns
+                .iter()
+                .map(|p| {
+                    let raw_jwe = (p.raw_encrypt)(&aad, &plaintext);
+                    assert_eq!((p.raw_decrypt)(&aad, &raw_jwe), plaintext);
+                    // Each backend decrypts what the other made.
+                    let own = encrypt(&p.key);
+                    let back = jwe::compact::decrypt(&own, &columns[0].private, &options);
+                    assert_eq!(back.unwrap().plaintext(), plaintext.as_slice());
+                    raw_jwe
+                })
+                .collect();
 
             let mut g = Group::new(c, format!("jwe/encrypt/{size_label}/{}", case.label()));
-            g.bench(OURS, encrypt);
-            g.bench(RAW, || raw_encrypt(case, &private, &aad, &plaintext));
+            for p in &columns {
+                g.bench(p.column.ours, || encrypt(&p.key));
+                g.bench(p.column.raw, || (p.raw_encrypt)(&aad, &plaintext));
+            }
             peers::jwe_encrypt(&mut g, case, fx, &plaintext);
             g.finish();
 
             let mut g = Group::new(c, format!("jwe/decrypt/{size_label}/{}", case.label()));
-            g.bench(OURS, || {
-                jwe::compact::decrypt(&token, &private, &options)
-                    .unwrap()
-                    .into_plaintext()
-            });
-            g.bench(RAW, || raw_decrypt(case, &private, &aad, &raw_jwe));
+            for (p, raw_jwe) in columns.iter().zip(&raw_jwes) {
+                g.bench(p.column.ours, || {
+                    jwe::compact::decrypt(&token, &p.private, &options)
+                        .unwrap()
+                        .into_plaintext()
+                });
+                g.bench(p.column.raw, || (p.raw_decrypt)(&aad, raw_jwe));
+            }
             peers::jwe_decrypt(&mut g, case, fx, &token);
             g.finish();
         }

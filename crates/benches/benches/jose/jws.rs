@@ -1,11 +1,13 @@
 //! JWS: sign and verify a typical JWT with every algorithm, compact and flattened JSON.
 
-use crate::{Fixture, peers, raw};
-use benches::fixtures::{AUDIENCE, Claims, ISSUER, JWS_ALGORITHMS};
-use benches::harness::{Group, OURS, RAW};
+use crate::raw::{self, RawSign, RawVerify};
+use crate::{Fixture, peers};
+use benches::fixtures::{AUDIENCE, Claims, ISSUER, JWS_ALGORITHMS, Keys};
+use benches::harness::{Column, Group};
 use criterion::Criterion;
 use jose_core::alg::JwsAlgorithm;
 use jose_core::header::JwsHeader;
+use jose_core::jwk::Jwk;
 use jws::SigningKey;
 use jwt_claims::{JwtBuilder, NumericDate, Validation};
 
@@ -52,69 +54,116 @@ fn split_json(text: &str) -> (Vec<u8>, Vec<u8>) {
     (input, signature)
 }
 
-pub fn register(c: &mut Criterion, fx: &Fixture) {
-    for alg in JWS_ALGORITHMS {
-        let private = fx.keys.for_jws(alg).clone();
+/// One of our columns, ready for one algorithm: the key pinned to the column's backend and
+/// the primitives of that backend.
+struct Prepared {
+    column: Column,
+    key: SigningKey,
+    public: Jwk,
+    raw_sign: RawSign,
+    raw_verify: RawVerify,
+}
+
+impl Prepared {
+    fn new(column: Column, keys: &Keys, alg: JwsAlgorithm) -> Self {
+        let private = keys.for_jws(alg).clone();
+        assert_eq!(private.backend(), column.backend);
         let public = if private.is_symmetric() {
             private.clone()
         } else {
             private.to_public().unwrap()
         };
-        let key = SigningKey::new(private.clone(), alg).unwrap();
+        Self {
+            column,
+            key: SigningKey::new(private.clone(), alg).unwrap(),
+            public,
+            raw_sign: raw::signer_on(column.backend, alg, &private),
+            raw_verify: raw::verifier_on(column.backend, alg, &private),
+        }
+    }
+}
+
+pub fn register(c: &mut Criterion, fx: &Fixture) {
+    for alg in JWS_ALGORITHMS {
+        let columns: Vec<Prepared> = fx
+            .columns
+            .iter()
+            .map(|(column, keys)| Prepared::new(*column, keys, alg))
+            .collect();
         let claims = &fx.claims;
 
-        // Compact: the JWT API of jwt-claims.
-        let token = sign_jwt(claims, &key);
+        // Compact: the JWT API of jwt-claims. Every column and peer verifies the token of the
+        // first column (RustCrypto); each signs its own.
+        let token = sign_jwt(claims, &columns[0].key);
         let (input, signature) = raw::split_compact(&token);
-        let raw_sign = raw::signer(alg, &private);
-        let raw_verify = raw::verifier(alg, &private);
-        assert!(
-            raw_verify(&input, &signature),
-            "{alg}: raw verify of our token"
-        );
+        for p in &columns {
+            assert!(
+                (p.raw_verify)(&input, &signature),
+                "{alg}: raw verify of our token ({})",
+                p.column.raw
+            );
+            let own = sign_jwt(claims, &p.key);
+            let (own_input, own_signature) = raw::split_compact(&own);
+            assert!(
+                (columns[0].raw_verify)(&own_input, &own_signature),
+                "{alg}: {} token, verified by the RustCrypto primitive",
+                p.column.ours
+            );
+        }
 
         let mut g = Group::new(c, format!("jws/sign/compact/{alg}"));
-        g.bench(OURS, || sign_jwt(claims, &key));
-        g.bench(RAW, || raw_sign(&input));
+        for p in &columns {
+            g.bench(p.column.ours, || sign_jwt(claims, &p.key));
+            g.bench(p.column.raw, || (p.raw_sign)(&input));
+        }
         peers::jws_sign_compact(&mut g, alg, fx);
         g.finish();
 
         let validation = validation(alg);
         let mut g = Group::new(c, format!("jws/verify/compact/{alg}"));
-        g.bench(OURS, || {
-            jwt_claims::verify::<Claims>(&token, &public, &validation)
-                .unwrap()
-                .into_claims()
-        });
-        g.bench(RAW, || raw_verify(&input, &signature));
+        for p in &columns {
+            g.bench(p.column.ours, || {
+                jwt_claims::verify::<Claims>(&token, &p.public, &validation)
+                    .unwrap()
+                    .into_claims()
+            });
+            g.bench(p.column.raw, || (p.raw_verify)(&input, &signature));
+        }
         peers::jws_verify_compact(&mut g, alg, fx, &token);
         g.finish();
 
         // Flattened JSON: the jws crate, claims serialized and deserialized by serde.
-        let json = sign_json(&claims.to_json(), &key, alg);
+        let json = sign_json(&claims.to_json(), &columns[0].key, alg);
         let (input, signature) = split_json(&json);
-        assert!(
-            raw_verify(&input, &signature),
-            "{alg}: raw verify of our JSON"
-        );
+        for p in &columns {
+            assert!(
+                (p.raw_verify)(&input, &signature),
+                "{alg}: raw verify of our JSON ({})",
+                p.column.raw
+            );
+        }
 
         let mut g = Group::new(c, format!("jws/sign/json/{alg}"));
-        g.bench(OURS, || sign_json(&claims.to_json(), &key, alg));
-        g.bench(RAW, || raw_sign(&input));
+        for p in &columns {
+            g.bench(p.column.ours, || sign_json(&claims.to_json(), &p.key, alg));
+            g.bench(p.column.raw, || (p.raw_sign)(&input));
+        }
         peers::jws_sign_json(&mut g, alg, fx);
         g.finish();
 
         let mut g = Group::new(c, format!("jws/verify/json/{alg}"));
-        // The JWS, then the same claim checks as a compact JWT.
-        g.bench(OURS, || {
-            let verified = jws::json::verify(&json, &public, validation.jws()).unwrap();
-            let claims = jwt_claims::parse_claims(verified.payload()).unwrap();
-            let header = verified.header().clone();
-            jwt_claims::finish::<Claims>(header, claims, &validation)
-                .unwrap()
-                .into_claims()
-        });
-        g.bench(RAW, || raw_verify(&input, &signature));
+        for p in &columns {
+            // The JWS, then the same claim checks as a compact JWT.
+            g.bench(p.column.ours, || {
+                let verified = jws::json::verify(&json, &p.public, validation.jws()).unwrap();
+                let claims = jwt_claims::parse_claims(verified.payload()).unwrap();
+                let header = verified.header().clone();
+                jwt_claims::finish::<Claims>(header, claims, &validation)
+                    .unwrap()
+                    .into_claims()
+            });
+            g.bench(p.column.raw, || (p.raw_verify)(&input, &signature));
+        }
         peers::jws_verify_json(&mut g, alg, fx, &json);
         g.finish();
     }

@@ -12,9 +12,13 @@ mod jws;
 mod other;
 mod peers;
 mod raw;
+#[cfg(feature = "aws-lc-rs")]
+mod raw_lc;
 
 use benches::fixtures::{Claims, Keys, now};
+use benches::harness::{COLUMNS, Column};
 use criterion::Criterion;
+use jose_core::backend::Backend;
 use std::time::Duration;
 
 #[global_allocator]
@@ -23,7 +27,10 @@ static GLOBAL: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INST
 /// What every benchmark shares: the keys and the claims.
 #[derive(Debug)]
 pub struct Fixture {
+    /// The keys, pinned to RustCrypto: the `ours` columns and every peer use these.
     keys: Keys,
+    /// The same keys for each of our columns, pinned to its backend.
+    columns: Vec<(Column, Keys)>,
     claims: Claims,
     /// Under `cargo test` criterion runs every benchmark once, as a smoke test, in a debug
     /// build of the workspace crates (generic AES-GCM code is instantiated there too, at a
@@ -40,8 +47,16 @@ fn smoke_test_mode() -> bool {
 }
 
 fn main() {
+    // Pinned: with the `aws-lc-rs` feature the default would be aws-lc-rs.
+    let keys = Keys::generate()
+        .expect("keys")
+        .with_backend(Backend::RustCrypto);
     let fixture = Fixture {
-        keys: Keys::generate().expect("keys"),
+        columns: COLUMNS
+            .iter()
+            .map(|c| (*c, keys.with_backend(c.backend)))
+            .collect(),
+        keys,
         claims: Claims::typical(now()),
         smoke: smoke_test_mode(),
     };

@@ -71,37 +71,55 @@ const ACCESS_TOKEN: &str = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
 
 fn dpop(c: &mut Criterion, fx: &Fixture) {
     let alg = JwsAlgorithm::ES256;
-    let private = fx.keys.p256.clone();
-    let key = dpop::DpopKey::new(SigningKey::new(private.clone(), alg).unwrap()).unwrap();
-    let jkt = key.thumbprint().to_owned();
-    let proof = || {
+    // Per column: the client's key, a proof, and the primitives on its signing input.
+    let columns: Vec<_> = fx
+        .columns
+        .iter()
+        .map(|(column, keys)| {
+            let private = keys.p256.clone();
+            let key = dpop::DpopKey::new(SigningKey::new(private.clone(), alg).unwrap()).unwrap();
+            let raw_sign = raw::signer_on(column.backend, alg, &private);
+            let raw_verify = raw::verifier_on(column.backend, alg, &private);
+            (*column, key, raw_sign, raw_verify)
+        })
+        .collect();
+    let proof = |key: &dpop::DpopKey| {
         key.proof("POST", RESOURCE)
             .access_token(ACCESS_TOKEN)
             .sign()
             .unwrap()
     };
-    let sample = proof();
+    let sample = proof(&columns[0].1);
     let (input, signature) = raw::split_compact(&sample);
-    let raw_sign = raw::signer(alg, &private);
-    let raw_verify = raw::verifier(alg, &private);
 
     let mut g = Group::new(c, "dpop/proof/create");
-    g.bench(OURS, proof);
-    g.bench(RAW, || raw_sign(&input));
+    for (column, key, raw_sign, _) in &columns {
+        g.bench(column.ours, || proof(key));
+        g.bench(column.raw, || raw_sign(&input));
+    }
     g.finish();
 
-    // A resource server with replay detection: every proof is fresh.
-    let verifier = dpop::ProofVerifier::new()
-        .algorithms([alg])
-        .replay_cache(Arc::new(dpop::InMemoryReplayCache::default()));
+    // A resource server with replay detection: every proof is fresh (made by the column's
+    // client key, not timed), verified on the column's backend.
     let mut g = Group::new(c, "dpop/proof/verify");
-    g.bench_batched(OURS, proof, |p| {
-        let request = dpop::ProofRequest::new(&p, "POST", RESOURCE)
-            .access_token(ACCESS_TOKEN)
-            .token_jkt(&jkt);
-        verifier.verify(&request).unwrap()
-    });
-    g.bench(RAW, || raw_verify(&input, &signature));
+    for (column, key, _, raw_verify) in &columns {
+        let verifier = dpop::ProofVerifier::new()
+            .algorithms([alg])
+            .backend(column.backend)
+            .replay_cache(Arc::new(dpop::InMemoryReplayCache::default()));
+        let jkt = key.thumbprint().to_owned();
+        g.bench_batched(
+            column.ours,
+            || proof(key),
+            |p| {
+                let request = dpop::ProofRequest::new(&p, "POST", RESOURCE)
+                    .access_token(ACCESS_TOKEN)
+                    .token_jkt(&jkt);
+                verifier.verify(&request).unwrap()
+            },
+        );
+        g.bench(column.raw, || raw_verify(&input, &signature));
+    }
     g.finish();
 }
 
@@ -146,10 +164,19 @@ fn id_tokens(c: &mut Criterion, fx: &Fixture) {
     let mut server = ServerMetadata::new(ISSUER);
     server.jwks_uri = Some(format!("{ISSUER}/jwks").parse().unwrap());
     server.id_token_signing_alg_values_supported = Some(vec!["RS256".into(), "ES256".into()]);
-    let config = Configuration::builder(ClientMetadata::new(CLIENT_ID), ClientAuth::none())
-        .http_client(MemoryJwks(jwks))
-        .build(server)
-        .unwrap();
+    // One relying party per column: the JWK Set it fetches is pinned to the column's backend.
+    let configs: Vec<_> = fx
+        .columns
+        .iter()
+        .map(|(column, _)| {
+            let config = Configuration::builder(ClientMetadata::new(CLIENT_ID), ClientAuth::none())
+                .http_client(MemoryJwks(jwks.clone()))
+                .jwks_backend(column.backend)
+                .build(server.clone())
+                .unwrap();
+            (*column, config)
+        })
+        .collect();
     let validation = IdTokenValidation::new().expected_nonce(NONCE);
 
     for (alg, private, kid) in cases {
@@ -168,16 +195,18 @@ fn id_tokens(c: &mut Criterion, fx: &Fixture) {
             .unwrap()
             .sign(&key)
             .unwrap();
-        // Fills the JWK Set cache.
-        ready(config.validate_id_token(&token, &validation)).unwrap();
         let (input, signature) = raw::split_compact(&token);
-        let raw_verify = raw::verifier(alg, private);
 
         let mut g = Group::new(c, format!("oidc/id_token/{alg}"));
-        g.bench(OURS, || {
-            ready(config.validate_id_token(&token, &validation)).unwrap()
-        });
-        g.bench(RAW, || raw_verify(&input, &signature));
+        for (column, config) in &configs {
+            // Fills the JWK Set cache.
+            ready(config.validate_id_token(&token, &validation)).unwrap();
+            let raw_verify = raw::verifier_on(column.backend, alg, private);
+            g.bench(column.ours, || {
+                ready(config.validate_id_token(&token, &validation)).unwrap()
+            });
+            g.bench(column.raw, || raw_verify(&input, &signature));
+        }
         g.finish();
     }
 }

@@ -1,9 +1,10 @@
 //! The raw primitives: the RustCrypto crates called directly, with their keys prepared once,
-//! as a caller who needs no JOSE would.
+//! as a caller who needs no JOSE would (aws-lc-rs's are in `raw_lc`).
 
 use getrandom::SysRng;
 use hmac::{Hmac, KeyInit, Mac};
 use jose_core::alg::JwsAlgorithm;
+use jose_core::backend::Backend;
 use jose_core::jwk::{EcKey, Jwk, KeyMaterial};
 use rsa::traits::SignatureScheme;
 use rsa::{Pkcs1v15Sign, pss::Pss};
@@ -164,6 +165,24 @@ pub fn verifier(alg: JwsAlgorithm, key: &Jwk) -> RawVerify {
             })
         }
         _ => panic!("no raw verifier for {alg}"),
+    }
+}
+
+/// The primitive signer of a column's backend: RustCrypto's or aws-lc-rs's.
+pub fn signer_on(backend: Backend, alg: JwsAlgorithm, key: &Jwk) -> RawSign {
+    match backend {
+        #[cfg(feature = "aws-lc-rs")]
+        Backend::AwsLc => crate::raw_lc::signer(alg, key),
+        _ => signer(alg, key),
+    }
+}
+
+/// The primitive verifier of a column's backend: RustCrypto's or aws-lc-rs's.
+pub fn verifier_on(backend: Backend, alg: JwsAlgorithm, key: &Jwk) -> RawVerify {
+    match backend {
+        #[cfg(feature = "aws-lc-rs")]
+        Backend::AwsLc => crate::raw_lc::verifier(alg, key),
+        _ => verifier(alg, key),
     }
 }
 

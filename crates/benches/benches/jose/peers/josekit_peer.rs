@@ -153,7 +153,7 @@ fn decrypter(case: Case, key: &Jwk) -> Box<dyn JweDecrypter> {
 }
 
 pub fn encrypt(g: &mut Group<'_>, case: Case, fx: &Fixture, plaintext: &[u8]) {
-    let encrypter = encrypter(case, case.key(fx));
+    let encrypter = encrypter(case, case.key_in(&fx.keys));
     let mut header = JweHeader::new();
     header.set_content_encryption("A256GCM");
     g.bench(JOSEKIT, || {
@@ -162,7 +162,7 @@ pub fn encrypt(g: &mut Group<'_>, case: Case, fx: &Fixture, plaintext: &[u8]) {
 }
 
 pub fn decrypt(g: &mut Group<'_>, case: Case, fx: &Fixture, token: &str) {
-    let decrypter = decrypter(case, case.key(fx));
+    let decrypter = decrypter(case, case.key_in(&fx.keys));
     g.bench(JOSEKIT, || {
         josekit::jwe::deserialize_compact(token, &*decrypter)
             .unwrap()
