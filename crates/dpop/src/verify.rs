@@ -4,6 +4,8 @@
 use crate::htu::normalize_htu;
 use crate::{DPOP_TYP, DpopError, ReplayCache, ath};
 use jose_core::alg::JwsAlgorithm;
+use jose_core::backend::Backend;
+use jose_core::header::JwsHeader;
 use jose_core::jwk::Jwk;
 use jwk_thumbprint::ThumbprintHash;
 use jwt_claims::NumericDate;
@@ -44,6 +46,7 @@ pub struct ProofVerifier {
     max_age: Duration,
     future_leeway: Duration,
     replay: Option<Arc<dyn ReplayCache>>,
+    backend: Backend,
 }
 
 impl core::fmt::Debug for ProofVerifier {
@@ -53,6 +56,7 @@ impl core::fmt::Debug for ProofVerifier {
             .field("max_age", &self.max_age)
             .field("future_leeway", &self.future_leeway)
             .field("replay_cache", &self.replay.is_some())
+            .field("backend", &self.backend)
             .finish()
     }
 }
@@ -65,6 +69,7 @@ impl Default for ProofVerifier {
             max_age: Duration::from_secs(60),
             future_leeway: Duration::from_secs(5),
             replay: None,
+            backend: Backend::default(),
         }
     }
 }
@@ -104,6 +109,29 @@ impl ProofVerifier {
         self
     }
 
+    /// Verifies proofs on this crypto backend: the key in each proof's `jwk` header is pinned
+    /// to it (default [`Backend::default()`], which is aws-lc-rs when the build turns on
+    /// `jws`'s `aws-lc-rs` feature, as this crate's `aws-lc-rs` feature does; see
+    /// `docs/backends.md`).
+    ///
+    /// ```
+    /// use dpop::{DpopKey, ProofRequest, ProofVerifier};
+    /// use jose_core::alg::JwsAlgorithm;
+    /// use jose_core::backend::Backend;
+    ///
+    /// let key = DpopKey::generate(JwsAlgorithm::ES256)?;
+    /// let proof = key.proof("GET", "https://rs.example/orders").sign()?;
+    /// let verifier = ProofVerifier::new().backend(Backend::RustCrypto);
+    /// let verified = verifier.verify(&ProofRequest::new(&proof, "GET", "https://rs.example/orders"))?;
+    /// assert_eq!(verified.jwk().backend(), Backend::RustCrypto);
+    /// # Ok::<(), dpop::DpopError>(())
+    /// ```
+    #[must_use]
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        self
+    }
+
     /// The algorithms, as the `algs` parameter of a `WWW-Authenticate: DPoP` challenge.
     #[must_use]
     pub fn algs_parameter(&self) -> String {
@@ -130,7 +158,7 @@ impl ProofVerifier {
         // allowed asymmetric algorithm (private and symmetric keys in `jwk` are refused when
         // the header is read).
         let options = jws::VerifyOptions::new().algorithms(self.algorithms.iter().copied());
-        let verified = jws::compact::verify(proof, &jws::EmbeddedJwk, &options)?;
+        let verified = jws::compact::verify(proof, &EmbeddedJwkOn(self.backend), &options)?;
         if !verified
             .header()
             .typ()
@@ -142,7 +170,8 @@ impl ProofVerifier {
             .header()
             .jwk()
             .ok_or(DpopError::Jws(jws::JwsError::MissingEmbeddedKey))?
-            .clone();
+            .clone()
+            .with_backend(self.backend);
         let claims = jwt_claims::parse_claims(verified.payload())?;
         let registered = jwt_claims::RegisteredClaims::from_map(&claims)?;
 
@@ -238,6 +267,18 @@ fn string(claims: &Map<String, Value>, name: &'static str) -> Result<Option<Stri
             claim: name,
             reason: "must be a string",
         }),
+    }
+}
+
+/// [`jws::EmbeddedJwk`] with the embedded key pinned to a backend.
+struct EmbeddedJwkOn(Backend);
+
+impl jws::KeyResolver for EmbeddedJwkOn {
+    fn resolve<'a>(&'a self, header: &JwsHeader) -> Result<jws::ResolvedKey<'a>, jws::JwsError> {
+        let key = header.jwk().ok_or(jws::JwsError::MissingEmbeddedKey)?;
+        Ok(jws::ResolvedKey::Owned(Box::new(
+            key.clone().with_backend(self.0),
+        )))
     }
 }
 

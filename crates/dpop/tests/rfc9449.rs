@@ -448,3 +448,51 @@ fn client_nonce_flow() {
         Err(DpopError::InvalidUrl(_))
     ));
 }
+
+#[test]
+fn proofs_verify_on_every_backend_whatever_signed_them() {
+    use jose_core::backend::Backend;
+    for signer in Backend::ALL {
+        for alg in [
+            JwsAlgorithm::ES256,
+            JwsAlgorithm::PS256,
+            JwsAlgorithm::EdDSA,
+        ] {
+            let private = jose_core::jwk::Jwk::generate(alg)
+                .unwrap()
+                .with_backend(*signer);
+            let key = DpopKey::new(SigningKey::new(private, alg).unwrap()).unwrap();
+            let proof = key
+                .proof("POST", "https://rs.example/orders")
+                .sign()
+                .unwrap();
+            for verifying in Backend::ALL {
+                let verifier = ProofVerifier::new().backend(*verifying);
+                let verified = verifier
+                    .verify(&ProofRequest::new(
+                        &proof,
+                        "POST",
+                        "https://rs.example/orders",
+                    ))
+                    .unwrap();
+                assert_eq!(verified.jwk().backend(), *verifying, "{alg}");
+                assert_eq!(verified.thumbprint(), key.thumbprint());
+                // A changed signature is refused on every backend.
+                let mut forged = proof.clone().into_bytes();
+                let last = forged.len() - 3;
+                forged[last] = if forged[last] == b'A' { b'B' } else { b'A' };
+                let forged = String::from_utf8(forged).unwrap();
+                assert!(
+                    verifier
+                        .verify(&ProofRequest::new(
+                            &forged,
+                            "POST",
+                            "https://rs.example/orders"
+                        ))
+                        .is_err(),
+                    "{alg} on {verifying:?}"
+                );
+            }
+        }
+    }
+}
