@@ -4,6 +4,7 @@ use crate::http::{Headers, HttpClient};
 use crate::jwks::JwksCache;
 use crate::{ClientAuth, ClientMetadata, Error, ServerMetadata};
 use core::fmt;
+use jose_core::backend::Backend;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use url::Url;
@@ -111,6 +112,9 @@ pub struct Options {
     pub jwks_max_age: Duration,
     /// Least time between two fetches of the JWK Set when a `kid` is unknown. Default 30 s.
     pub jwks_refetch_cooldown: Duration,
+    /// The crypto backend that verifies with the server's JWK Set keys
+    /// ([`ConfigurationBuilder::jwks_backend`]). Default [`Backend::default()`].
+    pub jwks_backend: Backend,
     /// Keys and algorithms for encrypted responses; `None`: encrypted responses are refused.
     #[cfg(feature = "jwe")]
     pub decryption: Option<Decryption>,
@@ -202,6 +206,7 @@ impl Default for Options {
             headers: Headers::new(),
             jwks_max_age: Duration::from_secs(600),
             jwks_refetch_cooldown: Duration::from_secs(30),
+            jwks_backend: Backend::default(),
             #[cfg(feature = "jwe")]
             decryption: None,
             hybrid: false,
@@ -686,6 +691,27 @@ impl ConfigurationBuilder {
     pub fn jwks_cache(mut self, max_age: Duration, refetch_cooldown: Duration) -> Self {
         self.options.jwks_max_age = max_age;
         self.options.jwks_refetch_cooldown = refetch_cooldown;
+        self
+    }
+
+    /// Verifies the server's signatures (ID Tokens, JWT UserInfo and introspection
+    /// responses, JARM, logout tokens) on this crypto backend: every key of the fetched or
+    /// imported JWK Set is pinned to it. Default [`Backend::default()`], which is aws-lc-rs
+    /// when the build turns on `jws`'s `aws-lc-rs` feature (this crate's `aws-lc-rs` feature
+    /// does) and RustCrypto otherwise; see `docs/backends.md`.
+    ///
+    /// ```
+    /// use jose_core::backend::Backend;
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration};
+    ///
+    /// // Pure Rust verification even in a build that compiles aws-lc-rs in.
+    /// let builder = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+    ///     .jwks_backend(Backend::RustCrypto);
+    /// assert_eq!(builder.options().jwks_backend, Backend::RustCrypto);
+    /// ```
+    #[must_use]
+    pub fn jwks_backend(mut self, backend: Backend) -> Self {
+        self.options.jwks_backend = backend;
         self
     }
 

@@ -149,7 +149,9 @@ impl Configuration {
     pub fn set_jwks_cache(&self, cache: &ExportedJwksCache) -> Result<(), Error> {
         let text = serde_json::to_vec(&cache.jwks)
             .map_err(|e| Error::Jwks(format!("the exported JWK Set cannot be serialized: {e}")))?;
-        let set = JwkSet::from_json(&text).map_err(|e| Error::Jwks(e.to_string()))?;
+        let set = JwkSet::from_json(&text)
+            .map_err(|e| Error::Jwks(e.to_string()))?
+            .with_backend(self.inner.options.jwks_backend);
         let now = unix_now();
         if cache.uat > now + self.tolerance() {
             return Err(Error::Jwks(
@@ -191,7 +193,9 @@ impl Configuration {
                 source,
             }
         })?;
-        let set = JwkSet::from_json(&response.body).map_err(|e| Error::Jwks(e.to_string()))?;
+        let set = JwkSet::from_json(&response.body)
+            .map_err(|e| Error::Jwks(e.to_string()))?
+            .with_backend(self.inner.options.jwks_backend);
         Ok((set, raw))
     }
 
@@ -391,4 +395,75 @@ pub(crate) fn response_algorithms(
     fallback.map(|a| vec![a]).ok_or_else(|| {
         Error::InvalidConfiguration(format!("{what}: no signature algorithm is configured"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
+
+    use super::*;
+    use crate::http::{BoxFuture, HttpClient, HttpError, HttpRequest, HttpResponse};
+    use crate::{ClientAuth, ClientMetadata, ServerMetadata};
+    use jose_core::backend::Backend;
+
+    /// The issuer's `jwks_uri`, answered from memory: these tests are about what happens to
+    /// the keys after the fetch (fetching is tested against oidc-provider).
+    #[derive(Debug)]
+    struct JwksEndpoint(Vec<u8>);
+
+    impl HttpClient for JwksEndpoint {
+        fn send(&self, _request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, HttpError>> {
+            let mut headers = Headers::new();
+            headers.set("content-type", "application/json");
+            let response = HttpResponse::new(200, headers, self.0.clone());
+            Box::pin(async move { Ok(response) })
+        }
+    }
+
+    fn published() -> JwkSet {
+        let key = Jwk::generate(JwsAlgorithm::ES256).unwrap().with_kid("k1");
+        JwkSet::new(vec![key.to_public().unwrap()]).unwrap()
+    }
+
+    fn config(set: &JwkSet, backend: Option<Backend>) -> Configuration {
+        let mut server = ServerMetadata::new("https://op.example");
+        server.jwks_uri = Some("https://op.example/jwks".parse().unwrap());
+        let mut builder = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+            .http_client(JwksEndpoint(set.to_json().into_bytes()));
+        if let Some(backend) = backend {
+            builder = builder.jwks_backend(backend);
+        }
+        builder.build(server).unwrap()
+    }
+
+    fn backends_of(set: &JwkSet) -> Vec<Backend> {
+        set.keys().iter().map(Jwk::backend).collect()
+    }
+
+    #[tokio::test]
+    async fn fetched_keys_use_the_configured_backend() {
+        let set = published();
+        let fetched = config(&set, None).jwks(None).await.unwrap();
+        assert_eq!(backends_of(&fetched), [Backend::default()]);
+        for backend in Backend::ALL {
+            let fetched = config(&set, Some(*backend)).jwks(None).await.unwrap();
+            assert_eq!(backends_of(&fetched), [*backend]);
+        }
+    }
+
+    #[tokio::test]
+    async fn imported_keys_use_the_configured_backend() {
+        let set = published();
+        let exported = ExportedJwksCache::new(
+            serde_json::from_str(&set.to_json()).unwrap(),
+            unix_now() - 10,
+        );
+        for backend in Backend::ALL {
+            let config = config(&set, Some(*backend));
+            config.set_jwks_cache(&exported).unwrap();
+            // Fresh, so served from the imported cache without a fetch.
+            let cached = config.jwks(Some("k1")).await.unwrap();
+            assert_eq!(backends_of(&cached), [*backend]);
+        }
+    }
 }
