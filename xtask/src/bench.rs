@@ -19,7 +19,8 @@ use std::process::Command;
 const USAGE: &str = "\
 cargo xtask bench [--no-peers] [--quick] [--report-only] [-- CRITERION-ARGS...]
 
-  --no-peers      without the peer crates (no OpenSSL or aws-lc build needed)
+  --no-peers      without the peer crates and without our aws-lc-rs column (pure Rust:
+                  no OpenSSL or aws-lc build needed)
   --quick         shorter measurements (for trying the command, not for the doc)
   --report-only   rewrite docs/benchmarks.md from the last run's files, without running
   CRITERION-ARGS  passed to the bench binary (a filter, --sample-size N, ...); with a
@@ -72,7 +73,9 @@ pub fn main(args: &[String]) -> Result<(), String> {
         machine.peers = peers;
         machine.command = describe(peers, quick, &extra);
         machine.load_before = load_average();
-        let feature = peers.then_some("peers");
+        // With the peers, our second backend too: `ours (aws-lc)` beside jsonwebtoken's
+        // aws-lc-rs provider in the same process.
+        let feature = peers.then_some("peers,aws-lc-rs");
         bench_process(&root, feature, &criterion_home, &allocs, quick, &extra)?;
         if peers {
             // josekit turns on serde_json's `preserve_order` for the whole binary, which would
@@ -413,6 +416,8 @@ struct Implementation {
 const RUSTCRYPTO: &str = "RustCrypto";
 /// RustCrypto, the generation before (p256 0.13, rsa 0.9, hmac 0.12, ed25519-dalek 2).
 const RUSTCRYPTO_OLD: &str = "RustCrypto (previous generation)";
+/// AWS-LC through aws-lc-rs (C and assembly).
+const AWS_LC: &str = "aws-lc";
 
 const IMPLEMENTATIONS: &[Implementation] = &[
     Implementation {
@@ -421,9 +426,19 @@ const IMPLEMENTATIONS: &[Implementation] = &[
         backends: &[("*", RUSTCRYPTO)],
     },
     Implementation {
+        id: "ours@aws-lc",
+        heading: "ours (aws-lc)",
+        backends: &[("*", AWS_LC)],
+    },
+    Implementation {
         id: "raw",
         heading: "raw primitive",
         backends: &[("*", RUSTCRYPTO)],
+    },
+    Implementation {
+        id: "raw@aws-lc",
+        heading: "raw primitive (aws-lc)",
+        backends: &[("*", AWS_LC)],
     },
     Implementation {
         id: "jsonwebtoken-rustcrypto",
@@ -433,7 +448,7 @@ const IMPLEMENTATIONS: &[Implementation] = &[
     Implementation {
         id: "jsonwebtoken-awslc",
         heading: "jsonwebtoken (aws_lc_rs)",
-        backends: &[("*", "aws-lc")],
+        backends: &[("*", AWS_LC)],
     },
     Implementation {
         id: "jwt-simple",
@@ -504,6 +519,17 @@ fn column_rank(id: &str) -> (usize, String) {
         .position(|i| i.id == base)
         .unwrap_or(IMPLEMENTATIONS.len());
     (rank, id.to_owned())
+}
+
+/// Our column that computes on `backend`, for same-backend comparisons.
+fn ours_on(backend: &str) -> Option<&'static str> {
+    if backend.contains(RUSTCRYPTO) {
+        Some("ours")
+    } else if backend == AWS_LC {
+        Some("ours@aws-lc")
+    } else {
+        None
+    }
 }
 
 fn is_ours(id: &str) -> bool {
@@ -777,11 +803,39 @@ fn targets(out: &mut String, results: &Results) {
     }
     out.push('\n');
 
-    // 2. Same-backend peers.
+    // 2. Our aws-lc-rs backend against aws-lc-rs called directly.
+    let mut fast = String::new();
+    for ((op, imp), m) in results {
+        if imp != "ours@aws-lc" || !op.starts_with("jws/") {
+            continue;
+        }
+        let Some(raw) = get(results, op, "raw@aws-lc") else {
+            continue;
+        };
+        let ratio = m.median_ns / raw.median_ns;
+        let _ = writeln!(
+            fast,
+            "| {op} | {ratio:.2} | 1.20 | {} |",
+            verdict(ratio <= 1.2)
+        );
+    }
+    if !fast.is_empty() {
+        out.push_str(
+            "**JOSE overhead on the aws-lc-rs backend** (ours (aws-lc) ÷ raw primitive \
+             (aws-lc); target ≤ 1.2 for every JWS algorithm):\n\n\
+             | operation | ratio | target | verdict |\n|---|---:|---:|---|\n",
+        );
+        out.push_str(&fast);
+        out.push('\n');
+    }
+
+    // 3. Same-backend peers.
     out.push_str(
-        "**Same-backend peers** (peer time ÷ our time; above 1 means ours is faster). \
-         Peers on another backend are in the tables above, not here:\n\n\
-         | operation | peer | backend | ratio | verdict |\n|---|---|---|---:|---|\n",
+        "**Same-backend peers** (peer time ÷ the time of our column on the peer's backend: \
+         `ours` for RustCrypto, `ours (aws-lc)` for aws-lc; above 1 means ours is faster). \
+         Peers on a backend of their own (OpenSSL) are in the tables above, not here:\n\n\
+         | operation | peer | backend | against | ratio | verdict |\n\
+         |---|---|---|---|---:|---|\n",
     );
     for ((op, imp), m) in results {
         if is_ours(imp) || imp.starts_with("raw") {
@@ -789,23 +843,24 @@ fn targets(out: &mut String, results: &Results) {
         }
         let row = op.rsplit('/').next().unwrap_or("");
         let b = backend(imp, row);
-        if b != RUSTCRYPTO && b != RUSTCRYPTO_OLD && !b.contains("RustCrypto") {
+        let Some(ours_id) = ours_on(&b) else {
             continue;
-        }
-        let Some(ours) = get(results, op, "ours") else {
+        };
+        let Some(ours) = get(results, op, ours_id) else {
             continue;
         };
         let ratio = m.median_ns / ours.median_ns;
         let _ = writeln!(
             out,
-            "| {op} | {} | {b} | {ratio:.2} | {} |",
+            "| {op} | {} | {b} | {} | {ratio:.2} | {} |",
             heading(imp),
+            heading(ours_id),
             verdict(ratio >= 1.0)
         );
     }
     out.push('\n');
 
-    // 3. Memory and 4. linearity of JWE.
+    // 4. Memory and 5. linearity of JWE.
     out.push_str(
         "**JWE memory and linearity** (bytes allocated per call ÷ payload size, target ≤ ~3 \
          at 1 MiB; time per KiB from 1 KiB to 1 MiB, ours and raw):\n\n\
@@ -878,9 +933,13 @@ fn render(machine: &Machine, results: &Results) -> String {
     );
     out.push_str(
         "Times are criterion's median per call. A peer's cell gives its time and, in \
-         parentheses, its time ÷ ours: above 1.00 means ours is faster. \"ours ÷ raw\" is the \
-         JOSE layer's overhead over the primitive called directly on the same input. \
-         Backends of each column: see [Peers](#peers).\n\n",
+         parentheses, its time ÷ ours (RustCrypto): above 1.00 means ours is faster. \
+         \"ours ÷ raw\" is the JOSE layer's overhead over the primitive called directly on the \
+         same input. \"ours (aws-lc)\", when present, is the same code with every key pinned \
+         to the aws-lc-rs backend, paired with aws-lc-rs called directly (\"raw primitive \
+         (aws-lc)\"); each peer is compared with our column on its own backend under \
+         [Targets](#targets-evaluated-on-this-run). Backends of each column: see \
+         [Peers](#peers) and [Backends in this run](#backends-in-this-run).\n\n",
     );
     let all = tables(results);
     let mut section = "";
@@ -942,6 +1001,21 @@ mod tests {
         assert!(column_rank("ours@aws-lc") < column_rank("raw"));
         assert_eq!(backend("jwt-simple", "ES256"), RUSTCRYPTO);
         assert_eq!(backend("jwt-simple", "EdDSA"), "ed25519-compact");
+    }
+
+    #[test]
+    fn peers_are_compared_with_our_column_on_their_backend() {
+        assert_eq!(
+            ours_on(&backend("jsonwebtoken-rustcrypto", "RS256")),
+            Some("ours")
+        );
+        assert_eq!(ours_on(&backend("jwt-simple", "ES256")), Some("ours"));
+        assert_eq!(ours_on(&backend("jwt-simple", "HS256")), None);
+        assert_eq!(
+            ours_on(&backend("jsonwebtoken-awslc", "ES256")),
+            Some("ours@aws-lc")
+        );
+        assert_eq!(ours_on(&backend("josekit", "ES256")), None);
     }
 
     #[test]
