@@ -1,4 +1,5 @@
-//! JWS: sign and verify a typical JWT with every algorithm, compact and flattened JSON.
+//! JWS: sign and verify a typical JWT with every algorithm, compact and flattened JSON, and
+//! the compact JWS layer alone over the same bytes.
 
 use crate::raw::{self, RawSign, RawVerify};
 use crate::{Fixture, peers};
@@ -130,6 +131,37 @@ pub fn register(c: &mut Criterion, fx: &Fixture) {
             g.bench(p.column.raw, || (p.raw_verify)(&input, &signature));
         }
         peers::jws_verify_compact(&mut g, alg, fx, &token);
+        g.finish();
+
+        // The JWS layer alone: the claims' JSON bytes as payload, compact, no JWT processing
+        // (no claims built or validated), as an application that signs or checks bytes would.
+        let payload = claims.to_json();
+        let options = jws::VerifyOptions::new().algorithms([alg]);
+        let bare = jws::compact::CompactSign::new(&payload)
+            .header(JwsHeader::new(alg))
+            .sign(&columns[0].key)
+            .unwrap();
+        let (input, signature) = raw::split_compact(&bare);
+        let mut g = Group::new(c, format!("jws/sign/bytes/{alg}"));
+        for p in &columns {
+            g.bench(p.column.ours, || {
+                jws::compact::CompactSign::new(&payload)
+                    .header(JwsHeader::new(alg))
+                    .sign(&p.key)
+                    .unwrap()
+            });
+            g.bench(p.column.raw, || (p.raw_sign)(&input));
+        }
+        g.finish();
+        let mut g = Group::new(c, format!("jws/verify/bytes/{alg}"));
+        for p in &columns {
+            g.bench(p.column.ours, || {
+                jws::compact::verify(&bare, &p.public, &options)
+                    .unwrap()
+                    .into_payload()
+            });
+            g.bench(p.column.raw, || (p.raw_verify)(&input, &signature));
+        }
         g.finish();
 
         // Flattened JSON: the jws crate, claims serialized and deserialized by serde.
