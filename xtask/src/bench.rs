@@ -54,9 +54,16 @@ pub fn main(args: &[String]) -> Result<(), String> {
         .parent()
         .ok_or("no workspace root")?
         .to_path_buf();
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
+    // Absolute: the bench binary runs in its own package's directory, and both it (through
+    // CRITERION_HOME and JOSE_BENCH_ALLOCS) and this process must name the same files. Cargo
+    // reads a relative CARGO_TARGET_DIR against the directory it was started in.
+    let target = match std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from) {
+        Some(dir) if dir.is_relative() => std::env::current_dir()
+            .map_err(|e| format!("bench: the current directory: {e}"))?
+            .join(dir),
+        Some(dir) => dir,
+        None => root.join("target"),
+    };
     let out = target.join("bench-report");
     let criterion_home = out.join("criterion");
     let allocs = out.join("allocs.jsonl");
@@ -619,6 +626,8 @@ fn table_order(names: &[String]) -> Vec<String> {
         "jws/verify/compact",
         "jws/sign/json",
         "jws/verify/json",
+        "jws/sign/bytes",
+        "jws/verify/bytes",
         "jwe/encrypt/1KiB",
         "jwe/decrypt/1KiB",
         "jwe/encrypt/1MiB",
@@ -680,6 +689,12 @@ fn title(table: &str) -> String {
         "jws/verify/compact" => "JWS verify, compact: a JWT to validated typed claims".into(),
         "jws/sign/json" => "JWS sign, flattened JSON serialization".into(),
         "jws/verify/json" => "JWS verify, flattened JSON serialization, claims validated".into(),
+        "jws/sign/bytes" => {
+            "JWS sign, compact, the JWS layer alone: the claims' JSON bytes as payload".into()
+        }
+        "jws/verify/bytes" => {
+            "JWS verify, compact, the JWS layer alone: payload bytes out, no claims".into()
+        }
         "jwe/encrypt/1KiB" => "JWE encrypt, 1 KiB, A256GCM, compact".into(),
         "jwe/decrypt/1KiB" => "JWE decrypt, 1 KiB, A256GCM, compact".into(),
         "jwe/encrypt/1MiB" => "JWE encrypt, 1 MiB, A256GCM, compact".into(),

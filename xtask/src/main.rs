@@ -114,9 +114,10 @@ fn test() -> Result<(), String> {
     )?;
     // The aws-lc-rs backend (docs/backends.md): the suites of the crates that do the
     // cryptography again, now with aws-lc-rs as every key's default backend, with their doc
-    // tests and the cross-backend tests (tests/backends.rs, compiled only with the feature).
+    // tests and the cross-backend tests (tests/backends.rs, compiled only with the feature);
+    // dpop's too, whose proofs are verified on each backend whichever signed them.
     run(
-        "cargo test -p jose-core -p jws -p jwe --features aws-lc-rs (the aws-lc-rs backend)",
+        "cargo test -p jose-core -p jws -p jwe -p dpop --features aws-lc-rs (the aws-lc-rs backend)",
         cargo().args([
             "test",
             "-p",
@@ -125,6 +126,8 @@ fn test() -> Result<(), String> {
             "jws",
             "-p",
             "jwe",
+            "-p",
+            "dpop",
             "--features",
             "aws-lc-rs",
         ]),
