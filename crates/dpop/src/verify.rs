@@ -110,9 +110,8 @@ impl ProofVerifier {
     }
 
     /// Verifies proofs on this crypto backend: the key in each proof's `jwk` header is pinned
-    /// to it (default [`Backend::default()`], which is aws-lc-rs when the build turns on
-    /// `jws`'s `aws-lc-rs` feature, as this crate's `aws-lc-rs` feature does; see
-    /// `docs/backends.md`).
+    /// to it. Default [`Backend::default()`]: aws-lc-rs when the build compiles it in (this
+    /// crate's `aws-lc-rs` feature does) and RustCrypto otherwise; see `docs/backends.md`.
     ///
     /// ```
     /// use dpop::{DpopKey, ProofRequest, ProofVerifier};

@@ -696,9 +696,9 @@ impl ConfigurationBuilder {
 
     /// Verifies the server's signatures (ID Tokens, JWT UserInfo and introspection
     /// responses, JARM, logout tokens) on this crypto backend: every key of the fetched or
-    /// imported JWK Set is pinned to it. Default [`Backend::default()`], which is aws-lc-rs
-    /// when the build turns on `jws`'s `aws-lc-rs` feature (this crate's `aws-lc-rs` feature
-    /// does) and RustCrypto otherwise; see `docs/backends.md`.
+    /// imported JWK Set is pinned to it. Default [`Backend::default()`]: aws-lc-rs when the
+    /// build compiles it in (this crate's `aws-lc-rs` feature does, as does that of any crate
+    /// forwarding to `jose-core`'s) and RustCrypto otherwise; see `docs/backends.md`.
     ///
     /// ```
     /// use jose_core::backend::Backend;
