@@ -132,6 +132,13 @@ fn test() -> Result<(), String> {
             "aws-lc-rs",
         ]),
     )?;
+    // The command-line tool with every key on aws-lc-rs (its opt-in feature, which goes
+    // through the forwarding features of every crate it uses): the same commands, outputs and
+    // exit codes, against the vectors and oidc-provider.
+    run(
+        "cargo test -p jose-cli --features aws-lc-rs (the tool on the aws-lc-rs backend)",
+        cargo().args(["test", "-p", "jose-cli", "--features", "aws-lc-rs"]),
+    )?;
     // e2e-pop's optional extensions (the pgp claims, the ICT request over HTTP) have their own
     // test files, compiled only with those features.
     run(
