@@ -89,16 +89,24 @@ fn random<const N: usize>() -> [u8; N] {
     out
 }
 
-/// Concat KDF (RFC 7518 §4.6.2) for a 256-bit key, no `apu`/`apv`.
+/// What Concat KDF (RFC 7518 §4.6.2) hashes after the counter and `Z`, for a 256-bit key
+/// and no `apu`/`apv`: `AlgorithmID`, empty `PartyUInfo` and `PartyVInfo`, `SuppPubInfo`.
+pub fn kdf_other_info(alg_id: &str) -> Vec<u8> {
+    let mut info = Vec::with_capacity(16 + alg_id.len());
+    info.extend_from_slice(&(alg_id.len() as u32).to_be_bytes());
+    info.extend_from_slice(alg_id.as_bytes());
+    info.extend_from_slice(&0u32.to_be_bytes());
+    info.extend_from_slice(&0u32.to_be_bytes());
+    info.extend_from_slice(&256u32.to_be_bytes());
+    info
+}
+
+/// Concat KDF for a 256-bit key: one SHA-256 block of counter 1, `Z` and the other info.
 fn concat_kdf(z: &[u8], alg_id: &str) -> [u8; 32] {
     let mut hash = Sha256::new();
     hash.update(1u32.to_be_bytes());
     hash.update(z);
-    hash.update((alg_id.len() as u32).to_be_bytes());
-    hash.update(alg_id.as_bytes());
-    hash.update(0u32.to_be_bytes());
-    hash.update(0u32.to_be_bytes());
-    hash.update(256u32.to_be_bytes());
+    hash.update(kdf_other_info(alg_id));
     hash.finalize().into()
 }
 

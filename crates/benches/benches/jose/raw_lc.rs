@@ -2,7 +2,7 @@
 //! built once from the keys' PKCS#8 and SubjectPublicKeyInfo DER, as a caller who needs no
 //! JOSE would (feature `aws-lc-rs`). The `raw@aws-lc` columns, paired with `ours@aws-lc`.
 
-use crate::jwe::{Case, RawJwe};
+use crate::jwe::{Case, RawJwe, kdf_other_info};
 use crate::raw::{RawSign, RawVerify};
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use aws_lc_rs::agreement::{self, EphemeralPrivateKey, PrivateKey, UnparsedPublicKey};
@@ -93,16 +93,12 @@ pub fn verifier(alg: JwsAlgorithm, key: &Jwk) -> RawVerify {
     Box::new(move |i, s| public.verify_sig(i, s).is_ok())
 }
 
-/// Concat KDF (RFC 7518 §4.6.2) for a 256-bit key, no `apu`/`apv`, with aws-lc-rs's SHA-256.
+/// Concat KDF (RFC 7518 §4.6.2) for a 256-bit key, with aws-lc-rs's SHA-256.
 fn concat_kdf(z: &[u8], alg_id: &str) -> [u8; 32] {
     let mut hash = digest::Context::new(&digest::SHA256);
     hash.update(&1u32.to_be_bytes());
     hash.update(z);
-    hash.update(&(alg_id.len() as u32).to_be_bytes());
-    hash.update(alg_id.as_bytes());
-    hash.update(&0u32.to_be_bytes());
-    hash.update(&0u32.to_be_bytes());
-    hash.update(&256u32.to_be_bytes());
+    hash.update(&kdf_other_info(alg_id));
     hash.finish().as_ref().try_into().unwrap()
 }
 
