@@ -115,9 +115,10 @@ fn test() -> Result<(), String> {
     // The aws-lc-rs backend (docs/backends.md): the suites of the crates that do the
     // cryptography again, now with aws-lc-rs as every key's default backend, with their doc
     // tests and the cross-backend tests (tests/backends.rs, compiled only with the feature);
-    // dpop's too, whose proofs are verified on each backend whichever signed them.
+    // dpop's and e2e-pop's too, whose tokens are verified on each backend whichever signed
+    // them.
     run(
-        "cargo test -p jose-core -p jws -p jwe -p dpop --features aws-lc-rs (the aws-lc-rs backend)",
+        "cargo test -p jose-core -p jws -p jwe -p dpop -p e2e-pop --features aws-lc-rs (the aws-lc-rs backend)",
         cargo().args([
             "test",
             "-p",
@@ -128,6 +129,8 @@ fn test() -> Result<(), String> {
             "jwe",
             "-p",
             "dpop",
+            "-p",
+            "e2e-pop",
             "--features",
             "aws-lc-rs",
         ]),

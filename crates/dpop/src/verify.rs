@@ -5,7 +5,6 @@ use crate::htu::normalize_htu;
 use crate::{DPOP_TYP, DpopError, ReplayCache, ath};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::backend::Backend;
-use jose_core::header::JwsHeader;
 use jose_core::jwk::Jwk;
 use jwk_thumbprint::ThumbprintHash;
 use jwt_claims::NumericDate;
@@ -157,7 +156,7 @@ impl ProofVerifier {
         // allowed asymmetric algorithm (private and symmetric keys in `jwk` are refused when
         // the header is read).
         let options = jws::VerifyOptions::new().algorithms(self.algorithms.iter().copied());
-        let verified = jws::compact::verify(proof, &EmbeddedJwkOn(self.backend), &options)?;
+        let verified = jws::compact::verify(proof, &jws::EmbeddedJwkOn(self.backend), &options)?;
         if !verified
             .header()
             .typ()
@@ -266,18 +265,6 @@ fn string(claims: &Map<String, Value>, name: &'static str) -> Result<Option<Stri
             claim: name,
             reason: "must be a string",
         }),
-    }
-}
-
-/// [`jws::EmbeddedJwk`] with the embedded key pinned to a backend.
-struct EmbeddedJwkOn(Backend);
-
-impl jws::KeyResolver for EmbeddedJwkOn {
-    fn resolve<'a>(&'a self, header: &JwsHeader) -> Result<jws::ResolvedKey<'a>, jws::JwsError> {
-        let key = header.jwk().ok_or(jws::JwsError::MissingEmbeddedKey)?;
-        Ok(jws::ResolvedKey::Owned(Box::new(
-            key.clone().with_backend(self.0),
-        )))
     }
 }
 

@@ -11,6 +11,7 @@ use crate::policy::{Policy, policy_setters};
 use crate::replay::{Replay, ReplayCache, ReplayKey};
 use crate::{E2ePopError, TokenKind, VerifiedIct};
 use jose_core::alg::JwsAlgorithm;
+use jose_core::backend::Backend;
 use jose_core::header::JwsHeader;
 use jose_core::jwk::Jwk;
 use jwk_thumbprint::ThumbprintHash;
@@ -222,6 +223,7 @@ pub struct E2ePopVerifier {
     issuers: Vec<String>,
     subject: Option<String>,
     replay: Option<Replay>,
+    backend: Option<Backend>,
     #[cfg(feature = "pgp")]
     pgp: crate::pgp::VerifierRules,
 }
@@ -235,6 +237,7 @@ impl E2ePopVerifier {
             issuers: Vec::new(),
             subject: None,
             replay: None,
+            backend: None,
             #[cfg(feature = "pgp")]
             pgp: crate::pgp::VerifierRules::default(),
         }
@@ -265,6 +268,14 @@ impl E2ePopVerifier {
     /// Refuses a second token with the same (`iss`, `sub`, `aud`, `jti`) within its lifetime.
     pub fn replay_cache(mut self, cache: Arc<dyn ReplayCache>) -> Self {
         self.replay = Some(Replay(cache));
+        self
+    }
+
+    /// Verifies on this crypto backend: the ICT's `cnf.jwk` (and the key given to
+    /// [`E2ePopVerifier::verify_with_key`]) is pinned to it. Without it the ICT's key has
+    /// [`Backend::default()`] and a given key keeps its own; see `docs/backends.md`.
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.backend = Some(backend);
         self
     }
 
@@ -313,6 +324,14 @@ impl E2ePopVerifier {
         let alg = header
             .alg()
             .ok_or(E2ePopError::AlgorithmNotAllowed { alg: String::new() })?;
+        let pinned;
+        let key = match self.backend {
+            Some(backend) => {
+                pinned = key.clone().with_backend(backend);
+                &pinned
+            }
+            None => key,
+        };
         let verified = verify_signature(token, key, alg)?;
         let (subject, subject_binding, issuers, issuer_binding) = match ict {
             Some((sub, client_ids, _)) if !client_ids.is_empty() => {

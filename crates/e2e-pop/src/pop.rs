@@ -11,6 +11,7 @@ use crate::policy::{Policy, policy_setters};
 use crate::replay::{ReplayCache, ReplayKey};
 use crate::{E2ePopError, TokenKind};
 use jose_core::alg::JwsAlgorithm;
+use jose_core::backend::Backend;
 use jose_core::header::JwsHeader;
 use jose_core::jwk::Jwk;
 use jwt_claims::{Audience, NumericDate};
@@ -250,6 +251,7 @@ pub struct PopTokenVerifier {
     subject: Option<String>,
     camel_case: bool,
     replay: Option<crate::replay::Replay>,
+    backend: Backend,
 }
 
 impl PopTokenVerifier {
@@ -262,10 +264,19 @@ impl PopTokenVerifier {
             subject: None,
             camel_case: false,
             replay: None,
+            backend: Backend::default(),
         }
     }
 
     policy_setters!();
+
+    /// Verifies on this crypto backend: the key in each token's `jwk` header is pinned to it.
+    /// Default [`Backend::default()`]: aws-lc-rs when the build compiles it in (this crate's
+    /// `aws-lc-rs` feature does) and RustCrypto otherwise; see `docs/backends.md`.
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        self
+    }
 
     /// Accepts this audience too (any one must match).
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
@@ -316,7 +327,7 @@ impl PopTokenVerifier {
         if header.jwk().is_none() {
             return Err(E2ePopError::EmbeddedKeyMissing);
         }
-        let verified = verify_signature(token, &jws::EmbeddedJwk, alg)?;
+        let verified = verify_signature(token, &jws::EmbeddedJwkOn(self.backend), alg)?;
         let checked = check_claims(
             verified,
             &ClaimRules {

@@ -159,3 +159,78 @@ proptest! {
         prop_assert!(PopTokenVerifier::new("x").verify(&text).is_err());
     }
 }
+
+/// A client key on `backend` (EdDSA, ES256 or PS256).
+fn client_on(alg: JwsAlgorithm, backend: jose_core::backend::Backend) -> SigningKey {
+    SigningKey::new(Jwk::generate(alg).unwrap().with_backend(backend), alg).unwrap()
+}
+
+/// The token with one character of its signature changed.
+fn forged(token: &str) -> String {
+    let mut bytes = token.as_bytes().to_vec();
+    let i = bytes.len() - 3;
+    bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+    String::from_utf8(bytes).unwrap()
+}
+
+#[test]
+fn tokens_verify_on_every_backend_whatever_signed_them() {
+    use e2e_pop::{E2ePopVerifier, IctVerifier};
+    use jose_core::backend::Backend;
+    for signer in Backend::ALL {
+        for alg in [
+            JwsAlgorithm::ES256,
+            JwsAlgorithm::PS256,
+            JwsAlgorithm::EdDSA,
+        ] {
+            let client = client_on(alg, *signer);
+            let pop = PopTokenBuilder::new()
+                .issuer("client")
+                .subject("alice")
+                .audience("https://op.example")
+                .issued_at(NumericDate::from_seconds(T0))
+                .build(&client)
+                .unwrap();
+            let ict = IctBuilder::new()
+                .issuer("https://op.example")
+                .subject("alice")
+                .audience("client")
+                .confirmation(&client.public_jwk().unwrap())
+                .unwrap()
+                .contexts(["email".to_owned()])
+                .issued_at(NumericDate::from_seconds(T0))
+                .build(op())
+                .unwrap();
+            let e2e = E2ePopTokenBuilder::new()
+                .issuer("client")
+                .subject("alice")
+                .audiences(["https://rs.example".to_owned()])
+                .issued_at(NumericDate::from_seconds(T0))
+                .build(&client)
+                .unwrap();
+            let verified_ict = IctVerifier::new(keys())
+                .any_context()
+                .now(NumericDate::from_seconds(T0 + 1))
+                .verify(&ict)
+                .unwrap();
+            for verifying in Backend::ALL {
+                let pop_verifier = PopTokenVerifier::new("https://op.example")
+                    .backend(*verifying)
+                    .now(NumericDate::from_seconds(T0 + 1));
+                assert!(pop_verifier.verify(&pop).is_ok(), "{alg} on {verifying:?}");
+                assert!(pop_verifier.verify(&forged(&pop)).is_err());
+                let e2e_verifier = E2ePopVerifier::new("https://rs.example")
+                    .backend(*verifying)
+                    .now(NumericDate::from_seconds(T0 + 1));
+                let verified = e2e_verifier.verify(&e2e, &verified_ict).unwrap();
+                assert_eq!(verified.claims().sub, "alice", "{alg} on {verifying:?}");
+                assert!(e2e_verifier.verify(&forged(&e2e), &verified_ict).is_err());
+                assert!(
+                    e2e_verifier
+                        .verify_with_key(&e2e, &client.public_jwk().unwrap())
+                        .is_ok()
+                );
+            }
+        }
+    }
+}

@@ -17,7 +17,7 @@ pub use error::JwsError;
 pub use options::{Limits, VerifyOptions};
 pub use signer::{Signer, SigningKey, implied_algorithm};
 pub use verified::VerifiedJws;
-pub use verifier::{EmbeddedJwk, KeyResolver, ResolvedKey, Verifier};
+pub use verifier::{EmbeddedJwk, EmbeddedJwkOn, KeyResolver, ResolvedKey, Verifier};
 
 pub use jose_core::alg::JwsAlgorithm;
 pub use jose_core::header::JwsHeader;

@@ -3,6 +3,7 @@
 
 use crate::{JwsError, alg};
 use jose_core::alg::{Curve, JwsAlgorithm, KeyAlgorithm};
+use jose_core::backend::Backend;
 use jose_core::header::JwsHeader;
 use jose_core::jwk::{Jwk, JwkSet, KeyOperation, KeySelector};
 
@@ -152,5 +153,35 @@ impl KeyResolver for EmbeddedJwk {
     fn resolve<'a>(&'a self, header: &JwsHeader) -> Result<ResolvedKey<'a>, JwsError> {
         let key = header.jwk().ok_or(JwsError::MissingEmbeddedKey)?;
         Ok(ResolvedKey::Owned(Box::new(key.clone())))
+    }
+}
+
+/// [`EmbeddedJwk`] with the embedded key pinned to a crypto backend (the header's key
+/// otherwise gets [`Backend::default()`]; see [`jose_core::backend`]).
+///
+/// ```
+/// use jose_core::alg::JwsAlgorithm;
+/// use jose_core::backend::Backend;
+/// use jose_core::header::JwsHeader;
+/// use jose_core::jwk::Jwk;
+/// use jws::{EmbeddedJwkOn, SigningKey, VerifyOptions};
+///
+/// let key = SigningKey::new(Jwk::generate(JwsAlgorithm::ES256)?, JwsAlgorithm::ES256)?;
+/// let header = JwsHeader::new(JwsAlgorithm::ES256).with_jwk(key.public_jwk()?)?;
+/// let token = jws::compact::CompactSign::new(b"proof").header(header).sign(&key)?;
+/// let options = VerifyOptions::new().algorithms([JwsAlgorithm::ES256]);
+/// let verified = jws::compact::verify(&token, &EmbeddedJwkOn(Backend::RustCrypto), &options)?;
+/// assert_eq!(verified.payload(), b"proof");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EmbeddedJwkOn(pub Backend);
+
+impl KeyResolver for EmbeddedJwkOn {
+    fn resolve<'a>(&'a self, header: &JwsHeader) -> Result<ResolvedKey<'a>, JwsError> {
+        let key = header.jwk().ok_or(JwsError::MissingEmbeddedKey)?;
+        Ok(ResolvedKey::Owned(Box::new(
+            key.clone().with_backend(self.0),
+        )))
     }
 }
