@@ -10,8 +10,8 @@
 mod common;
 
 use common::{
-    Pending, browse, builder, callback, client, client_key, config, dpop, provider, redirect_uri,
-    refused_grant, signer,
+    Pending, browse, builder, callback, client, client_key, config, dpop, finish, provider,
+    redirect_uri, refused_grant, signer,
 };
 use jose_core::alg::{ContentEncryptionAlgorithm, JwsAlgorithm};
 use jose_core::jwk::{Jwk, JwkSet};
@@ -20,22 +20,11 @@ use oauth_client::http::{Headers, Method};
 use oauth_client::{
     AuthorizationCodeGrantChecks, AuthorizationDetail, Callback, Configuration, Decryption,
     DevicePollOptions, Error, ExpectedSubject, IdTokenCheck, IdTokenValidation, Params,
-    ReqwestHttpClient, TokenResponse,
+    ReqwestHttpClient,
 };
 use std::time::Duration;
-use test_provider::{DeviceDecision, Redirect, UserAgent};
+use test_provider::{DeviceDecision, UserAgent};
 use url::Url;
-
-async fn finish(config: &Configuration, redirect: &Redirect, pending: &Pending) -> TokenResponse {
-    config
-        .authorization_code_grant_with_callback(
-            &callback(redirect),
-            &pending.checks(),
-            Params::new(),
-        )
-        .await
-        .unwrap()
-}
 
 // --- PAR (RFC 9126) ----------------------------------------------------------------------------
 
@@ -429,14 +418,7 @@ async fn encrypted_jarm_responses_are_decrypted_with_the_key_chosen_by_kid() {
     let url = blind
         .build_authorization_url(pending.params("openid"))
         .unwrap();
-    let err = blind
-        .authorization_code_grant_with_callback(
-            &callback(&browse(&url).await),
-            &pending.checks(),
-            Params::new(),
-        )
-        .await
-        .unwrap_err();
+    let err = refused_grant(&blind, &browse(&url).await, &pending).await;
     assert!(matches!(err, Error::Decryption { .. }), "{err}");
 }
 
@@ -571,14 +553,7 @@ async fn fapi1_detached_signature_checks_verify_s_hash() {
     let url = strict
         .build_authorization_url(pending.params("openid"))
         .unwrap();
-    let err = strict
-        .authorization_code_grant_with_callback(
-            &callback(&browse(&url).await),
-            &pending.checks(),
-            Params::new(),
-        )
-        .await
-        .unwrap_err();
+    let err = refused_grant(&strict, &browse(&url).await, &pending).await;
     assert!(
         matches!(
             err,

@@ -137,12 +137,12 @@ pub async fn login(config: &Configuration, scope: &str) -> (TokenResponse, Pendi
     (tokens, pending)
 }
 
-/// The error of a code grant with the callback of `redirect` that must be refused.
-pub async fn refused_grant(
+/// The code grant with the callback of `redirect` and the checks of `pending`.
+pub async fn grant(
     config: &Configuration,
     redirect: &Redirect,
     pending: &Pending,
-) -> oauth_client::Error {
+) -> Result<TokenResponse, oauth_client::Error> {
     config
         .authorization_code_grant_with_callback(
             &callback(redirect),
@@ -150,7 +150,24 @@ pub async fn refused_grant(
             Params::new(),
         )
         .await
-        .unwrap_err()
+}
+
+/// The tokens of a code grant that must succeed.
+pub async fn finish(
+    config: &Configuration,
+    redirect: &Redirect,
+    pending: &Pending,
+) -> TokenResponse {
+    grant(config, redirect, pending).await.unwrap()
+}
+
+/// The error of a code grant that must be refused.
+pub async fn refused_grant(
+    config: &Configuration,
+    redirect: &Redirect,
+    pending: &Pending,
+) -> oauth_client::Error {
+    grant(config, redirect, pending).await.unwrap_err()
 }
 
 /// The callback the browser brought back: query, fragment, or form_post body.
