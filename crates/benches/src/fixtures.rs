@@ -199,6 +199,17 @@ impl Keys {
     }
 }
 
+/// What the other side of `key` holds: its public half, or the key itself when symmetric
+/// (the verifying key of a signer, the recipient key of a decrypter).
+#[must_use]
+pub fn shareable(key: &Jwk) -> Jwk {
+    if key.is_symmetric() {
+        key.clone()
+    } else {
+        key.to_public().unwrap_or_else(|_| key.clone())
+    }
+}
+
 /// The secret bytes of an `oct` key (empty for other keys).
 #[must_use]
 pub fn secret_bytes(key: &Jwk) -> &[u8] {

@@ -5,7 +5,7 @@ use crate::{Fixture, peers};
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use aes_kw::KwAes256;
-use benches::fixtures::{Keys, payload};
+use benches::fixtures::{Keys, payload, shareable};
 use benches::harness::{Column, Group};
 use criterion::Criterion;
 use getrandom::SysRng;
@@ -270,12 +270,7 @@ impl Prepared {
     fn new(column: Column, keys: &Keys, case: Case) -> Self {
         let private = case.key_in(keys).clone();
         assert_eq!(private.backend(), column.backend);
-        let recipient = if private.is_symmetric() {
-            private.clone()
-        } else {
-            private.to_public().unwrap()
-        };
-        let key = EncryptionKey::new(recipient, case.alg()).unwrap();
+        let key = EncryptionKey::new(shareable(&private), case.alg()).unwrap();
         assert_eq!(key.backend(), column.backend);
         let (raw_encrypt, raw_decrypt) = raw_on(column.backend, case, &private);
         Self {

@@ -3,7 +3,7 @@
 
 use crate::raw::{self, RawSign, RawVerify};
 use crate::{Fixture, peers};
-use benches::fixtures::{AUDIENCE, Claims, ISSUER, JWS_ALGORITHMS, Keys};
+use benches::fixtures::{AUDIENCE, Claims, ISSUER, JWS_ALGORITHMS, Keys, shareable};
 use benches::harness::{Column, Group};
 use criterion::Criterion;
 use jose_core::alg::JwsAlgorithm;
@@ -69,15 +69,10 @@ impl Prepared {
     fn new(column: Column, keys: &Keys, alg: JwsAlgorithm) -> Self {
         let private = keys.for_jws(alg).clone();
         assert_eq!(private.backend(), column.backend);
-        let public = if private.is_symmetric() {
-            private.clone()
-        } else {
-            private.to_public().unwrap()
-        };
         Self {
             column,
             key: SigningKey::new(private.clone(), alg).unwrap(),
-            public,
+            public: shareable(&private),
             raw_sign: raw::signer_on(column.backend, alg, &private),
             raw_verify: raw::verifier_on(column.backend, alg, &private),
         }

@@ -18,7 +18,6 @@ mod raw_lc;
 use benches::fixtures::{Claims, Keys, now};
 use benches::harness::{COLUMNS, Column};
 use criterion::Criterion;
-use jose_core::backend::Backend;
 use std::time::Duration;
 
 #[global_allocator]
@@ -27,9 +26,8 @@ static GLOBAL: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INST
 /// What every benchmark shares: the keys and the claims.
 #[derive(Debug)]
 pub struct Fixture {
-    /// The keys, pinned to RustCrypto: the `ours` columns and every peer use these.
-    keys: Keys,
-    /// The same keys for each of our columns, pinned to its backend.
+    /// The keys of each of our columns, pinned to its backend; the first column is
+    /// RustCrypto's ([`COLUMNS`]).
     columns: Vec<(Column, Keys)>,
     claims: Claims,
     /// Under `cargo test` criterion runs every benchmark once, as a smoke test, in a debug
@@ -46,17 +44,22 @@ fn smoke_test_mode() -> bool {
     !args.iter().any(|a| a == "--bench") || args.iter().any(|a| a == "--test")
 }
 
+impl Fixture {
+    /// The keys pinned to RustCrypto: the `ours` columns' and every peer's.
+    fn keys(&self) -> &Keys {
+        &self.columns[0].1
+    }
+}
+
 fn main() {
-    // Pinned: with the `aws-lc-rs` feature the default would be aws-lc-rs.
-    let keys = Keys::generate()
-        .expect("keys")
-        .with_backend(Backend::RustCrypto);
+    let keys = Keys::generate().expect("keys");
     let fixture = Fixture {
+        // Each column pins every key: with the `aws-lc-rs` feature the default would be
+        // aws-lc-rs for the `ours` column too.
         columns: COLUMNS
             .iter()
             .map(|c| (*c, keys.with_backend(c.backend)))
             .collect(),
-        keys,
         claims: Claims::typical(now()),
         smoke: smoke_test_mode(),
     };

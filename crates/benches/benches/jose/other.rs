@@ -49,9 +49,9 @@ fn claims_validation(c: &mut Criterion, fx: &Fixture) {
 
 fn thumbprints(c: &mut Criterion, fx: &Fixture) {
     for (label, key) in [
-        ("P-256", &fx.keys.p256),
-        ("RSA-2048", &fx.keys.rsa),
-        ("Ed25519", &fx.keys.ed25519),
+        ("P-256", &fx.keys().p256),
+        ("RSA-2048", &fx.keys().rsa),
+        ("Ed25519", &fx.keys().ed25519),
     ] {
         let public = key.to_public().unwrap();
         let canonical = jwk_thumbprint::canonical_json(&public);
@@ -153,8 +153,8 @@ const NONCE: &str = "n-0S6_WzA2Mj";
 
 fn id_tokens(c: &mut Criterion, fx: &Fixture) {
     let cases = [
-        (JwsAlgorithm::RS256, &fx.keys.rsa, "rsa-2026"),
-        (JwsAlgorithm::ES256, &fx.keys.p256, "ec-2026"),
+        (JwsAlgorithm::RS256, &fx.keys().rsa, "rsa-2026"),
+        (JwsAlgorithm::ES256, &fx.keys().p256, "ec-2026"),
     ];
     let published: Vec<Jwk> = cases
         .iter()

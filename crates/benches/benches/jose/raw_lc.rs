@@ -126,14 +126,13 @@ fn random<const N: usize>(rng: &SystemRandom) -> [u8; N] {
     out
 }
 
-/// ECDH-ES+A256KW's curve and the recipient's public key in the form aws-lc-rs reads
-/// (uncompressed SEC1 point or the 32 X25519 bytes, taken from the SubjectPublicKeyInfo).
-fn ecdh_public(case: Case, key: &Jwk) -> (&'static agreement::Algorithm, Vec<u8>) {
-    let spki = key.to_public().unwrap().to_spki_der().unwrap();
-    match case {
-        // The key is the BIT STRING at the end: 65 bytes for P-256, 32 for X25519.
-        Case::EcdhP256 => (&agreement::ECDH_P256, spki[spki.len() - 65..].to_vec()),
-        _ => (&agreement::X25519, spki[spki.len() - 32..].to_vec()),
+/// ECDH-ES+A256KW's curve and the recipient's public key in the form aws-lc-rs reads: the
+/// uncompressed SEC1 point, or the 32 X25519 bytes.
+fn ecdh_public(key: &Jwk) -> (&'static agreement::Algorithm, Vec<u8>) {
+    match key.material() {
+        KeyMaterial::X25519(k) => (&agreement::X25519, k.public_key().as_bytes().to_vec()),
+        KeyMaterial::Ec(k) => (&agreement::ECDH_P256, k.public_sec1()),
+        _ => panic!("no ECDH public key"),
     }
 }
 
@@ -168,7 +167,7 @@ impl Recipient {
                 r.oaep_private = Some(OaepPrivateDecryptingKey::new(private).unwrap());
             }
             Case::EcdhP256 | Case::EcdhX25519 => {
-                let (alg, public) = ecdh_public(case, key);
+                let (alg, public) = ecdh_public(key);
                 let private = match key.material() {
                     KeyMaterial::X25519(k) => {
                         let secret = k.secret_key().unwrap().to_bytes();

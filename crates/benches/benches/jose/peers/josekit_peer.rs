@@ -3,7 +3,7 @@
 use super::JOSEKIT;
 use crate::Fixture;
 use crate::jwe::Case;
-use benches::fixtures::{AUDIENCE, Claims, ISSUER};
+use benches::fixtures::{AUDIENCE, Claims, ISSUER, shareable};
 use benches::harness::Group;
 use jose_core::alg::JwsAlgorithm;
 use jose_core::jwk::Jwk;
@@ -41,11 +41,7 @@ fn signer(alg: JwsAlgorithm, key: &Jwk) -> Box<dyn JwsSigner> {
 fn verifier(alg: JwsAlgorithm, key: &Jwk) -> Box<dyn JwsVerifier> {
     use JwsAlgorithm::*;
     use josekit::jws;
-    let public = if key.is_symmetric() {
-        key.clone()
-    } else {
-        key.to_public().unwrap()
-    };
+    let public = shareable(key);
     let k = jwk(&public);
     match alg {
         HS256 => Box::new(jws::HS256.verifier_from_jwk(&k).unwrap()),
@@ -88,7 +84,7 @@ fn validate(payload: JwtPayload) -> Claims {
 }
 
 pub fn sign_compact(g: &mut Group<'_>, alg: JwsAlgorithm, fx: &Fixture) {
-    let signer = signer(alg, fx.keys.for_jws(alg));
+    let signer = signer(alg, fx.keys().for_jws(alg));
     let header = header();
     g.bench(JOSEKIT, || {
         josekit::jwt::encode_with_signer(&payload(&fx.claims), &header, &*signer).unwrap()
@@ -96,7 +92,7 @@ pub fn sign_compact(g: &mut Group<'_>, alg: JwsAlgorithm, fx: &Fixture) {
 }
 
 pub fn verify_compact(g: &mut Group<'_>, alg: JwsAlgorithm, fx: &Fixture, token: &str) {
-    let verifier = verifier(alg, fx.keys.for_jws(alg));
+    let verifier = verifier(alg, fx.keys().for_jws(alg));
     g.bench(JOSEKIT, || {
         let (payload, _header) = josekit::jwt::decode_with_verifier(token, &*verifier).unwrap();
         validate(payload)
@@ -104,7 +100,7 @@ pub fn verify_compact(g: &mut Group<'_>, alg: JwsAlgorithm, fx: &Fixture, token:
 }
 
 pub fn sign_json(g: &mut Group<'_>, alg: JwsAlgorithm, fx: &Fixture) {
-    let signer = signer(alg, fx.keys.for_jws(alg));
+    let signer = signer(alg, fx.keys().for_jws(alg));
     let mut header = josekit::jws::JwsHeaderSet::new();
     header.set_token_type("JWT", true);
     g.bench(JOSEKIT, || {
@@ -113,7 +109,7 @@ pub fn sign_json(g: &mut Group<'_>, alg: JwsAlgorithm, fx: &Fixture) {
 }
 
 pub fn verify_json(g: &mut Group<'_>, alg: JwsAlgorithm, fx: &Fixture, json: &str) {
-    let verifier = verifier(alg, fx.keys.for_jws(alg));
+    let verifier = verifier(alg, fx.keys().for_jws(alg));
     g.bench(JOSEKIT, || {
         let (bytes, _header) = josekit::jws::deserialize_json(json, &*verifier).unwrap();
         let map: serde_json::Map<String, Value> = serde_json::from_slice(&bytes).unwrap();
@@ -123,11 +119,7 @@ pub fn verify_json(g: &mut Group<'_>, alg: JwsAlgorithm, fx: &Fixture, json: &st
 
 fn encrypter(case: Case, key: &Jwk) -> Box<dyn JweEncrypter> {
     use josekit::jwe;
-    let recipient = if key.is_symmetric() {
-        key.clone()
-    } else {
-        key.to_public().unwrap()
-    };
+    let recipient = shareable(key);
     let k = jwk(&recipient);
     match case {
         Case::Dir => Box::new(jwe::Dir.encrypter_from_jwk(&k).unwrap()),
@@ -153,7 +145,7 @@ fn decrypter(case: Case, key: &Jwk) -> Box<dyn JweDecrypter> {
 }
 
 pub fn encrypt(g: &mut Group<'_>, case: Case, fx: &Fixture, plaintext: &[u8]) {
-    let encrypter = encrypter(case, case.key_in(&fx.keys));
+    let encrypter = encrypter(case, case.key_in(fx.keys()));
     let mut header = JweHeader::new();
     header.set_content_encryption("A256GCM");
     g.bench(JOSEKIT, || {
@@ -162,7 +154,7 @@ pub fn encrypt(g: &mut Group<'_>, case: Case, fx: &Fixture, plaintext: &[u8]) {
 }
 
 pub fn decrypt(g: &mut Group<'_>, case: Case, fx: &Fixture, token: &str) {
-    let decrypter = decrypter(case, case.key_in(&fx.keys));
+    let decrypter = decrypter(case, case.key_in(fx.keys()));
     g.bench(JOSEKIT, || {
         josekit::jwe::deserialize_compact(token, &*decrypter)
             .unwrap()

@@ -85,7 +85,7 @@ fn validation(alg: Algorithm) -> Validation {
 pub fn sign_compact(g: &mut Group<'_>, alg: JwsAlgorithm, fx: &Fixture) {
     let Some(a) = algorithm(alg) else { return };
     install();
-    let key = encoding_key(alg, fx.keys.for_jws(alg));
+    let key = encoding_key(alg, fx.keys().for_jws(alg));
     let header = Header::new(a);
     for (id, aws) in BACKENDS {
         g.bench(id, || {
@@ -98,7 +98,7 @@ pub fn sign_compact(g: &mut Group<'_>, alg: JwsAlgorithm, fx: &Fixture) {
 pub fn verify_compact(g: &mut Group<'_>, alg: JwsAlgorithm, fx: &Fixture, token: &str) {
     let Some(a) = algorithm(alg) else { return };
     install();
-    let key = decoding_key(alg, fx.keys.for_jws(alg));
+    let key = decoding_key(alg, fx.keys().for_jws(alg));
     let validation = validation(a);
     for (id, aws) in BACKENDS {
         AWS_LC.store(aws, Ordering::Relaxed);
@@ -115,7 +115,7 @@ pub fn verify_compact(g: &mut Group<'_>, alg: JwsAlgorithm, fx: &Fixture, token:
 pub fn sign_json(g: &mut Group<'_>, alg: JwsAlgorithm, fx: &Fixture) {
     let Some(a) = algorithm(alg) else { return };
     install();
-    let key = encoding_key(alg, fx.keys.for_jws(alg));
+    let key = encoding_key(alg, fx.keys().for_jws(alg));
     let header = Header::new(a);
     for (id, aws) in BACKENDS {
         g.bench(id, || {
@@ -129,7 +129,7 @@ pub fn sign_json(g: &mut Group<'_>, alg: JwsAlgorithm, fx: &Fixture) {
 pub fn verify_json(g: &mut Group<'_>, alg: JwsAlgorithm, fx: &Fixture, json: &str) {
     let Some(a) = algorithm(alg) else { return };
     install();
-    let key = decoding_key(alg, fx.keys.for_jws(alg));
+    let key = decoding_key(alg, fx.keys().for_jws(alg));
     let mut validation = validation(a);
     // The flattened JWS of ours carries the claims of the JWT; the same checks apply.
     validation.validate_exp = true;

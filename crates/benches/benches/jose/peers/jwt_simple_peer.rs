@@ -51,7 +51,7 @@ macro_rules! symmetric {
 
 fn keys(alg: JwsAlgorithm, fx: &Fixture) -> Option<(Sign, Verify)> {
     use JwsAlgorithm::*;
-    let key = fx.keys.for_jws(alg);
+    let key = fx.keys().for_jws(alg);
     let secret = secret_bytes(key);
     let private = key.to_pem().ok();
     let private = private.as_deref().map_or("", |p| p.as_str());
