@@ -6,8 +6,8 @@
 //! binary writes (`JOSE_BENCH_ALLOCS`). Operation names carry the table structure (see
 //! `benches::harness`): the last `/`-separated segment is the row, the rest the table; the
 //! criterion function is the implementation (column). A second backend of ours is
-//! `ours@<backend>` paired with `raw@<backend>`: it gets its own columns and ratio without any
-//! change here.
+//! `ours@<backend>` paired with `raw@<backend>`: with an entry in [`IMPLEMENTATIONS`] it gets
+//! its own columns and ratio.
 
 use crate::{cargo, run};
 use serde_json::Value;
@@ -479,13 +479,7 @@ fn implementation(id: &str) -> Option<&'static Implementation> {
 }
 
 fn heading(id: &str) -> String {
-    match implementation(id) {
-        Some(i) => i.heading.to_owned(),
-        None => match id.split_once('@') {
-            Some((base, backend)) => format!("{} ({backend})", heading(base)),
-            None => id.to_owned(),
-        },
-    }
+    implementation(id).map_or_else(|| id.to_owned(), |i| i.heading.to_owned())
 }
 
 /// The algorithm family of a table row, for the backend lookup.
@@ -504,9 +498,6 @@ fn family(row: &str) -> &'static str {
 }
 
 fn backend(id: &str, row: &str) -> String {
-    if let Some((_, b)) = id.split_once('@') {
-        return b.to_owned();
-    }
     let Some(i) = implementation(id) else {
         return "unknown".into();
     };
@@ -518,12 +509,12 @@ fn backend(id: &str, row: &str) -> String {
         .map_or_else(|| "unknown".into(), |(_, b)| (*b).to_owned())
 }
 
-/// Column order: ours and raw (and their other backends) first, then peers as listed.
+/// Column order: as listed in [`IMPLEMENTATIONS`] (ours and raw on each backend, then the
+/// peers), unknown ids last.
 fn column_rank(id: &str) -> (usize, String) {
-    let base = id.split('@').next().unwrap_or(id);
     let rank = IMPLEMENTATIONS
         .iter()
-        .position(|i| i.id == base)
+        .position(|i| i.id == id)
         .unwrap_or(IMPLEMENTATIONS.len());
     (rank, id.to_owned())
 }
@@ -787,62 +778,69 @@ fn verdict(ok: bool) -> &'static str {
     if ok { "met" } else { "**not met**" }
 }
 
-/// The targets of the benchmark issue, evaluated on this run.
-fn targets(out: &mut String, results: &Results) {
-    out.push_str("## Targets, evaluated on this run\n\n");
-
-    // 1. Overhead over the raw primitive.
-    out.push_str(
-        "**JOSE overhead** (ours ÷ raw primitive; target ≤ 1.05 for asymmetric algorithms, \
-         ≤ 2 for HS256):\n\n| operation | ratio | target | verdict |\n|---|---:|---:|---|\n",
-    );
+/// The ratio of `ours` to `raw` for every operation `limit` gives a target to (by operation
+/// and row), under `title`; nothing when no operation has both.
+fn overhead_table(
+    out: &mut String,
+    results: &Results,
+    (ours, raw): (&str, &str),
+    title: &str,
+    limit: impl Fn(&str, &str) -> Option<f64>,
+) {
+    let mut rows = String::new();
     for ((op, imp), m) in results {
-        if imp != "ours" || !(op.starts_with("jws/") || op.starts_with("oidc/")) {
+        let row = op.rsplit('/').next().unwrap_or("");
+        if imp != ours {
             continue;
         }
-        let Some(raw) = get(results, op, "raw") else {
+        let (Some(limit), Some(r)) = (limit(op, row), get(results, op, raw)) else {
             continue;
         };
-        let row = op.rsplit('/').next().unwrap_or("");
-        let limit = if row.starts_with("HS") {
-            if row == "HS256" { 2.0 } else { continue }
-        } else {
-            1.05
-        };
-        let ratio = m.median_ns / raw.median_ns;
+        let ratio = m.median_ns / r.median_ns;
         let _ = writeln!(
-            out,
+            rows,
             "| {op} | {ratio:.2} | {limit:.2} | {} |",
             verdict(ratio <= limit)
         );
     }
-    out.push('\n');
+    if !rows.is_empty() {
+        let _ = write!(
+            out,
+            "{title}:\n\n| operation | ratio | target | verdict |\n|---|---:|---:|---|\n{rows}\n"
+        );
+    }
+}
 
+/// The targets of the benchmark issue, evaluated on this run.
+fn targets(out: &mut String, results: &Results) {
+    out.push_str("## Targets, evaluated on this run\n\n");
+
+    // 1. Overhead over the raw primitive, on each backend.
+    overhead_table(
+        out,
+        results,
+        ("ours", "raw"),
+        "**JOSE overhead** (ours ÷ raw primitive; target ≤ 1.05 for asymmetric algorithms, \
+         ≤ 2 for HS256)",
+        |op, row| {
+            if !(op.starts_with("jws/") || op.starts_with("oidc/")) {
+                None
+            } else if row.starts_with("HS") {
+                (row == "HS256").then_some(2.0)
+            } else {
+                Some(1.05)
+            }
+        },
+    );
     // 2. Our aws-lc-rs backend against aws-lc-rs called directly.
-    let mut fast = String::new();
-    for ((op, imp), m) in results {
-        if imp != "ours@aws-lc" || !op.starts_with("jws/") {
-            continue;
-        }
-        let Some(raw) = get(results, op, "raw@aws-lc") else {
-            continue;
-        };
-        let ratio = m.median_ns / raw.median_ns;
-        let _ = writeln!(
-            fast,
-            "| {op} | {ratio:.2} | 1.20 | {} |",
-            verdict(ratio <= 1.2)
-        );
-    }
-    if !fast.is_empty() {
-        out.push_str(
-            "**JOSE overhead on the aws-lc-rs backend** (ours (aws-lc) ÷ raw primitive \
-             (aws-lc); target ≤ 1.2 for every JWS algorithm):\n\n\
-             | operation | ratio | target | verdict |\n|---|---:|---:|---|\n",
-        );
-        out.push_str(&fast);
-        out.push('\n');
-    }
+    overhead_table(
+        out,
+        results,
+        ("ours@aws-lc", "raw@aws-lc"),
+        "**JOSE overhead on the aws-lc-rs backend** (ours (aws-lc) ÷ raw primitive \
+         (aws-lc); target ≤ 1.2 for every JWS algorithm)",
+        |op, _| op.starts_with("jws/").then_some(1.2),
+    );
 
     // 3. Same-backend peers.
     out.push_str(
