@@ -126,16 +126,6 @@ fn random<const N: usize>(rng: &SystemRandom) -> [u8; N] {
     out
 }
 
-/// ECDH-ES+A256KW's curve and the recipient's public key in the form aws-lc-rs reads: the
-/// uncompressed SEC1 point, or the 32 X25519 bytes.
-fn ecdh_public(key: &Jwk) -> (&'static agreement::Algorithm, Vec<u8>) {
-    match key.material() {
-        KeyMaterial::X25519(k) => (&agreement::X25519, k.public_key().as_bytes().to_vec()),
-        KeyMaterial::Ec(k) => (&agreement::ECDH_P256, k.public_sec1()),
-        _ => panic!("no ECDH public key"),
-    }
-}
-
 /// The recipient's side of one case, prepared once: what [`encrypt`] and [`decrypt`] need.
 pub struct Recipient {
     case: Case,
@@ -166,18 +156,24 @@ impl Recipient {
                 let private = PrivateDecryptingKey::from_pkcs8(&der).unwrap();
                 r.oaep_private = Some(OaepPrivateDecryptingKey::new(private).unwrap());
             }
+            // The curve, the public key as aws-lc-rs reads it (the uncompressed SEC1 point or
+            // the 32 X25519 bytes) and the private key.
             Case::EcdhP256 | Case::EcdhX25519 => {
-                let (alg, public) = ecdh_public(key);
-                let private = match key.material() {
+                r.ecdh = Some(match key.material() {
                     KeyMaterial::X25519(k) => {
+                        let alg = &agreement::X25519;
                         let secret = k.secret_key().unwrap().to_bytes();
-                        PrivateKey::from_private_key(alg, &secret).unwrap()
+                        let private = PrivateKey::from_private_key(alg, &secret).unwrap();
+                        (alg, k.public_key().as_bytes().to_vec(), private)
                     }
-                    _ => {
-                        PrivateKey::from_private_key_der(alg, &key.to_pkcs8_der().unwrap()).unwrap()
+                    KeyMaterial::Ec(k) => {
+                        let alg = &agreement::ECDH_P256;
+                        let der = key.to_pkcs8_der().unwrap();
+                        let private = PrivateKey::from_private_key_der(alg, &der).unwrap();
+                        (alg, k.public_sec1(), private)
                     }
-                };
-                r.ecdh = Some((alg, public, private));
+                    _ => panic!("no ECDH key for {case:?}"),
+                });
             }
         }
         r
