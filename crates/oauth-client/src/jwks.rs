@@ -149,9 +149,7 @@ impl Configuration {
     pub fn set_jwks_cache(&self, cache: &ExportedJwksCache) -> Result<(), Error> {
         let text = serde_json::to_vec(&cache.jwks)
             .map_err(|e| Error::Jwks(format!("the exported JWK Set cannot be serialized: {e}")))?;
-        let set = JwkSet::from_json(&text)
-            .map_err(|e| Error::Jwks(e.to_string()))?
-            .with_backend(self.inner.options.jwks_backend);
+        let set = self.server_jwk_set(&text)?;
         let now = unix_now();
         if cache.uat > now + self.tolerance() {
             return Err(Error::Jwks(
@@ -176,6 +174,13 @@ impl Configuration {
         Ok(())
     }
 
+    /// The server's JWK Set from its JSON, its keys on the configured backend.
+    fn server_jwk_set(&self, json: &[u8]) -> Result<JwkSet, Error> {
+        Ok(JwkSet::from_json(json)
+            .map_err(|e| Error::Jwks(e.to_string()))?
+            .with_backend(self.inner.options.jwks_backend))
+    }
+
     async fn fetch_jwks(&self) -> Result<(JwkSet, Map<String, Value>), Error> {
         let url = self.endpoint(Endpoint::Jwks)?;
         let mut request = Outgoing::new("jwks", Method::GET, url);
@@ -193,9 +198,7 @@ impl Configuration {
                 source,
             }
         })?;
-        let set = JwkSet::from_json(&response.body)
-            .map_err(|e| Error::Jwks(e.to_string()))?
-            .with_backend(self.inner.options.jwks_backend);
+        let set = self.server_jwk_set(&response.body)?;
         Ok((set, raw))
     }
 
