@@ -300,6 +300,13 @@ fn wrongly_typed_registered_claims_are_errors_not_absent() {
         (json!({"nbf": null}), "nbf"),
         (json!({"iat": true}), "iat"),
         (json!({"exp": 1e300}), "exp"),
+        (json!({"nbf": i64::MIN}), "nbf"),
+        (json!({"exp": i64::MIN}), "exp"),
+        (json!({"iat": i64::MIN}), "iat"),
+        (json!({"nbf": i64::MAX}), "nbf"),
+        (json!({"exp": u64::MAX}), "exp"),
+        (json!({"nbf": -1e300}), "nbf"),
+        (json!({"exp": f64::NAN}), "exp"),
         (json!({"iss": 7}), "iss"),
         (json!({"sub": ["alice"]}), "sub"),
         (json!({"aud": 7}), "aud"),
@@ -324,6 +331,18 @@ fn fractional_dates_are_honoured() {
     let v = Validation::new().leeway(Duration::ZERO).ignore_audience();
     assert!(check(&token, &public, &v.clone().now(at(T0))).is_ok());
     assert!(check(&token, &public, &v.now(at(T0 + 1))).is_err());
+}
+
+#[test]
+fn negative_zero_is_the_epoch() {
+    let (signer, public) = key();
+    let token = sign_raw(&signer, &json!({"nbf": -0.0, "iat": -0.0}), None);
+    let v = Validation::new()
+        .require_exp(false)
+        .ignore_audience()
+        .now(at(T0));
+    let verified = check(&token, &public, &v).unwrap();
+    assert_eq!(verified.registered().nbf, Some(at(0)));
 }
 
 #[test]
