@@ -27,8 +27,13 @@ pub struct Limits {
     pub max_decompressed_bytes: usize,
     /// Largest ratio of decompressed to compressed size. Default 100 (100 KiB of plaintext
     /// per KiB of ciphertext). The decompression stops at
-    /// `min(max_decompressed_bytes, ratio × ciphertext length)`.
+    /// `min(max_decompressed_bytes, max(ratio × ciphertext length, decompression_allowance))`.
     pub max_decompression_ratio: usize,
+    /// Decompressed size always allowed, whatever the ratio, so that small but highly
+    /// compressible content (a long run of one byte) is not mistaken for a bomb. Default
+    /// 250 000 bytes, as go-jose; never more than `max_decompressed_bytes`. Set it to 0 to
+    /// apply the ratio alone.
+    pub decompression_allowance: usize,
 }
 
 impl Default for Limits {
@@ -40,16 +45,19 @@ impl Default for Limits {
             max_p2c: 310_000,
             max_decompressed_bytes: 1 << 20,
             max_decompression_ratio: 100,
+            decompression_allowance: 250_000,
         }
     }
 }
 
 impl Limits {
-    /// The most bytes a ciphertext of `compressed` bytes may inflate to.
+    /// The most bytes a ciphertext of `compressed` bytes may inflate to: the ratio's bound,
+    /// but never below the absolute allowance, and never above the absolute maximum.
     #[must_use]
     pub fn decompression_cap(&self, compressed: usize) -> usize {
         compressed
             .saturating_mul(self.max_decompression_ratio)
+            .max(self.decompression_allowance)
             .min(self.max_decompressed_bytes)
     }
 }

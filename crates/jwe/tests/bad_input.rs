@@ -160,6 +160,52 @@ fn a_zip_bomb_stops_at_the_cap() {
 }
 
 #[test]
+fn highly_compressible_content_within_the_absolute_allowance_decrypts() {
+    // 200 kB of one byte deflates to a few hundred bytes: far beyond the 100× ratio, but
+    // under the 250 kB allowance that holds whatever the ratio.
+    let key = key(K::A256Kw);
+    let to = EncryptionKey::new(key.clone(), K::A256Kw).unwrap();
+    let content = vec![b'a'; 200_000];
+    let token = compact::CompactEncrypt::new(&content, Enc::A256Gcm)
+        .zip()
+        .encrypt(&to)
+        .unwrap();
+    assert!(token.len() < 2000, "{}", token.len());
+    let options = DecryptOptions::new().algorithms([K::A256Kw]);
+    let decrypted = compact::decrypt(&token, &key, &options).unwrap();
+    assert_eq!(decrypted.plaintext(), content.as_slice());
+
+    // Past the allowance the ratio applies again: 2 MB of one byte is a bomb.
+    let bomb = compact::CompactEncrypt::new(&vec![b'a'; 2_000_000], Enc::A256Gcm)
+        .zip()
+        .encrypt(&to)
+        .unwrap();
+    assert!(matches!(
+        compact::decrypt(&bomb, &key, &options),
+        Err(JweError::DecompressionLimit { max: 250_000 })
+    ));
+
+    // The allowance is configurable, and never lifts the absolute maximum.
+    let strict = options.clone().limits(Limits {
+        decompression_allowance: 0,
+        ..Limits::default()
+    });
+    assert!(matches!(
+        compact::decrypt(&token, &key, &strict),
+        Err(JweError::DecompressionLimit { .. })
+    ));
+    let capped = options.limits(Limits {
+        decompression_allowance: 10 << 20,
+        max_decompressed_bytes: 100_000,
+        ..Limits::default()
+    });
+    assert!(matches!(
+        compact::decrypt(&token, &key, &capped),
+        Err(JweError::DecompressionLimit { max: 100_000 })
+    ));
+}
+
+#[test]
 fn compressed_content_round_trips_and_zip_must_be_protected() {
     let key = key(K::A128Kw);
     let to = EncryptionKey::new(key.clone(), K::A128Kw).unwrap();
