@@ -8,6 +8,7 @@
 mod cmd;
 mod error;
 mod io;
+mod secret_arg;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -4,6 +4,7 @@
 use crate::cmd::oauth::output::Output;
 use crate::error::{CliError, CliResult};
 use crate::io;
+use crate::secret_arg::SecretArg;
 use clap::{Args, ValueEnum};
 use jose_core::alg::ContentEncryptionAlgorithm;
 use jws::SigningKey;
@@ -92,7 +93,7 @@ pub struct ClientArgs {
         conflicts_with = "client_secret_file",
         allow_hyphen_values = true
     )]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<SecretArg>,
     /// A file holding the client secret (one trailing newline is ignored); `-` reads stdin.
     #[arg(long, value_name = "FILE")]
     pub client_secret_file: Option<PathBuf>,
@@ -334,7 +335,7 @@ pub async fn configure(issuer: &Url, args: &ClientArgs, flow: Flow) -> CliResult
         metadata.backchannel_user_code_parameter.get_or_insert(true);
     }
     let secret = match (&args.client_secret, &args.client_secret_file) {
-        (Some(s), _) => Some(s.clone()),
+        (Some(s), _) => Some(s.to_string()),
         (None, Some(path)) => Some(read_secret_file(path)?),
         (None, None) => None,
     };
