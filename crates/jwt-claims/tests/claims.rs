@@ -289,6 +289,56 @@ fn explicit_typing() {
 }
 
 #[test]
+fn tokens_typed_for_another_profile_are_refused_unless_their_typ_is_configured() {
+    // RFC 8725 §3.11: with no `typ` configured, only plain JWTs are accepted.
+    let (signer, public) = key();
+    let base = Validation::new().now(at(T0)).ignore_audience();
+    let claims = json!({"exp": T0 + 60});
+    for typ in [
+        None,
+        Some("JWT"),
+        Some("jwt"),
+        Some("application/jwt"),
+        Some("Application/JWT"),
+    ] {
+        let token = sign_raw(&signer, &claims, typ);
+        assert!(check(&token, &public, &base).is_ok(), "{typ:?}");
+    }
+    for typ in [
+        "dpop+jwt",
+        "logout+jwt",
+        "secevent+jwt",
+        "at+jwt",
+        "application/at+jwt",
+        "token-introspection+jwt",
+        "JOSE",
+        "jwt+pop",
+        "",
+    ] {
+        let token = sign_raw(&signer, &claims, Some(typ));
+        let err = check(&token, &public, &base).unwrap_err();
+        assert!(
+            matches!(&err, JwtError::TypNotAccepted { found } if found == typ),
+            "{typ}: {err}"
+        );
+        assert_eq!(err.claim(), Some("typ"));
+        // The message says how to accept it.
+        assert!(err.to_string().contains("Validation::typ"), "{err}");
+        // Configuring that `typ` accepts it, as does the explicit opt-out.
+        if !typ.is_empty() {
+            assert!(
+                check(&token, &public, &base.clone().typ(typ)).is_ok(),
+                "{typ}"
+            );
+        }
+        assert!(
+            check(&token, &public, &base.clone().allow_any_typ()).is_ok(),
+            "{typ}"
+        );
+    }
+}
+
+#[test]
 fn wrongly_typed_registered_claims_are_errors_not_absent() {
     let (signer, public) = key();
     let base = Validation::new()

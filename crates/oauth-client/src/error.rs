@@ -40,6 +40,9 @@ pub enum IdTokenCheck {
     StateHash,
     /// A registered claim has the wrong type.
     ClaimType,
+    /// The header's `typ` is neither absent nor `JWT`: the token was typed for another
+    /// profile (`at+jwt`, `logout+jwt`, ...; RFC 8725 §3.11) and is not an ID Token.
+    Type,
 }
 
 impl IdTokenCheck {

@@ -292,6 +292,22 @@ pub(crate) fn check_claims(
     })
 }
 
+/// An ID Token is a plain JWT: its (protected) header's `typ` is absent or `JWT`
+/// (`application/jwt`, any letter case). A token typed for another profile (`at+jwt`,
+/// `logout+jwt`, `dpop+jwt`, ...) is never an ID Token, whatever its claims (RFC 8725 §3.11).
+pub(crate) fn check_typ(typ: Option<&str>) -> Result<(), Error> {
+    match typ {
+        Some(t) if !jwt_claims::typ::is_plain_jwt(t) => Err(Error::id_token(
+            IdTokenCheck::Type,
+            format!(
+                "typ \"{}\" types the token for another profile; an ID Token's typ is absent or JWT",
+                jose_core::json::truncate_for_error(t)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 impl Configuration {
     /// The algorithms accepted for this client's ID Tokens.
     pub(crate) fn id_token_algorithms(&self) -> Result<Vec<JwsAlgorithm>, Error> {
@@ -314,6 +330,7 @@ impl Configuration {
     ) -> Result<IdTokenClaims, Error> {
         let allowed = self.id_token_algorithms()?;
         let (header, claims) = self.verify_server_jwt("ID Token", token, &allowed).await?;
+        check_typ(header.typ())?;
         let alg = header
             .alg()
             .ok_or_else(|| Error::id_token(IdTokenCheck::Format, "no alg"))?;

@@ -391,6 +391,50 @@ async fn an_unsigned_id_token_is_refused() {
 }
 
 #[tokio::test]
+async fn an_id_token_typed_for_another_profile_is_refused() {
+    let Value::Object(claims) = json!({"iss": ISSUER, "sub": "alice", "aud": CLIENT,
+        "exp": now() + 300, "iat": now(), "nonce": "n"})
+    else {
+        unreachable!()
+    };
+    let payload = Value::Object(claims).to_string();
+    let typed = |typ: Option<&str>| {
+        let mut header = jose_core::header::JwsHeader::default();
+        if let Some(t) = typ {
+            header = header.with_typ(t);
+        }
+        jws::compact::CompactSign::new(payload.as_bytes())
+            .header(header)
+            .sign(&keys().a)
+            .unwrap()
+    };
+    // An access token, a logout token, a DPoP proof, ... is never an ID Token.
+    for typ in [
+        "at+jwt",
+        "application/at+jwt",
+        "logout+jwt",
+        "dpop+jwt",
+        "secevent+jwt",
+        "JOSE",
+    ] {
+        let err = grant_with(&typed(Some(typ))).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::IdToken {
+                    check: IdTokenCheck::Type,
+                    ..
+                }
+            ),
+            "{typ}: {err}"
+        );
+    }
+    for typ in [None, Some("JWT"), Some("jwt"), Some("application/jwt")] {
+        grant_with(&typed(typ)).await.unwrap();
+    }
+}
+
+#[tokio::test]
 async fn a_response_without_id_token_fails_when_a_nonce_was_sent() {
     let server = Arc::new(Scripted::default());
     server.route(
