@@ -308,7 +308,7 @@ impl Configuration {
         if self.requires_par() {
             return Err(Error::PushedAuthorizationRequired);
         }
-        let url = self.endpoint(Endpoint::Authorization)?;
+        let url = self.front_channel_endpoint(Endpoint::Authorization)?;
         let jar = self.request_object_with(params, signer, options).await?;
         Ok(with_params(url, &jar))
     }

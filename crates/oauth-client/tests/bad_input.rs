@@ -262,6 +262,66 @@ async fn an_http_endpoint_is_refused_without_the_opt_in() {
     assert_eq!(server.hits("/token"), 0, "nothing was sent");
 }
 
+#[tokio::test]
+async fn front_channel_urls_to_http_endpoints_are_refused_without_the_opt_in() {
+    let server = Arc::new(Scripted::default());
+    server.route(
+        "/par",
+        201,
+        "application/json",
+        r#"{"request_uri":"urn:ietf:params:oauth:request_uri:abc","expires_in":60}"#,
+    );
+    let mut insecure = metadata();
+    insecure.authorization_endpoint = Some(Url::parse("http://op.test/auth").unwrap());
+    insecure.end_session_endpoint = Some(Url::parse("http://op.test/logout").unwrap());
+    insecure.pushed_authorization_request_endpoint =
+        Some(Url::parse("https://op.test/par").unwrap());
+    let params = || Params::from([("redirect_uri", "https://rp.test/cb")]);
+    let refused = |result: Result<Url, Error>, what: &str| match result {
+        Err(Error::InsecureUrl { what: w, .. }) => assert_eq!(w, what),
+        other => panic!("expected InsecureUrl for {what}, got {other:?}"),
+    };
+
+    let config = config(&server, insecure.clone());
+    refused(config.build_authorization_url(params()), "authorization");
+    refused(config.build_end_session_url(params()), "end_session");
+    refused(
+        config.build_authorization_url_with_par(params()).await,
+        "authorization",
+    );
+    assert_eq!(
+        server.hits("/par"),
+        0,
+        "nothing was pushed for an insecure URL"
+    );
+
+    // The same explicit opt-out as for back-channel requests allows them.
+    let allowed = Configuration::builder(
+        ClientMetadata::new(CLIENT),
+        ClientAuth::client_secret_post("s"),
+    )
+    .shared_http_client(server.clone())
+    .allow_insecure_requests()
+    .build(insecure)
+    .unwrap();
+    assert_eq!(
+        allowed.build_authorization_url(params()).unwrap().scheme(),
+        "http"
+    );
+    assert_eq!(
+        allowed.build_end_session_url(params()).unwrap().scheme(),
+        "http"
+    );
+    let pushed = allowed
+        .build_authorization_url_with_par(params())
+        .await
+        .unwrap();
+    assert!(
+        pushed.as_str().starts_with("http://op.test/auth?"),
+        "{pushed}"
+    );
+}
+
 // --- Token responses ----------------------------------------------------------------------------
 
 #[tokio::test]
