@@ -495,6 +495,50 @@ async fn an_id_token_typed_for_another_profile_is_refused() {
 }
 
 #[tokio::test]
+async fn a_code_grant_without_pkce_or_state_is_refused_unless_explicitly_unprotected() {
+    let server = Arc::new(Scripted::default());
+    server.route("/jwks", 200, "application/json", jwks(&[&keys().a]));
+    server.route(
+        "/token",
+        200,
+        "application/json",
+        token_response(&id_token(&keys().a, |_| {})),
+    );
+    let config = config(&server, metadata());
+    let callback = Url::parse(&format!("https://rp.test/cb?code=c&iss={ISSUER}")).unwrap();
+    // The defaults (and a nonce alone) leave the code open to injection and CSRF.
+    for checks in [
+        AuthorizationCodeGrantChecks::new(),
+        AuthorizationCodeGrantChecks::new().expected_nonce("n"),
+    ] {
+        let err = config
+            .authorization_code_grant(&callback, &checks, Params::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::UnprotectedCodeGrant), "{err}");
+        assert_eq!(err.code(), "OAUTH_INVALID_CONFIGURATION");
+        assert!(err.to_string().contains("pkce_code_verifier"), "{err}");
+    }
+    assert_eq!(server.hits("/token"), 0, "nothing was sent");
+    // PKCE alone, state alone, or the loudly named opt-out are enough.
+    let pkce = AuthorizationCodeGrantChecks::new()
+        .pkce_code_verifier("v".repeat(43))
+        .expected_nonce("n");
+    config
+        .authorization_code_grant(&callback, &pkce, Params::new())
+        .await
+        .unwrap();
+    let unprotected = AuthorizationCodeGrantChecks::new()
+        .expected_nonce("n")
+        .insecure_without_pkce_or_state();
+    config
+        .authorization_code_grant(&callback, &unprotected, Params::new())
+        .await
+        .unwrap();
+    assert_eq!(server.hits("/token"), 2);
+}
+
+#[tokio::test]
 async fn a_response_without_id_token_fails_when_a_nonce_was_sent() {
     let server = Arc::new(Scripted::default());
     server.route(
