@@ -258,7 +258,9 @@ fn http_client(
         builder = builder.add_root_certificates(&io::read_file(ca)?);
     }
     if let Some((cert, key)) = certificate {
-        builder = builder.client_certificate(&io::read_file(cert)?, &io::read_file(key)?);
+        // The private key's bytes are wiped once the builder has its own (zeroized) copy.
+        let key_pem = zeroize::Zeroizing::new(io::read_file(key)?);
+        builder = builder.client_certificate(&io::read_file(cert)?, &key_pem);
     }
     builder
         .build()
