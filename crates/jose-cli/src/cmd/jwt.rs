@@ -59,7 +59,8 @@ pub struct VerifyArgs {
     /// Accepted audience (repeatable). A token with `aud` is refused without one.
     #[arg(long)]
     aud: Vec<String>,
-    /// Required `typ` (case-insensitive, `application/` optional).
+    /// Required `typ` (case-insensitive, `application/` optional). Without it, only plain
+    /// JWTs (no `typ`, or `JWT`) are accepted (RFC 8725 §3.11).
     #[arg(long)]
     typ: Option<String>,
     /// Clock tolerance in seconds (default 30).
@@ -207,7 +208,13 @@ fn verify(args: VerifyArgs) -> CliResult {
         Keys::One(k) => jwt_claims::verify::<Map<String, Value>>(&token, k.as_ref(), &v),
         Keys::Set(s) => jwt_claims::verify::<Map<String, Value>>(&token, s, &v),
     }
-    .map_err(|e| invalid(format!("{e} [{}]", e.code())))?;
+    .map_err(|e| match &e {
+        jwt_claims::JwtError::TypNotAccepted { found } => invalid(format!(
+            "{e} [{}]; with this tool: --typ '{found}'",
+            e.code()
+        )),
+        _ => invalid(format!("{e} [{}]", e.code())),
+    })?;
     io::print_json(&Value::Object(verified.into_claims()))
 }
 
