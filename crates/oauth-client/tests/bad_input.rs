@@ -289,6 +289,12 @@ async fn front_channel_urls_to_http_endpoints_are_refused_without_the_opt_in() {
         config.build_authorization_url_with_par(params()).await,
         "authorization",
     );
+    refused(
+        config
+            .build_authorization_url_with_jar(params(), &keys().a)
+            .await,
+        "authorization",
+    );
     assert_eq!(
         server.hits("/par"),
         0,
