@@ -208,6 +208,6 @@ fn verify(args: VerifyArgs) -> CliResult {
         (Keys::Set(s), true, None) => jws::json::verify(&input, s, &options),
         (Keys::Set(s), true, Some(p)) => jws::json::verify_detached(&input, p, s, &options),
     }
-    .map_err(invalid)?;
+    .map_err(|e| invalid(crate::hint::jws(&e, "--alg")))?;
     io::write_stdout(verified.payload())
 }

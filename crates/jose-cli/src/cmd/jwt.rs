@@ -205,7 +205,7 @@ fn verify(args: VerifyArgs) -> CliResult {
         Keys::One(k) => jwt_claims::verify::<Map<String, Value>>(&token, k.as_ref(), &v),
         Keys::Set(s) => jwt_claims::verify::<Map<String, Value>>(&token, s, &v),
     }
-    .map_err(|e| invalid(format!("{e} [{}]", e.code())))?;
+    .map_err(|e| invalid(crate::hint::jwt(&e, "--alg")))?;
     io::print_json(&Value::Object(verified.into_claims()))
 }
 
