@@ -1,5 +1,7 @@
 //! Errors about what the caller accepts name the `DecryptOptions` method that configures it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
+
 use jose_core::alg::{ContentEncryptionAlgorithm, KeyManagementAlgorithm};
 use jose_core::jwk::Jwk;
 use jwe::{DecryptOptions, EncryptionKey, JweError, compact};

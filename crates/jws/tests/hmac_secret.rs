@@ -1,5 +1,7 @@
 //! HMAC keys made directly from a secret: `Jwk::from_secret` and `SigningKey::hmac`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
+
 use jose_core::alg::{JwsAlgorithm, KeyAlgorithm};
 use jose_core::jwk::{Jwk, KeyError, KeyType};
 use jws::{JwsError, SigningKey, VerifyOptions, compact};

@@ -1,5 +1,7 @@
 //! Every "not allowed" / "no accepted ..." error names the `Validation` method to set.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
+
 use jose_core::alg::JwsAlgorithm;
 use jws::SigningKey;
 use jwt_claims::{JwtBuilder, JwtError, Validation};
