@@ -160,6 +160,22 @@ impl SigningKey {
         Self::new(Jwk::generate(alg)?, alg)
     }
 
+    /// Sets the key id (`kid`): it goes into the header of what this key signs and into its
+    /// public JWK.
+    ///
+    /// ```
+    /// use jws::{JwsAlgorithm, SigningKey};
+    ///
+    /// let key = SigningKey::generate(JwsAlgorithm::ES256)?.with_kid("2026-11");
+    /// assert_eq!(key.public_jwk()?.kid(), Some("2026-11"));
+    /// # Ok::<(), jws::JwsError>(())
+    /// ```
+    #[must_use]
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        self.key = self.key.with_kid(kid);
+        self
+    }
+
     /// The private key.
     #[must_use]
     pub fn jwk(&self) -> &Jwk {
