@@ -5,6 +5,7 @@ mod authorization;
 mod callback;
 mod client_auth;
 mod config;
+mod custom_claims;
 mod device;
 mod discovery;
 mod error;
