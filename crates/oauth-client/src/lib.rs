@@ -20,6 +20,7 @@ mod mtls;
 mod par;
 mod params;
 mod polling;
+mod redirect;
 mod registration;
 mod request;
 mod resource;
