@@ -36,3 +36,8 @@ pub use jws::{JwsError, Signer, SigningKey, VerifyOptions};
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 pub struct WorkspaceReadme;
+
+/// `docs/migrating-from-jsonwebtoken.md`, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/migrating-from-jsonwebtoken.md")]
+pub struct MigratingFromJsonwebtoken;
