@@ -9,10 +9,15 @@
 //! Peers are small scripts (`xtask/interop/node/peer.mjs`, `xtask/interop/python/peer.py`) that
 //! read one JSON request on stdin and answer on stdout. This side uses the crates directly.
 
+mod classify;
+mod dpop_tasks;
 mod jwe_tasks;
+mod jwk_tasks;
 mod jws_tasks;
 mod peers;
 mod report;
+mod verdict_report;
+mod verdicts;
 
 use crate::vectors::util::root;
 use peers::Peer;
@@ -27,6 +32,9 @@ pub struct Task {
     pub request: Value,
     /// Where the outcome is counted.
     pub row: Row,
+    /// For an invalid vector: what the peer's verdict (`vectors/peer-verdicts.json`) is
+    /// recorded against.
+    pub invalid: Option<verdicts::InvalidVector>,
     /// Judges the peer's answer (`ok: true` members, or the error).
     pub judge: Box<dyn Fn(&Answer) -> Verdict>,
 }
@@ -99,9 +107,13 @@ fn run(offline: bool) -> Result<(), String> {
     // first answer, so their tasks carry judges that run this workspace's code.
     let tasks = tasks()?;
     let mut results = Vec::new();
+    let mut records = Vec::new();
     for peer in &peers {
         let answers = peer.run(&tasks)?;
         for (task, answer) in tasks.iter().zip(answers) {
+            if let Some(vector) = &task.invalid {
+                records.push(verdicts::judge(peer.id, vector, &answer));
+            }
             let verdict = (task.judge)(&answer);
             results.push(report::Outcome {
                 peer: peer.name.clone(),
@@ -111,18 +123,25 @@ fn run(offline: bool) -> Result<(), String> {
             });
         }
     }
-    let report = report::Report::new(&peers, results);
+    let validator = peers
+        .iter()
+        .find(|p| p.id != "jose")
+        .ok_or("no Python peer to validate the verdict file")?;
+    verdicts::write(&verdicts::VerdictFile::new(&peers, &records), validator)?;
+    let report = report::Report::new(&peers, results, records);
     print!("{}", report.matrix_text());
     let path = root().join("docs/interop.md");
     std::fs::write(&path, report.markdown()).map_err(|e| format!("{}: {e}", path.display()))?;
     eprintln!(
-        "xtask: interop: {} peers, {} tasks each, backend {}, {:.1} s; wrote docs/interop.md",
+        "xtask: interop: {} peers, {} tasks each, backend {}, {:.1} s; wrote docs/interop.md and {}",
         peers.len(),
         tasks.len(),
         jose_core::backend::Backend::default(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        verdicts::FILE,
     );
-    let failures = report.failures();
+    let mut failures = report.failures();
+    failures.extend(workspace_refusals()?);
     if failures.is_empty() {
         Ok(())
     } else {
@@ -142,8 +161,36 @@ fn tasks() -> Result<Vec<Task>, String> {
     tasks.extend(jws_tasks::round_trips()?);
     tasks.extend(jwe_tasks::vector_tasks()?);
     tasks.extend(jwe_tasks::round_trips()?);
+    tasks.extend(jwk_tasks::invalid_vector_tasks()?);
+    tasks.extend(dpop_tasks::invalid_vector_tasks()?);
     tasks.push(schema_task()?);
     Ok(tasks)
+}
+
+/// The files whose invalid vectors the peers run.
+const PEER_FILES: [&str; 5] = ["jws.json", "jwe.json", "jwt.json", "jwk.json", "dpop.json"];
+
+/// Every invalid vector the peers run, through this workspace: one line per vector it does not
+/// refuse for the stated reason. A peer's acceptance never fails the run; this workspace's
+/// does (the same check as `cargo xtask vectors check`, repeated here so that the verdict
+/// table never stands next to a vector the workspace itself gets wrong).
+fn workspace_refusals() -> Result<Vec<String>, String> {
+    let mut failures = Vec::new();
+    for file in PEER_FILES {
+        let kind = crate::vectors::KINDS
+            .iter()
+            .find(|k| k.file == Some(file))
+            .ok_or_else(|| format!("no vector kind writes {file}"))?;
+        for v in jws_tasks::vectors::<Value>(file)? {
+            if v["expect"] != "invalid" {
+                continue;
+            }
+            if let Err(e) = (kind.check)(&v) {
+                failures.push(format!("this workspace: {file} {}: {e}", v["id"]));
+            }
+        }
+    }
+    Ok(failures)
 }
 
 /// Validates every vector file against `vectors/schema.json` (Python peers have jsonschema;
@@ -166,6 +213,7 @@ fn schema_task() -> Result<Task, String> {
             "files": files,
         }),
         row: Row::Schema,
+        invalid: None,
         judge: Box::new(|a| {
             if a.ok {
                 Verdict::Pass

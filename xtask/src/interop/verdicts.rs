@@ -1,0 +1,239 @@
+//! Each peer's verdict on each invalid vector: `vectors/peer-verdicts.json`.
+//!
+//! A peer's answer to an invalid vector is one of four verdicts: it refused for the vector's
+//! stated reason, refused for another reason, accepted, or could not be asked (n/a, with the
+//! reason kept in `not_applicable`). The file is written with sorted keys so that a run that
+//! changes a verdict shows up as a diff; it is checked against its typed form here and against
+//! `vectors/peer-verdicts.schema.json` by a real JSON Schema validator (the Python peers'
+//! `jsonschema`). A peer's verdicts never fail the run.
+
+use super::Answer;
+use super::classify;
+use super::peers::Peer;
+use crate::vectors::format::{Basis, Common};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Where the verdicts are written, relative to the repository root.
+pub const FILE: &str = "vectors/peer-verdicts.json";
+/// Its JSON Schema, relative to the repository root.
+pub const SCHEMA: &str = "vectors/peer-verdicts.schema.json";
+
+/// A peer's verdict on one invalid vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum PeerVerdict {
+    /// Refused, with an error that names the vector's reason.
+    #[serde(rename = "refused")]
+    Refused,
+    /// Refused, with an error about something else.
+    #[serde(rename = "refused-other-reason")]
+    RefusedOtherReason,
+    /// Accepted: the peer processed an input it should refuse.
+    #[serde(rename = "accepted")]
+    Accepted,
+    /// The peer does not have the feature the vector exercises.
+    #[serde(rename = "n/a")]
+    NotApplicable,
+}
+
+/// What a peer's answer to an invalid vector is judged against.
+#[derive(Debug, Clone)]
+pub struct InvalidVector {
+    /// The vector's id.
+    pub id: String,
+    /// The vector file (`jws.json`, ...).
+    pub file: &'static str,
+    /// The reason code.
+    pub code: String,
+    /// The RFC reference of the reason, when the vector gives one.
+    pub reference: Option<String>,
+    /// The reason's explanation (shown where the vector gives no reference).
+    pub explanation: String,
+    /// Whether the refusal is the workspace's policy rather than an RFC requirement.
+    pub policy: bool,
+}
+
+impl InvalidVector {
+    /// The invalid vector `common` describes, or `None` for a valid one.
+    pub fn of(common: &Common, file: &'static str) -> Option<Self> {
+        let reason = common.reason.as_ref()?;
+        Some(Self {
+            id: common.id.clone(),
+            file,
+            code: reason.code.clone(),
+            reference: reason.reference.clone(),
+            explanation: reason.explanation.clone(),
+            policy: reason.basis == Basis::Policy,
+        })
+    }
+}
+
+/// One peer's verdict on one invalid vector.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The peer's short name (`jose`, `jwcrypto`, `joserfc`).
+    pub peer: &'static str,
+    /// The vector.
+    pub vector: InvalidVector,
+    /// The verdict.
+    pub verdict: PeerVerdict,
+    /// The peer's error (refusals) or why it was not asked (n/a).
+    pub detail: String,
+}
+
+/// Judges a peer's answer to an invalid vector.
+pub fn judge(peer: &'static str, vector: &InvalidVector, answer: &Answer) -> Record {
+    let verdict = if answer.unsupported {
+        PeerVerdict::NotApplicable
+    } else if answer.ok {
+        PeerVerdict::Accepted
+    } else if classify::matches(&vector.code, &answer.error) {
+        PeerVerdict::Refused
+    } else {
+        PeerVerdict::RefusedOtherReason
+    };
+    Record {
+        peer,
+        vector: vector.clone(),
+        verdict,
+        detail: answer.error.clone(),
+    }
+}
+
+/// `vectors/peer-verdicts.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerdictFile {
+    /// Path of the JSON Schema, relative to the file.
+    #[serde(rename = "$schema")]
+    pub schema: String,
+    /// One entry per peer, in the order they run.
+    pub peers: Vec<PeerEntry>,
+}
+
+/// One peer's verdicts (members in alphabetical order, so that every key of the file is sorted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeerEntry {
+    /// `jose` (panva's, npm), `jwcrypto` or `joserfc` (PyPI).
+    pub name: String,
+    /// Why each n/a vector could not be run by this peer.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub not_applicable: BTreeMap<String, String>,
+    /// Vector id → verdict, for every invalid vector.
+    pub verdicts: BTreeMap<String, PeerVerdict>,
+    /// The version that was run.
+    pub version: String,
+}
+
+/// The peers' short names, as the file spells them.
+pub const NAMES: [&str; 3] = ["jose", "jwcrypto", "joserfc"];
+
+impl VerdictFile {
+    /// Builds the file from a run's records.
+    pub fn new(peers: &[Peer], records: &[Record]) -> Self {
+        let peers = peers
+            .iter()
+            .map(|p| {
+                let mine = records.iter().filter(|r| r.peer == p.id);
+                let mut entry = PeerEntry {
+                    name: p.id.to_owned(),
+                    not_applicable: BTreeMap::new(),
+                    verdicts: BTreeMap::new(),
+                    version: p.version().to_owned(),
+                };
+                for r in mine {
+                    entry.verdicts.insert(r.vector.id.clone(), r.verdict);
+                    if r.verdict == PeerVerdict::NotApplicable {
+                        entry
+                            .not_applicable
+                            .insert(r.vector.id.clone(), r.detail.clone());
+                    }
+                }
+                entry
+            })
+            .collect();
+        Self {
+            schema: "./peer-verdicts.schema.json".to_owned(),
+            peers,
+        }
+    }
+
+    /// The file's text: pretty JSON, sorted keys, a final newline.
+    pub fn render(&self) -> Result<String, String> {
+        let mut text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+        text.push('\n');
+        Ok(text)
+    }
+
+    /// The rules the schema states, checked on the typed form: known peer names, once each; a
+    /// version; an n/a reason for every n/a verdict and for nothing else; the same vectors for
+    /// every peer.
+    pub fn check(&self) -> Result<(), String> {
+        let mut seen = Vec::new();
+        for p in &self.peers {
+            if !NAMES.contains(&p.name.as_str()) || seen.contains(&p.name) {
+                return Err(format!("peer name {:?} unknown or repeated", p.name));
+            }
+            seen.push(p.name.clone());
+            if p.version.is_empty() {
+                return Err(format!("{}: no version", p.name));
+            }
+            for (id, v) in &p.verdicts {
+                let has_reason = p.not_applicable.contains_key(id);
+                if (*v == PeerVerdict::NotApplicable) != has_reason {
+                    return Err(format!("{}: {id}: n/a and its reason disagree", p.name));
+                }
+            }
+            if p.not_applicable
+                .keys()
+                .any(|id| !p.verdicts.contains_key(id))
+            {
+                return Err(format!("{}: an n/a reason for an unknown vector", p.name));
+            }
+        }
+        let ids = |p: &PeerEntry| p.verdicts.keys().cloned().collect::<Vec<_>>();
+        if let Some(first) = self.peers.first()
+            && self.peers.iter().any(|p| ids(p) != ids(first))
+        {
+            return Err("the peers' verdicts cover different vectors".into());
+        }
+        Ok(())
+    }
+}
+
+fn path(relative: &str) -> PathBuf {
+    crate::vectors::util::root().join(relative)
+}
+
+/// Writes `vectors/peer-verdicts.json` and validates what was written: through the typed form
+/// (unknown members, verdict words), the rules of [`VerdictFile::check`], and the JSON Schema
+/// with `validator` (a peer that answers the `schema` operation).
+pub fn write(file: &VerdictFile, validator: &Peer) -> Result<(), String> {
+    let text = file.render()?;
+    let target = path(FILE);
+    std::fs::write(&target, &text).map_err(|e| format!("{}: {e}", target.display()))?;
+    let again: VerdictFile = serde_json::from_str(
+        &std::fs::read_to_string(&target).map_err(|e| format!("{FILE}: {e}"))?,
+    )
+    .map_err(|e| format!("{FILE}: {e}"))?;
+    if &again != file || again.render()? != text {
+        return Err(format!("{FILE}: does not read back as written"));
+    }
+    again.check().map_err(|e| format!("{FILE}: {e}"))?;
+    let answer = validator.call(&serde_json::json!({ "tasks": [{
+        "id": "peer-verdicts-schema",
+        "op": "schema",
+        "schema": path(SCHEMA).display().to_string(),
+        "files": [target.display().to_string()],
+    }]}))?;
+    let result = &answer["results"][0];
+    if result["ok"] != true {
+        return Err(format!(
+            "{FILE} does not conform to {SCHEMA}: {}",
+            result["error"].as_str().unwrap_or("no answer")
+        ));
+    }
+    Ok(())
+}
