@@ -181,16 +181,31 @@ fn workspace_refusals() -> Result<Vec<String>, String> {
             .iter()
             .find(|k| k.file == Some(file))
             .ok_or_else(|| format!("no vector kind writes {file}"))?;
-        for v in jws_tasks::vectors::<Value>(file)? {
-            if v["expect"] != "invalid" {
-                continue;
-            }
-            if let Err(e) = (kind.check)(&v) {
-                failures.push(format!("this workspace: {file} {}: {e}", v["id"]));
-            }
-        }
+        failures.extend(not_refused(
+            file,
+            &jws_tasks::vectors::<Value>(file)?,
+            kind.check,
+        ));
     }
     Ok(failures)
+}
+
+/// The invalid vectors among `vectors` that `check` (this workspace) does not refuse for
+/// their stated reason, one line each.
+fn not_refused(
+    file: &str,
+    vectors: &[Value],
+    check: fn(&Value) -> Result<String, String>,
+) -> Vec<String> {
+    vectors
+        .iter()
+        .filter(|v| v["expect"] == "invalid")
+        .filter_map(|v| {
+            check(v)
+                .err()
+                .map(|e| format!("this workspace: {file} {}: {e}", v["id"]))
+        })
+        .collect()
 }
 
 /// Validates every vector file against `vectors/schema.json` (Python peers have jsonschema;
@@ -261,5 +276,33 @@ impl Peer {
                 },
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{jws_tasks, not_refused};
+    use serde_json::{Value, json};
+
+    #[test]
+    fn an_invalid_vector_this_workspace_accepts_fails_the_run() {
+        let vectors = jws_tasks::vectors::<Value>("jws.json").expect("jws.json");
+        let invalid: Vec<Value> = vectors
+            .iter()
+            .filter(|v| v["expect"] == "invalid")
+            .cloned()
+            .collect();
+        assert!(not_refused("jws.json", &invalid, crate::vectors::jws::check).is_empty());
+
+        // A valid vector relabelled invalid: the workspace accepts it, so the run must fail.
+        let mut accepted = vectors
+            .iter()
+            .find(|v| v["expect"] == "valid")
+            .cloned()
+            .expect("a valid vector");
+        accepted["expect"] = json!("invalid");
+        accepted["reason"] = json!({ "code": "bad-signature", "explanation": "test" });
+        let failures = not_refused("jws.json", &[accepted], crate::vectors::jws::check);
+        assert_eq!(failures.len(), 1, "{failures:?}");
     }
 }

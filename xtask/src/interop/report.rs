@@ -318,8 +318,9 @@ computes with RustCrypto, and built with the `aws-lc-rs` feature, where every ke
 aws-lc-rs (`docs/backends.md`); the tables are the same for both.
 
 Legend: **pass**: the other side accepted and got the same content; **FAIL**: it did not;
-**n/a**: the peer does not implement the algorithm (decided from its documented algorithm list
-before trying, never from an error); **known**: a refusal listed with its reason at the end.
+**n/a**: the peer does not implement the algorithm or feature (decided by its driver from the
+library's documented support before trying, never from the library's error); **known**: a
+refusal listed with its reason at the end.
 ";
 
 const JWS_ROUND_TRIP_TEXT: &str =

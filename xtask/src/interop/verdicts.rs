@@ -237,3 +237,138 @@ pub fn write(file: &VerdictFile, validator: &Peer) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vector(id: &str, code: &str) -> InvalidVector {
+        InvalidVector {
+            id: id.to_owned(),
+            file: "jws.json",
+            code: code.to_owned(),
+            reference: None,
+            explanation: String::new(),
+            policy: false,
+        }
+    }
+
+    fn answer(ok: bool, unsupported: bool, error: &str) -> Answer {
+        Answer {
+            ok,
+            unsupported,
+            error: error.to_owned(),
+            value: serde_json::Value::Null,
+        }
+    }
+
+    fn entry(name: &str) -> PeerEntry {
+        PeerEntry {
+            name: name.to_owned(),
+            not_applicable: BTreeMap::new(),
+            verdicts: BTreeMap::new(),
+            version: "1.0.0".to_owned(),
+        }
+    }
+
+    #[test]
+    fn each_answer_gets_its_verdict() {
+        let v = vector("jws/negative/alg-none", "alg-none");
+        let judged = |a: Answer| judge("jose", &v, &a).verdict;
+        assert_eq!(judged(answer(true, false, "")), PeerVerdict::Accepted);
+        assert_eq!(
+            judged(answer(false, true, "no such feature")),
+            PeerVerdict::NotApplicable
+        );
+        assert_eq!(
+            judged(answer(
+                false,
+                false,
+                "ERR_JOSE_ALG_NOT_ALLOWED: not allowed"
+            )),
+            PeerVerdict::Refused
+        );
+        assert_eq!(
+            judged(answer(false, false, "TypeError: something else")),
+            PeerVerdict::RefusedOtherReason
+        );
+    }
+
+    #[test]
+    fn the_file_has_sorted_keys_and_the_issue_s_words() {
+        let mut peer = entry("jwcrypto");
+        peer.verdicts
+            .insert("b".to_owned(), PeerVerdict::RefusedOtherReason);
+        peer.verdicts
+            .insert("a".to_owned(), PeerVerdict::NotApplicable);
+        peer.not_applicable.insert("a".to_owned(), "why".to_owned());
+        let file = VerdictFile {
+            schema: "./peer-verdicts.schema.json".to_owned(),
+            peers: vec![peer],
+        };
+        file.check().expect("valid");
+        let text = file.render().expect("render");
+        let order = [
+            "\"$schema\"",
+            "\"peers\"",
+            "\"name\"",
+            "\"not_applicable\"",
+            "\"verdicts\"",
+            "\"a\": \"n/a\"",
+            "\"b\": \"refused-other-reason\"",
+            "\"version\"",
+        ];
+        let positions: Vec<usize> = order
+            .iter()
+            .map(|k| {
+                text.find(k)
+                    .unwrap_or_else(|| panic!("{k} missing in {text}"))
+            })
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+        let again: VerdictFile = serde_json::from_str(&text).expect("reads back");
+        assert_eq!(again, file);
+    }
+
+    #[test]
+    fn an_na_verdict_needs_its_reason_and_nothing_else_has_one() {
+        let mut peer = entry("joserfc");
+        peer.verdicts
+            .insert("a".to_owned(), PeerVerdict::NotApplicable);
+        let mut file = VerdictFile {
+            schema: String::new(),
+            peers: vec![peer],
+        };
+        assert!(file.check().is_err());
+        file.peers[0]
+            .verdicts
+            .insert("a".to_owned(), PeerVerdict::Accepted);
+        file.peers[0]
+            .not_applicable
+            .insert("a".to_owned(), "why".to_owned());
+        assert!(file.check().is_err());
+    }
+
+    #[test]
+    fn peers_are_named_as_the_issue_says_once_each() {
+        let file = VerdictFile {
+            schema: String::new(),
+            peers: vec![entry("jose (npm)")],
+        };
+        assert!(file.check().is_err());
+        let file = VerdictFile {
+            schema: String::new(),
+            peers: vec![entry("jose"), entry("jose")],
+        };
+        assert!(file.check().is_err());
+    }
+
+    #[test]
+    fn unknown_members_and_verdict_words_are_refused() {
+        let bad_word =
+            r#"{"$schema":"","peers":[{"name":"jose","verdicts":{"a":"rejected"},"version":"1"}]}"#;
+        assert!(serde_json::from_str::<VerdictFile>(bad_word).is_err());
+        let extra = r#"{"$schema":"","peers":[{"name":"jose","verdicts":{},"version":"1","x":1}]}"#;
+        assert!(serde_json::from_str::<VerdictFile>(extra).is_err());
+    }
+}
