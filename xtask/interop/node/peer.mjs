@@ -271,7 +271,9 @@ async function main() {
         id: task.id,
         ok: false,
         unsupported: e instanceof Unsupported,
-        error: e instanceof Unsupported ? e.message : `${e.code ?? e.name}: ${e.message}`,
+        // jose's errors carry a string code (ERR_JWS_INVALID); WebCrypto's DOMException a
+        // numeric legacy one, so its name is used instead.
+        error: e instanceof Unsupported ? e.message : `${typeof e.code === 'string' ? e.code : e.name}: ${e.message}`,
       });
     }
   }

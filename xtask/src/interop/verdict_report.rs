@@ -391,7 +391,8 @@ recorded in [`vectors/peer-verdicts.json`](../vectors/peer-verdicts.json) (forma
 **refused-other-reason** (it refused with an error about something else, often a generic
 \"verification failed\" from a check the vector was not about), **accepted**, or **n/a** (the
 peer lacks the feature; the reason is kept in the file's `not_applicable` and below). The
-errors are matched against the reason codes by `xtask/src/interop/classify.rs`. A peer's
+errors, kept in the file's `errors`, are matched against the reason codes by
+`xtask/src/interop/classify.rs`. A peer's
 verdicts never fail the run: they are its behaviour, not this workspace's. An invalid vector
 that this workspace accepts does fail it (the run checks every one of them through the
 workspace first, as `cargo xtask vectors check` does). The `oidc2` and `signing-challenge`

@@ -116,6 +116,10 @@ pub struct VerdictFile {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PeerEntry {
+    /// The peer's error for each refusal (`refused` and `refused-other-reason`): the evidence
+    /// the classification was made from.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub errors: BTreeMap<String, String>,
     /// `jose` (panva's, npm), `jwcrypto` or `joserfc` (PyPI).
     pub name: String,
     /// Why each n/a vector could not be run by this peer.
@@ -138,6 +142,7 @@ impl VerdictFile {
             .map(|p| {
                 let mine = records.iter().filter(|r| r.peer == p.id);
                 let mut entry = PeerEntry {
+                    errors: BTreeMap::new(),
                     name: p.id.to_owned(),
                     not_applicable: BTreeMap::new(),
                     verdicts: BTreeMap::new(),
@@ -145,11 +150,12 @@ impl VerdictFile {
                 };
                 for r in mine {
                     entry.verdicts.insert(r.vector.id.clone(), r.verdict);
-                    if r.verdict == PeerVerdict::NotApplicable {
-                        entry
-                            .not_applicable
-                            .insert(r.vector.id.clone(), r.detail.clone());
-                    }
+                    let side = match r.verdict {
+                        PeerVerdict::NotApplicable => &mut entry.not_applicable,
+                        PeerVerdict::Accepted => continue,
+                        PeerVerdict::Refused | PeerVerdict::RefusedOtherReason => &mut entry.errors,
+                    };
+                    side.insert(r.vector.id.clone(), r.detail.clone());
                 }
                 entry
             })
@@ -185,12 +191,23 @@ impl VerdictFile {
                 if (*v == PeerVerdict::NotApplicable) != has_reason {
                     return Err(format!("{}: {id}: n/a and its reason disagree", p.name));
                 }
+                let refused = matches!(v, PeerVerdict::Refused | PeerVerdict::RefusedOtherReason);
+                if refused != p.errors.contains_key(id) {
+                    return Err(format!(
+                        "{}: {id}: a refusal and its error disagree",
+                        p.name
+                    ));
+                }
             }
             if p.not_applicable
                 .keys()
+                .chain(p.errors.keys())
                 .any(|id| !p.verdicts.contains_key(id))
             {
-                return Err(format!("{}: an n/a reason for an unknown vector", p.name));
+                return Err(format!(
+                    "{}: a reason or error for an unknown vector",
+                    p.name
+                ));
             }
         }
         let ids = |p: &PeerEntry| p.verdicts.keys().cloned().collect::<Vec<_>>();
@@ -264,6 +281,7 @@ mod tests {
 
     fn entry(name: &str) -> PeerEntry {
         PeerEntry {
+            errors: BTreeMap::new(),
             name: name.to_owned(),
             not_applicable: BTreeMap::new(),
             verdicts: BTreeMap::new(),
@@ -302,6 +320,8 @@ mod tests {
         peer.verdicts
             .insert("a".to_owned(), PeerVerdict::NotApplicable);
         peer.not_applicable.insert("a".to_owned(), "why".to_owned());
+        peer.errors
+            .insert("b".to_owned(), "TypeError: no".to_owned());
         let file = VerdictFile {
             schema: "./peer-verdicts.schema.json".to_owned(),
             peers: vec![peer],
@@ -311,6 +331,7 @@ mod tests {
         let order = [
             "\"$schema\"",
             "\"peers\"",
+            "\"errors\"",
             "\"name\"",
             "\"not_applicable\"",
             "\"verdicts\"",
@@ -347,6 +368,21 @@ mod tests {
             .not_applicable
             .insert("a".to_owned(), "why".to_owned());
         assert!(file.check().is_err());
+    }
+
+    #[test]
+    fn a_refusal_needs_the_peer_s_error() {
+        let mut peer = entry("jose");
+        peer.verdicts.insert("a".to_owned(), PeerVerdict::Refused);
+        let mut file = VerdictFile {
+            schema: String::new(),
+            peers: vec![peer],
+        };
+        assert!(file.check().is_err());
+        file.peers[0]
+            .errors
+            .insert("a".to_owned(), "ERR_JWS_INVALID: x".to_owned());
+        assert!(file.check().is_ok());
     }
 
     #[test]
