@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo xtask interop           install the peers if needed, run, print the matrix, write docs/interop.md
+//!                               and vectors/peer-verdicts.json
 //! cargo xtask interop setup     install the peers into .interop/ (the only step that needs a network)
 //! cargo xtask interop --offline run with what is installed; fail if a peer is missing
 //! ```

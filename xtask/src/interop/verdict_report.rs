@@ -144,6 +144,30 @@ const VECTOR_RISKS: &[(&str, &str)] = &[
         "the claims are read from a payload that is not base64url-decoded (b64 false): another implementation reads different claims from the same token",
     ),
     (
+        "jwk/negative/rsa-1024-bits",
+        "1024-bit RSA is within reach of large factoring efforts; RFC 7518 forbids using it with RS*, PS* and RSA-OAEP*, so a library that imports it must refuse it at use",
+    ),
+    (
+        "jwk/negative/rsa-multi-prime",
+        "none in itself: multi-prime RSA is a registered feature this workspace leaves out",
+    ),
+    (
+        "jwk/negative/oct-empty",
+        "an empty secret is no secret: if an algorithm later takes it, anyone can compute the MAC",
+    ),
+    (
+        "jwk/negative/set-mixes-symmetric-and-asymmetric",
+        "a verifier that picks keys by kid alone may take the secret for a public key or the reverse (algorithm confusion, RFC 8725 §2.1)",
+    ),
+    (
+        "jwk/negative/okp-unknown-curve",
+        "none in itself: Ed448 is a registered curve this workspace leaves out",
+    ),
+    (
+        "jwk/negative/ec-unknown-curve",
+        "none in itself: secp256k1 is registered for ES256K, which this workspace leaves out",
+    ),
+    (
         "dpop/negative/too-old",
         "jose applies clockTolerance to maxTokenAge as well: a proof 301 s old passes a 300 s limit with 5 s leeway; the window grows by the leeway, a small risk",
     ),
