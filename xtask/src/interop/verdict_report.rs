@@ -418,8 +418,9 @@ peer lacks the feature; the reason is kept in the file's `not_applicable` and be
 errors, kept in the file's `errors`, are matched against the reason codes by
 `xtask/src/interop/classify.rs`. A peer's
 verdicts never fail the run: they are its behaviour, not this workspace's. An invalid vector
-that this workspace accepts does fail it (the run checks every one of them through the
-workspace first, as `cargo xtask vectors check` does). The `oidc2` and `signing-challenge`
+that this workspace accepts does fail it (the run also checks every one of them through the
+workspace, as `cargo xtask vectors check` does). Key selection from a JWK Set is done by the
+drivers, the same way for every peer; when no key of the set fits, the peer is not asked (n/a). The `oidc2` and `signing-challenge`
 vectors are profiles of this workspace with no counterpart in the peers and are not run.
 
 Each cell: refused / refused for another reason / **accepted** / n/a.
