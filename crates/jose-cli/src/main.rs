@@ -7,6 +7,7 @@
 
 mod cmd;
 mod error;
+mod hint;
 mod io;
 mod secret_arg;
 

@@ -72,23 +72,27 @@ pub enum JwtError {
         now: NumericDate,
     },
     /// `iss` is not an accepted issuer.
-    #[error("unexpected issuer {found:?}")]
+    #[error("unexpected issuer {found:?}: accept it with Validation::issuer")]
     IssuerMismatch {
         /// The token's issuer (shortened).
         found: String,
     },
     /// `aud` does not contain an accepted audience.
-    #[error("the token's audience does not include an accepted audience")]
+    #[error(
+        "the token's audience does not include an accepted audience: name yours with Validation::audience"
+    )]
     AudienceMismatch,
     /// The token has an audience but the validation names none (RFC 7519 §4.1.3 requires the
     /// recipient to identify itself with a value in `aud`).
-    #[error("the token has an audience but no accepted audience is configured")]
+    #[error(
+        "the token has an audience but no accepted audience is configured: name yours with Validation::audience"
+    )]
     AudienceNotExpected,
     /// `sub` is not the expected subject.
-    #[error("unexpected subject")]
+    #[error("unexpected subject: the expected one is set with Validation::subject")]
     SubjectMismatch,
     /// The header's `typ` is not the expected type.
-    #[error("unexpected typ {found:?}, expected {expected:?}")]
+    #[error("unexpected typ {found:?}, expected {expected:?} (set with Validation::typ)")]
     TypMismatch {
         /// The expected type.
         expected: String,
