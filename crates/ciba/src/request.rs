@@ -376,11 +376,21 @@ impl BackchannelRequest {
     }
 }
 
-/// The notification token of a request, and the nonce of a signed one.
-#[derive(Clone, Debug)]
+/// The notification token of a request, and the nonce of a signed one. `Debug` shows
+/// neither.
+#[derive(Clone)]
 pub(crate) struct NotificationCredential {
     pub(crate) token: ClientNotificationToken,
     pub(crate) nonce: Option<Zeroizing<String>>,
+}
+
+impl fmt::Debug for NotificationCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NotificationCredential")
+            .field("token", &self.token)
+            .field("nonce", &self.nonce.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
 }
 
 /// What [`BackchannelRequest::checked`] needs to know about the client.
@@ -591,5 +601,17 @@ mod tests {
         assert!(claims["jti"].as_str().unwrap().len() >= 22);
         assert_eq!(claims["requested_expiry"], 120);
         assert_eq!(claims["login_hint"], "alice");
+    }
+
+    #[test]
+    fn notification_credential_debug_hides_token_and_nonce() {
+        let token = ClientNotificationToken::generate().unwrap();
+        let credential = NotificationCredential {
+            token: token.clone(),
+            nonce: Some(Zeroizing::new("nonce-bound-to-the-request".into())),
+        };
+        let shown = format!("{credential:?}");
+        assert!(!shown.contains(token.expose()), "{shown}");
+        assert!(!shown.contains("nonce-bound"), "{shown}");
     }
 }

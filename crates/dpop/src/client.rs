@@ -91,8 +91,9 @@ impl DpopClient {
     }
 
     /// Whether a response asks for a (new) nonce: a 400 with `error=use_dpop_nonce` in the body
-    /// (authorization server), or a 401 whose `WWW-Authenticate: DPoP` challenge carries
-    /// `error="use_dpop_nonce"` (resource server). Retry such a request once, after
+    /// (authorization server), or a 401 whose `WWW-Authenticate` value starts with the `DPoP`
+    /// scheme (exactly, in any letter case) and carries `error="use_dpop_nonce"` (resource
+    /// server). Any header value, including non-ASCII text, is handled without panicking. Retry such a request once, after
     /// [`DpopClient::record_nonce`].
     #[must_use]
     pub fn is_nonce_error(
@@ -103,8 +104,13 @@ impl DpopClient {
         match status {
             400 => body_error == Some("use_dpop_nonce"),
             401 => www_authenticate.is_some_and(|h| {
-                let h = h.trim_start();
-                h.len() >= 4 && h[..4].eq_ignore_ascii_case("dpop") && h.contains("use_dpop_nonce")
+                // The first word is the scheme; no slicing at byte offsets (the value is
+                // untrusted and may hold any UTF-8).
+                let scheme = h
+                    .split(|c: char| c.is_ascii_whitespace() || c == ',')
+                    .find(|w| !w.is_empty());
+                scheme.is_some_and(|s| s.eq_ignore_ascii_case("dpop"))
+                    && h.contains("use_dpop_nonce")
             }),
             _ => false,
         }

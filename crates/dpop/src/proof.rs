@@ -162,7 +162,8 @@ impl DpopKey {
 /// assert_eq!(proof.split('.').count(), 3);
 /// # Ok::<(), dpop::DpopError>(())
 /// ```
-#[derive(Debug)]
+///
+/// `Debug` does not show the access token (only whether there is one).
 #[must_use]
 pub struct ProofBuilder<'a> {
     key: &'a DpopKey,
@@ -172,6 +173,20 @@ pub struct ProofBuilder<'a> {
     nonce: Option<&'a str>,
     issued_at: Option<NumericDate>,
     jti: Option<String>,
+}
+
+impl core::fmt::Debug for ProofBuilder<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ProofBuilder")
+            .field("key", self.key)
+            .field("method", &self.method)
+            .field("uri", &self.uri)
+            .field("access_token", &self.access_token.map(|_| "[redacted]"))
+            .field("nonce", &self.nonce)
+            .field("issued_at", &self.issued_at)
+            .field("jti", &self.jti)
+            .finish()
+    }
 }
 
 impl<'a> ProofBuilder<'a> {

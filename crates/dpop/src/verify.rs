@@ -269,7 +269,9 @@ fn string(claims: &Map<String, Value>, name: &'static str) -> Result<Option<Stri
 }
 
 /// The request a proof arrived with.
-#[derive(Clone, Debug)]
+///
+/// `Debug` shows neither the access token nor the proof (only the proof's length).
+#[derive(Clone)]
 #[must_use]
 pub struct ProofRequest<'a> {
     proof: &'a str,
@@ -279,6 +281,20 @@ pub struct ProofRequest<'a> {
     token_jkt: Option<&'a str>,
     nonces: Vec<&'a str>,
     now: Option<NumericDate>,
+}
+
+impl core::fmt::Debug for ProofRequest<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ProofRequest")
+            .field("proof_len", &self.proof.len())
+            .field("method", &self.method)
+            .field("uri", &self.uri)
+            .field("access_token", &self.access_token.map(|_| "[redacted]"))
+            .field("token_jkt", &self.token_jkt)
+            .field("nonces", &self.nonces)
+            .field("now", &self.now)
+            .finish()
+    }
 }
 
 impl<'a> ProofRequest<'a> {

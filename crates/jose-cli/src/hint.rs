@@ -56,6 +56,9 @@ pub fn jwt(e: &JwtError, alg_flag: &str) -> String {
         JwtError::TypMismatch { expected, found } => {
             format!("unexpected typ {found:?}, expected {expected:?} (set with --typ)")
         }
+        JwtError::TypNotAccepted { found } => format!(
+            "typ \"{found}\" marks a token of a specific profile (RFC 8725 §3.11): accept it with --typ '{found}'"
+        ),
         other => other.to_string(),
     };
     format!("{text} [{}]", e.code())

@@ -9,6 +9,7 @@ mod cmd;
 mod error;
 mod hint;
 mod io;
+mod secret_arg;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

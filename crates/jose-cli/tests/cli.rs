@@ -226,6 +226,13 @@ fn jwt_sign_verify_inspect() {
     let mut wrong_typ = args.to_vec();
     wrong_typ[9] = "JWT";
     assert_eq!(code(&wrong_typ, token.as_bytes()), 1);
+    // Without --typ, a token typed for another profile is refused, and the error says how to
+    // accept it (RFC 8725 §3.11).
+    let untyped: Vec<&str> = args[..8].iter().chain(&args[10..]).copied().collect();
+    let out = jose(&untyped, token.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--typ 'at+jwt'"), "{stderr}");
     // With leeway the expired token passes again.
     let mut lenient = later.clone();
     lenient.extend(["--leeway", "99999"]);

@@ -95,23 +95,13 @@ fn jwt_verify_names_aud_iss_typ_and_alg() {
         b"",
     );
     let t = token.as_bytes();
-    refused_naming(&["jwt", "verify", "--key", &public], t, "--aud");
+    // Without --typ, a token typed for another profile is refused first (RFC 8725 §3.11).
+    refused_naming(&["jwt", "verify", "--key", &public], t, "--typ 'at+jwt'");
+    let typed = ["jwt", "verify", "--key", &public, "--typ", "at+jwt"];
+    refused_naming(&typed, t, "--aud");
+    refused_naming(&[&typed[..], &["--aud", "other"]].concat(), t, "--aud");
     refused_naming(
-        &["jwt", "verify", "--key", &public, "--aud", "other"],
-        t,
-        "--aud",
-    );
-    refused_naming(
-        &[
-            "jwt",
-            "verify",
-            "--key",
-            &public,
-            "--aud",
-            "api",
-            "--iss",
-            "https://b.example",
-        ],
+        &[&typed[..], &["--aud", "api", "--iss", "https://b.example"]].concat(),
         t,
         "--iss",
     );
@@ -123,9 +113,7 @@ fn jwt_verify_names_aud_iss_typ_and_alg() {
         "--typ",
     );
     refused_naming(
-        &[
-            "jwt", "verify", "--key", &public, "--aud", "api", "--alg", "ES384",
-        ],
+        &[&typed[..], &["--aud", "api", "--alg", "ES384"]].concat(),
         t,
         "--alg ES256",
     );

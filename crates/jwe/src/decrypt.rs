@@ -4,9 +4,10 @@
 //! disjointness, `crit`, `zip` only protected), then the policy (`alg`, `enc`, a key for the
 //! recipient), then the sizes of IV and tag, and only then any cryptography. Work that an
 //! attacker can make expensive (PBES2 iterations, decompression) is bounded by the limits
-//! before it starts.
+//! before it starts; PBES2 iterations also in total over the recipients one decryption tries.
 
 use crate::key::{KeySource, SelectedKey};
+use crate::options::WorkBudget;
 use crate::{DecryptOptions, DecryptedJwe, JweError, alg, enc, zip};
 use jose_core::b64;
 use jose_core::header::{self, HeaderError, JWE_REGISTERED, JweHeader};
@@ -199,14 +200,16 @@ pub(crate) fn decrypt<'k>(
     let mut buf = decode("ciphertext", &parsed.ciphertext)?;
 
     let mut crypto_error: Option<JweError> = None;
+    let mut budget_error: Option<JweError> = None;
+    let mut budget = WorkBudget::new(limits);
     for c in &candidates {
         let h = &headers[c.index];
         let Some(alg) = h.alg() else { continue };
-        let attempt =
-            alg::unwrap(alg, enc, c.key, h, &encrypted_keys[c.index], limits).and_then(|cek| {
-                let backend = c.key.backend();
-                enc::decrypt(backend, enc, cek.expose(), &iv, &full_aad, &mut buf, &tag)
-            });
+        let key = &encrypted_keys[c.index];
+        let attempt = alg::unwrap(alg, enc, c.key, h, key, &mut budget).and_then(|cek| {
+            let backend = c.key.backend();
+            enc::decrypt(backend, enc, cek.expose(), &iv, &full_aad, &mut buf, &tag)
+        });
         match attempt {
             Ok(()) => {
                 let plaintext = if compressed {
@@ -222,13 +225,17 @@ pub(crate) fn decrypt<'k>(
                     aad: aad_bytes,
                 });
             }
+            // The budget is spent: this recipient was not tried, which the caller must learn
+            // rather than a generic failure.
+            Err(e) if budget.exceeded() && budget_error.is_none() => budget_error = Some(e),
             // A failed attempt leaves `buf` holding the ciphertext: the tag is checked first.
             Err(e) => {
                 crypto_error.get_or_insert(e);
             }
         }
     }
-    Err(crypto_error
+    Err(budget_error
+        .or(crypto_error)
         .or(policy_error)
         .unwrap_or(JweError::DecryptionFailed))
 }

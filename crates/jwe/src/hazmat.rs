@@ -62,3 +62,23 @@ pub fn key_agreement(
         .expose()
         .to_vec())
 }
+
+thread_local! {
+    static PBES2_WORK: core::cell::Cell<(u64, u64)> = const { core::cell::Cell::new((0, 0)) };
+}
+
+/// Records one PBKDF2 derivation of `iterations` on this thread.
+pub(crate) fn count_pbes2_derivation(iterations: u32) {
+    PBES2_WORK.with(|w| {
+        let (n, total) = w.get();
+        w.set((n + 1, total + u64::from(iterations)));
+    });
+}
+
+/// The PBES2 key derivations this thread has run since the last call, as
+/// `(derivations, total iterations)`, and resets the count. For tests that bound the work a
+/// decryption does without timing it.
+#[must_use]
+pub fn take_pbes2_work() -> (u64, u64) {
+    PBES2_WORK.with(|w| w.replace((0, 0)))
+}

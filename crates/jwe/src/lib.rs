@@ -18,7 +18,9 @@ mod zip;
 pub use decrypted::DecryptedJwe;
 pub use error::JweError;
 pub use key::{DEFAULT_P2C, EncryptionKey, KeySource, Password, SelectedKey};
-pub use options::{DecryptOptions, Limits, MIN_P2C, MIN_P2S_BYTES, implied_algorithm};
+pub use options::{
+    DecryptOptions, Limits, MIN_P2C, MIN_P2S_BYTES, PBES2_BUDGET, implied_algorithm,
+};
 
 pub use jose_core::alg::{
     CompressionAlgorithm, ContentEncryptionAlgorithm, KeyManagementAlgorithm,

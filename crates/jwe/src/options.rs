@@ -9,6 +9,10 @@ pub const MIN_P2C: u32 = 1000;
 /// The shortest PBES2 salt input (`p2s`) accepted, as RFC 7518 §4.8.1.1 requires.
 pub const MIN_P2S_BYTES: usize = 8;
 
+/// The `what` of the [`JweError::LimitExceeded`] returned when a decryption's PBES2 iteration
+/// budget ([`Limits::pbes2_iteration_budget`]) would be exceeded.
+pub const PBES2_BUDGET: &str = "PBES2 iterations per decryption";
+
 /// Limits applied while decrypting, each checked before the work it bounds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -23,12 +27,25 @@ pub struct Limits {
     /// an unbounded count is a denial of service. Default 310 000. The minimum is always
     /// [`MIN_P2C`].
     pub max_p2c: u32,
+    /// Total PBES2 iterations one decryption may spend, across every recipient and key it
+    /// tries: a general JSON JWE with many PBES2 recipients must not cost many derivations.
+    /// Default 310 000 (one derivation at the largest default `p2c`); never below `max_p2c`,
+    /// so one derivation at an accepted count always fits. When the next recipient's `p2c`
+    /// would exceed what is left, that recipient is not tried and the decryption fails with
+    /// [`JweError::LimitExceeded`] (`what` is [`PBES2_BUDGET`]) unless another recipient
+    /// succeeds. Recipients whose `kid` names the key are tried first.
+    pub pbes2_iteration_budget: u64,
     /// Largest decompressed plaintext of a `zip: DEF` JWE, in bytes. Default 1 MiB.
     pub max_decompressed_bytes: usize,
     /// Largest ratio of decompressed to compressed size. Default 100 (100 KiB of plaintext
     /// per KiB of ciphertext). The decompression stops at
-    /// `min(max_decompressed_bytes, ratio × ciphertext length)`.
+    /// `min(max_decompressed_bytes, max(ratio × ciphertext length, decompression_allowance))`.
     pub max_decompression_ratio: usize,
+    /// Decompressed size always allowed, whatever the ratio, so that small but highly
+    /// compressible content (a long run of one byte) is not mistaken for a bomb. Default
+    /// 250 000 bytes, as go-jose; never more than `max_decompressed_bytes`. Set it to 0 to
+    /// apply the ratio alone.
+    pub decompression_allowance: usize,
 }
 
 impl Default for Limits {
@@ -38,19 +55,71 @@ impl Default for Limits {
             max_header_bytes: 16 << 10,
             max_recipients: 16,
             max_p2c: 310_000,
+            pbes2_iteration_budget: 310_000,
             max_decompressed_bytes: 1 << 20,
             max_decompression_ratio: 100,
+            decompression_allowance: 250_000,
         }
     }
 }
 
 impl Limits {
-    /// The most bytes a ciphertext of `compressed` bytes may inflate to.
+    /// The most bytes a ciphertext of `compressed` bytes may inflate to: the ratio's bound,
+    /// but never below the absolute allowance, and never above the absolute maximum.
     #[must_use]
     pub fn decompression_cap(&self, compressed: usize) -> usize {
         compressed
             .saturating_mul(self.max_decompression_ratio)
+            .max(self.decompression_allowance)
             .min(self.max_decompressed_bytes)
+    }
+}
+
+/// The PBES2 work one decryption has spent, against [`Limits::pbes2_iteration_budget`].
+#[derive(Debug)]
+pub(crate) struct WorkBudget {
+    max_p2c: u32,
+    spent: u64,
+    max: u64,
+    exceeded: bool,
+}
+
+impl WorkBudget {
+    /// A fresh budget for one decryption under `limits`.
+    pub(crate) fn new(limits: &Limits) -> Self {
+        Self {
+            max_p2c: limits.max_p2c,
+            spent: 0,
+            max: limits.pbes2_iteration_budget.max(limits.max_p2c.into()),
+            exceeded: false,
+        }
+    }
+
+    /// The largest `p2c` accepted for one recipient ([`Limits::max_p2c`]).
+    #[cfg_attr(not(feature = "pbes2"), allow(dead_code))]
+    pub(crate) fn max_p2c(&self) -> u32 {
+        self.max_p2c
+    }
+
+    /// Reserves `iterations` of PBKDF2 work, or refuses when they do not fit.
+    #[cfg_attr(not(feature = "pbes2"), allow(dead_code))]
+    pub(crate) fn spend_pbes2(&mut self, iterations: u64) -> Result<(), JweError> {
+        let total = self.spent.saturating_add(iterations);
+        if total > self.max {
+            self.exceeded = true;
+            return Err(JweError::LimitExceeded {
+                what: PBES2_BUDGET,
+                max: self.max,
+                actual: total,
+            });
+        }
+        self.spent = total;
+        Ok(())
+    }
+
+    /// Whether a recipient was skipped because the budget was spent.
+    pub(crate) fn exceeded(&self) -> bool {
+        self.exceeded
     }
 }
 

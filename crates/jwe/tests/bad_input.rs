@@ -91,6 +91,98 @@ fn oversized_p2c_is_refused_before_any_iteration() {
     ));
 }
 
+/// A general JSON JWE with one PBES2-HS512+A256KW recipient per password, at `p2c` 1000.
+fn pbes2_recipients(passwords: &[Password]) -> Value {
+    let keys: Vec<EncryptionKey> = passwords
+        .iter()
+        .map(|p| {
+            EncryptionKey::password(p.clone(), K::Pbes2Hs512A256Kw)
+                .unwrap()
+                .with_p2c(1000)
+        })
+        .collect();
+    let mut jwe = json::JsonEncrypt::new(b"the content", Enc::A256Gcm);
+    for k in &keys {
+        jwe = jwe.recipient(k);
+    }
+    jwe.encrypt_general().unwrap()
+}
+
+fn passwords(n: usize) -> Vec<Password> {
+    (0..n)
+        .map(|i| Password::new(format!("recipient password {i}")).unwrap())
+        .collect()
+}
+
+#[test]
+fn many_pbes2_recipients_cost_one_derivation_not_one_each() {
+    // 16 recipients at the largest accepted `p2c`, none for our password: one derivation is
+    // tried, then the budget (310 000 iterations per decryption) refuses the second.
+    let mut jwe = pbes2_recipients(&passwords(16));
+    for r in jwe["recipients"].as_array_mut().unwrap() {
+        r["header"]["p2c"] = json!(310_000);
+    }
+    let ours = Password::new("not any recipient's password").unwrap();
+    let options = DecryptOptions::new().algorithms([K::Pbes2Hs512A256Kw]);
+    let _ = jwe::hazmat::take_pbes2_work();
+    let err = json::decrypt(&jwe.to_string(), &ours, &options).unwrap_err();
+    assert_eq!(jwe::hazmat::take_pbes2_work(), (1, 310_000));
+    assert!(
+        matches!(
+            err,
+            JweError::LimitExceeded {
+                what: jwe::PBES2_BUDGET,
+                max: 310_000,
+                actual: 620_000
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_pbes2_budget_covers_cheap_recipients_and_is_configurable() {
+    // 16 recipients at `p2c` 1000, ours last: 16 000 iterations fit the default budget.
+    let all = passwords(16);
+    let jwe = pbes2_recipients(&all).to_string();
+    let options = DecryptOptions::new().algorithms([K::Pbes2Hs512A256Kw]);
+    let _ = jwe::hazmat::take_pbes2_work();
+    let out = json::decrypt(&jwe, &all[15], &options).unwrap();
+    assert_eq!(out.plaintext(), b"the content");
+    assert_eq!(out.recipient_index(), 15);
+    assert_eq!(jwe::hazmat::take_pbes2_work(), (16, 16_000));
+
+    // A budget of 4000 iterations (and `p2c` at most 4000) tries four recipients, then stops.
+    let tight = options.limits(Limits {
+        max_p2c: 4000,
+        pbes2_iteration_budget: 4000,
+        ..Limits::default()
+    });
+    let err = json::decrypt(&jwe, &all[15], &tight).unwrap_err();
+    assert_eq!(jwe::hazmat::take_pbes2_work(), (4, 4000));
+    assert!(
+        matches!(
+            err,
+            JweError::LimitExceeded {
+                what: jwe::PBES2_BUDGET,
+                max: 4000,
+                actual: 5000
+            }
+        ),
+        "{err}"
+    );
+
+    // The budget never falls below one derivation at `max_p2c`.
+    let floor = DecryptOptions::new()
+        .algorithms([K::Pbes2Hs512A256Kw])
+        .limits(Limits {
+            pbes2_iteration_budget: 0,
+            ..Limits::default()
+        });
+    assert!(json::decrypt(&jwe, &all[0], &floor).is_ok());
+    assert_eq!(jwe::hazmat::take_pbes2_work(), (1, 1000));
+}
+
 #[test]
 fn p2c_below_1000_and_short_p2s_are_refused() {
     let (token, password) = pbes2_token(1000);
@@ -157,6 +249,52 @@ fn a_zip_bomb_stops_at_the_cap() {
             .len(),
         32 << 20
     );
+}
+
+#[test]
+fn highly_compressible_content_within_the_absolute_allowance_decrypts() {
+    // 200 kB of one byte deflates to a few hundred bytes: far beyond the 100× ratio, but
+    // under the 250 kB allowance that holds whatever the ratio.
+    let key = key(K::A256Kw);
+    let to = EncryptionKey::new(key.clone(), K::A256Kw).unwrap();
+    let content = vec![b'a'; 200_000];
+    let token = compact::CompactEncrypt::new(&content, Enc::A256Gcm)
+        .zip()
+        .encrypt(&to)
+        .unwrap();
+    assert!(token.len() < 2000, "{}", token.len());
+    let options = DecryptOptions::new().algorithms([K::A256Kw]);
+    let decrypted = compact::decrypt(&token, &key, &options).unwrap();
+    assert_eq!(decrypted.plaintext(), content.as_slice());
+
+    // Past the allowance the ratio applies again: 2 MB of one byte is a bomb.
+    let bomb = compact::CompactEncrypt::new(&vec![b'a'; 2_000_000], Enc::A256Gcm)
+        .zip()
+        .encrypt(&to)
+        .unwrap();
+    assert!(matches!(
+        compact::decrypt(&bomb, &key, &options),
+        Err(JweError::DecompressionLimit { max: 250_000 })
+    ));
+
+    // The allowance is configurable, and never lifts the absolute maximum.
+    let strict = options.clone().limits(Limits {
+        decompression_allowance: 0,
+        ..Limits::default()
+    });
+    assert!(matches!(
+        compact::decrypt(&token, &key, &strict),
+        Err(JweError::DecompressionLimit { .. })
+    ));
+    let capped = options.limits(Limits {
+        decompression_allowance: 10 << 20,
+        max_decompressed_bytes: 100_000,
+        ..Limits::default()
+    });
+    assert!(matches!(
+        compact::decrypt(&token, &key, &capped),
+        Err(JweError::DecompressionLimit { max: 100_000 })
+    ));
 }
 
 #[test]

@@ -191,8 +191,11 @@ fn verify_inner(
         payload_text: payload,
         detached,
         signature_b64: signature,
-        // The signing input of an attached compact JWS is its own prefix: no copy needed.
-        attached_signing_input: Some(&token[..header.len() + 1 + payload.len()]),
+        // The signing input of an attached compact JWS is its own prefix (up to the last
+        // `.`, which `split` found): no copy needed, and no byte-offset slicing.
+        attached_signing_input: token
+            .rsplit_once('.')
+            .map(|(signing_input, _)| signing_input),
     };
     verify_one(&input, keys, options, 0)
 }

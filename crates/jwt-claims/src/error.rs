@@ -99,6 +99,16 @@ pub enum JwtError {
         /// The header's type.
         found: Option<String>,
     },
+    /// No `typ` is configured and the header's `typ` types the token for a specific profile
+    /// (anything but `JWT`/`application/jwt`): RFC 8725 §3.11 explicit typing keeps such a
+    /// token from being accepted where a plain JWT is expected.
+    #[error(
+        "typ \"{found}\" marks a token of a specific profile (RFC 8725 §3.11); to accept it, configure Validation::typ(\"{found}\")"
+    )]
+    TypNotAccepted {
+        /// The header's type (shortened).
+        found: String,
+    },
     /// The claims do not fit the caller's claims type.
     #[error("the claims do not have the expected shape: {0}")]
     Claims(String),
@@ -151,7 +161,7 @@ impl JwtError {
             JwtError::IssuerMismatch { .. } => "iss",
             JwtError::AudienceMismatch | JwtError::AudienceNotExpected => "aud",
             JwtError::SubjectMismatch => "sub",
-            JwtError::TypMismatch { .. } => "typ",
+            JwtError::TypMismatch { .. } | JwtError::TypNotAccepted { .. } => "typ",
             _ => return None,
         })
     }

@@ -17,9 +17,17 @@ pub struct NumericDate {
 const MAX_SECONDS: i64 = 253_402_300_799;
 
 impl NumericDate {
-    /// Whole seconds since the epoch.
+    /// Whole seconds since the epoch, clamped to ±year 9999 so that arithmetic on the result
+    /// never overflows.
     #[must_use]
     pub const fn from_seconds(seconds: i64) -> Self {
+        let seconds = if seconds > MAX_SECONDS {
+            MAX_SECONDS
+        } else if seconds < -MAX_SECONDS {
+            -MAX_SECONDS
+        } else {
+            seconds
+        };
         Self { seconds, nanos: 0 }
     }
 
@@ -47,7 +55,7 @@ impl NumericDate {
     /// This time plus `d`, saturating at year 9999.
     #[must_use]
     pub fn plus(self, d: Duration) -> Self {
-        let secs = i64::try_from(d.as_secs()).unwrap_or(MAX_SECONDS);
+        let secs = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
         let mut nanos = self.nanos + d.subsec_nanos();
         let mut seconds = self.seconds.saturating_add(secs);
         if nanos >= 1_000_000_000 {
@@ -66,7 +74,7 @@ impl NumericDate {
     /// This time minus `d`, saturating at year -9999.
     #[must_use]
     pub fn minus(self, d: Duration) -> Self {
-        let secs = i64::try_from(d.as_secs()).unwrap_or(MAX_SECONDS);
+        let secs = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
         let mut seconds = self.seconds.saturating_sub(secs);
         let nanos = if self.nanos >= d.subsec_nanos() {
             self.nanos - d.subsec_nanos()
@@ -96,14 +104,18 @@ impl NumericDate {
     #[must_use]
     pub fn from_json(value: &serde_json::Value) -> Option<Self> {
         let n = value.as_number()?;
+        let range = -MAX_SECONDS..=MAX_SECONDS;
         if let Some(i) = n.as_i64() {
-            return (i.abs() <= MAX_SECONDS).then_some(Self::from_seconds(i));
+            // A range check, not `i.abs()`: `i64::MIN.abs()` overflows.
+            return range.contains(&i).then_some(Self::from_seconds(i));
         }
         let f = n.as_f64()?;
-        if !f.is_finite() || f.abs() > MAX_SECONDS as f64 {
+        #[allow(clippy::cast_precision_loss)] // MAX_SECONDS < 2^53: exact
+        let bound = MAX_SECONDS as f64;
+        let seconds = f.floor();
+        if !f.is_finite() || !(-bound..=bound).contains(&seconds) {
             return None;
         }
-        let seconds = f.floor();
         let nanos = ((f - seconds) * 1e9).round().clamp(0.0, 999_999_999.0);
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         Some(Self {
@@ -175,6 +187,59 @@ mod tests {
         assert!(NumericDate::from_json(&json!(null)).is_none());
         assert!(NumericDate::from_json(&json!(1e300)).is_none());
         assert!(NumericDate::from_json(&json!(-1.5)).is_some_and(|d| d.seconds() == -2));
+    }
+
+    #[test]
+    fn extremes_are_refused_without_overflow() {
+        // `i64::MIN.abs()` overflows: it must be refused, not wrap to a negative "in range" value.
+        for v in [
+            json!(i64::MIN),
+            json!(i64::MAX),
+            json!(u64::MAX),
+            json!(i64::MIN + 1),
+            json!(MAX_SECONDS + 1),
+            json!(-MAX_SECONDS - 1),
+            json!(1e300),
+            json!(-1e300),
+            json!(f64::MAX),
+            json!(f64::MIN),
+            json!(-(MAX_SECONDS as f64) - 0.5),
+        ] {
+            assert_eq!(NumericDate::from_json(&v), None, "{v}");
+        }
+        // NaN and infinities are not JSON numbers: serde_json turns them into null.
+        for v in [
+            json!(f64::NAN),
+            json!(f64::INFINITY),
+            json!(f64::NEG_INFINITY),
+        ] {
+            assert_eq!(NumericDate::from_json(&v), None, "{v}");
+        }
+        assert_eq!(
+            NumericDate::from_json(&json!(-0.0)),
+            Some(NumericDate::from_seconds(0))
+        );
+        assert_eq!(
+            NumericDate::from_json(&json!(MAX_SECONDS)),
+            Some(NumericDate::from_seconds(MAX_SECONDS))
+        );
+        assert_eq!(
+            NumericDate::from_json(&json!(-MAX_SECONDS)),
+            Some(NumericDate::from_seconds(-MAX_SECONDS))
+        );
+        let parsed: Result<NumericDate, _> = serde_json::from_str("-9223372036854775808");
+        assert!(parsed.is_err());
+    }
+
+    #[test]
+    fn arithmetic_on_extreme_values_saturates() {
+        let min = NumericDate::from_seconds(i64::MIN);
+        let max = NumericDate::from_seconds(i64::MAX);
+        assert_eq!(min.minus(Duration::MAX).seconds(), -MAX_SECONDS);
+        assert_eq!(min.shifted(i64::MIN).seconds(), -MAX_SECONDS);
+        assert_eq!(max.plus(Duration::MAX).seconds(), MAX_SECONDS);
+        assert_eq!(max.shifted(i64::MAX).seconds(), MAX_SECONDS);
+        assert_eq!(min.plus(Duration::MAX).seconds(), MAX_SECONDS);
     }
 
     #[test]

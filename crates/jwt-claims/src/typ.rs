@@ -11,6 +11,14 @@ pub fn normalize_media_type(value: &str) -> String {
     }
 }
 
+/// Whether `typ` says "a plain JWT": `JWT` in any letter case, with or without the
+/// `application/` prefix (RFC 7519 §5.1). Any other value types the token for a specific
+/// profile (`at+jwt`, `dpop+jwt`, `logout+jwt`, `secevent+jwt`, ...).
+#[must_use]
+pub fn is_plain_jwt(typ: &str) -> bool {
+    normalize_media_type(typ) == "jwt"
+}
+
 /// Whether two media types name the same type: `JWT`, `jwt` and `application/jwt` all match.
 #[must_use]
 pub fn media_types_match(a: &str, b: &str) -> bool {
@@ -28,5 +36,23 @@ mod tests {
         assert!(media_types_match("dpop+jwt", "DPoP+JWT"));
         assert!(!media_types_match("jwt", "at+jwt"));
         assert!(!media_types_match("application/x/jwt", "x/jwt"));
+    }
+
+    #[test]
+    fn plain_jwt_is_jwt_in_any_case_with_or_without_the_prefix() {
+        for t in ["JWT", "jwt", "Jwt", "application/jwt", "APPLICATION/JWT"] {
+            assert!(is_plain_jwt(t), "{t}");
+        }
+        for t in [
+            "at+jwt",
+            "dpop+jwt",
+            "jwt+pop",
+            "JOSE",
+            "",
+            "application/x/jwt",
+            " jwt",
+        ] {
+            assert!(!is_plain_jwt(t), "{t}");
+        }
     }
 }

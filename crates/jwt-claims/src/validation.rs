@@ -1,6 +1,6 @@
 //! Claim validation options and checks.
 
-use crate::typ::media_types_match;
+use crate::typ::{is_plain_jwt, media_types_match};
 use crate::{JwtError, NumericDate, RegisteredClaims};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::header::JwsHeader;
@@ -40,6 +40,7 @@ pub struct Validation {
     clock_skew: i64,
     max_age: Option<Duration>,
     typ: Option<String>,
+    any_typ: bool,
     now: Option<NumericDate>,
 }
 
@@ -57,6 +58,7 @@ impl Default for Validation {
             clock_skew: 0,
             max_age: None,
             typ: None,
+            any_typ: false,
             now: None,
         }
     }
@@ -156,9 +158,23 @@ impl Validation {
 
     /// Requires the header's `typ` to be this media type (compared case-insensitively, with the
     /// `application/` prefix optional), as RFC 8725 §3.11 recommends.
+    ///
+    /// Without it, a token is accepted only with no `typ` or `typ: JWT` (`application/jwt`,
+    /// any letter case): one explicitly typed for another profile (`at+jwt`, `dpop+jwt`,
+    /// `logout+jwt`, `secevent+jwt`, ...) is refused with [`JwtError::TypNotAccepted`].
     #[must_use]
     pub fn typ(mut self, typ: impl Into<String>) -> Self {
         self.typ = Some(typ.into());
+        self
+    }
+
+    /// **Weakens explicit typing**: with no [`Validation::typ`] configured, accepts tokens
+    /// whatever their `typ`, including tokens typed for another profile (an access token,
+    /// a DPoP proof, a logout token). RFC 8725 §3.11 explains the substitution this allows;
+    /// prefer [`Validation::typ`].
+    #[must_use]
+    pub fn allow_any_typ(mut self) -> Self {
+        self.any_typ = true;
         self
     }
 
@@ -191,20 +207,24 @@ impl Validation {
         self.check_typ(header.typ())
     }
 
-    /// Checks a `typ` value (of a JWS or a JWE header) against the expected type.
+    /// Checks a `typ` value (of a JWS or a JWE protected header) against the expected type,
+    /// or, with none configured, that it is absent or `JWT`.
     ///
     /// # Errors
-    /// [`JwtError::TypMismatch`].
+    /// [`JwtError::TypMismatch`], [`JwtError::TypNotAccepted`].
     pub fn check_typ(&self, typ: Option<&str>) -> Result<(), JwtError> {
-        if let Some(expected) = &self.typ
-            && !typ.is_some_and(|t| media_types_match(t, expected))
-        {
-            return Err(JwtError::TypMismatch {
-                expected: expected.clone(),
-                found: typ.map(jose_core::json::truncate_for_error),
-            });
+        match (&self.typ, typ) {
+            (Some(expected), typ) if !typ.is_some_and(|t| media_types_match(t, expected)) => {
+                Err(JwtError::TypMismatch {
+                    expected: expected.clone(),
+                    found: typ.map(jose_core::json::truncate_for_error),
+                })
+            }
+            (None, Some(t)) if !self.any_typ && !is_plain_jwt(t) => Err(JwtError::TypNotAccepted {
+                found: jose_core::json::truncate_for_error(t),
+            }),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// Checks a claims object and returns its registered claims.

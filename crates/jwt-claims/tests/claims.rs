@@ -289,6 +289,56 @@ fn explicit_typing() {
 }
 
 #[test]
+fn tokens_typed_for_another_profile_are_refused_unless_their_typ_is_configured() {
+    // RFC 8725 §3.11: with no `typ` configured, only plain JWTs are accepted.
+    let (signer, public) = key();
+    let base = Validation::new().now(at(T0)).ignore_audience();
+    let claims = json!({"exp": T0 + 60});
+    for typ in [
+        None,
+        Some("JWT"),
+        Some("jwt"),
+        Some("application/jwt"),
+        Some("Application/JWT"),
+    ] {
+        let token = sign_raw(&signer, &claims, typ);
+        assert!(check(&token, &public, &base).is_ok(), "{typ:?}");
+    }
+    for typ in [
+        "dpop+jwt",
+        "logout+jwt",
+        "secevent+jwt",
+        "at+jwt",
+        "application/at+jwt",
+        "token-introspection+jwt",
+        "JOSE",
+        "jwt+pop",
+        "",
+    ] {
+        let token = sign_raw(&signer, &claims, Some(typ));
+        let err = check(&token, &public, &base).unwrap_err();
+        assert!(
+            matches!(&err, JwtError::TypNotAccepted { found } if found == typ),
+            "{typ}: {err}"
+        );
+        assert_eq!(err.claim(), Some("typ"));
+        // The message says how to accept it.
+        assert!(err.to_string().contains("Validation::typ"), "{err}");
+        // Configuring that `typ` accepts it, as does the explicit opt-out.
+        if !typ.is_empty() {
+            assert!(
+                check(&token, &public, &base.clone().typ(typ)).is_ok(),
+                "{typ}"
+            );
+        }
+        assert!(
+            check(&token, &public, &base.clone().allow_any_typ()).is_ok(),
+            "{typ}"
+        );
+    }
+}
+
+#[test]
 fn wrongly_typed_registered_claims_are_errors_not_absent() {
     let (signer, public) = key();
     let base = Validation::new()
@@ -300,6 +350,13 @@ fn wrongly_typed_registered_claims_are_errors_not_absent() {
         (json!({"nbf": null}), "nbf"),
         (json!({"iat": true}), "iat"),
         (json!({"exp": 1e300}), "exp"),
+        (json!({"nbf": i64::MIN}), "nbf"),
+        (json!({"exp": i64::MIN}), "exp"),
+        (json!({"iat": i64::MIN}), "iat"),
+        (json!({"nbf": i64::MAX}), "nbf"),
+        (json!({"exp": u64::MAX}), "exp"),
+        (json!({"nbf": -1e300}), "nbf"),
+        (json!({"exp": f64::NAN}), "exp"),
         (json!({"iss": 7}), "iss"),
         (json!({"sub": ["alice"]}), "sub"),
         (json!({"aud": 7}), "aud"),
@@ -324,6 +381,18 @@ fn fractional_dates_are_honoured() {
     let v = Validation::new().leeway(Duration::ZERO).ignore_audience();
     assert!(check(&token, &public, &v.clone().now(at(T0))).is_ok());
     assert!(check(&token, &public, &v.now(at(T0 + 1))).is_err());
+}
+
+#[test]
+fn negative_zero_is_the_epoch() {
+    let (signer, public) = key();
+    let token = sign_raw(&signer, &json!({"nbf": -0.0, "iat": -0.0}), None);
+    let v = Validation::new()
+        .require_exp(false)
+        .ignore_audience()
+        .now(at(T0));
+    let verified = check(&token, &public, &v).unwrap();
+    assert_eq!(verified.registered().nbf, Some(at(0)));
 }
 
 #[test]

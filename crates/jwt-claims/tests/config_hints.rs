@@ -50,13 +50,16 @@ fn issuer_subject_and_typ_errors_name_their_methods() {
         .typ("at+jwt")
         .sign(&key)
         .unwrap();
+    let typed = Validation::new().typ("at+jwt");
     let cases = [
         (
-            Validation::new().issuer("https://b.example"),
+            typed.clone().issuer("https://b.example"),
             "Validation::issuer",
         ),
-        (Validation::new().subject("bob"), "Validation::subject"),
+        (typed.subject("bob"), "Validation::subject"),
         (Validation::new().typ("JWT"), "Validation::typ"),
+        // No typ configured: a token typed for another profile (RFC 8725 §3.11).
+        (Validation::new(), "Validation::typ(\"at+jwt\")"),
     ];
     for (validation, method) in cases {
         let err = check(&token, &key, &validation);

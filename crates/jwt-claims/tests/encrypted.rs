@@ -203,9 +203,15 @@ fn claims_encrypted_directly_round_trip_and_are_checked() {
         ),
         Err(JwtError::TypMismatch { .. })
     ));
+    let only_typ = Validation::new().typ("secevent+jwt");
+    assert!(matches!(
+        jwt_claims::decrypt::<Claims>(&token, &key, &DecryptOptions::new(), &only_typ),
+        Err(JwtError::AudienceNotExpected)
+    ));
+    // A verifier that configured no `typ` refuses a token typed for another profile.
     assert!(matches!(
         jwt_claims::decrypt::<Claims>(&token, &key, &DecryptOptions::new(), &Validation::new()),
-        Err(JwtError::AudienceNotExpected)
+        Err(JwtError::TypNotAccepted { .. })
     ));
     // Decryption errors keep their JWE error and code.
     let wrong = Jwk::generate(K::A128Kw).unwrap();

@@ -146,7 +146,9 @@ impl Configuration {
     /// `require_pushed_authorization_requests` (or the client's) is set: use
     /// [`Configuration::build_authorization_url_with_par`];
     /// [`Error::RequestObjectRequired`] when `require_signed_request_object` is set: use
-    /// [`Configuration::build_authorization_url_with_jar`].
+    /// [`Configuration::build_authorization_url_with_jar`]; [`Error::InsecureUrl`] for an
+    /// `http:` authorization endpoint without
+    /// [`ConfigurationBuilder::allow_insecure_requests`](crate::ConfigurationBuilder::allow_insecure_requests).
     pub fn build_authorization_url(&self, params: impl Into<Params>) -> Result<Url, Error> {
         if self.requires_par() {
             return Err(Error::PushedAuthorizationRequired);
@@ -155,7 +157,7 @@ impl Configuration {
         if self.requires_request_object() && !params.contains("request") {
             return Err(Error::RequestObjectRequired);
         }
-        let url = self.endpoint(Endpoint::Authorization)?;
+        let url = self.front_channel_endpoint(Endpoint::Authorization)?;
         Ok(with_params(url, &self.authorization_params(params, true)))
     }
 
@@ -178,9 +180,11 @@ impl Configuration {
     /// ```
     ///
     /// # Errors
-    /// [`Error::MissingEndpoint`] when the server has no end-session endpoint.
+    /// [`Error::MissingEndpoint`] when the server has no end-session endpoint;
+    /// [`Error::InsecureUrl`] for an `http:` one without
+    /// [`ConfigurationBuilder::allow_insecure_requests`](crate::ConfigurationBuilder::allow_insecure_requests).
     pub fn build_end_session_url(&self, params: impl Into<Params>) -> Result<Url, Error> {
-        let url = self.endpoint(Endpoint::EndSession)?;
+        let url = self.front_channel_endpoint(Endpoint::EndSession)?;
         let mut params = params.into();
         params.remove("client_id");
         let mut all = Params::from([("client_id", self.client_id())]);

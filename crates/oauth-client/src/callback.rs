@@ -191,8 +191,8 @@ impl Callback {
     }
 }
 
-/// What the authorization response's `state` must be.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// What the authorization response's `state` must be. `Debug` does not show the value.
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ExpectedState {
     /// The request carried no `state`: the response must not either.
@@ -203,6 +203,16 @@ pub enum ExpectedState {
     /// Do not check `state`. Only when `state` is integrity-protected and bound to the browser
     /// session by other means; otherwise this opens the door to CSRF.
     Skip,
+}
+
+impl core::fmt::Debug for ExpectedState {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ExpectedState::None => f.write_str("None"),
+            ExpectedState::Value(_) => f.write_str("Value([redacted])"),
+            ExpectedState::Skip => f.write_str("Skip"),
+        }
+    }
 }
 
 /// How an authorization response may look, besides the checks every response gets.

@@ -398,6 +398,16 @@ impl Configuration {
         check_url(&self.inner.options, what, url)
     }
 
+    /// An endpoint the user agent is sent to (authorization, end session): the same HTTPS
+    /// rule as for the requests this crate sends, and the same opt-out
+    /// ([`ConfigurationBuilder::allow_insecure_requests`]), so that no `http:` browser URL is
+    /// produced from `http:` metadata by default.
+    pub(crate) fn front_channel_endpoint(&self, which: Endpoint) -> Result<Url, Error> {
+        let url = self.endpoint(which)?;
+        self.check_url(which.short_name(), &url)?;
+        Ok(url)
+    }
+
     /// The endpoint to call, honouring `use_mtls_endpoint_aliases`.
     pub(crate) fn endpoint(&self, which: Endpoint) -> Result<Url, Error> {
         let server = &self.inner.server;

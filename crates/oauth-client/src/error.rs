@@ -40,6 +40,9 @@ pub enum IdTokenCheck {
     StateHash,
     /// A registered claim has the wrong type.
     ClaimType,
+    /// The header's `typ` is neither absent nor `JWT`: the token was typed for another
+    /// profile (`at+jwt`, `logout+jwt`, ...; RFC 8725 §3.11) and is not an ID Token.
+    Type,
 }
 
 impl IdTokenCheck {
@@ -167,6 +170,14 @@ pub enum Error {
     /// An argument is unusable.
     #[error("invalid argument: {0}")]
     InvalidArgument(&'static str),
+    /// An authorization code grant without PKCE and without a `state` check: nothing binds
+    /// the code to this browser session (code injection, CSRF). Set
+    /// [`AuthorizationCodeGrantChecks::pkce_code_verifier`](crate::AuthorizationCodeGrantChecks::pkce_code_verifier)
+    /// or [`AuthorizationCodeGrantChecks::expected_state`](crate::AuthorizationCodeGrantChecks::expected_state).
+    #[error(
+        "the authorization code grant has neither PKCE nor a state check: set AuthorizationCodeGrantChecks::pkce_code_verifier or expected_state (insecure_without_pkce_or_state opts out)"
+    )]
+    UnprotectedCodeGrant,
     /// The server (`require_pushed_authorization_requests`) or the client's metadata demands
     /// pushed authorization requests (RFC 9126): use
     /// [`Configuration::build_authorization_url_with_par`](crate::Configuration::build_authorization_url_with_par).
@@ -416,6 +427,7 @@ impl Error {
             Error::MissingEndpoint(_)
             | Error::InvalidConfiguration(_)
             | Error::InvalidArgument(_)
+            | Error::UnprotectedCodeGrant
             | Error::PushedAuthorizationRequired
             | Error::RequestObjectRequired => "OAUTH_INVALID_CONFIGURATION",
             Error::InsecureUrl { .. } => "OAUTH_HTTP_REQUEST_FORBIDDEN",

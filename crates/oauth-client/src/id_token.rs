@@ -54,8 +54,9 @@ impl IdTokenClaims {
     }
 }
 
-/// What an ID Token must satisfy besides its signature.
-#[derive(Clone, Debug)]
+/// What an ID Token must satisfy besides its signature. `Debug` shows whether a nonce,
+/// access token, code or state is held, not their values.
+#[derive(Clone)]
 pub(crate) struct Expectations<'a> {
     pub(crate) issuer: &'a str,
     pub(crate) client_id: &'a str,
@@ -75,6 +76,22 @@ pub(crate) struct Expectations<'a> {
     pub(crate) require_state_hash: bool,
     pub(crate) now: i64,
     pub(crate) tolerance: i64,
+}
+
+impl core::fmt::Debug for Expectations<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Expectations")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("nonce", &self.nonce.is_some())
+            .field("ignore_nonce", &self.ignore_nonce)
+            .field("max_age", &self.max_age)
+            .field("access_token", &self.access_token.is_some())
+            .field("code", &self.code.is_some())
+            .field("state", &self.state.is_some())
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
 }
 
 fn number(
@@ -292,6 +309,22 @@ pub(crate) fn check_claims(
     })
 }
 
+/// An ID Token is a plain JWT: its (protected) header's `typ` is absent or `JWT`
+/// (`application/jwt`, any letter case). A token typed for another profile (`at+jwt`,
+/// `logout+jwt`, `dpop+jwt`, ...) is never an ID Token, whatever its claims (RFC 8725 §3.11).
+pub(crate) fn check_typ(typ: Option<&str>) -> Result<(), Error> {
+    match typ {
+        Some(t) if !jwt_claims::typ::is_plain_jwt(t) => Err(Error::id_token(
+            IdTokenCheck::Type,
+            format!(
+                "typ \"{}\" types the token for another profile; an ID Token's typ is absent or JWT",
+                jose_core::json::truncate_for_error(t)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 impl Configuration {
     /// The algorithms accepted for this client's ID Tokens.
     pub(crate) fn id_token_algorithms(&self) -> Result<Vec<JwsAlgorithm>, Error> {
@@ -314,6 +347,7 @@ impl Configuration {
     ) -> Result<IdTokenClaims, Error> {
         let allowed = self.id_token_algorithms()?;
         let (header, claims) = self.verify_server_jwt("ID Token", token, &allowed).await?;
+        check_typ(header.typ())?;
         let alg = header
             .alg()
             .ok_or_else(|| Error::id_token(IdTokenCheck::Format, "no alg"))?;
@@ -781,5 +815,18 @@ mod tests {
         for bad in ["", "a.b", "!!.??.xx", "e30.e30.e30"] {
             assert!(validate(bad, &expectations()).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn debug_hides_nonce_access_token_code_and_state() {
+        let mut e = expectations();
+        e.nonce = Some("nonce-secret");
+        e.access_token = Some("at-secret");
+        e.code = Some("code-secret");
+        e.state = Some("state-secret");
+        let shown = format!("{e:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        let state = crate::callback::ExpectedState::Value("state-secret".into());
+        assert_eq!(format!("{state:?}"), "Value([redacted])");
     }
 }

@@ -262,7 +262,8 @@ impl Configuration {
     ///
     /// # Errors
     /// As [`Configuration::request_object`]; [`Error::PushedAuthorizationRequired`] when
-    /// the server demands PAR.
+    /// the server demands PAR; [`Error::InsecureUrl`] for an `http:` authorization endpoint
+    /// without [`ConfigurationBuilder::allow_insecure_requests`](crate::ConfigurationBuilder::allow_insecure_requests).
     pub async fn build_authorization_url_with_jar(
         &self,
         params: impl Into<Params>,
@@ -308,7 +309,7 @@ impl Configuration {
         if self.requires_par() {
             return Err(Error::PushedAuthorizationRequired);
         }
-        let url = self.endpoint(Endpoint::Authorization)?;
+        let url = self.front_channel_endpoint(Endpoint::Authorization)?;
         let jar = self.request_object_with(params, signer, options).await?;
         Ok(with_params(url, &jar))
     }

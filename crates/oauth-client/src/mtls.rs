@@ -31,16 +31,13 @@ pub fn certificate_der_from_pem(pem: &[u8]) -> Result<Vec<u8>, Error> {
     const END: &str = "-----END CERTIFICATE-----";
     let text = core::str::from_utf8(pem)
         .map_err(|_| Error::InvalidArgument("the PEM document is not text"))?;
-    let start = text.find(BEGIN).ok_or(Error::InvalidArgument(
+    let (_, after_begin) = text.split_once(BEGIN).ok_or(Error::InvalidArgument(
         "the PEM document holds no certificate",
-    ))? + BEGIN.len();
-    let end = text[start..].find(END).ok_or(Error::InvalidArgument(
+    ))?;
+    let (block, _) = after_begin.split_once(END).ok_or(Error::InvalidArgument(
         "the PEM certificate block is not closed",
-    ))? + start;
-    let body: String = text[start..end]
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .collect();
+    ))?;
+    let body: String = block.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     b64::decode_standard(&body)
         .map_err(|_| Error::InvalidArgument("the PEM certificate is not valid base64"))
 }

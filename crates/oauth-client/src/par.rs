@@ -207,13 +207,15 @@ impl Configuration {
     /// ```
     ///
     /// # Errors
-    /// As [`Configuration::push_authorization_request`], and [`Error::MissingEndpoint`]
-    /// without an authorization endpoint.
+    /// As [`Configuration::push_authorization_request`], [`Error::MissingEndpoint`] without
+    /// an authorization endpoint, and [`Error::InsecureUrl`] for an `http:` one without
+    /// [`ConfigurationBuilder::allow_insecure_requests`](crate::ConfigurationBuilder::allow_insecure_requests).
     pub async fn build_authorization_url_with_par(
         &self,
         params: impl Into<Params>,
     ) -> Result<Url, Error> {
-        let authorization = self.endpoint(Endpoint::Authorization)?;
+        // Checked before anything is pushed.
+        let authorization = self.front_channel_endpoint(Endpoint::Authorization)?;
         let pushed = self.push_authorization_request(params).await?;
         Ok(with_params(
             authorization,

@@ -263,6 +263,7 @@ pub struct AuthorizationCodeGrantChecks {
     expected_nonce: Option<String>,
     max_age: Option<u64>,
     id_token_expected: bool,
+    unprotected: bool,
 }
 
 impl fmt::Debug for AuthorizationCodeGrantChecks {
@@ -276,15 +277,50 @@ impl fmt::Debug for AuthorizationCodeGrantChecks {
             .field("nonce", &self.expected_nonce.is_some())
             .field("max_age", &self.max_age)
             .field("id_token_expected", &self.id_token_expected)
+            .field("unprotected", &self.unprotected)
             .finish()
     }
 }
 
 impl AuthorizationCodeGrantChecks {
-    /// No checks beyond the defaults: no `state` and no `nonce` expected, no PKCE.
+    /// No `state` and no `nonce` expected, no PKCE: at least
+    /// [`AuthorizationCodeGrantChecks::pkce_code_verifier`] or
+    /// [`AuthorizationCodeGrantChecks::expected_state`] (or
+    /// [`AuthorizationCodeGrantChecks::skip_state_check`], for a `state` the application
+    /// checks itself) must be added, or the grant fails with [`Error::UnprotectedCodeGrant`]
+    /// before anything is sent.
     #[must_use]
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// **Leaves the code unprotected**: allows the grant with neither PKCE nor a `state`
+    /// check, so nothing ties the authorization code to this user's browser session
+    /// (authorization code injection, login CSRF; RFC 9700 §2.1.1, §4.7). Only for servers
+    /// that support neither and whose flows are protected by other means.
+    ///
+    /// ```
+    /// // A legacy server without PKCE, and a request sent without `state`.
+    /// let checks = oauth_client::AuthorizationCodeGrantChecks::new()
+    ///     .expected_nonce("nonce-from-the-session")
+    ///     .insecure_without_pkce_or_state();
+    /// # let _ = checks;
+    /// ```
+    #[must_use]
+    pub fn insecure_without_pkce_or_state(mut self) -> Self {
+        self.unprotected = true;
+        self
+    }
+
+    /// Whether PKCE or a `state` check protects the code, or the application opted out.
+    fn check_protected(&self) -> Result<(), Error> {
+        let protected = self.pkce_code_verifier.is_some()
+            || !matches!(self.expected_state, ExpectedState::None);
+        if protected || self.unprotected {
+            Ok(())
+        } else {
+            Err(Error::UnprotectedCodeGrant)
+        }
     }
 
     /// The PKCE `code_verifier` to send.
@@ -384,8 +420,9 @@ impl Configuration {
     /// ```
     ///
     /// # Errors
-    /// The callback errors, [`Error::OAuth`] (`invalid_grant`, `invalid_client`, ...), a
-    /// malformed response, or an ID Token error.
+    /// [`Error::UnprotectedCodeGrant`] when `checks` have neither PKCE nor a `state` check
+    /// (before anything is sent), the callback errors, [`Error::OAuth`] (`invalid_grant`,
+    /// `invalid_client`, ...), a malformed response, or an ID Token error.
     pub async fn authorization_code_grant(
         &self,
         current_url: &Url,
@@ -426,6 +463,7 @@ impl Configuration {
         checks: &AuthorizationCodeGrantChecks,
         params: impl Into<Params>,
     ) -> Result<TokenResponse, Error> {
+        checks.check_protected()?;
         let options = &self.inner.options;
         let decoded;
         let (callback, encrypted) = if options.jarm {

@@ -262,6 +262,72 @@ async fn an_http_endpoint_is_refused_without_the_opt_in() {
     assert_eq!(server.hits("/token"), 0, "nothing was sent");
 }
 
+#[tokio::test]
+async fn front_channel_urls_to_http_endpoints_are_refused_without_the_opt_in() {
+    let server = Arc::new(Scripted::default());
+    server.route(
+        "/par",
+        201,
+        "application/json",
+        r#"{"request_uri":"urn:ietf:params:oauth:request_uri:abc","expires_in":60}"#,
+    );
+    let mut insecure = metadata();
+    insecure.authorization_endpoint = Some(Url::parse("http://op.test/auth").unwrap());
+    insecure.end_session_endpoint = Some(Url::parse("http://op.test/logout").unwrap());
+    insecure.pushed_authorization_request_endpoint =
+        Some(Url::parse("https://op.test/par").unwrap());
+    let params = || Params::from([("redirect_uri", "https://rp.test/cb")]);
+    let refused = |result: Result<Url, Error>, what: &str| match result {
+        Err(Error::InsecureUrl { what: w, .. }) => assert_eq!(w, what),
+        other => panic!("expected InsecureUrl for {what}, got {other:?}"),
+    };
+
+    let config = config(&server, insecure.clone());
+    refused(config.build_authorization_url(params()), "authorization");
+    refused(config.build_end_session_url(params()), "end_session");
+    refused(
+        config.build_authorization_url_with_par(params()).await,
+        "authorization",
+    );
+    refused(
+        config
+            .build_authorization_url_with_jar(params(), &keys().a)
+            .await,
+        "authorization",
+    );
+    assert_eq!(
+        server.hits("/par"),
+        0,
+        "nothing was pushed for an insecure URL"
+    );
+
+    // The same explicit opt-out as for back-channel requests allows them.
+    let allowed = Configuration::builder(
+        ClientMetadata::new(CLIENT),
+        ClientAuth::client_secret_post("s"),
+    )
+    .shared_http_client(server.clone())
+    .allow_insecure_requests()
+    .build(insecure)
+    .unwrap();
+    assert_eq!(
+        allowed.build_authorization_url(params()).unwrap().scheme(),
+        "http"
+    );
+    assert_eq!(
+        allowed.build_end_session_url(params()).unwrap().scheme(),
+        "http"
+    );
+    let pushed = allowed
+        .build_authorization_url_with_par(params())
+        .await
+        .unwrap();
+    assert!(
+        pushed.as_str().starts_with("http://op.test/auth?"),
+        "{pushed}"
+    );
+}
+
 // --- Token responses ----------------------------------------------------------------------------
 
 #[tokio::test]
@@ -388,6 +454,94 @@ async fn an_unsigned_id_token_is_refused() {
     );
     let err = grant_with(&token).await.unwrap_err();
     assert!(matches!(err, Error::UnsignedJwt { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn an_id_token_typed_for_another_profile_is_refused() {
+    let Value::Object(claims) = json!({"iss": ISSUER, "sub": "alice", "aud": CLIENT,
+        "exp": now() + 300, "iat": now(), "nonce": "n"})
+    else {
+        unreachable!()
+    };
+    let payload = Value::Object(claims).to_string();
+    let typed = |typ: Option<&str>| {
+        let mut header = jose_core::header::JwsHeader::default();
+        if let Some(t) = typ {
+            header = header.with_typ(t);
+        }
+        jws::compact::CompactSign::new(payload.as_bytes())
+            .header(header)
+            .sign(&keys().a)
+            .unwrap()
+    };
+    // An access token, a logout token, a DPoP proof, ... is never an ID Token.
+    for typ in [
+        "at+jwt",
+        "application/at+jwt",
+        "logout+jwt",
+        "dpop+jwt",
+        "secevent+jwt",
+        "JOSE",
+    ] {
+        let err = grant_with(&typed(Some(typ))).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::IdToken {
+                    check: IdTokenCheck::Type,
+                    ..
+                }
+            ),
+            "{typ}: {err}"
+        );
+    }
+    for typ in [None, Some("JWT"), Some("jwt"), Some("application/jwt")] {
+        grant_with(&typed(typ)).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_code_grant_without_pkce_or_state_is_refused_unless_explicitly_unprotected() {
+    let server = Arc::new(Scripted::default());
+    server.route("/jwks", 200, "application/json", jwks(&[&keys().a]));
+    server.route(
+        "/token",
+        200,
+        "application/json",
+        token_response(&id_token(&keys().a, |_| {})),
+    );
+    let config = config(&server, metadata());
+    let callback = Url::parse(&format!("https://rp.test/cb?code=c&iss={ISSUER}")).unwrap();
+    // The defaults (and a nonce alone) leave the code open to injection and CSRF.
+    for checks in [
+        AuthorizationCodeGrantChecks::new(),
+        AuthorizationCodeGrantChecks::new().expected_nonce("n"),
+    ] {
+        let err = config
+            .authorization_code_grant(&callback, &checks, Params::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::UnprotectedCodeGrant), "{err}");
+        assert_eq!(err.code(), "OAUTH_INVALID_CONFIGURATION");
+        assert!(err.to_string().contains("pkce_code_verifier"), "{err}");
+    }
+    assert_eq!(server.hits("/token"), 0, "nothing was sent");
+    // PKCE alone, state alone, or the loudly named opt-out are enough.
+    let pkce = AuthorizationCodeGrantChecks::new()
+        .pkce_code_verifier("v".repeat(43))
+        .expected_nonce("n");
+    config
+        .authorization_code_grant(&callback, &pkce, Params::new())
+        .await
+        .unwrap();
+    let unprotected = AuthorizationCodeGrantChecks::new()
+        .expected_nonce("n")
+        .insecure_without_pkce_or_state();
+    config
+        .authorization_code_grant(&callback, &unprotected, Params::new())
+        .await
+        .unwrap();
+    assert_eq!(server.hits("/token"), 2);
 }
 
 #[tokio::test]

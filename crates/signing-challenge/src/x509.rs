@@ -150,17 +150,13 @@ pub fn pem_certificates(pem: &str) -> Result<Vec<Vec<u8>>, SigningChallengeError
     };
     let mut out = Vec::new();
     let mut rest = pem;
-    while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
-        let body_start = start + "-----BEGIN CERTIFICATE-----".len();
-        let end = rest[body_start..]
-            .find("-----END CERTIFICATE-----")
+    while let Some((_, after_begin)) = rest.split_once("-----BEGIN CERTIFICATE-----") {
+        let (block, after_end) = after_begin
+            .split_once("-----END CERTIFICATE-----")
             .ok_or_else(|| bad("unterminated block"))?;
-        let body: String = rest[body_start..body_start + end]
-            .chars()
-            .filter(|c| !c.is_ascii_whitespace())
-            .collect();
+        let body: String = block.chars().filter(|c| !c.is_ascii_whitespace()).collect();
         out.push(jose_core::b64::decode_standard(&body).map_err(|_| bad("not base64"))?);
-        rest = &rest[body_start + end + "-----END CERTIFICATE-----".len()..];
+        rest = after_end;
     }
     if out.is_empty() {
         return Err(bad("no CERTIFICATE block"));

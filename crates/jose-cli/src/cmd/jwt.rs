@@ -57,7 +57,8 @@ pub struct VerifyArgs {
     /// Accepted audience (repeatable). A token with `aud` is refused without one.
     #[arg(long)]
     aud: Vec<String>,
-    /// Required `typ` (case-insensitive, `application/` optional).
+    /// Required `typ` (case-insensitive, `application/` optional). Without it, only plain
+    /// JWTs (no `typ`, or `JWT`) are accepted (RFC 8725 §3.11).
     #[arg(long)]
     typ: Option<String>,
     /// Clock tolerance in seconds (default 30).

@@ -36,8 +36,9 @@ mod rsa1_5;
 #[cfg(feature = "rsa")]
 mod rsa_oaep;
 
+use crate::JweError;
 use crate::key::{EncryptionKey, KeyKind, SelectedKey};
-use crate::{JweError, Limits};
+use crate::options::WorkBudget;
 use jose_core::SecretBytes;
 use jose_core::alg::{ContentEncryptionAlgorithm, KeyManagementAlgorithm};
 use jose_core::header::JweHeader;
@@ -268,8 +269,10 @@ pub(crate) fn unwrap(
     key: SelectedKey<'_>,
     header: &JweHeader,
     encrypted_key: &[u8],
-    limits: &Limits,
+    budget: &mut WorkBudget,
 ) -> Result<SecretBytes, JweError> {
+    #[cfg(not(feature = "pbes2"))]
+    let _ = budget;
     check_compiled(alg)?;
     let backend = key.backend();
     if is_direct(alg) && !encrypted_key.is_empty() {
@@ -317,7 +320,7 @@ pub(crate) fn unwrap(
                 header,
                 encrypted_key,
                 enc.key_len(),
-                limits,
+                budget,
             )
         }
         #[cfg(any(feature = "ec", feature = "x25519"))]

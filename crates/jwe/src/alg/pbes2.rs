@@ -2,11 +2,13 @@
 //! derived from a password with PBKDF2 wraps the CEK with AES key wrap.
 //!
 //! The iteration count `p2c` is chosen by the sender and paid by the recipient, so it is
-//! bounded on decryption ([`crate::Limits::max_p2c`]) before any work is done.
+//! bounded on decryption ([`crate::Limits::max_p2c`]) before any work is done, and so is the
+//! total over every recipient one decryption tries ([`crate::Limits::pbes2_iteration_budget`]).
 
 use super::aes_kw;
+use crate::JweError;
+use crate::options::WorkBudget;
 use crate::options::{MIN_P2C, MIN_P2S_BYTES};
-use crate::{JweError, Limits};
 use jose_core::SecretBytes;
 use jose_core::alg::KeyManagementAlgorithm;
 use jose_core::backend::Backend;
@@ -27,6 +29,8 @@ pub(super) struct Wrapped {
 /// The key-wrapping key: PBKDF2 over the password with salt `alg || 0x00 || p2s`, computed
 /// by `backend`.
 fn derive(backend: Backend, alg: Kma, password: &[u8], p2s: &[u8], p2c: u32) -> SecretBytes {
+    #[cfg(feature = "fixed-randomness-for-tests")]
+    crate::hazmat::count_pbes2_derivation(p2c);
     let name = alg.as_str().as_bytes();
     let mut salt = Vec::with_capacity(name.len() + 1 + p2s.len());
     salt.extend_from_slice(name);
@@ -98,7 +102,7 @@ pub(super) fn unwrap(
     header: &JweHeader,
     encrypted_key: &[u8],
     cek_len: usize,
-    limits: &Limits,
+    budget: &mut WorkBudget,
 ) -> Result<SecretBytes, JweError> {
     let p2s = header
         .p2s
@@ -117,17 +121,17 @@ pub(super) fn unwrap(
             actual: p2c,
         });
     }
-    if p2c > u64::from(limits.max_p2c) {
+    if p2c > u64::from(budget.max_p2c()) {
         return Err(JweError::LimitExceeded {
             what: "p2c",
-            max: limits.max_p2c.into(),
+            max: budget.max_p2c().into(),
             actual: p2c,
         });
     }
     // Checked above to be at most `max_p2c`, a u32.
     let rounds = u32::try_from(p2c).map_err(|_| JweError::LimitExceeded {
         what: "p2c",
-        max: limits.max_p2c.into(),
+        max: budget.max_p2c().into(),
         actual: p2c,
     })?;
     // The wrapped key's length is public: check it before the expensive derivation.
@@ -138,6 +142,8 @@ pub(super) fn unwrap(
             actual: encrypted_key.len(),
         });
     }
+    // The decryption's total: many PBES2 recipients must not cost many derivations.
+    budget.spend_pbes2(p2c)?;
     let kek = derive(backend, alg, password.expose(), p2s, rounds);
     aes_kw::unwrap(backend, alg, kek.expose(), encrypted_key, cek_len)
 }

@@ -207,7 +207,10 @@ impl<K: Into<String>, V: Into<String>, const N: usize> From<[(K, V); N]> for Hea
 ///
 /// Redirects must not be followed: the response to this very request is wanted (OAuth
 /// endpoints answer redirects only by mistake or attack).
-#[derive(Clone, Debug)]
+///
+/// `Debug` shows the header names and the body's length only: bodies carry client secrets,
+/// codes, PKCE verifiers and refresh tokens.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct HttpRequest {
     /// The method.
@@ -223,6 +226,19 @@ pub struct HttpRequest {
     /// The largest response body to read; a larger one must fail with
     /// [`HttpError::ResponseTooLarge`] without reading further.
     pub max_response_bytes: usize,
+}
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url.as_str())
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .field("timeout", &self.timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
 }
 
 impl HttpRequest {
@@ -325,5 +341,31 @@ pub trait HttpClient: Send + Sync + fmt::Debug {
 impl<T: HttpClient + ?Sized> HttpClient for std::sync::Arc<T> {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, HttpError>> {
         (**self).send(request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn request_debug_shows_no_body_or_header_values() {
+        let mut request = HttpRequest::new(
+            Method::POST,
+            Url::parse("https://as.example/token").unwrap(),
+        );
+        request
+            .headers
+            .set("authorization", "Basic c2VjcmV0LWNyZWRlbnRpYWw=");
+        request.body = Some(
+            b"grant_type=refresh_token&refresh_token=rt-secret-value&client_secret=cs-secret"
+                .to_vec(),
+        );
+        let shown = format!("{request:?}");
+        assert!(shown.contains("body_len: Some(78)"), "{shown}");
+        for secret in ["c2VjcmV0", "rt-secret", "cs-secret", "103, 114, 97"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 use super::{BoxFuture, Headers, HttpClient, HttpError, HttpRequest, HttpResponse};
 use crate::Error;
+use jose_core::SecretBytes;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use std::sync::Arc;
@@ -19,18 +20,39 @@ use std::sync::Arc;
 ///     .build()?;
 /// # Ok::<(), oauth_client::Error>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ReqwestHttpClient {
     client: reqwest::Client,
 }
 
+/// Shows no TLS configuration (the client's private key is part of it).
+impl std::fmt::Debug for ReqwestHttpClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReqwestHttpClient").finish_non_exhaustive()
+    }
+}
+
 /// Options for [`ReqwestHttpClient`].
-#[derive(Debug, Default)]
+///
+/// The client certificate's private key is held zeroized on drop and `Debug` shows only
+/// whether there is one.
+#[derive(Default)]
 pub struct ReqwestHttpClientBuilder {
-    identity: Option<(Vec<u8>, Vec<u8>)>,
+    identity: Option<(Vec<u8>, SecretBytes)>,
     extra_roots: Vec<Vec<u8>>,
     use_env_proxy: bool,
     user_agent: Option<String>,
+}
+
+impl std::fmt::Debug for ReqwestHttpClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReqwestHttpClientBuilder")
+            .field("client_certificate", &self.identity.is_some())
+            .field("extra_roots", &self.extra_roots.len())
+            .field("use_env_proxy", &self.use_env_proxy)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
 }
 
 impl ReqwestHttpClientBuilder {
@@ -38,7 +60,7 @@ impl ReqwestHttpClientBuilder {
     /// handshakes: `tls_client_auth`, `self_signed_tls_client_auth` and certificate-bound tokens.
     #[must_use]
     pub fn client_certificate(mut self, chain_pem: &[u8], key_pem: &[u8]) -> Self {
-        self.identity = Some((chain_pem.to_vec(), key_pem.to_vec()));
+        self.identity = Some((chain_pem.to_vec(), SecretBytes::from(key_pem)));
         self
     }
 
@@ -99,7 +121,7 @@ impl ReqwestHttpClientBuilder {
                         "the client certificate PEM holds no certificate".into(),
                     ));
                 }
-                let key = PrivateKeyDer::from_pem_slice(key_pem)
+                let key = PrivateKeyDer::from_pem_slice(key_pem.expose())
                     .map_err(|e| tls_error("client key", &e))?;
                 builder
                     .with_client_auth_cert(chain, key)
@@ -211,5 +233,26 @@ fn map_error(e: reqwest::Error) -> HttpError {
             source = s.source();
         }
         HttpError::Transport(message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_client_key() {
+        let key_pem = b"-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END PRIVATE KEY-----\n";
+        let builder = ReqwestHttpClient::builder()
+            .client_certificate(b"-----BEGIN CERTIFICATE-----\n", key_pem)
+            .user_agent("test");
+        let shown = format!("{builder:?}");
+        assert!(shown.contains("client_certificate: true"), "{shown}");
+        for secret in ["c2VjcmV0LWtleS1tYXRlcmlhbA", "PRIVATE KEY", "99, 50, 86"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        let client = ReqwestHttpClient::new().unwrap();
+        assert_eq!(format!("{client:?}"), "ReqwestHttpClient { .. }");
     }
 }

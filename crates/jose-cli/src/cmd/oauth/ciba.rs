@@ -5,6 +5,7 @@ use crate::cmd::oauth::common::{self, ClientArgs, Flow, OutputArgs};
 use crate::cmd::oauth::grants::DpopArgs;
 use crate::cmd::oauth::output::{self, Output};
 use crate::error::{CliError, CliResult};
+use crate::secret_arg::SecretArg;
 use ciba::{BackchannelRequest, CibaClient, CibaError, Profile, UserHint};
 use clap::Args;
 use serde_json::{Map, Value};
@@ -22,17 +23,17 @@ pub struct CibaArgs {
     pub login_hint: Option<String>,
     /// Who is to authenticate, as a token whose format the deployment defines.
     #[arg(long, value_name = "TOKEN", allow_hyphen_values = true)]
-    pub login_hint_token: Option<String>,
+    pub login_hint_token: Option<SecretArg>,
     /// Who is to authenticate, as an ID Token the provider issued to this client.
     #[arg(long, value_name = "TOKEN", allow_hyphen_values = true)]
-    pub id_token_hint: Option<String>,
+    pub id_token_hint: Option<SecretArg>,
     /// A short text shown on both devices so the user can tell they belong together.
     #[arg(long, value_name = "TEXT")]
     pub binding_message: Option<String>,
     /// A secret the user knows (`user_code`); the client metadata is taken to say
     /// `backchannel_user_code_parameter: true`.
     #[arg(long, value_name = "CODE", allow_hyphen_values = true)]
-    pub user_code: Option<String>,
+    pub user_code: Option<SecretArg>,
     /// The lifetime, in seconds, to ask for (`requested_expiry`).
     #[arg(long, value_name = "SECONDS")]
     pub requested_expiry: Option<NonZeroU32>,
@@ -153,7 +154,7 @@ pub async fn run(args: CibaArgs) -> CliResult {
         request = request.binding_message(message.as_str());
     }
     if let Some(code) = &args.user_code {
-        request = request.user_code(code.as_str());
+        request = request.user_code(&**code);
     }
     if let Some(expiry) = args.requested_expiry {
         request = request.requested_expiry(expiry);

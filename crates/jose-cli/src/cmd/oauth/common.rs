@@ -4,6 +4,7 @@
 use crate::cmd::oauth::output::Output;
 use crate::error::{CliError, CliResult};
 use crate::io;
+use crate::secret_arg::SecretArg;
 use clap::{Args, ValueEnum};
 use jose_core::alg::ContentEncryptionAlgorithm;
 use jws::SigningKey;
@@ -92,7 +93,7 @@ pub struct ClientArgs {
         conflicts_with = "client_secret_file",
         allow_hyphen_values = true
     )]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<SecretArg>,
     /// A file holding the client secret (one trailing newline is ignored); `-` reads stdin.
     #[arg(long, value_name = "FILE")]
     pub client_secret_file: Option<PathBuf>,
@@ -257,7 +258,9 @@ fn http_client(
         builder = builder.add_root_certificates(&io::read_file(ca)?);
     }
     if let Some((cert, key)) = certificate {
-        builder = builder.client_certificate(&io::read_file(cert)?, &io::read_file(key)?);
+        // The private key's bytes are wiped once the builder has its own (zeroized) copy.
+        let key_pem = zeroize::Zeroizing::new(io::read_file(key)?);
+        builder = builder.client_certificate(&io::read_file(cert)?, &key_pem);
     }
     builder
         .build()
@@ -334,7 +337,7 @@ pub async fn configure(issuer: &Url, args: &ClientArgs, flow: Flow) -> CliResult
         metadata.backchannel_user_code_parameter.get_or_insert(true);
     }
     let secret = match (&args.client_secret, &args.client_secret_file) {
-        (Some(s), _) => Some(s.clone()),
+        (Some(s), _) => Some(s.to_string()),
         (None, Some(path)) => Some(read_secret_file(path)?),
         (None, None) => None,
     };

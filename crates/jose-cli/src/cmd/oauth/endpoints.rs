@@ -4,6 +4,7 @@ use crate::cmd::oauth::common::{self, ClientArgs, Flow, OutputArgs};
 use crate::cmd::oauth::output::{HIDDEN, Output};
 use crate::error::{CliError, CliResult};
 use crate::io;
+use crate::secret_arg::SecretArg;
 use clap::Args;
 use oauth_client::{ExpectedSubject, Params};
 use serde_json::{Map, Value};
@@ -16,7 +17,7 @@ pub struct IntrospectArgs {
     pub issuer: String,
     /// The token to ask about; `-` reads it from stdin.
     #[arg(long, value_name = "TOKEN", allow_hyphen_values = true)]
-    pub token: String,
+    pub token: SecretArg,
     /// `access_token` or `refresh_token`: where the server should look first.
     #[arg(long, value_name = "HINT")]
     pub token_type_hint: Option<String>,
@@ -33,7 +34,7 @@ pub struct RevokeArgs {
     pub issuer: String,
     /// The token to revoke; `-` reads it from stdin.
     #[arg(long, value_name = "TOKEN", allow_hyphen_values = true)]
-    pub token: String,
+    pub token: SecretArg,
     /// `access_token` or `refresh_token`: where the server should look first.
     #[arg(long, value_name = "HINT")]
     pub token_type_hint: Option<String>,
@@ -50,7 +51,7 @@ pub struct UserinfoArgs {
     pub issuer: String,
     /// The access token; `-` reads it from stdin.
     #[arg(long, value_name = "TOKEN", allow_hyphen_values = true)]
-    pub access_token: String,
+    pub access_token: SecretArg,
     /// The DPoP key the access token is bound to (private JWK or PEM): the request carries
     /// a proof and the token goes with the `DPoP` scheme.
     #[arg(long, value_name = "KEYFILE")]
@@ -72,7 +73,7 @@ pub struct EndSessionArgs {
     pub issuer: String,
     /// The ID Token of the session to end; `-` reads it from stdin.
     #[arg(long, value_name = "TOKEN", allow_hyphen_values = true)]
-    pub id_token_hint: Option<String>,
+    pub id_token_hint: Option<SecretArg>,
     /// Where the server sends the browser after the logout (registered by the client).
     #[arg(long, value_name = "URI")]
     pub post_logout_redirect_uri: Option<String>,

@@ -4,6 +4,7 @@
 use crate::cmd::oauth::common::{self, ClientArgs, Flow, GrantArgs, OutputArgs};
 use crate::cmd::oauth::output::Output;
 use crate::error::CliResult;
+use crate::secret_arg::SecretArg;
 use clap::Args;
 use oauth_client::Params;
 use std::path::PathBuf;
@@ -62,7 +63,7 @@ pub struct RefreshArgs {
     pub issuer: String,
     /// The refresh token; `-` reads it from stdin.
     #[arg(long, value_name = "TOKEN", allow_hyphen_values = true)]
-    pub refresh_token: String,
+    pub refresh_token: SecretArg,
     #[command(flatten)]
     pub grant: GrantArgs,
     #[command(flatten)]
@@ -80,7 +81,7 @@ pub struct TokenExchangeArgs {
     pub issuer: String,
     /// The token to exchange: who the request is about; `-` reads it from stdin.
     #[arg(long, value_name = "TOKEN", allow_hyphen_values = true)]
-    pub subject_token: String,
+    pub subject_token: SecretArg,
     /// Its type: a URI, or one of the short names `access_token`, `refresh_token`,
     /// `id_token`, `jwt`, `saml1`, `saml2` (for `urn:ietf:params:oauth:token-type:...`).
     #[arg(long, value_name = "TYPE")]
@@ -92,7 +93,7 @@ pub struct TokenExchangeArgs {
         requires = "actor_token_type",
         allow_hyphen_values = true
     )]
-    pub actor_token: Option<String>,
+    pub actor_token: Option<SecretArg>,
     /// The actor token's type (as `--subject-token-type`).
     #[arg(long, value_name = "TYPE", requires = "actor_token")]
     pub actor_token_type: Option<String>,

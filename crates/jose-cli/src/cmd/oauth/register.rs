@@ -4,6 +4,7 @@ use crate::cmd::oauth::common::{self, OutputArgs, TransportArgs};
 use crate::cmd::oauth::output::Output;
 use crate::error::{CliError, CliResult};
 use crate::io;
+use crate::secret_arg::SecretArg;
 use clap::Args;
 use oauth_client::ClientMetadata;
 use serde_json::Value;
@@ -21,7 +22,7 @@ pub struct RegisterArgs {
     /// The initial access token the registration endpoint requires (RFC 7591 §3); `-`
     /// reads it from stdin.
     #[arg(long, value_name = "TOKEN", allow_hyphen_values = true)]
-    pub initial_access_token: Option<String>,
+    pub initial_access_token: Option<SecretArg>,
     #[command(flatten)]
     pub transport: TransportArgs,
     #[command(flatten)]
