@@ -695,7 +695,7 @@ impl ConfigurationBuilder {
     }
 
     /// Verifies the server's signatures (ID Tokens, JWT UserInfo and introspection
-    /// responses, JARM, logout tokens) on this crypto backend: every key of the fetched or
+    /// responses, JARM) on this crypto backend: every key of the fetched or
     /// imported JWK Set is pinned to it. Default [`Backend::default()`]: aws-lc-rs when the
     /// build compiles it in (this crate's `aws-lc-rs` feature does, as does that of any crate
     /// forwarding to `jose-core`'s) and RustCrypto otherwise; see `docs/backends.md`.
