@@ -88,7 +88,7 @@ pub enum JwtError {
     #[error("unexpected subject")]
     SubjectMismatch,
     /// The header's `typ` is not the expected type.
-    #[error("unexpected typ {found:?}, expected {expected:?}")]
+    #[error("{}", typ_mismatch(expected, found.as_deref()))]
     TypMismatch {
         /// The expected type.
         expected: String,
@@ -150,5 +150,13 @@ impl JwtError {
             JwtError::TypMismatch { .. } => "typ",
             _ => return None,
         })
+    }
+}
+
+/// The text of [`JwtError::TypMismatch`]: plain words, not Rust's `Option` syntax.
+fn typ_mismatch(expected: &str, found: Option<&str>) -> String {
+    match found {
+        Some(found) => format!("unexpected typ {found:?}, expected {expected:?}"),
+        None => format!("the header has no typ, expected {expected:?}"),
     }
 }

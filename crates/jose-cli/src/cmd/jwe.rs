@@ -1,10 +1,10 @@
 //! `jose jwe encrypt|decrypt` and `jose jwt encrypt|decrypt`.
 
-use crate::cmd::jws::{Format, Keys, invalid, signing_key, verification_keys};
+use crate::cmd::jws::{Keys, invalid, signing_key, verification_keys};
 use crate::cmd::jwt::{builder_from_claims, validation};
 use crate::error::{CliError, CliResult};
 use crate::io;
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 use jose_core::alg::{ContentEncryptionAlgorithm, KeyManagementAlgorithm};
 use jose_core::jwk::{Jwk, JwkSet};
 use jwe::{DecryptOptions, EncryptionKey, JweHeader, KeySource, Password};
@@ -18,6 +18,18 @@ pub enum JweCommand {
     Encrypt(EncryptArgs),
     /// Decrypt the JWE on stdin (compact or JSON); print the plaintext.
     Decrypt(DecryptArgs),
+}
+
+/// JWE output serialization (RFC 7516 §7).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// `header.encrypted_key.iv.ciphertext.tag`: one recipient.
+    #[default]
+    Compact,
+    /// JSON with a `recipients` array: one or more recipients.
+    General,
+    /// JSON with one recipient's `header` and `encrypted_key` at the top level.
+    Flattened,
 }
 
 /// The recipients' keys and algorithms, shared by `jwe encrypt` and `jwt encrypt`.
