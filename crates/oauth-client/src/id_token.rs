@@ -75,6 +75,8 @@ pub(crate) struct Expectations<'a> {
     pub(crate) require_state_hash: bool,
     pub(crate) now: i64,
     pub(crate) tolerance: i64,
+    /// `iat` may be at most this many seconds (plus the tolerance) in the past.
+    pub(crate) max_iat_age: i64,
 }
 
 fn number(
@@ -213,6 +215,19 @@ pub(crate) fn check_claims(
             format!("issued in the future, at {iat} (now {})", e.now),
         ));
     }
+    if iat
+        < e.now
+            .saturating_sub(e.max_iat_age)
+            .saturating_sub(e.tolerance)
+    {
+        return Err(Error::id_token(
+            C::IssuedAt,
+            format!(
+                "iat {iat} is more than {} s in the past (now {})",
+                e.max_iat_age, e.now
+            ),
+        ));
+    }
 
     if let Some(nbf) = number(&claims, "nbf", C::NotBefore)?
         && nbf > e.now + e.tolerance
@@ -335,6 +350,8 @@ impl Configuration {
             require_state_hash: false,
             now,
             tolerance: self.tolerance(),
+            max_iat_age: i64::try_from(self.inner.options.max_id_token_age.as_secs())
+                .unwrap_or(i64::MAX / 4),
         }
     }
 }
@@ -416,6 +433,7 @@ mod tests {
             require_state_hash: false,
             now: NOW,
             tolerance: 30,
+            max_iat_age: 3600,
         }
     }
 
@@ -540,7 +558,7 @@ mod tests {
     }
 
     #[test]
-    fn future_or_missing_iat_but_a_week_old_iat_is_fine() {
+    fn future_missing_or_long_ago_iat_is_refused() {
         let token = with(|c| {
             c.insert("iat".into(), json!(NOW + 31));
         });
@@ -555,10 +573,20 @@ mod tests {
             check_of(validate(&token, &expectations())),
             IdTokenCheck::IssuedAt
         );
+        // The RP conformance module iat-is-week-in-past: refused, naming iat.
         let token = with(|c| {
             c.insert("iat".into(), json!(NOW - 7 * 86_400));
         });
-        assert!(validate(&token, &expectations()).is_ok());
+        let err = validate(&token, &expectations()).unwrap_err();
+        assert_eq!(check_of(Err(err.clone())), IdTokenCheck::IssuedAt);
+        assert!(err.to_string().contains("iat"), "{err}");
+        // The bound is one hour plus the tolerance (30 s): refused from the second after.
+        for (iat, ok) in [(NOW - 3630, true), (NOW - 3631, false)] {
+            let token = with(|c| {
+                c.insert("iat".into(), json!(iat));
+            });
+            assert_eq!(validate(&token, &expectations()).is_ok(), ok, "iat {iat}");
+        }
     }
 
     #[test]

@@ -248,6 +248,36 @@ async fn max_age_requires_and_checks_auth_time() {
     assert!(tokens.claims().unwrap().auth_time.is_some());
 }
 
+#[tokio::test]
+async fn an_id_token_issued_longer_ago_than_the_configured_age_is_refused_naming_iat() {
+    // The client's clock two minutes ahead makes the provider's fresh ID Token two minutes old.
+    let (metadata, auth) = client("client-basic");
+    let config = Configuration::builder(metadata, auth)
+        .allow_insecure_requests()
+        .clock_skew(120)
+        .clock_tolerance(std::time::Duration::from_secs(0))
+        .max_id_token_age(std::time::Duration::from_secs(60))
+        .discover(provider().issuer())
+        .await
+        .unwrap();
+    let pending = Pending::new();
+    let redirect = authorize(&config, pending.params("openid")).await;
+    let err = config
+        .authorization_code_grant(&redirect.url, &pending.checks(), Params::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::IdToken {
+                check: IdTokenCheck::IssuedAt,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
 // --- Other grants -----------------------------------------------------------------------------
 
 #[tokio::test]
