@@ -19,9 +19,10 @@ pub enum JwtError {
     #[cfg(feature = "jwe")]
     #[error(transparent)]
     Jwe(#[from] jwe::JweError),
-    /// An encrypted JWT holds something other than what the caller asked for: a nested JWT
-    /// whose content is not a signed JWT, or a nested JWT where claims were expected.
-    #[error("encrypted JWT: {0}")]
+    /// A JWT holds something other than what the caller asked for: a nested JWT whose
+    /// content is not a signed JWT, or a nested JWT (`cty: JWT`, in a JWE or a JWS) where
+    /// claims were expected.
+    #[error("nested JWT: {0}")]
     Nesting(&'static str),
     /// The payload is not a strict JSON object.
     #[error("the JWT payload is not a JSON object: {0}")]

@@ -18,4 +18,4 @@ pub use encrypted::{DecryptedJwt, decrypt, decrypt_then_verify};
 pub use error::JwtError;
 pub use numeric_date::NumericDate;
 pub use validation::Validation;
-pub use verify::{VerifiedJwt, decode_unverified, finish, parse_claims, verify};
+pub use verify::{VerifiedJwt, decode_unverified, finish, parse_claims, refuse_nested, verify};

@@ -753,6 +753,33 @@ mod tests {
     }
 
     #[test]
+    fn an_id_token_saying_cty_jwt_is_refused_as_nested() {
+        let header = jose_core::header::JwsHeader::new(JwsAlgorithm::ES256)
+            .with_kid("k1")
+            .with_cty("JWT");
+        // Claims under cty: JWT, and a signed JWT nested in the JWS.
+        let claims = Value::Object(base_claims()).to_string();
+        let inner = with(|_| {});
+        for payload in [claims.as_bytes(), inner.as_bytes()] {
+            let token = jws::compact::CompactSign::new(payload)
+                .header(header.clone())
+                .sign(&keys().es256)
+                .unwrap();
+            let err = validate(&token, &expectations()).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::Jwt {
+                        source: jwt_claims::JwtError::Nesting(_),
+                        ..
+                    }
+                ),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
     fn algorithms_outside_the_allowed_set_are_refused() {
         let hs = SigningKey::generate(JwsAlgorithm::HS256).unwrap();
         let token = sign(&base_claims(), &hs);

@@ -342,6 +342,8 @@ pub(crate) fn verify_with_set(
                         )),
                     });
                 }
+                jwt_claims::refuse_nested(verified.header())
+                    .map_err(|source| Error::Jwt { what, source })?;
                 let claims = jwt_claims::parse_claims(verified.payload())
                     .map_err(|source| Error::Jwt { what, source })?;
                 return Ok((verified.header().clone(), claims));
