@@ -80,8 +80,9 @@ pub struct DecryptionArgs {
     /// A file holding a PBES2 password (one trailing newline is ignored).
     #[arg(long, conflicts_with = "key")]
     password: Option<PathBuf>,
-    /// Accepted key management algorithm (repeat for several); defaults to what the key
-    /// implies (its `alg`), or the three PBES2 algorithms with `--password`.
+    /// Accepted key management algorithm (repeat for several); defaults to the key's `alg`,
+    /// or for a key without one every algorithm its type can perform (never RSA1_5), or the
+    /// three PBES2 algorithms with `--password`.
     #[arg(long = "alg")]
     algs: Vec<String>,
     /// Accepted content encryption algorithm (repeat for several); default: all.
@@ -305,14 +306,6 @@ fn decryption(args: &DecryptionArgs) -> CliResult<(Decryption, DecryptOptions)> 
         options = options.encryptions(encs);
     }
     let source = if let Some(path) = &args.password {
-        if algs.is_empty() {
-            use KeyManagementAlgorithm as K;
-            options = options.algorithms([
-                K::Pbes2Hs256A128Kw,
-                K::Pbes2Hs384A192Kw,
-                K::Pbes2Hs512A256Kw,
-            ]);
-        }
         Decryption::Password(read_password(path)?)
     } else if let Some(path) = &args.key {
         match verification_keys(path)? {
@@ -322,9 +315,13 @@ fn decryption(args: &DecryptionArgs) -> CliResult<(Decryption, DecryptOptions)> 
     } else {
         return Err(CliError::usage("pass --key or --password"));
     };
-    if !algs.is_empty() {
-        options = options.algorithms(algs);
-    }
+    options = if algs.is_empty() {
+        // The key's `alg`, or for a key without one what its type can perform (never
+        // RSA1_5; PBES2 with a password).
+        options.accept_key_type_algorithms()
+    } else {
+        options.algorithms(algs)
+    };
     Ok((source, options))
 }
 
