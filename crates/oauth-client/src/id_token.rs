@@ -318,6 +318,7 @@ impl Configuration {
                 .id_token_signing_alg_values_supported
                 .as_ref(),
             Some(JwsAlgorithm::RS256),
+            self.has_client_secret(),
         )
     }
 

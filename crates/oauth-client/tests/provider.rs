@@ -237,6 +237,26 @@ async fn signed_responses_eddsa_id_token_jwt_userinfo_and_jwt_introspection() {
 }
 
 #[tokio::test]
+async fn hmac_id_token_userinfo_and_introspection_keyed_with_the_client_secret() {
+    // OIDC Core §10.1: HS256 ID Token, HS384 JWT UserInfo, HS512 JWT introspection.
+    let config = config("client-hmac-responses").await;
+    let (tokens, _) = login(&config, "openid email").await;
+    let claims = tokens.claims().unwrap();
+    assert_eq!(claims.alg.as_str(), "HS256");
+    let user = config
+        .fetch_user_info(tokens.access_token(), ExpectedSubject::Is(&claims.sub))
+        .await
+        .unwrap();
+    assert_eq!(user.email.as_deref(), Some("alice@example.test"));
+    let info = config
+        .introspect_token(tokens.access_token(), Params::new())
+        .await
+        .unwrap();
+    assert!(info.active);
+    assert_eq!(info.sub.as_deref(), Some("alice"));
+}
+
+#[tokio::test]
 async fn max_age_requires_and_checks_auth_time() {
     let config = config("client-basic").await;
     let pending = Pending::new();
