@@ -364,7 +364,7 @@ fn demo_runs_and_help_is_complete() {
     assert!(out.contains("refused (alg none)"));
     assert!(!out.contains("UNEXPECTEDLY"));
     let help = ok(&["--help"], b"");
-    for command in ["key", "thumbprint", "jws", "jwt", "demo"] {
+    for command in ["key", "thumbprint", "jws", "jwt", "ciba", "demo"] {
         assert!(help.contains(command), "{command}");
     }
     assert!(help.contains("Exit codes"));
