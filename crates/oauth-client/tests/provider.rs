@@ -422,6 +422,40 @@ async fn dynamic_registration_returns_a_working_configuration() {
 }
 
 #[tokio::test]
+async fn a_registered_client_secret_jwt_client_authenticates_with_its_issued_secret() {
+    // The DCR seed's request: client_secret_jwt with HS256 (keyed with the issued secret).
+    let mut metadata = ClientMetadata::for_registration([redirect_uri()]);
+    metadata.grant_types = Some(vec!["authorization_code".into()]);
+    metadata.token_endpoint_auth_method = Some("client_secret_jwt".into());
+    metadata.token_endpoint_auth_signing_alg = Some("HS256".into());
+    let config = Configuration::builder(metadata, ClientAuth::none())
+        .allow_insecure_requests()
+        .register(
+            provider().issuer(),
+            Some(provider().state().initial_access_token()),
+        )
+        .await
+        .unwrap();
+    let client = config.client_metadata();
+    assert!(client.client_secret.is_some());
+    assert_eq!(
+        client.token_endpoint_auth_method.as_deref(),
+        Some("client_secret_jwt")
+    );
+    assert_eq!(
+        client.token_endpoint_auth_signing_alg.as_deref(),
+        Some("HS256")
+    );
+    assert_eq!(config.client_auth().method().as_str(), "client_secret_jwt");
+    // The token endpoint accepts its HS256 client assertion.
+    let (tokens, _) = login(&config, "openid").await;
+    assert_eq!(
+        tokens.claims().unwrap().aud,
+        vec![config.client_id().to_owned()]
+    );
+}
+
+#[tokio::test]
 async fn end_session_url_logs_out_and_returns_to_the_client() {
     let config = config("client-basic").await;
     let pending = Pending::new();
