@@ -1,7 +1,7 @@
 //! ID Token validation (OpenID Connect Core 1.0 §3.1.3.7, §3.1.3.8, §3.3.2.11).
 
 use crate::error::IdTokenCheck;
-use crate::{Configuration, Error};
+use crate::{Configuration, Confirmation, Error};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::{b64, constant_time_eq};
 use serde_json::{Map, Value};
@@ -35,6 +35,8 @@ pub struct IdTokenClaims {
     pub amr: Option<Vec<String>>,
     /// `sid`.
     pub sid: Option<String>,
+    /// `cnf`: the key the token is bound to (RFC 7800), typed.
+    pub cnf: Option<Confirmation>,
     /// The JWS algorithm the token was signed with.
     pub alg: JwsAlgorithm,
     claims: Map<String, Value>,
@@ -290,6 +292,12 @@ pub(crate) fn check_claims(
         Some(_) => return fail(C::ClaimType, "amr must be an array of strings"),
     };
 
+    let cnf = claims
+        .get("cnf")
+        .map(Confirmation::from_value)
+        .transpose()
+        .map_err(|reason| Error::id_token(C::ClaimType, reason))?;
+
     Ok(IdTokenClaims {
         iss,
         sub,
@@ -302,6 +310,7 @@ pub(crate) fn check_claims(
         acr: string(&claims, "acr")?,
         amr,
         sid: string(&claims, "sid")?,
+        cnf,
         alg,
         claims,
     })
@@ -470,6 +479,62 @@ mod tests {
         assert_eq!(claims.aud, vec![CLIENT.to_owned()]);
         assert_eq!(claims.nonce.as_deref(), Some("n-1"));
         assert_eq!(claims.alg, JwsAlgorithm::ES256);
+    }
+
+    #[test]
+    fn cnf_is_typed() {
+        // RFC 7800 / RFC 9449 / RFC 8705 confirmation members.
+        let token = with(|c| {
+            c.insert(
+                "cnf".into(),
+                json!({"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I",
+                       "x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2",
+                       "kid": "k-1"}),
+            );
+        });
+        let claims = validate(&token, &expectations()).unwrap();
+        let cnf = claims.cnf.as_ref().unwrap();
+        assert_eq!(
+            cnf.jkt.as_deref(),
+            Some("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I")
+        );
+        assert_eq!(
+            cnf.x5t_s256.as_deref(),
+            Some("bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2")
+        );
+        assert!(cnf.jwk.is_none());
+        assert_eq!(cnf.other["kid"], "k-1");
+        // A confirmation by key: the JWK, parsed.
+        let public = keys().es256.public_jwk().unwrap();
+        let token = with(|c| {
+            c.insert("cnf".into(), json!({"jwk": public.to_json_value()}));
+        });
+        let claims = validate(&token, &expectations()).unwrap();
+        assert!(claims.cnf.unwrap().jwk.unwrap().same_key(&public));
+        // Absent: None.
+        assert!(
+            validate(&with(|_| {}), &expectations())
+                .unwrap()
+                .cnf
+                .is_none()
+        );
+        // Wrongly typed: a claim type error.
+        for bad in [
+            json!("jkt"),
+            json!({"jkt": 1}),
+            json!({"x5t#S256": ["a"]}),
+            json!({"jwk": "k"}),
+            json!({"jwk": {"kty": "EC"}}),
+        ] {
+            let token = with(|c| {
+                c.insert("cnf".into(), bad.clone());
+            });
+            assert_eq!(
+                check_of(validate(&token, &expectations())),
+                IdTokenCheck::ClaimType,
+                "{bad}"
+            );
+        }
     }
 
     #[test]
