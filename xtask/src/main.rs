@@ -34,6 +34,7 @@ commands:
   interop [setup] [--offline]
               install (setup) or run the other JOSE implementations (panva's jose, jwcrypto,
               joserfc) against the workspace; prints the matrix, writes docs/interop.md
+              and each peer's verdict on every invalid vector, vectors/peer-verdicts.json
   fuzz [TARGET...] [--time SECONDS] [--sanitizer address|none] [--list]
               build the cargo-fuzz targets and run each for SECONDS (default 60)
   fuzz --smoke

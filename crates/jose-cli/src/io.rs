@@ -50,8 +50,18 @@ pub fn read_file(path: &Path) -> CliResult<Vec<u8>> {
 
 /// Keys from a file: a JWK Set, a single JWK, or PEM.
 pub fn read_keys(path: &Path) -> CliResult<JwkSet> {
-    let bytes = read_file(path)?;
-    let text = String::from_utf8_lossy(&bytes);
+    parse_keys(path, &read_file(path)?)
+}
+
+/// Whether `bytes` start (after whitespace) like a JWK, a JWK Set or PEM.
+pub fn looks_like_key_file(bytes: &[u8]) -> bool {
+    let start = bytes.trim_ascii_start();
+    start.starts_with(b"{") || start.starts_with(b"-----BEGIN")
+}
+
+/// Keys read from `path` (named in errors): a JWK Set, a single JWK, or PEM.
+pub fn parse_keys(path: &Path, bytes: &[u8]) -> CliResult<JwkSet> {
+    let text = String::from_utf8_lossy(bytes);
     let trimmed = text.trim_start();
     let what = path.display();
     if trimmed.starts_with("-----BEGIN") {
@@ -64,7 +74,11 @@ pub fn read_keys(path: &Path) -> CliResult<JwkSet> {
 
 /// The one key in a file, for operations that need a single key (signing).
 pub fn read_single_key(path: &Path) -> CliResult<Jwk> {
-    let set = read_keys(path)?;
+    single_key(path, read_keys(path)?)
+}
+
+/// The one key of the set read from `path`.
+pub fn single_key(path: &Path, set: JwkSet) -> CliResult<Jwk> {
     if let Some(r) = set.rejected().first() {
         return Err(CliError::usage(format!("{}: {}", path.display(), r.error)));
     }

@@ -7,6 +7,7 @@
 
 mod cmd;
 mod error;
+mod hint;
 mod io;
 
 use clap::{Parser, Subcommand};

@@ -62,15 +62,19 @@ pub enum JweError {
     #[error("the JWE header has no \"enc\"")]
     MissingEncryption,
     /// The key management algorithm is not one the caller accepts.
-    #[error("key management algorithm {0} is not allowed")]
+    #[error(
+        "key management algorithm {0} is not allowed: accept it with DecryptOptions::algorithms"
+    )]
     AlgorithmNotAllowed(KeyManagementAlgorithm),
     /// The content encryption algorithm is not one the caller accepts.
-    #[error("content encryption algorithm {0} is not allowed")]
+    #[error(
+        "content encryption algorithm {0} is not allowed: accept it with DecryptOptions::encryptions"
+    )]
     EncryptionNotAllowed(ContentEncryptionAlgorithm),
     /// No key management algorithm was allowed: the options name none and the key does not
     /// fix one.
     #[error(
-        "no key management algorithm is allowed: list the accepted algorithms in the options or set \"alg\" on the key"
+        "no key management algorithm is allowed: the key has no \"alg\"; name the accepted algorithms with DecryptOptions::algorithms, or encrypt with EncryptionKey::new(key, alg)"
     )]
     NoAlgorithmAllowed,
     /// A header parameter the algorithm needs is absent.

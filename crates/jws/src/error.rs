@@ -53,11 +53,13 @@ pub enum JwsError {
     #[error("the JWS header has no \"alg\"")]
     MissingAlgorithm,
     /// The header's `alg` is not one the caller accepts.
-    #[error("algorithm {0} is not allowed")]
+    #[error(
+        "algorithm {0} is not allowed: accept it with VerifyOptions::algorithms (Validation::algorithms for a JWT)"
+    )]
     AlgorithmNotAllowed(JwsAlgorithm),
     /// No algorithm was allowed: the options name none and the key does not fix one.
     #[error(
-        "no algorithm is allowed: list the accepted algorithms in the options or set \"alg\" on the key"
+        "no algorithm is allowed: the key has no \"alg\" and its type fixes none; name the accepted algorithms with VerifyOptions::algorithms (Validation::algorithms for a JWT), or sign with SigningKey::new(key, alg)"
     )]
     NoAlgorithmAllowed,
     /// The payload is detached but none was supplied, or one was supplied for an attached payload.

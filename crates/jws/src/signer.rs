@@ -119,12 +119,61 @@ impl SigningKey {
         Self::new(key, alg)
     }
 
+    /// An HMAC key (HS256, HS384 or HS512) made from a secret you already have, with `alg`
+    /// set on its JWK.
+    ///
+    /// The secret is used as raw bytes. RFC 7518 §3.2 requires a key at least as long as the
+    /// hash output (32 bytes for HS256, 48 for HS384, 64 for HS512); a shorter one is refused.
+    ///
+    /// ```
+    /// use jose_core::jwk::KeyError;
+    /// use jws::{JwsAlgorithm, JwsError, SigningKey, VerifyOptions, compact};
+    ///
+    /// let secret = b"a shared secret of at least 32 bytes";
+    /// let key = SigningKey::hmac(JwsAlgorithm::HS256, &secret[..])?;
+    /// let token = compact::CompactSign::new(b"hello").sign(&key)?;
+    /// let options = VerifyOptions::new().algorithms([JwsAlgorithm::HS256]);
+    /// assert_eq!(compact::verify(&token, key.jwk(), &options)?.payload(), b"hello");
+    ///
+    /// // Too short for the hash: a typed error, not a weak key.
+    /// let err = SigningKey::hmac(JwsAlgorithm::HS256, &b"hunter2"[..]).unwrap_err();
+    /// assert!(matches!(err, JwsError::Key(KeyError::KeyTooShort { min: 32, actual: 7, .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`JwsError::Key`] with [`jose_core::jwk::KeyError::KeyTooShort`] for a short secret,
+    /// [`jose_core::jwk::KeyError::EmptySymmetricKey`] for an empty one, and
+    /// [`jose_core::jwk::KeyError::IncompatibleAlgorithm`] when `alg` is not an HMAC algorithm.
+    pub fn hmac(
+        alg: JwsAlgorithm,
+        secret: impl Into<jose_core::SecretBytes>,
+    ) -> Result<Self, JwsError> {
+        Self::new(Jwk::from_secret(secret)?.with_alg(alg), alg)
+    }
+
     /// Generates a key for `alg`.
     ///
     /// # Errors
     /// [`JwsError::Key`] when generation fails.
     pub fn generate(alg: JwsAlgorithm) -> Result<Self, JwsError> {
         Self::new(Jwk::generate(alg)?, alg)
+    }
+
+    /// Sets the key id (`kid`): it goes into the header of what this key signs and into its
+    /// public JWK.
+    ///
+    /// ```
+    /// use jws::{JwsAlgorithm, SigningKey};
+    ///
+    /// let key = SigningKey::generate(JwsAlgorithm::ES256)?.with_kid("2026-11");
+    /// assert_eq!(key.public_jwk()?.kid(), Some("2026-11"));
+    /// # Ok::<(), jws::JwsError>(())
+    /// ```
+    #[must_use]
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        self.key = self.key.with_kid(kid);
+        self
     }
 
     /// The private key.

@@ -73,20 +73,24 @@ pub enum JwtError {
         now: NumericDate,
     },
     /// `iss` is not an accepted issuer.
-    #[error("unexpected issuer {found:?}")]
+    #[error("unexpected issuer {found:?}: accept it with Validation::issuer")]
     IssuerMismatch {
         /// The token's issuer (shortened).
         found: String,
     },
     /// `aud` does not contain an accepted audience.
-    #[error("the token's audience does not include an accepted audience")]
+    #[error(
+        "the token's audience does not include an accepted audience: name yours with Validation::audience"
+    )]
     AudienceMismatch,
     /// The token has an audience but the validation names none (RFC 7519 §4.1.3 requires the
     /// recipient to identify itself with a value in `aud`).
-    #[error("the token has an audience but no accepted audience is configured")]
+    #[error(
+        "the token has an audience but no accepted audience is configured: name yours with Validation::audience"
+    )]
     AudienceNotExpected,
     /// `sub` is not the expected subject.
-    #[error("unexpected subject")]
+    #[error("unexpected subject: the expected one is set with Validation::subject")]
     SubjectMismatch,
     /// The header's `typ` is not the expected type.
     #[error("{}", typ_mismatch(expected, found.as_deref()))]
@@ -157,7 +161,9 @@ impl JwtError {
 /// The text of [`JwtError::TypMismatch`]: plain words, not Rust's `Option` syntax.
 fn typ_mismatch(expected: &str, found: Option<&str>) -> String {
     match found {
-        Some(found) => format!("unexpected typ {found:?}, expected {expected:?}"),
-        None => format!("the header has no typ, expected {expected:?}"),
+        Some(found) => {
+            format!("unexpected typ {found:?}, expected {expected:?} (set with Validation::typ)")
+        }
+        None => format!("the header has no typ, expected {expected:?} (set with Validation::typ)"),
     }
 }

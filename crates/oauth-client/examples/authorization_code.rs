@@ -7,9 +7,8 @@
 
 use oauth_client::{
     AuthorizationCodeGrantChecks, ClientAuth, ClientMetadata, Configuration, ExpectedSubject,
-    Params, pkce_code_challenge, random_nonce, random_pkce_code_verifier, random_state,
+    Params, Url, random_nonce, random_pkce_code_verifier, random_state,
 };
-use url::Url;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -31,14 +30,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let verifier = random_pkce_code_verifier()?;
     let state = random_state()?;
     let nonce = random_nonce()?;
-    let url = config.build_authorization_url(Params::from([
-        ("redirect_uri", redirect_uri.as_str()),
-        ("scope", "openid email profile"),
-        ("code_challenge", pkce_code_challenge(&verifier).as_str()),
-        ("code_challenge_method", "S256"),
-        ("state", state.as_str()),
-        ("nonce", nonce.as_str()),
-    ]))?;
+    let url = config.build_authorization_url(
+        Params::new()
+            .redirect_uri(redirect_uri.as_str())
+            .scope("openid email profile")
+            .pkce(&verifier)
+            .state(&state)
+            .nonce(&nonce),
+    )?;
     println!("Open this URL, log in, then paste the URL you were redirected to:\n{url}");
 
     let mut line = String::new();

@@ -121,6 +121,38 @@ impl Callback {
         })
     }
 
+    /// The response as a web framework hands it over: the client's registered
+    /// `redirect_uri` (from configuration, not rebuilt from the request, so a proxy in front
+    /// cannot change it) and the query string the user agent came back with (`code=..&state=..`,
+    /// a leading `?` is ignored).
+    ///
+    /// ```
+    /// use oauth_client::{Callback, Url};
+    ///
+    /// let redirect_uri = Url::parse("https://rp.example/cb").unwrap();
+    /// let callback = Callback::from_query(&redirect_uri, "code=abc&state=xyz")?;
+    /// assert_eq!(callback.get("code"), Some("abc"));
+    /// assert_eq!(callback.redirect_uri(), "https://rp.example/cb");
+    /// # Ok::<(), oauth_client::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a redirect URI with a fragment (RFC 6749 §3.1.2 forbids
+    /// one); [`Error::InvalidCallback`] for repeated parameters or an oversized query.
+    pub fn from_query(redirect_uri: &Url, query: &str) -> Result<Self, Error> {
+        if redirect_uri.fragment().is_some() {
+            return Err(Error::InvalidArgument(
+                "the redirect URI must not have a fragment",
+            ));
+        }
+        let query = query.strip_prefix('?').unwrap_or(query);
+        Ok(Self {
+            redirect_uri: redirect_uri.to_string(),
+            params: parse_pairs(query.as_bytes())?,
+            source: ResponseSource::Query,
+        })
+    }
+
     /// Where the parameters were found.
     #[must_use]
     pub fn source(&self) -> ResponseSource {

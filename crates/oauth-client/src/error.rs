@@ -328,6 +328,15 @@ pub enum Error {
         /// What is wrong.
         reason: &'static str,
     },
+    /// Claims read with `deserialize::<T>()` (ID Token, UserInfo, introspection) do not fit
+    /// the application's type `T`.
+    #[error("the {what} claims do not fit the requested type: {reason}")]
+    ClaimsShape {
+        /// Whose claims.
+        what: &'static str,
+        /// What serde reported.
+        reason: String,
+    },
     /// A `WWW-Authenticate` header value breaks the RFC 9110 syntax or a limit.
     #[error("invalid WWW-Authenticate header: {0}")]
     InvalidChallenge(&'static str),
@@ -415,7 +424,7 @@ impl Error {
             Error::ResponseTooLarge { .. } => "OAUTH_RESPONSE_TOO_LARGE",
             Error::UnexpectedStatus { .. } => "OAUTH_RESPONSE_IS_NOT_CONFORM",
             Error::UnexpectedContentType { .. } => "OAUTH_RESPONSE_IS_NOT_JSON",
-            Error::InvalidJson { .. } => "OAUTH_PARSE_ERROR",
+            Error::InvalidJson { .. } | Error::ClaimsShape { .. } => "OAUTH_PARSE_ERROR",
             Error::IssuerMismatch { .. }
             | Error::MissingField { .. }
             | Error::InvalidField { .. }

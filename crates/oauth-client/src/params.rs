@@ -47,6 +47,60 @@ impl Params {
         self.append("resource", uri)
     }
 
+    // --- Typed authorization request parameters --------------------------------------------
+    // The names are spelled once here, so a typo cannot silently drop PKCE or `state`.
+
+    /// Sets PKCE (RFC 7636 §4.3): `code_challenge` to the S256 challenge of `code_verifier`
+    /// and `code_challenge_method` to `S256`. Keep the verifier for the code grant
+    /// ([`crate::AuthorizationCodeGrantChecks::pkce_code_verifier`]).
+    ///
+    /// ```
+    /// use oauth_client::{Params, random_nonce, random_pkce_code_verifier, random_state};
+    ///
+    /// let (verifier, state, nonce) = (random_pkce_code_verifier()?, random_state()?, random_nonce()?);
+    /// let params = Params::new()
+    ///     .redirect_uri("https://rp.example/cb")
+    ///     .scope("openid email")
+    ///     .pkce(&verifier)
+    ///     .state(&state)
+    ///     .nonce(&nonce)
+    ///     .set("prompt", "login"); // extensions keep the string form
+    /// assert_eq!(params.get("code_challenge_method"), Some("S256"));
+    /// assert_eq!(params.get("code_challenge"), Some(oauth_client::pkce_code_challenge(&verifier).as_str()));
+    /// # Ok::<(), oauth_client::Error>(())
+    /// ```
+    #[must_use]
+    pub fn pkce(self, code_verifier: &str) -> Self {
+        self.set("code_challenge", crate::pkce_code_challenge(code_verifier))
+            .set("code_challenge_method", "S256")
+    }
+
+    /// Sets `state` (RFC 6749 §4.1.1); check it with
+    /// [`crate::AuthorizationCodeGrantChecks::expected_state`].
+    #[must_use]
+    pub fn state(self, state: impl Into<String>) -> Self {
+        self.set("state", state)
+    }
+
+    /// Sets `nonce` (OpenID Connect Core 1.0 §3.1.2.1); check it with
+    /// [`crate::AuthorizationCodeGrantChecks::expected_nonce`].
+    #[must_use]
+    pub fn nonce(self, nonce: impl Into<String>) -> Self {
+        self.set("nonce", nonce)
+    }
+
+    /// Sets `scope`: space-separated scope values (`"openid email"`).
+    #[must_use]
+    pub fn scope(self, scope: impl Into<String>) -> Self {
+        self.set("scope", scope)
+    }
+
+    /// Sets `redirect_uri`: one of the client's registered redirect URIs.
+    #[must_use]
+    pub fn redirect_uri(self, uri: impl Into<String>) -> Self {
+        self.set("redirect_uri", uri)
+    }
+
     /// Sets `authorization_details` (RFC 9396) to the JSON of `details`. Every grant, PAR,
     /// JAR (as a JSON array claim) and the device flow pass it on.
     ///
@@ -181,5 +235,50 @@ impl<K: Into<String>, V: Into<String>> From<Vec<(K, V)>> for Params {
 impl From<&Params> for Params {
     fn from(p: &Params) -> Self {
         p.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_setters_write_the_registered_names() {
+        let p = Params::new()
+            .redirect_uri("https://rp.example/cb")
+            .scope("openid")
+            .state("s1")
+            .nonce("n1")
+            .pkce("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+            .resource("urn:a")
+            .resource("urn:b");
+        let pairs: Vec<(&str, &str)> = p.iter().collect();
+        assert_eq!(
+            pairs,
+            [
+                ("redirect_uri", "https://rp.example/cb"),
+                ("scope", "openid"),
+                ("state", "s1"),
+                ("nonce", "n1"),
+                // RFC 7636 Appendix B.
+                (
+                    "code_challenge",
+                    "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+                ),
+                ("code_challenge_method", "S256"),
+                ("resource", "urn:a"),
+                ("resource", "urn:b"),
+            ]
+        );
+    }
+
+    #[test]
+    fn typed_setters_replace_earlier_values() {
+        let p = Params::from([("state", "old"), ("code_challenge_method", "plain")])
+            .state("new")
+            .pkce("verifier-verifier-verifier-verifier-verifier");
+        assert_eq!(p.get("state"), Some("new"));
+        assert_eq!(p.get("code_challenge_method"), Some("S256"));
+        assert_eq!(p.iter().filter(|(k, _)| *k == "state").count(), 1);
     }
 }

@@ -58,7 +58,10 @@ function resolver(keyOrSet) {
     const fits = keys.filter(
       (k) => (!header.kid || !k.kid || k.kid === header.kid) && (!k.alg || k.alg === header.alg),
     );
-    if (fits.length === 0) throw new Error('no key for this header');
+    // Key selection from a set is this driver's, not jose's: not the peer's verdict.
+    if (fits.length === 0) {
+      throw new Unsupported('no key for this header (key selection from a JWK Set is done by the driver)');
+    }
     return publicKey(fits[0], header.alg);
   };
 }
@@ -202,7 +205,49 @@ async function jwtVerify(task) {
   return { claims: payload };
 }
 
+// The algorithm importJWK needs for a JWK without "alg": the one its type and curve imply.
+function importAlg(jwk) {
+  if (typeof jwk.alg === 'string') return jwk.alg;
+  if (jwk.kty === 'RSA') return 'RS256';
+  if (jwk.kty === 'EC') return { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' }[jwk.crv] ?? 'ES256';
+  if (jwk.kty === 'OKP') return jwk.crv === 'X25519' ? 'ECDH-ES' : 'EdDSA';
+  return 'HS256';
+}
+
+// JWK and JWK Set import (the `jwk` vectors): JSON.parse, then importJWK (every key of a set,
+// after createLocalJWKSet has checked the set's shape).
+async function jwkImport(task) {
+  const value = JSON.parse(task.jwk_json);
+  const keys = task.set ? (jose.createLocalJWKSet(value), value.keys) : [value];
+  for (const jwk of keys) await jose.importJWK(jwk, importAlg(jwk));
+  return {};
+}
+
+// DPoP proofs (the `dpop` vectors): jose has no DPoP verifier; its jwtVerify checks the JWT
+// part the way RFC 9449 §4.3 asks (the embedded public key, typ, alg, iat window, required
+// claims). The request binding (htm, htu, ath, nonce, cnf.jkt) is the application's, so
+// vectors about it are not sent (n/a).
+async function dpopVerify(task) {
+  if (task.binding_only) {
+    throw new Unsupported(
+      'jose has no DPoP verifier: the request binding (htm, htu, ath, nonce, cnf.jkt) is application code',
+    );
+  }
+  const p = task.policy;
+  const { payload } = await jose.jwtVerify(task.proof, jose.EmbeddedJWK, {
+    typ: 'dpop+jwt',
+    algorithms: p.algorithms,
+    currentDate: new Date(p.now * 1000),
+    maxTokenAge: p.max_age_seconds,
+    clockTolerance: p.leeway_seconds,
+    requiredClaims: ['iat', 'jti', 'htm', 'htu'],
+  });
+  return { claims: payload };
+}
+
 const OPS = {
+  'jwk-import': jwkImport,
+  'dpop-verify': dpopVerify,
   'jwt-verify': jwtVerify,
   verify,
   sign,
@@ -226,7 +271,9 @@ async function main() {
         id: task.id,
         ok: false,
         unsupported: e instanceof Unsupported,
-        error: `${e.code ?? e.name}: ${e.message}`,
+        // jose's errors carry a string code (ERR_JWS_INVALID); WebCrypto's DOMException a
+        // numeric legacy one, so its name is used instead.
+        error: e instanceof Unsupported ? e.message : `${typeof e.code === 'string' ? e.code : e.name}: ${e.message}`,
       });
     }
   }

@@ -2,6 +2,7 @@
 //! content encryption pair in both directions.
 
 use super::jws_tasks::judge_vector;
+use super::verdicts::InvalidVector;
 use super::{Answer, Direction, Row, Task, Verdict};
 use crate::vectors::format::{Expect, JweVector};
 use crate::vectors::keys;
@@ -46,6 +47,7 @@ pub fn vector_tasks() -> Result<Vec<Task>, String> {
                 "max_p2c": v.decrypt.max_p2c,
             }),
             row: Row::Vectors("jwe.json", expect == Expect::Valid),
+            invalid: InvalidVector::of(&v.common, "jwe.json"),
             judge: judge_vector(
                 v.common.id.clone(),
                 expect,
@@ -164,6 +166,7 @@ pub fn round_trips() -> Result<Vec<Task>, String> {
                     "enc": enc.as_str(), "max_p2c": P2C,
                 }),
                 row: Row::RoundTrip("JWE", pair.clone(), Direction::HereToThere),
+                invalid: None,
                 judge: judge_vector(id, Expect::Valid, Some(plaintext), "plaintext_b64"),
             });
 
@@ -181,6 +184,7 @@ pub fn round_trips() -> Result<Vec<Task>, String> {
                     "plaintext_b64": b64::encode(&plaintext), "p2c": P2C,
                 }),
                 row: Row::RoundTrip("JWE", pair, Direction::ThereToHere),
+                invalid: None,
                 judge: Box::new(move |a: &Answer| {
                     if a.unsupported {
                         return Verdict::Unsupported;

@@ -1,5 +1,6 @@
 //! JWS, JWK Thumbprint and vector-suite tasks.
 
+use super::verdicts::InvalidVector;
 use super::{Answer, Direction, Row, Task, Verdict};
 use crate::vectors::format::{Expect, JwsVector, ThumbprintVector};
 use crate::vectors::util::root;
@@ -9,7 +10,7 @@ use jose_core::jwk::Jwk;
 use jws::{SigningKey, VerifyOptions, compact};
 use serde_json::{Value, json};
 
-fn vectors<T: serde::de::DeserializeOwned>(file: &str) -> Result<Vec<T>, String> {
+pub fn vectors<T: serde::de::DeserializeOwned>(file: &str) -> Result<Vec<T>, String> {
     let path = root().join("vectors/generated").join(file);
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let value: Value = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
@@ -63,6 +64,7 @@ pub fn vector_tasks() -> Result<Vec<Task>, String> {
             id: v.common.id.clone(),
             request,
             row: Row::Vectors("jws.json", expect == Expect::Valid),
+            invalid: InvalidVector::of(&v.common, "jws.json"),
             judge: judge_vector(
                 v.common.id.clone(),
                 expect,
@@ -89,6 +91,7 @@ pub fn thumbprint_tasks() -> Result<Vec<Task>, String> {
             id: id.clone(),
             request: json!({ "op": "thumbprint", "jwk": v.jwk, "hash": v.hash }),
             row: Row::Vectors("jwk-thumbprint.json", true),
+            invalid: None,
             judge: Box::new(move |a: &Answer| {
                 if a.unsupported {
                     return Verdict::Unsupported;
@@ -161,6 +164,7 @@ pub fn round_trips() -> Result<Vec<Task>, String> {
                 "algorithms": [name],
             }),
             row: Row::RoundTrip("JWS", name.to_owned(), Direction::HereToThere),
+            invalid: None,
             judge: judge_vector(id, Expect::Valid, expected, "payload_b64"),
         });
 
@@ -173,6 +177,7 @@ pub fn round_trips() -> Result<Vec<Task>, String> {
             id: id.clone(),
             request: json!({ "op": "generate-and-sign", "alg": name, "payload_b64": b64::encode(&payload) }),
             row: Row::RoundTrip("JWS", name.to_owned(), Direction::ThereToHere),
+            invalid: None,
             judge: Box::new(move |a: &Answer| {
                 if a.unsupported {
                     return Verdict::Unsupported;
@@ -196,8 +201,9 @@ pub fn round_trips() -> Result<Vec<Task>, String> {
     Ok(tasks)
 }
 
-/// Every JWT vector, validated by the peer with the vector's policy and clock. Only jose (npm)
-/// takes an injected clock; the Python peers answer unsupported.
+/// Every JWT vector, validated by the peer with the vector's policy and clock. jose and
+/// joserfc take an injected clock; jwcrypto (system clock only) answers unsupported, and so
+/// does joserfc for a policy with a check it lacks (`typ`, maximum age).
 pub fn jwt_tasks() -> Result<Vec<Task>, String> {
     use crate::vectors::format::JwtVector;
     let mut tasks = Vec::new();
@@ -209,6 +215,7 @@ pub fn jwt_tasks() -> Result<Vec<Task>, String> {
             id: id.clone(),
             request: json!({ "op": "jwt-verify", "jwt": v.jwt, "key": v.key, "validation": v.validation }),
             row: Row::Vectors("jwt.json", expect == Expect::Valid),
+            invalid: InvalidVector::of(&v.common, "jwt.json"),
             judge: Box::new(move |a: &Answer| {
                 if a.unsupported {
                     return Verdict::Unsupported;

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo xtask interop           install the peers if needed, run, print the matrix, write docs/interop.md
+//!                               and vectors/peer-verdicts.json
 //! cargo xtask interop setup     install the peers into .interop/ (the only step that needs a network)
 //! cargo xtask interop --offline run with what is installed; fail if a peer is missing
 //! ```
@@ -9,10 +10,15 @@
 //! Peers are small scripts (`xtask/interop/node/peer.mjs`, `xtask/interop/python/peer.py`) that
 //! read one JSON request on stdin and answer on stdout. This side uses the crates directly.
 
+mod classify;
+mod dpop_tasks;
 mod jwe_tasks;
+mod jwk_tasks;
 mod jws_tasks;
 mod peers;
 mod report;
+mod verdict_report;
+mod verdicts;
 
 use crate::vectors::util::root;
 use peers::Peer;
@@ -27,6 +33,9 @@ pub struct Task {
     pub request: Value,
     /// Where the outcome is counted.
     pub row: Row,
+    /// For an invalid vector: what the peer's verdict (`vectors/peer-verdicts.json`) is
+    /// recorded against.
+    pub invalid: Option<verdicts::InvalidVector>,
     /// Judges the peer's answer (`ok: true` members, or the error).
     pub judge: Box<dyn Fn(&Answer) -> Verdict>,
 }
@@ -99,9 +108,13 @@ fn run(offline: bool) -> Result<(), String> {
     // first answer, so their tasks carry judges that run this workspace's code.
     let tasks = tasks()?;
     let mut results = Vec::new();
+    let mut records = Vec::new();
     for peer in &peers {
         let answers = peer.run(&tasks)?;
         for (task, answer) in tasks.iter().zip(answers) {
+            if let Some(vector) = &task.invalid {
+                records.push(verdicts::judge(peer.id, vector, &answer));
+            }
             let verdict = (task.judge)(&answer);
             results.push(report::Outcome {
                 peer: peer.name.clone(),
@@ -111,18 +124,25 @@ fn run(offline: bool) -> Result<(), String> {
             });
         }
     }
-    let report = report::Report::new(&peers, results);
+    let validator = peers
+        .iter()
+        .find(|p| p.id != "jose")
+        .ok_or("no Python peer to validate the verdict file")?;
+    verdicts::write(&verdicts::VerdictFile::new(&peers, &records), validator)?;
+    let report = report::Report::new(&peers, results, records);
     print!("{}", report.matrix_text());
     let path = root().join("docs/interop.md");
     std::fs::write(&path, report.markdown()).map_err(|e| format!("{}: {e}", path.display()))?;
     eprintln!(
-        "xtask: interop: {} peers, {} tasks each, backend {}, {:.1} s; wrote docs/interop.md",
+        "xtask: interop: {} peers, {} tasks each, backend {}, {:.1} s; wrote docs/interop.md and {}",
         peers.len(),
         tasks.len(),
         jose_core::backend::Backend::default(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        verdicts::FILE,
     );
-    let failures = report.failures();
+    let mut failures = report.failures();
+    failures.extend(workspace_refusals()?);
     if failures.is_empty() {
         Ok(())
     } else {
@@ -142,8 +162,51 @@ fn tasks() -> Result<Vec<Task>, String> {
     tasks.extend(jws_tasks::round_trips()?);
     tasks.extend(jwe_tasks::vector_tasks()?);
     tasks.extend(jwe_tasks::round_trips()?);
+    tasks.extend(jwk_tasks::invalid_vector_tasks()?);
+    tasks.extend(dpop_tasks::invalid_vector_tasks()?);
     tasks.push(schema_task()?);
     Ok(tasks)
+}
+
+/// The files whose invalid vectors the peers run.
+const PEER_FILES: [&str; 5] = ["jws.json", "jwe.json", "jwt.json", "jwk.json", "dpop.json"];
+
+/// Every invalid vector the peers run, through this workspace: one line per vector it does not
+/// refuse for the stated reason. A peer's acceptance never fails the run; this workspace's
+/// does (the same check as `cargo xtask vectors check`, repeated here so that the verdict
+/// table never stands next to a vector the workspace itself gets wrong).
+fn workspace_refusals() -> Result<Vec<String>, String> {
+    let mut failures = Vec::new();
+    for file in PEER_FILES {
+        let kind = crate::vectors::KINDS
+            .iter()
+            .find(|k| k.file == Some(file))
+            .ok_or_else(|| format!("no vector kind writes {file}"))?;
+        failures.extend(not_refused(
+            file,
+            &jws_tasks::vectors::<Value>(file)?,
+            kind.check,
+        ));
+    }
+    Ok(failures)
+}
+
+/// The invalid vectors among `vectors` that `check` (this workspace) does not refuse for
+/// their stated reason, one line each.
+fn not_refused(
+    file: &str,
+    vectors: &[Value],
+    check: fn(&Value) -> Result<String, String>,
+) -> Vec<String> {
+    vectors
+        .iter()
+        .filter(|v| v["expect"] == "invalid")
+        .filter_map(|v| {
+            check(v)
+                .err()
+                .map(|e| format!("this workspace: {file} {}: {e}", v["id"]))
+        })
+        .collect()
 }
 
 /// Validates every vector file against `vectors/schema.json` (Python peers have jsonschema;
@@ -166,6 +229,7 @@ fn schema_task() -> Result<Task, String> {
             "files": files,
         }),
         row: Row::Schema,
+        invalid: None,
         judge: Box::new(|a| {
             if a.ok {
                 Verdict::Pass
@@ -213,5 +277,33 @@ impl Peer {
                 },
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{jws_tasks, not_refused};
+    use serde_json::{Value, json};
+
+    #[test]
+    fn an_invalid_vector_this_workspace_accepts_fails_the_run() {
+        let vectors = jws_tasks::vectors::<Value>("jws.json").expect("jws.json");
+        let invalid: Vec<Value> = vectors
+            .iter()
+            .filter(|v| v["expect"] == "invalid")
+            .cloned()
+            .collect();
+        assert!(not_refused("jws.json", &invalid, crate::vectors::jws::check).is_empty());
+
+        // A valid vector relabelled invalid: the workspace accepts it, so the run must fail.
+        let mut accepted = vectors
+            .iter()
+            .find(|v| v["expect"] == "valid")
+            .cloned()
+            .expect("a valid vector");
+        accepted["expect"] = json!("invalid");
+        accepted["reason"] = json!({ "code": "bad-signature", "explanation": "test" });
+        let failures = not_refused("jws.json", &[accepted], crate::vectors::jws::check);
+        assert_eq!(failures.len(), 1, "{failures:?}");
     }
 }

@@ -14,6 +14,8 @@ use std::process::{Command, Stdio};
 
 /// An installed peer.
 pub struct Peer {
+    /// The short name `vectors/peer-verdicts.json` uses: `jose`, `jwcrypto`, `joserfc`.
+    pub id: &'static str,
     /// Library name and version, as the peer reports it.
     pub name: String,
     program: PathBuf,
@@ -118,6 +120,11 @@ pub fn setup() -> Result<(), String> {
 }
 
 impl Peer {
+    /// The version the peer reported (the last word of its name).
+    pub fn version(&self) -> &str {
+        self.name.rsplit(' ').next().unwrap_or_default()
+    }
+
     /// Runs the peer with `request` on stdin and parses its stdout.
     pub fn call(&self, request: &Value) -> Result<Value, String> {
         let mut child = Command::new(&self.program)
@@ -174,16 +181,19 @@ pub fn all() -> Result<Vec<Peer>, String> {
     let script = python_sources().join("peer.py").display().to_string();
     let mut peers = vec![
         Peer {
+            id: "jose",
             name: "jose (npm)".into(),
             program: PathBuf::from("node"),
             args: vec![node_dir.join("peer.mjs").display().to_string()],
         },
         Peer {
+            id: "jwcrypto",
             name: "jwcrypto".into(),
             program: venv_python(),
             args: vec![script.clone(), "jwcrypto".into()],
         },
         Peer {
+            id: "joserfc",
             name: "joserfc".into(),
             program: venv_python(),
             args: vec![script, "joserfc".into()],

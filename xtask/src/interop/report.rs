@@ -1,6 +1,7 @@
 //! The interop matrix: printed, and written to `docs/interop.md`.
 
 use super::peers::Peer;
+use super::verdicts::Record;
 use super::{Direction, Row, Verdict};
 use std::collections::BTreeMap;
 
@@ -42,7 +43,10 @@ pub struct Outcome {
 /// All outcomes of a run.
 pub struct Report {
     peers: Vec<String>,
+    /// (short name, full name) of each peer.
+    peer_ids: Vec<(&'static str, String)>,
     outcomes: Vec<Outcome>,
+    records: Vec<Record>,
 }
 
 fn known_refusal(peer: &str, id: &str) -> Option<&'static str> {
@@ -110,11 +114,14 @@ impl Cell {
 }
 
 impl Report {
-    /// Builds the report; refusals listed in [`KNOWN_REFUSALS`] are counted as known.
-    pub fn new(peers: &[Peer], outcomes: Vec<Outcome>) -> Self {
+    /// Builds the report from the outcomes of every task and the verdicts on the invalid
+    /// vectors; refusals listed in [`KNOWN_REFUSALS`] are counted as known.
+    pub fn new(peers: &[Peer], outcomes: Vec<Outcome>, records: Vec<Record>) -> Self {
         Self {
             peers: peers.iter().map(|p| p.name.clone()).collect(),
+            peer_ids: peers.iter().map(|p| (p.id, p.name.clone())).collect(),
             outcomes,
+            records,
         }
     }
 
@@ -232,23 +239,6 @@ impl Report {
         out
     }
 
-    fn lenient_list(&self) -> String {
-        let mut by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for o in &self.outcomes {
-            if let Verdict::Lenient(id) = &o.verdict {
-                by_id.entry(id.as_str()).or_default().push(o.peer.as_str());
-            }
-        }
-        if by_id.is_empty() {
-            return "Every peer refuses every invalid vector.\n".to_owned();
-        }
-        let mut out = String::from("| vector | accepted by |\n|---|---|\n");
-        for (id, peers) in by_id {
-            out.push_str(&format!("| `{id}` | {} |\n", peers.join(", ")));
-        }
-        out
-    }
-
     fn known_list(&self) -> String {
         let mut out = String::new();
         for (peer, id, why) in KNOWN_REFUSALS {
@@ -299,9 +289,9 @@ impl Report {
             "\n## Vector suite\n\n{VECTOR_TEXT}\n{}",
             self.vector_table()
         ));
-        out.push_str(&format!(
-            "\n## Invalid vectors a peer accepts\n\n{LENIENT_TEXT}\n{}",
-            self.lenient_list()
+        out.push_str(&super::verdict_report::markdown(
+            &self.peer_ids,
+            &self.records,
         ));
         out.push_str(&format!(
             "\n## Valid vectors a peer refuses (documented)\n\n{}",
@@ -328,8 +318,9 @@ computes with RustCrypto, and built with the `aws-lc-rs` feature, where every ke
 aws-lc-rs (`docs/backends.md`); the tables are the same for both.
 
 Legend: **pass**: the other side accepted and got the same content; **FAIL**: it did not;
-**n/a**: the peer does not implement the algorithm (decided from its documented algorithm list
-before trying, never from an error); **known**: a refusal listed with its reason at the end.
+**n/a**: the peer does not implement the algorithm or feature (decided by its driver from the
+library's documented support before trying, never from the library's error); **known**: a
+refusal listed with its reason at the end.
 ";
 
 const JWS_ROUND_TRIP_TEXT: &str =
@@ -350,16 +341,15 @@ recipient using jose must raise `maxPBES2Count` to read tokens made with the def
 
 const VECTOR_TEXT: &str =
     "Every vector of `vectors/generated/` that the peers can run (see `docs/vectors.md`): a
-valid vector passes when the peer accepts it with the same content; an invalid vector passes
-when the peer refuses it (for any reason: peers' errors are not comparable). JWT vectors
-run with each vector's policy and clock through jose's `jwtVerify`; the Python libraries
-validate claims against the system clock only, so they answer n/a there. The Python peers
-also validate every vector file against the JSON Schema.
-";
-
-const LENIENT_TEXT: &str =
-    "These are not failures: the vectors list what *this* workspace refuses, and some rules
-(strict base64url, duplicate member names, the `aud` rule, `iat` in the future, key checks,
-decompression limits) are recommendations other libraries do not all follow. They are listed so that users know where implementations
-differ.
+valid vector passes when the peer accepts it with the same content; an invalid vector is
+counted here as agreed when the peer refuses it for any reason (the next section tells the
+stated reason from others) and as *accepted* otherwise, which never fails the run. JWT
+vectors run with each vector's policy and clock through jose's `jwtVerify` and joserfc's
+`jwt.decode` with `JWTClaimsRegistry(now=...)`; jwcrypto validates claims against the system
+clock only (n/a), and joserfc has no `typ` or maximum-age check (n/a for vectors whose policy
+has one). JWK vectors (invalid ones) are imported with each peer's JSON parser and key import.
+DPoP vectors (invalid ones) run through jose's `jwtVerify` with `EmbeddedJWK`, `typ`
+`dpop+jwt`, the vector's clock and maximum age; the request binding (`htm`, `htu`, `ath`,
+`nonce`, `jkt`) is application code in every peer (n/a), and the Python libraries have no
+DPoP support (n/a). The Python peers also validate every vector file against the JSON Schema.
 ";

@@ -68,6 +68,29 @@ pub struct Reason {
     /// The rule that requires the failure ("RFC 8725, Section 3.1").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// Whether the RFCs require the refusal (`rfc`, the default, not written) or it is this
+    /// workspace's policy where the RFCs allow accepting (`policy`): a peer that accepts a
+    /// `policy` vector is within the RFCs.
+    #[serde(default, skip_serializing_if = "Basis::is_rfc")]
+    pub basis: Basis,
+}
+
+/// What makes an invalid vector invalid.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// The RFCs require the refusal (a MUST, or the input is not what the RFC defines).
+    #[default]
+    Rfc,
+    /// The RFCs allow accepting (a MAY or SHOULD, a recipient's limit, a feature left out);
+    /// this workspace refuses.
+    Policy,
+}
+
+impl Basis {
+    fn is_rfc(&self) -> bool {
+        *self == Self::Rfc
+    }
 }
 
 /// Members every vector has.

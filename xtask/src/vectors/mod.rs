@@ -134,7 +134,8 @@ fn generated_dir() -> PathBuf {
 }
 
 /// The text of a vector file, exactly as `generate` writes it.
-fn render(kind: &Kind, vectors: Vec<Value>) -> Result<String, String> {
+fn render(kind: &Kind, mut vectors: Vec<Value>) -> Result<String, String> {
+    reasons::mark_policy(&mut vectors);
     let file = VectorFile {
         schema: "../schema.json".to_owned(),
         format: FORMAT.to_owned(),
@@ -302,6 +303,14 @@ pub fn check(verbose: bool) -> Result<(), String> {
         if expected != actual {
             failures.push(format!(
                 "{file} differs from what `cargo xtask vectors generate` writes: regenerate it and review the diff"
+            ));
+        }
+    }
+
+    for (id, _) in reasons::POLICY {
+        if !ids.contains_key(*id) {
+            failures.push(format!(
+                "reasons::POLICY names {id}, which no vector file has"
             ));
         }
     }

@@ -190,6 +190,113 @@ pub const CODES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Invalid vectors whose refusal is this workspace's policy rather than an RFC requirement,
+/// with the text that allows accepting them. `vectors generate` writes `"basis": "policy"` in
+/// their `reason`; the peer verdicts (`docs/interop.md`) list them apart from protocol
+/// violations. Every other invalid vector is refused because an RFC requires it.
+pub const POLICY: &[(&str, &str)] = &[
+    (
+        "jws/negative/duplicate-member/alg",
+        "RFC 7515 §4 lets a parser keep the lexically last of duplicate header names",
+    ),
+    (
+        "jws/negative/duplicate-member/escaped",
+        "RFC 7515 §4 lets a parser keep the lexically last of duplicate header names",
+    ),
+    (
+        "jws/negative/duplicate-member/typ",
+        "RFC 7515 §4 lets a parser keep the lexically last of duplicate header names",
+    ),
+    (
+        "jws/negative/duplicate-member/json-serialization",
+        "RFC 8259 §4 says names SHOULD be unique; RFC 7515 §4's last-wins rule is the common reading",
+    ),
+    (
+        "jws/negative/crit-malformed/empty",
+        "RFC 7515 §4.1.11 forbids producers an empty crit; recipients MAY consider it invalid",
+    ),
+    (
+        "jws/negative/crit-malformed/registered-name",
+        "RFC 7515 §4.1.11: recipients MAY consider a crit naming a registered parameter invalid",
+    ),
+    (
+        "jws/negative/crit-malformed/absent-parameter",
+        "RFC 7515 §4.1.11: recipients MAY consider a crit that breaks its constraints invalid",
+    ),
+    (
+        "jws/negative/crit-malformed/unprotected",
+        "RFC 7515 §4.1.11: recipients MAY consider a crit that breaks its constraints invalid",
+    ),
+    (
+        "jws/negative/malformed/non-canonical-trailing-bits",
+        "RFC 4648 §3.5: decoders MAY reject pad bits that are not zero",
+    ),
+    (
+        "jwe/negative/duplicate-member/header",
+        "RFC 7516 §4 lets a parser keep the lexically last of duplicate header names",
+    ),
+    (
+        "jwe/negative/zip-too-large",
+        "the decompression limit is the recipient's; RFC 7516 sets none",
+    ),
+    (
+        "jwe/negative/p2c-out-of-range/huge",
+        "the iteration limit is the recipient's (given in the vector); RFC 7518 sets none",
+    ),
+    (
+        "jwe/negative/p2c-out-of-range/below-1000",
+        "RFC 7518 §4.8.1.2 RECOMMENDS at least 1000 iterations; it does not require refusing fewer",
+    ),
+    (
+        "jwt/invalid/duplicate-claim",
+        "RFC 7519 §4 lets a parser keep the lexically last of duplicate claim names",
+    ),
+    (
+        "jwt/invalid/issued-in-future",
+        "RFC 7519 §4.1.6 gives iat no validation rule",
+    ),
+    (
+        "jwk/negative/duplicate-member",
+        "RFC 7517 §4 lets a parser keep the lexically last of duplicate member names",
+    ),
+    (
+        "jwk/negative/rsa-1024-bits",
+        "RFC 7518 §3.3 and §4.2 bind the 2048-bit minimum to using the key, not to importing it",
+    ),
+    (
+        "jwk/negative/rsa-multi-prime",
+        "RFC 7518 §6.3.2.7 allows implementations to support multi-prime keys",
+    ),
+    (
+        "jwk/negative/okp-unknown-curve",
+        "Ed448 is a registered OKP curve (RFC 8037); this workspace does not implement it",
+    ),
+    (
+        "jwk/negative/ec-unknown-curve",
+        "secp256k1 is a registered JOSE curve (RFC 8812); this workspace does not implement it",
+    ),
+    (
+        "jwk/negative/set-mixes-symmetric-and-asymmetric",
+        "RFC 7517 §5 allows any keys in a set; refusing a mix follows RFC 8725 §3.1's advice",
+    ),
+    (
+        "jwk/negative/oct-empty",
+        "RFC 7518 §6.4.1 sets no minimum length for k; the algorithm that uses the key does",
+    ),
+];
+
+/// Marks the vectors listed in [`POLICY`] with `"basis": "policy"`.
+pub fn mark_policy(vectors: &mut [serde_json::Value]) {
+    for v in vectors {
+        let listed = v["id"]
+            .as_str()
+            .is_some_and(|id| POLICY.iter().any(|(p, _)| *p == id));
+        if listed && let Some(reason) = v.get_mut("reason").and_then(|r| r.as_object_mut()) {
+            reason.insert("basis".to_owned(), serde_json::json!("policy"));
+        }
+    }
+}
+
 /// Whether `code` is in [`CODES`].
 pub fn known(code: &str) -> bool {
     CODES.iter().any(|(c, _)| *c == code)

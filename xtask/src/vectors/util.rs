@@ -1,6 +1,6 @@
 //! Helpers shared by the vector kinds.
 
-use super::format::{Common, Expect, Reason, Source};
+use super::format::{Basis, Common, Expect, Reason, Source};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::b64;
 use jose_core::jwk::{Jwk, JwkSet, KeyError};
@@ -127,6 +127,7 @@ pub fn invalid(
             claim: None,
             explanation: explanation.into(),
             reference: reference.map(str::to_owned),
+            basis: Basis::Rfc,
         }),
     }
 }

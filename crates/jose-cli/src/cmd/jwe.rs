@@ -328,7 +328,8 @@ fn decryption(args: &DecryptionArgs) -> CliResult<(Decryption, DecryptOptions)> 
 fn decrypt(args: DecryptArgs) -> CliResult {
     let (source, options) = decryption(&args.decryption)?;
     let input = io::read_stdin_text()?;
-    let decrypted = jwe::decrypt(&input, &source, &options).map_err(invalid)?;
+    let decrypted =
+        jwe::decrypt(&input, &source, &options).map_err(|e| invalid(crate::hint::jwe(&e)))?;
     io::write_stdout(decrypted.plaintext())
 }
 
@@ -369,7 +370,7 @@ pub fn jwt_decrypt(args: JwtDecryptArgs) -> CliResult {
         args.now,
     )?;
     let token = io::read_stdin_text()?;
-    let fail = |e: jwt_claims::JwtError| invalid(format!("{e} [{}]", e.code()));
+    let fail = |e: jwt_claims::JwtError| invalid(crate::hint::jwt(&e, "--sign-alg"));
     let claims: Map<String, Value> = match &args.verify_key {
         Some(path) => {
             let keys = verification_keys(path)?;

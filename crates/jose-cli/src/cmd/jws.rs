@@ -1,5 +1,6 @@
 //! `jose jws sign|verify`.
 
+use crate::cmd::key_source::KeySource;
 use crate::error::{CliError, CliResult};
 use crate::io;
 use clap::{Args, Subcommand, ValueEnum};
@@ -33,9 +34,8 @@ pub enum Format {
 /// `jose jws sign` arguments.
 #[derive(Debug, Args)]
 pub struct SignArgs {
-    /// The private key: JWK, single-key JWK Set, or PEM.
-    #[arg(long)]
-    key: PathBuf,
+    #[command(flatten)]
+    key: KeySource,
     /// The algorithm; defaults to what the key implies (its `alg`, or its curve).
     #[arg(long)]
     alg: Option<String>,
@@ -56,9 +56,8 @@ pub struct SignArgs {
 /// `jose jws verify` arguments.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The public key (or secret): JWK, JWK Set, or PEM.
-    #[arg(long)]
-    key: PathBuf,
+    #[command(flatten)]
+    key: KeySource,
     /// Accepted algorithm (repeat for several); defaults to what the key implies.
     #[arg(long = "alg")]
     algs: Vec<String>,
@@ -87,7 +86,11 @@ pub fn parse_algs(values: &[String]) -> CliResult<Vec<JwsAlgorithm>> {
 
 /// A signing key for `--key` and `--alg`.
 pub fn signing_key(path: &Path, alg: Option<&str>) -> CliResult<SigningKey> {
-    let key = io::read_single_key(path)?;
+    bind_signing_key(io::read_single_key(path)?, path, alg)
+}
+
+/// Binds `key`, read from `path`, to `--alg` or to the algorithm it implies.
+pub fn bind_signing_key(key: Jwk, path: &Path, alg: Option<&str>) -> CliResult<SigningKey> {
     let result = match alg {
         Some(a) => SigningKey::new(
             key,
@@ -114,15 +117,19 @@ pub enum Keys {
 
 /// Reads the verification keys of `--key`.
 pub fn verification_keys(path: &Path) -> CliResult<Keys> {
-    let set = read_verification_set(path)?;
+    verification_keys_of(path, io::read_keys(path)?)
+}
+
+/// The key source of `set`, read from `path`: its only key, or the set.
+pub fn verification_keys_of(path: &Path, set: JwkSet) -> CliResult<Keys> {
+    let set = usable_set(path, set)?;
     Ok(match set.keys() {
         [only] if set.rejected().is_empty() => Keys::One(Box::new(only.clone())),
         _ => Keys::Set(set),
     })
 }
 
-fn read_verification_set(path: &Path) -> CliResult<JwkSet> {
-    let set = io::read_keys(path)?;
+fn usable_set(path: &Path, set: JwkSet) -> CliResult<JwkSet> {
     if set.is_empty() {
         let reason = set
             .rejected()
@@ -139,7 +146,7 @@ pub fn invalid(e: impl std::fmt::Display) -> CliError {
 }
 
 fn sign(args: SignArgs) -> CliResult {
-    let signer = signing_key(&args.key, args.alg.as_deref())?;
+    let signer = args.key.signing_key(args.alg.as_deref())?;
     let header = match &args.header {
         Some(text) => JwsHeader::from_map(io::parse_object_arg("header", text)?)
             .map_err(|e| CliError::usage(format!("--header: {e}")))?,
@@ -183,7 +190,7 @@ fn verify(args: VerifyArgs) -> CliResult {
     } else {
         VerifyOptions::new().algorithms(algs)
     };
-    let keys = verification_keys(&args.key)?;
+    let keys = args.key.verification_keys()?;
     let detached = args.payload.as_deref().map(io::read_file).transpose()?;
     let input = io::read_stdin_text()?;
     let json = input.starts_with('{');
@@ -201,6 +208,6 @@ fn verify(args: VerifyArgs) -> CliResult {
         (Keys::Set(s), true, None) => jws::json::verify(&input, s, &options),
         (Keys::Set(s), true, Some(p)) => jws::json::verify_detached(&input, p, s, &options),
     }
-    .map_err(invalid)?;
+    .map_err(|e| invalid(crate::hint::jws(&e, "--alg")))?;
     io::write_stdout(verified.payload())
 }

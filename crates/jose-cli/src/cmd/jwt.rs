@@ -1,12 +1,12 @@
 //! `jose jwt sign|verify|inspect`.
 
-use crate::cmd::jws::{Keys, invalid, parse_algs, signing_key, verification_keys};
+use crate::cmd::jws::{Keys, invalid, parse_algs};
+use crate::cmd::key_source::KeySource;
 use crate::error::{CliError, CliResult};
 use crate::io;
 use clap::{Args, Subcommand};
 use jwt_claims::{JwtBuilder, NumericDate, Validation};
 use serde_json::{Map, Value, json};
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// JSON Web Tokens.
@@ -27,9 +27,8 @@ pub enum JwtCommand {
 /// `jose jwt sign` arguments.
 #[derive(Debug, Args)]
 pub struct SignArgs {
-    /// The private key: JWK, single-key JWK Set, or PEM.
-    #[arg(long)]
-    key: PathBuf,
+    #[command(flatten)]
+    key: KeySource,
     /// The algorithm; defaults to what the key implies.
     #[arg(long)]
     alg: Option<String>,
@@ -47,9 +46,8 @@ pub struct SignArgs {
 /// `jose jwt verify` arguments.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The public key (or secret): JWK, JWK Set, or PEM.
-    #[arg(long)]
-    key: PathBuf,
+    #[command(flatten)]
+    key: KeySource,
     /// Accepted algorithm (repeat for several); defaults to what the key implies.
     #[arg(long = "alg")]
     algs: Vec<String>,
@@ -153,7 +151,7 @@ pub fn builder_from_claims(
 }
 
 fn sign(args: SignArgs) -> CliResult {
-    let signer = signing_key(&args.key, args.alg.as_deref())?;
+    let signer = args.key.signing_key(args.alg.as_deref())?;
     let claims = io::parse_object_arg("claims", &args.claims)?;
     let mut builder = builder_from_claims(claims, args.lifetime)?;
     if let Some(typ) = args.typ {
@@ -201,13 +199,13 @@ fn verify(args: VerifyArgs) -> CliResult {
         args.leeway,
         args.now,
     )?;
-    let keys = verification_keys(&args.key)?;
+    let keys = args.key.verification_keys()?;
     let token = io::read_stdin_text()?;
     let verified = match &keys {
         Keys::One(k) => jwt_claims::verify::<Map<String, Value>>(&token, k.as_ref(), &v),
         Keys::Set(s) => jwt_claims::verify::<Map<String, Value>>(&token, s, &v),
     }
-    .map_err(|e| invalid(format!("{e} [{}]", e.code())))?;
+    .map_err(|e| invalid(crate::hint::jwt(&e, "--alg")))?;
     io::print_json(&Value::Object(verified.into_claims()))
 }
 

@@ -21,6 +21,9 @@ pub enum KeyCommand {
         #[arg(long)]
         pem: PathBuf,
     },
+    /// Make a JWK Set of the keys in FILE...: their public halves, unless
+    /// --unsafe-include-private-keys.
+    Set(super::key_set::SetArgs),
     /// Read a JWK on stdin and print it as PEM (PKCS#8 for private keys, SPKI for public ones).
     Export {
         /// Print PEM (the only format for now; kept explicit for scripts).
@@ -84,6 +87,7 @@ pub fn run(cmd: KeyCommand) -> CliResult {
                 .map_err(|e| CliError::usage(format!("{}: {e}", pem.display())))?;
             io::print_json(&serde_json::Value::Object(key.to_json_value()))
         }
+        KeyCommand::Set(args) => super::key_set::run(args),
         KeyCommand::Export { .. } => {
             let key = read_stdin_key()?;
             let pem = key.to_pem().map_err(CliError::usage)?;

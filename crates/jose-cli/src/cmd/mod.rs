@@ -7,6 +7,8 @@ pub mod jwe;
 pub mod jws;
 pub mod jwt;
 pub mod key;
+pub mod key_set;
+pub mod key_source;
 pub mod oauth;
 pub mod signing_challenge;
 pub mod thumbprint;

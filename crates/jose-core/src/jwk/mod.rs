@@ -260,6 +260,35 @@ impl Jwk {
         }
     }
 
+    /// A symmetric (`kty: "oct"`) key holding `secret`, for HMAC (HS256, HS384, HS512), AES
+    /// key wrap or `dir`, with no parameters.
+    ///
+    /// The bytes are taken as they are (no decoding; a `Vec<u8>` is moved, not copied). Their
+    /// length is checked against the algorithm wherever the key is used: an HMAC key shorter
+    /// than the hash output (RFC 7518 §3.2: 32 bytes for HS256, 48 for HS384, 64 for HS512)
+    /// is refused with [`KeyError::KeyTooShort`].
+    ///
+    /// ```
+    /// use jose_core::alg::{JwsAlgorithm, KeyAlgorithm};
+    /// use jose_core::jwk::{Jwk, KeyError};
+    ///
+    /// let key = Jwk::from_secret(b"a shared secret of at least 32 bytes".to_vec())?;
+    /// assert!(key.check_algorithm(&KeyAlgorithm::Jws(JwsAlgorithm::HS256)).is_ok());
+    ///
+    /// let short = Jwk::from_secret(&b"hunter2"[..])?;
+    /// assert!(matches!(
+    ///     short.check_algorithm(&KeyAlgorithm::Jws(JwsAlgorithm::HS256)),
+    ///     Err(KeyError::KeyTooShort { min: 32, actual: 7, .. })
+    /// ));
+    /// # Ok::<(), KeyError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`KeyError::EmptySymmetricKey`] for an empty secret.
+    pub fn from_secret(secret: impl Into<crate::SecretBytes>) -> Result<Self, KeyError> {
+        Ok(Self::new(KeyMaterial::Oct(OctKey::new(secret.into())?)))
+    }
+
     /// Parses and validates a JWK from JSON text with the default [`KeyPolicy`].
     ///
     /// # Errors

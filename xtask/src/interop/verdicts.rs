@@ -1,0 +1,410 @@
+//! Each peer's verdict on each invalid vector: `vectors/peer-verdicts.json`.
+//!
+//! A peer's answer to an invalid vector is one of four verdicts: it refused for the vector's
+//! stated reason, refused for another reason, accepted, or could not be asked (n/a, with the
+//! reason kept in `not_applicable`). The file is written with sorted keys so that a run that
+//! changes a verdict shows up as a diff; it is checked against its typed form here and against
+//! `vectors/peer-verdicts.schema.json` by a real JSON Schema validator (the Python peers'
+//! `jsonschema`). A peer's verdicts never fail the run.
+
+use super::Answer;
+use super::classify;
+use super::peers::Peer;
+use crate::vectors::format::{Basis, Common};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Where the verdicts are written, relative to the repository root.
+pub const FILE: &str = "vectors/peer-verdicts.json";
+/// Its JSON Schema, relative to the repository root.
+pub const SCHEMA: &str = "vectors/peer-verdicts.schema.json";
+
+/// A peer's verdict on one invalid vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum PeerVerdict {
+    /// Refused, with an error that names the vector's reason.
+    #[serde(rename = "refused")]
+    Refused,
+    /// Refused, with an error about something else.
+    #[serde(rename = "refused-other-reason")]
+    RefusedOtherReason,
+    /// Accepted: the peer processed an input it should refuse.
+    #[serde(rename = "accepted")]
+    Accepted,
+    /// The peer does not have the feature the vector exercises.
+    #[serde(rename = "n/a")]
+    NotApplicable,
+}
+
+/// What a peer's answer to an invalid vector is judged against.
+#[derive(Debug, Clone)]
+pub struct InvalidVector {
+    /// The vector's id.
+    pub id: String,
+    /// The vector file (`jws.json`, ...).
+    pub file: &'static str,
+    /// The reason code.
+    pub code: String,
+    /// The RFC reference of the reason, when the vector gives one.
+    pub reference: Option<String>,
+    /// The reason's explanation (shown where the vector gives no reference).
+    pub explanation: String,
+    /// Whether the refusal is the workspace's policy rather than an RFC requirement.
+    pub policy: bool,
+}
+
+impl InvalidVector {
+    /// The invalid vector `common` describes, or `None` for a valid one.
+    pub fn of(common: &Common, file: &'static str) -> Option<Self> {
+        let reason = common.reason.as_ref()?;
+        Some(Self {
+            id: common.id.clone(),
+            file,
+            code: reason.code.clone(),
+            reference: reason.reference.clone(),
+            explanation: reason.explanation.clone(),
+            policy: reason.basis == Basis::Policy,
+        })
+    }
+}
+
+/// One peer's verdict on one invalid vector.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The peer's short name (`jose`, `jwcrypto`, `joserfc`).
+    pub peer: &'static str,
+    /// The vector.
+    pub vector: InvalidVector,
+    /// The verdict.
+    pub verdict: PeerVerdict,
+    /// The peer's error (refusals) or why it was not asked (n/a).
+    pub detail: String,
+}
+
+/// Judges a peer's answer to an invalid vector.
+pub fn judge(peer: &'static str, vector: &InvalidVector, answer: &Answer) -> Record {
+    let verdict = if answer.unsupported {
+        PeerVerdict::NotApplicable
+    } else if answer.ok {
+        PeerVerdict::Accepted
+    } else if classify::matches(&vector.code, &answer.error) {
+        PeerVerdict::Refused
+    } else {
+        PeerVerdict::RefusedOtherReason
+    };
+    Record {
+        peer,
+        vector: vector.clone(),
+        verdict,
+        detail: answer.error.clone(),
+    }
+}
+
+/// `vectors/peer-verdicts.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerdictFile {
+    /// Path of the JSON Schema, relative to the file.
+    #[serde(rename = "$schema")]
+    pub schema: String,
+    /// One entry per peer, in the order they run.
+    pub peers: Vec<PeerEntry>,
+}
+
+/// One peer's verdicts (members in alphabetical order, so that every key of the file is sorted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeerEntry {
+    /// The peer's error for each refusal (`refused` and `refused-other-reason`): the evidence
+    /// the classification was made from.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub errors: BTreeMap<String, String>,
+    /// `jose` (panva's, npm), `jwcrypto` or `joserfc` (PyPI).
+    pub name: String,
+    /// Why each n/a vector could not be run by this peer.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub not_applicable: BTreeMap<String, String>,
+    /// Vector id → verdict, for every invalid vector.
+    pub verdicts: BTreeMap<String, PeerVerdict>,
+    /// The version that was run.
+    pub version: String,
+}
+
+/// The peers' short names, as the file spells them.
+pub const NAMES: [&str; 3] = ["jose", "jwcrypto", "joserfc"];
+
+impl VerdictFile {
+    /// Builds the file from a run's records.
+    pub fn new(peers: &[Peer], records: &[Record]) -> Self {
+        let peers = peers
+            .iter()
+            .map(|p| {
+                let mine = records.iter().filter(|r| r.peer == p.id);
+                let mut entry = PeerEntry {
+                    errors: BTreeMap::new(),
+                    name: p.id.to_owned(),
+                    not_applicable: BTreeMap::new(),
+                    verdicts: BTreeMap::new(),
+                    version: p.version().to_owned(),
+                };
+                for r in mine {
+                    entry.verdicts.insert(r.vector.id.clone(), r.verdict);
+                    let side = match r.verdict {
+                        PeerVerdict::NotApplicable => &mut entry.not_applicable,
+                        PeerVerdict::Accepted => continue,
+                        PeerVerdict::Refused | PeerVerdict::RefusedOtherReason => &mut entry.errors,
+                    };
+                    side.insert(r.vector.id.clone(), r.detail.clone());
+                }
+                entry
+            })
+            .collect();
+        Self {
+            schema: "./peer-verdicts.schema.json".to_owned(),
+            peers,
+        }
+    }
+
+    /// The file's text: pretty JSON, sorted keys, a final newline.
+    pub fn render(&self) -> Result<String, String> {
+        let mut text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+        text.push('\n');
+        Ok(text)
+    }
+
+    /// The rules the schema states, checked on the typed form: known peer names, once each; a
+    /// version; an n/a reason for every n/a verdict and for nothing else; the same vectors for
+    /// every peer.
+    pub fn check(&self) -> Result<(), String> {
+        let mut seen = Vec::new();
+        for p in &self.peers {
+            if !NAMES.contains(&p.name.as_str()) || seen.contains(&p.name) {
+                return Err(format!("peer name {:?} unknown or repeated", p.name));
+            }
+            seen.push(p.name.clone());
+            if p.version.is_empty() {
+                return Err(format!("{}: no version", p.name));
+            }
+            for (id, v) in &p.verdicts {
+                let has_reason = p.not_applicable.contains_key(id);
+                if (*v == PeerVerdict::NotApplicable) != has_reason {
+                    return Err(format!("{}: {id}: n/a and its reason disagree", p.name));
+                }
+                let refused = matches!(v, PeerVerdict::Refused | PeerVerdict::RefusedOtherReason);
+                if refused != p.errors.contains_key(id) {
+                    return Err(format!(
+                        "{}: {id}: a refusal and its error disagree",
+                        p.name
+                    ));
+                }
+            }
+            if p.not_applicable
+                .keys()
+                .chain(p.errors.keys())
+                .any(|id| !p.verdicts.contains_key(id))
+            {
+                return Err(format!(
+                    "{}: a reason or error for an unknown vector",
+                    p.name
+                ));
+            }
+        }
+        let ids = |p: &PeerEntry| p.verdicts.keys().cloned().collect::<Vec<_>>();
+        if let Some(first) = self.peers.first()
+            && self.peers.iter().any(|p| ids(p) != ids(first))
+        {
+            return Err("the peers' verdicts cover different vectors".into());
+        }
+        Ok(())
+    }
+}
+
+fn path(relative: &str) -> PathBuf {
+    crate::vectors::util::root().join(relative)
+}
+
+/// Writes `vectors/peer-verdicts.json` and validates what was written: through the typed form
+/// (unknown members, verdict words), the rules of [`VerdictFile::check`], and the JSON Schema
+/// with `validator` (a peer that answers the `schema` operation).
+pub fn write(file: &VerdictFile, validator: &Peer) -> Result<(), String> {
+    let text = file.render()?;
+    let target = path(FILE);
+    std::fs::write(&target, &text).map_err(|e| format!("{}: {e}", target.display()))?;
+    let again: VerdictFile = serde_json::from_str(
+        &std::fs::read_to_string(&target).map_err(|e| format!("{FILE}: {e}"))?,
+    )
+    .map_err(|e| format!("{FILE}: {e}"))?;
+    if &again != file || again.render()? != text {
+        return Err(format!("{FILE}: does not read back as written"));
+    }
+    again.check().map_err(|e| format!("{FILE}: {e}"))?;
+    let answer = validator.call(&serde_json::json!({ "tasks": [{
+        "id": "peer-verdicts-schema",
+        "op": "schema",
+        "schema": path(SCHEMA).display().to_string(),
+        "files": [target.display().to_string()],
+    }]}))?;
+    let result = &answer["results"][0];
+    if result["ok"] != true {
+        return Err(format!(
+            "{FILE} does not conform to {SCHEMA}: {}",
+            result["error"].as_str().unwrap_or("no answer")
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vector(id: &str, code: &str) -> InvalidVector {
+        InvalidVector {
+            id: id.to_owned(),
+            file: "jws.json",
+            code: code.to_owned(),
+            reference: None,
+            explanation: String::new(),
+            policy: false,
+        }
+    }
+
+    fn answer(ok: bool, unsupported: bool, error: &str) -> Answer {
+        Answer {
+            ok,
+            unsupported,
+            error: error.to_owned(),
+            value: serde_json::Value::Null,
+        }
+    }
+
+    fn entry(name: &str) -> PeerEntry {
+        PeerEntry {
+            errors: BTreeMap::new(),
+            name: name.to_owned(),
+            not_applicable: BTreeMap::new(),
+            verdicts: BTreeMap::new(),
+            version: "1.0.0".to_owned(),
+        }
+    }
+
+    #[test]
+    fn each_answer_gets_its_verdict() {
+        let v = vector("jws/negative/alg-none", "alg-none");
+        let judged = |a: Answer| judge("jose", &v, &a).verdict;
+        assert_eq!(judged(answer(true, false, "")), PeerVerdict::Accepted);
+        assert_eq!(
+            judged(answer(false, true, "no such feature")),
+            PeerVerdict::NotApplicable
+        );
+        assert_eq!(
+            judged(answer(
+                false,
+                false,
+                "ERR_JOSE_ALG_NOT_ALLOWED: not allowed"
+            )),
+            PeerVerdict::Refused
+        );
+        assert_eq!(
+            judged(answer(false, false, "TypeError: something else")),
+            PeerVerdict::RefusedOtherReason
+        );
+    }
+
+    #[test]
+    fn the_file_has_sorted_keys_and_the_issue_s_words() {
+        let mut peer = entry("jwcrypto");
+        peer.verdicts
+            .insert("b".to_owned(), PeerVerdict::RefusedOtherReason);
+        peer.verdicts
+            .insert("a".to_owned(), PeerVerdict::NotApplicable);
+        peer.not_applicable.insert("a".to_owned(), "why".to_owned());
+        peer.errors
+            .insert("b".to_owned(), "TypeError: no".to_owned());
+        let file = VerdictFile {
+            schema: "./peer-verdicts.schema.json".to_owned(),
+            peers: vec![peer],
+        };
+        file.check().expect("valid");
+        let text = file.render().expect("render");
+        let order = [
+            "\"$schema\"",
+            "\"peers\"",
+            "\"errors\"",
+            "\"name\"",
+            "\"not_applicable\"",
+            "\"verdicts\"",
+            "\"a\": \"n/a\"",
+            "\"b\": \"refused-other-reason\"",
+            "\"version\"",
+        ];
+        let positions: Vec<usize> = order
+            .iter()
+            .map(|k| {
+                text.find(k)
+                    .unwrap_or_else(|| panic!("{k} missing in {text}"))
+            })
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+        let again: VerdictFile = serde_json::from_str(&text).expect("reads back");
+        assert_eq!(again, file);
+    }
+
+    #[test]
+    fn an_na_verdict_needs_its_reason_and_nothing_else_has_one() {
+        let mut peer = entry("joserfc");
+        peer.verdicts
+            .insert("a".to_owned(), PeerVerdict::NotApplicable);
+        let mut file = VerdictFile {
+            schema: String::new(),
+            peers: vec![peer],
+        };
+        assert!(file.check().is_err());
+        file.peers[0]
+            .verdicts
+            .insert("a".to_owned(), PeerVerdict::Accepted);
+        file.peers[0]
+            .not_applicable
+            .insert("a".to_owned(), "why".to_owned());
+        assert!(file.check().is_err());
+    }
+
+    #[test]
+    fn a_refusal_needs_the_peer_s_error() {
+        let mut peer = entry("jose");
+        peer.verdicts.insert("a".to_owned(), PeerVerdict::Refused);
+        let mut file = VerdictFile {
+            schema: String::new(),
+            peers: vec![peer],
+        };
+        assert!(file.check().is_err());
+        file.peers[0]
+            .errors
+            .insert("a".to_owned(), "ERR_JWS_INVALID: x".to_owned());
+        assert!(file.check().is_ok());
+    }
+
+    #[test]
+    fn peers_are_named_as_the_issue_says_once_each() {
+        let file = VerdictFile {
+            schema: String::new(),
+            peers: vec![entry("jose (npm)")],
+        };
+        assert!(file.check().is_err());
+        let file = VerdictFile {
+            schema: String::new(),
+            peers: vec![entry("jose"), entry("jose")],
+        };
+        assert!(file.check().is_err());
+    }
+
+    #[test]
+    fn unknown_members_and_verdict_words_are_refused() {
+        let bad_word =
+            r#"{"$schema":"","peers":[{"name":"jose","verdicts":{"a":"rejected"},"version":"1"}]}"#;
+        assert!(serde_json::from_str::<VerdictFile>(bad_word).is_err());
+        let extra = r#"{"$schema":"","peers":[{"name":"jose","verdicts":{},"version":"1","x":1}]}"#;
+        assert!(serde_json::from_str::<VerdictFile>(extra).is_err());
+    }
+}
