@@ -64,6 +64,30 @@ pub enum TokenCheck {
     Lifetime,
 }
 
+impl TokenCheck {
+    /// A stable short name: the header parameter or claim checked (`alg`, `kid`, `nonce`,
+    /// `iat`, `exp`), or `format`, `signature`, `lifetime`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenCheck::Format => "format",
+            TokenCheck::Algorithm => "alg",
+            TokenCheck::KeyId => "kid",
+            TokenCheck::Signature => "signature",
+            TokenCheck::Nonce => "nonce",
+            TokenCheck::IssuedAt => "iat",
+            TokenCheck::Expiration => "exp",
+            TokenCheck::Lifetime => "lifetime",
+        }
+    }
+}
+
+impl core::fmt::Display for TokenCheck {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Why a CIBA operation failed.
 ///
 /// Variants are grouped by phase: configuration and metadata, building the request, the
@@ -260,7 +284,7 @@ pub enum CibaError {
     #[error("the notification's nonce differs from the one stored for this auth_req_id")]
     NotificationNonceMismatch,
     /// A signed client notification token failed a check.
-    #[error("the signed client notification token failed the {check:?} check")]
+    #[error("the signed client notification token failed the {check} check")]
     SignedNotificationToken {
         /// Which check.
         check: TokenCheck,

@@ -118,13 +118,44 @@ impl CibaClient {
     /// # }
     /// ```
     pub async fn poll(&self, ack: &BackchannelAck) -> Result<TokenResponse, CibaError> {
+        self.poll_with(ack, &Params::new()).await
+    }
+
+    /// [`CibaClient::poll`] with extra token endpoint parameters sent on every token request
+    /// (openid-client's `parameters`), such as `resource`.
+    ///
+    /// ```no_run
+    /// use ciba::{BackchannelRequest, CibaClient, CibaError, UserHint};
+    /// use oauth_client::Params;
+    ///
+    /// # async fn demo(client: CibaClient) -> Result<(), CibaError> {
+    /// let ack = client
+    ///     .initiate(&BackchannelRequest::new("openid", UserHint::LoginHint("alice".into())))
+    ///     .await?;
+    /// let tokens = client
+    ///     .poll_with(&ack, &Params::new().resource("https://rs.example/api"))
+    ///     .await?;
+    /// # let _ = tokens;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`CibaClient::poll`], and [`CibaError::InvalidRequest`] when `extra` names
+    /// `grant_type` or `auth_req_id`.
+    pub async fn poll_with(
+        &self,
+        ack: &BackchannelAck,
+        extra: &Params,
+    ) -> Result<TokenResponse, CibaError> {
+        check_extra(extra)?;
         if ack.mode() == DeliveryMode::Push {
             return Err(CibaError::PushModeHasNoTokenRequest);
         }
         let _in_flight = ack.begin()?;
         loop {
             self.wait_for_turn(ack).await?;
-            if let Step::Tokens(tokens) = self.request_once(ack).await? {
+            if let Step::Tokens(tokens) = self.request_once(ack, extra).await? {
                 return Ok(*tokens);
             }
         }
@@ -164,6 +195,21 @@ impl CibaClient {
     /// # }
     /// ```
     pub async fn exchange(&self, ack: &BackchannelAck) -> Result<TokenResponse, CibaError> {
+        self.exchange_with(ack, &Params::new()).await
+    }
+
+    /// [`CibaClient::exchange`] with extra token endpoint parameters (openid-client's
+    /// `parameters`).
+    ///
+    /// # Errors
+    /// As [`CibaClient::exchange`], and [`CibaError::InvalidRequest`] when `extra` names
+    /// `grant_type` or `auth_req_id`.
+    pub async fn exchange_with(
+        &self,
+        ack: &BackchannelAck,
+        extra: &Params,
+    ) -> Result<TokenResponse, CibaError> {
+        check_extra(extra)?;
         if ack.mode() == DeliveryMode::Push {
             return Err(CibaError::PushModeHasNoTokenRequest);
         }
@@ -174,7 +220,7 @@ impl CibaClient {
             ack.state().finished = true;
             return Err(CibaError::Deadline);
         }
-        match self.request_once(ack).await? {
+        match self.request_once(ack, extra).await? {
             Step::Tokens(tokens) => Ok(*tokens),
             Step::Again => Err(CibaError::Pending),
         }
@@ -209,7 +255,7 @@ impl CibaClient {
     }
 
     /// Sends one token request and interprets the answer.
-    async fn request_once(&self, ack: &BackchannelAck) -> Result<Step, CibaError> {
+    async fn request_once(&self, ack: &BackchannelAck, extra: &Params) -> Result<Step, CibaError> {
         let sent = Instant::now();
         {
             let mut state = ack.state();
@@ -222,7 +268,8 @@ impl CibaClient {
             .min(ack.expires_at().saturating_duration_since(sent))
             .max(Duration::from_millis(1));
         let config = self.token_config();
-        let params = Params::from([("auth_req_id", ack.auth_req_id().expose())]);
+        let mut params = Params::from([("auth_req_id", ack.auth_req_id().expose())]);
+        params.merge(extra);
         let answer = tokio::select! {
             answer = config.poll_grant(CIBA_GRANT_TYPE, params, Some(timeout)) => answer,
             () = ack.cancelled() => return Err(CibaError::Cancelled),
@@ -282,6 +329,16 @@ impl CibaClient {
             Err(e) => finish(e.into()),
         }
     }
+}
+
+/// Extra token request parameters may not replace the grant or the `auth_req_id`.
+fn check_extra(extra: &Params) -> Result<(), CibaError> {
+    if extra.contains("grant_type") || extra.contains("auth_req_id") {
+        return Err(CibaError::InvalidRequest(
+            "extra token request parameters cannot set grant_type or auth_req_id",
+        ));
+    }
+    Ok(())
 }
 
 /// Reads a `Retry-After` value (RFC 9110 §10.2.3): delay-seconds, or an IMF-fixdate such as

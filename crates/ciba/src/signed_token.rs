@@ -195,7 +195,8 @@ impl MintedToken {
 /// token stored for the request (this alone authenticates the call, as in CIBA); a compact JWS
 /// with `alg` ES256, a `kid` found in the relying party's own JWK Set, no key-carrying header,
 /// a valid signature; `nonce` equal to the stored one; integer `iat` and `exp` with
-/// `iat ≤ now + leeway`, `now ≤ exp + leeway`, `exp > iat` and `exp − iat ≤ max_lifetime`.
+/// `iat ≤ now + leeway`, `now < exp + leeway` (refused from the `exp + leeway` second on, as
+/// in the rest of the workspace), `exp > iat` and `exp − iat ≤ max_lifetime`.
 /// `exp` is a NumericDate; the "expiry duration" reading of the original table is not accepted.
 #[derive(Clone)]
 pub struct NotificationTokenVerifier {
@@ -310,7 +311,7 @@ impl NotificationTokenVerifier {
         if iat > now.saturating_add(leeway) {
             return Err(fail(TokenCheck::IssuedAt));
         }
-        if now > exp.saturating_add(leeway) {
+        if now >= exp.saturating_add(leeway) {
             return Err(fail(TokenCheck::Expiration));
         }
         if exp <= iat || exp - iat > seconds(self.max_lifetime) {

@@ -105,6 +105,23 @@ fn verification_is_bound_to_the_stored_token_and_nonce() {
 }
 
 #[test]
+fn refuses_a_token_from_the_exp_plus_leeway_second_on() {
+    // exp = NOW + 300, leeway 5 s: valid while now < exp + leeway, as in jwt-claims.
+    let minted = mint();
+    let at = |now, leeway| {
+        NotificationTokenVerifier::new(own_keys())
+            .now(now)
+            .leeway(Duration::from_secs(leeway))
+            .verify(minted.token().expose(), minted.token(), minted.nonce())
+    };
+    assert!(at(NOW + 304, 5).is_ok());
+    assert_eq!(check_of(at(NOW + 305, 5)), TokenCheck::Expiration);
+    assert_eq!(check_of(at(NOW + 306, 5)), TokenCheck::Expiration);
+    assert!(at(NOW + 299, 0).is_ok());
+    assert_eq!(check_of(at(NOW + 300, 0)), TokenCheck::Expiration);
+}
+
+#[test]
 fn lifetime_bounds_are_checked() {
     let minted = mint();
     let at = |now| {
@@ -116,8 +133,7 @@ fn lifetime_bounds_are_checked() {
     };
     assert!(at(NOW - 5).is_ok(), "within the leeway");
     assert_eq!(check_of(at(NOW - 6)), TokenCheck::IssuedAt);
-    assert!(at(NOW + 305).is_ok());
-    assert_eq!(check_of(at(NOW + 306)), TokenCheck::Expiration);
+    assert!(at(NOW + 304).is_ok(), "the last second before exp + leeway");
     let long = NotificationTokenIssuer::new(rp_key().clone())
         .unwrap()
         .lifetime(Duration::from_secs(601))

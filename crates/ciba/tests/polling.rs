@@ -565,3 +565,47 @@ async fn ciba_needs_a_confidential_client_and_a_supported_mode() {
         })
     ));
 }
+
+#[tokio::test(start_paused = true)]
+async fn extra_token_endpoint_parameters_are_sent_on_every_poll() {
+    // openid-client's `parameters` of pollBackchannelAuthenticationGrant.
+    let script = Script::new();
+    script.push("/bc", ack_answer(Some(1), 60));
+    script.push("/token", Answer::error("authorization_pending"));
+    script.push("/token", Answer::json(200, token_response("at-1")));
+    let client = poll_client(&script);
+    let ack = client.initiate(&alice()).await.unwrap();
+    let extra = oauth_client::Params::new()
+        .resource("https://rs.example/api")
+        .set("custom", "value");
+    let tokens = client.poll_with(&ack, &extra).await.unwrap();
+    assert_eq!(tokens.access_token(), "at-1");
+    let seen = script.seen("/token");
+    assert_eq!(seen.len(), 2);
+    for request in &seen {
+        assert_eq!(request.param("resource"), Some("https://rs.example/api"));
+        assert_eq!(request.param("custom"), Some("value"));
+        assert_eq!(request.param("grant_type"), Some(ciba::CIBA_GRANT_TYPE));
+        assert_eq!(request.param("auth_req_id"), Some("req-1_a.b"));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn extra_parameters_cannot_replace_the_grant_or_the_auth_req_id() {
+    let script = Script::new();
+    script.push("/bc", ack_answer(Some(1), 60));
+    let client = poll_client(&script);
+    let ack = client.initiate(&alice()).await.unwrap();
+    for name in ["grant_type", "auth_req_id"] {
+        let extra = oauth_client::Params::new().set(name, "x");
+        assert!(matches!(
+            client.poll_with(&ack, &extra).await,
+            Err(CibaError::InvalidRequest(_))
+        ));
+        assert!(matches!(
+            client.exchange_with(&ack, &extra).await,
+            Err(CibaError::InvalidRequest(_))
+        ));
+    }
+    assert!(script.seen("/token").is_empty());
+}

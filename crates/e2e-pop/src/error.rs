@@ -43,7 +43,7 @@ pub enum E2ePopError {
         alg: String,
     },
     /// The header's `typ` is missing or not the token's type.
-    #[error("typ is {found:?}, expected {expected:?}")]
+    #[error("{}", wrong_typ(expected, found.as_deref()))]
     WrongTyp {
         /// The expected media type.
         expected: &'static str,
@@ -443,5 +443,13 @@ pub(crate) fn from_jws(e: JwsError) -> E2ePopError {
         JwsError::InvalidSignature => E2ePopError::SignatureInvalid,
         JwsError::MalformedSignature { reason, .. } => E2ePopError::SignatureMalformed(reason),
         other => E2ePopError::Malformed(other),
+    }
+}
+
+/// The text of [`E2ePopError::WrongTyp`]: plain words, not Rust's `Option` syntax.
+fn wrong_typ(expected: &str, found: Option<&str>) -> String {
+    match found {
+        Some(found) => format!("typ is {found:?}, expected {expected:?}"),
+        None => format!("the header has no typ, expected {expected:?}"),
     }
 }

@@ -1175,3 +1175,60 @@ fn error_codes_name_distinct_checks() {
     unique.dedup();
     assert_eq!(unique.len(), codes.len());
 }
+
+/// A UUID in its canonical text form, version 4, RFC 9562 variant.
+fn is_uuid_v4(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+    lengths == [8, 4, 4, 4, 12]
+        && s.chars()
+            .all(|c| c == '-' || c.is_ascii_digit() || ('a'..='f').contains(&c))
+        && groups[2].starts_with('4')
+        && groups[3].starts_with(['8', '9', 'a', 'b'])
+}
+
+#[test]
+fn default_jti_is_a_fresh_uuid_v4_and_default_iat_is_the_build_time() {
+    let build = || {
+        let before = NumericDate::now().seconds();
+        let token = E2ePopTokenBuilder::new()
+            .issuer(CLIENT)
+            .subject(SUB)
+            .audience(SESSION)
+            .build(client())
+            .unwrap();
+        let after = NumericDate::now().seconds();
+        let payload = jws::unverified::decode_payload(&token).unwrap();
+        let claims: Value = serde_json::from_slice(&payload).unwrap();
+        (claims, before, after)
+    };
+    let (first, before, after) = build();
+    let jti = first["jti"].as_str().unwrap();
+    assert!(is_uuid_v4(jti), "{jti}");
+    let iat = first["iat"].as_i64().unwrap();
+    // Read from the clock at build time: between the readings taken around the build.
+    assert!(
+        (before..=after).contains(&iat),
+        "{before} <= {iat} <= {after}"
+    );
+    assert_eq!(
+        first["exp"].as_i64().unwrap() - iat,
+        i64::try_from(TokenKind::E2ePop.default_lifetime().as_secs()).unwrap()
+    );
+    // Each build draws a new jti.
+    let (second, _, _) = build();
+    assert_ne!(second["jti"], first["jti"]);
+    assert!(is_uuid_v4(second["jti"].as_str().unwrap()));
+    // The ICT and the PoP token draw theirs the same way.
+    let ict = IctBuilder::new()
+        .issuer(OP)
+        .subject(SUB)
+        .confirmation(&client_public())
+        .unwrap()
+        .contexts(["email"])
+        .build(op())
+        .unwrap();
+    let claims: Value =
+        serde_json::from_slice(&jws::unverified::decode_payload(&ict).unwrap()).unwrap();
+    assert!(is_uuid_v4(claims["jti"].as_str().unwrap()));
+}

@@ -53,9 +53,10 @@ pub fn jwt(e: &JwtError, alg_flag: &str) -> String {
             "the token has an audience but no accepted audience is configured: name yours with --aud"
                 .to_owned()
         }
-        JwtError::TypMismatch { expected, found } => {
-            format!("unexpected typ {found:?}, expected {expected:?} (set with --typ)")
-        }
+        JwtError::TypMismatch { expected, found } => match found {
+            Some(found) => format!("unexpected typ {found:?}, expected {expected:?} (set with --typ)"),
+            None => format!("the header has no typ, expected {expected:?} (set with --typ)"),
+        },
         JwtError::TypNotAccepted { found } => format!(
             "typ \"{found}\" marks a token of a specific profile (RFC 8725 §3.11): accept it with --typ '{found}'"
         ),

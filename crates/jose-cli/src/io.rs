@@ -92,12 +92,20 @@ pub fn single_key(path: &Path, set: JwkSet) -> CliResult<Jwk> {
     }
 }
 
-/// A JSON object given on the command line.
+/// A JSON object given on the command line, or read from the file named after `@`.
 pub fn parse_object_arg(
     name: &str,
     text: &str,
 ) -> CliResult<serde_json::Map<String, serde_json::Value>> {
-    jose_core::json::parse_object(text.as_bytes(), &jose_core::json::JsonLimits::DEFAULT)
+    let from_file;
+    let bytes = match text.strip_prefix('@') {
+        Some(path) => {
+            from_file = read_file(Path::new(path))?;
+            from_file.as_slice()
+        }
+        None => text.as_bytes(),
+    };
+    jose_core::json::parse_object(bytes, &jose_core::json::JsonLimits::DEFAULT)
         .map_err(|e| CliError::usage(format!("--{name}: {e}")))
 }
 

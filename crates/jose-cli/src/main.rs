@@ -46,6 +46,9 @@ enum Command {
     /// Signed challenges and signed responses of a hash-signing service.
     #[command(subcommand, name = "signing-challenge")]
     SigningChallenge(cmd::signing_challenge::SigningChallengeCommand),
+    /// CIBA: the signed client notification token.
+    #[command(subcommand)]
+    Ciba(cmd::ciba::CibaCommand),
     /// OAuth 2.0 / OpenID Connect flows against an authorization server.
     #[command(subcommand)]
     Oauth(Box<cmd::oauth::OauthCommand>),
@@ -92,6 +95,7 @@ fn main() -> ExitCode {
         Command::Jwt(c) => cmd::jwt::run(c),
         Command::E2ePop(c) => cmd::e2e_pop::run(c),
         Command::SigningChallenge(c) => cmd::signing_challenge::run(c),
+        Command::Ciba(c) => cmd::ciba::run(c),
         Command::Oauth(c) => cmd::oauth::run(*c),
         Command::Demo => cmd::demo::run(),
     };

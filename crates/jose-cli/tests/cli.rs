@@ -371,10 +371,64 @@ fn demo_runs_and_help_is_complete() {
     assert!(out.contains("refused (alg none)"));
     assert!(!out.contains("UNEXPECTEDLY"));
     let help = ok(&["--help"], b"");
-    for command in ["key", "thumbprint", "jws", "jwt", "demo"] {
+    for command in ["key", "thumbprint", "jws", "jwt", "ciba", "demo"] {
         assert!(help.contains(command), "{command}");
     }
     assert!(help.contains("Exit codes"));
     assert_eq!(code(&["no-such-command"], b""), 2);
     let _ = Path::new("");
+}
+
+#[test]
+fn jwe_encrypt_help_describes_jwe_serializations() {
+    let help = ok(&["jwe", "encrypt", "--help"], b"");
+    assert!(!help.contains("signatures"), "{help}");
+    assert!(!help.contains("header.payload.signature"), "{help}");
+    assert!(help.contains("recipients"), "{help}");
+    assert!(
+        help.contains("header.encrypted_key.iv.ciphertext.tag"),
+        "{help}"
+    );
+}
+
+#[test]
+fn typ_errors_print_plain_text() {
+    let dir = Dir::new("typ-text");
+    let (private, public) = keypair(&dir, "ES256");
+    let claims = r#"{"iss":"https://as.example","aud":"api","iat":1800000000}"#;
+    let verify = |token: &str, typ: &str| {
+        let out = jose(
+            &[
+                "jwt",
+                "verify",
+                "--key",
+                &public,
+                "--typ",
+                typ,
+                "--now",
+                "1800000010",
+            ],
+            token.as_bytes(),
+        );
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let typed = ok(
+        &[
+            "jwt", "sign", "--key", &private, "--claims", claims, "--typ", "jwt",
+        ],
+        b"",
+    );
+    let err = verify(&typed, "at+jwt");
+    assert!(!err.contains("Some("), "{err}");
+    assert!(err.contains("\"jwt\""), "{err}");
+    assert!(err.contains("\"at+jwt\""), "{err}");
+    // Without typ: says so in words.
+    let untyped = ok(
+        &["jws", "sign", "--key", &private],
+        br#"{"iss":"https://as.example","aud":"api","iat":1800000000,"exp":1800000600}"#,
+    );
+    let err = verify(&untyped, "at+jwt");
+    assert!(!err.contains("None"), "{err}");
+    assert!(err.contains("no typ"), "{err}");
 }

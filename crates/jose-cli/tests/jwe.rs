@@ -263,7 +263,7 @@ fn jwe_exit_codes() {
         ),
         2
     );
-    // A key without `alg` needs --alg.
+    // A key without `alg` needs --alg to encrypt; it decrypts with what its type can do.
     let bare = dir.write(
         "bare.json",
         br#"{"kty":"oct","k":"GawgguFyGrWKav7AX4VKUg"}"#,
@@ -281,13 +281,23 @@ fn jwe_exit_codes() {
         ],
         PLAINTEXT,
     );
-    assert_eq!(code(&["jwe", "decrypt", "--key", &bare], jwe.as_bytes()), 1);
+    assert_eq!(
+        ok(&["jwe", "decrypt", "--key", &bare], jwe.as_bytes()),
+        PLAINTEXT
+    );
     assert_eq!(
         ok(
             &["jwe", "decrypt", "--key", &bare, "--alg", "A128KW"],
             jwe.as_bytes()
         ),
         PLAINTEXT
+    );
+    assert_eq!(
+        code(
+            &["jwe", "decrypt", "--key", &bare, "--alg", "A256KW"],
+            jwe.as_bytes()
+        ),
+        1
     );
 }
 
@@ -448,4 +458,73 @@ fn help_lists_the_encryption_commands() {
     assert!(help.contains("encrypt") && help.contains("decrypt"));
     let help = ok_text(&["jwt", "--help"], b"");
     assert!(help.contains("encrypt") && help.contains("decrypt"));
+}
+
+/// `name`'s key files again, without their `alg` members.
+fn without_alg(dir: &Dir, name: &str, private: &str, public: &str) -> (String, String) {
+    let strip = |path: &str| {
+        let mut jwk: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        jwk.as_object_mut().unwrap().remove("alg");
+        jwk.to_string()
+    };
+    (
+        dir.write(&format!("{name}-noalg.json"), &strip(private)),
+        dir.write(&format!("{name}-noalg.pub.json"), &strip(public)),
+    )
+}
+
+#[test]
+fn jwe_decrypt_with_a_key_without_alg_uses_what_the_key_type_can_do() {
+    let dir = Dir::new("noalg");
+    let (private, public) = dir.key("ec", &["--alg", "ECDH-ES+A128KW", "--kid", "ec"]);
+    let (private, public) = without_alg(&dir, "ec", &private, &public);
+    let (aes, _) = dir.key("aes", &["--alg", "A256KW", "--kid", "aes"]);
+    let (aes_noalg, _) = without_alg(&dir, "aes", &aes, &aes);
+    for alg in ["ECDH-ES", "ECDH-ES+A256KW"] {
+        let jwe = ok_text(
+            &[
+                "jwe", "encrypt", "--key", &public, "--alg", alg, "--enc", "A256GCM",
+            ],
+            PLAINTEXT,
+        );
+        let plain = ok(&["jwe", "decrypt", "--key", &private], jwe.as_bytes());
+        assert_eq!(plain, PLAINTEXT, "{alg}");
+    }
+    // Several recipients: the one this key cannot serve (AES) is skipped.
+    let jwe = ok_text(
+        &[
+            "jwe",
+            "encrypt",
+            "--key",
+            &aes_noalg,
+            "--alg",
+            "A256KW",
+            "--key",
+            &public,
+            "--alg",
+            "ECDH-ES+A128KW",
+            "--enc",
+            "A256GCM",
+            "--format",
+            "general",
+        ],
+        PLAINTEXT,
+    );
+    assert_eq!(
+        ok(&["jwe", "decrypt", "--key", &private], jwe.as_bytes()),
+        PLAINTEXT
+    );
+    assert_eq!(
+        ok(&["jwe", "decrypt", "--key", &aes_noalg], jwe.as_bytes()),
+        PLAINTEXT
+    );
+    // An explicit --alg still decides.
+    assert_eq!(
+        code(
+            &["jwe", "decrypt", "--key", &private, "--alg", "RSA-OAEP-256"],
+            jwe.as_bytes()
+        ),
+        1
+    );
 }

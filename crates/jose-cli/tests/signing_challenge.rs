@@ -395,3 +395,23 @@ fn usage_errors_exit_2() {
         assert_eq!(code, 2, "{args:?}: {err}");
     }
 }
+
+#[test]
+fn the_session_can_be_read_from_a_file_with_at() {
+    let dir = Dir::new("session-file");
+    let v = vector("challenge/basic");
+    let mut args = verify_args(&dir, &v, 0);
+    let at = args.iter().position(|a| a == "--session").unwrap() + 1;
+    let session_file = dir.write("session.json", args[at].as_bytes());
+    let inline: Value =
+        serde_json::from_str(&ok(&args.iter().map(String::as_str).collect::<Vec<_>>())).unwrap();
+    args[at] = format!("@{session_file}");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let from_file: Value = serde_json::from_str(&ok(&args)).unwrap();
+    assert_eq!(from_file, inline);
+    // A missing file is a usage error.
+    let mut missing = args.clone();
+    let missing_path = format!("@{}", dir.0.join("absent.json").display());
+    missing[at] = &missing_path;
+    assert_eq!(fails(&missing).0, 2);
+}

@@ -159,7 +159,7 @@ pub(crate) fn decrypt<'k>(
             continue;
         }
         let checked = keys.select(h).and_then(|key| {
-            options.check_algorithm(alg, key.key_alg())?;
+            options.check_algorithm(alg, &key)?;
             key.check(alg)?;
             Ok(key)
         });

@@ -1,6 +1,7 @@
 //! What a recipient accepts: algorithms, understood `crit` extensions, and limits.
 
 use crate::JweError;
+use crate::key::SelectedKey;
 use jose_core::alg::{ContentEncryptionAlgorithm, KeyAlgorithm, KeyManagementAlgorithm};
 
 /// The smallest PBES2 iteration count accepted, as RFC 7518 §4.8.1.2 recommends.
@@ -139,6 +140,7 @@ pub struct DecryptOptions {
     encryptions: Vec<ContentEncryptionAlgorithm>,
     critical: Vec<String>,
     limits: Limits,
+    key_type_algorithms: bool,
 }
 
 impl DecryptOptions {
@@ -162,6 +164,33 @@ impl DecryptOptions {
         if !self.algorithms.contains(&alg) {
             self.algorithms.push(alg);
         }
+        self
+    }
+
+    /// For a key without an `alg` member (and no explicit list): accepts every key
+    /// management algorithm the key's type can perform, as panva's jose and jwcrypto do:
+    /// RSA-OAEP and RSA-OAEP-256 for an RSA key, the ECDH-ES family for an EC or X25519 key,
+    /// AES key wrap, AES-GCM key wrap and `dir` for a symmetric key of the right size, PBES2
+    /// for a password. Never `RSA1_5` (allow it explicitly with
+    /// [`DecryptOptions::algorithms`]), never PBES2 with a JWK. A key with `alg` still
+    /// decrypts with that algorithm only.
+    ///
+    /// ```
+    /// use jose_core::alg::{ContentEncryptionAlgorithm, KeyManagementAlgorithm};
+    /// use jose_core::jwk::Jwk;
+    /// use jwe::{DecryptOptions, EncryptionKey, compact};
+    ///
+    /// let key = Jwk::generate(KeyManagementAlgorithm::EcdhEs)?.without_alg();
+    /// let recipient = EncryptionKey::new(key.to_public()?, KeyManagementAlgorithm::EcdhEsA128Kw)?;
+    /// let token = compact::CompactEncrypt::new(b"hi", ContentEncryptionAlgorithm::A128Gcm)
+    ///     .encrypt(&recipient)?;
+    /// let options = DecryptOptions::new().accept_key_type_algorithms();
+    /// assert_eq!(compact::decrypt(&token, &key, &options)?.plaintext(), b"hi");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn accept_key_type_algorithms(mut self) -> Self {
+        self.key_type_algorithms = true;
         self
     }
 
@@ -214,16 +243,26 @@ impl DecryptOptions {
     }
 
     /// Checks `alg` against the explicit list, or, without one, against the algorithm the
-    /// key's `alg` member implies.
+    /// key's `alg` member implies, or, for a key without one, against what its type can
+    /// perform when [`DecryptOptions::accept_key_type_algorithms`] is set (the key's fit to
+    /// `alg` is checked by the caller).
     pub(crate) fn check_algorithm(
         &self,
         alg: KeyManagementAlgorithm,
-        key_alg: Option<&KeyAlgorithm>,
+        key: &SelectedKey<'_>,
     ) -> Result<(), JweError> {
+        use KeyManagementAlgorithm as K;
         if self.algorithms.is_empty() {
-            return match implied_algorithm(key_alg) {
+            let pbes2 = matches!(
+                alg,
+                K::Pbes2Hs256A128Kw | K::Pbes2Hs384A192Kw | K::Pbes2Hs512A256Kw
+            );
+            let password = matches!(key, SelectedKey::Password(_));
+            return match implied_algorithm(key.key_alg()) {
                 Some(a) if a == alg => Ok(()),
                 Some(_) => Err(JweError::AlgorithmNotAllowed(alg)),
+                None if self.key_type_algorithms && alg != K::Rsa1_5 && pbes2 == password => Ok(()),
+                None if self.key_type_algorithms => Err(JweError::AlgorithmNotAllowed(alg)),
                 None => Err(JweError::NoAlgorithmAllowed),
             };
         }

@@ -107,7 +107,7 @@ impl JwtBuilder {
 }
 
 fn is_nested(header: &JweHeader) -> bool {
-    header.cty().is_some_and(|c| media_types_match(c, NESTED))
+    crate::typ::is_nested_jwt(header.cty())
 }
 
 /// Decrypts a nested JWT (a JWE with `cty: JWT`), then verifies the signed JWT inside: its

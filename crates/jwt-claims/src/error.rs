@@ -19,9 +19,10 @@ pub enum JwtError {
     #[cfg(feature = "jwe")]
     #[error(transparent)]
     Jwe(#[from] jwe::JweError),
-    /// An encrypted JWT holds something other than what the caller asked for: a nested JWT
-    /// whose content is not a signed JWT, or a nested JWT where claims were expected.
-    #[error("encrypted JWT: {0}")]
+    /// A JWT holds something other than what the caller asked for: a nested JWT whose
+    /// content is not a signed JWT, or a nested JWT (`cty: JWT`, in a JWE or a JWS) where
+    /// claims were expected.
+    #[error("nested JWT: {0}")]
     Nesting(&'static str),
     /// The payload is not a strict JSON object.
     #[error("the JWT payload is not a JSON object: {0}")]
@@ -92,7 +93,7 @@ pub enum JwtError {
     #[error("unexpected subject: the expected one is set with Validation::subject")]
     SubjectMismatch,
     /// The header's `typ` is not the expected type.
-    #[error("unexpected typ {found:?}, expected {expected:?} (set with Validation::typ)")]
+    #[error("{}", typ_mismatch(expected, found.as_deref()))]
     TypMismatch {
         /// The expected type.
         expected: String,
@@ -164,5 +165,15 @@ impl JwtError {
             JwtError::TypMismatch { .. } | JwtError::TypNotAccepted { .. } => "typ",
             _ => return None,
         })
+    }
+}
+
+/// The text of [`JwtError::TypMismatch`]: plain words, not Rust's `Option` syntax.
+fn typ_mismatch(expected: &str, found: Option<&str>) -> String {
+    match found {
+        Some(found) => {
+            format!("unexpected typ {found:?}, expected {expected:?} (set with Validation::typ)")
+        }
+        None => format!("the header has no typ, expected {expected:?} (set with Validation::typ)"),
     }
 }

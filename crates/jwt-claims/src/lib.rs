@@ -18,7 +18,7 @@ pub use encrypted::{DecryptedJwt, decrypt, decrypt_then_verify};
 pub use error::JwtError;
 pub use numeric_date::NumericDate;
 pub use validation::Validation;
-pub use verify::{VerifiedJwt, decode_unverified, finish, parse_claims, verify};
+pub use verify::{VerifiedJwt, decode_unverified, finish, parse_claims, refuse_nested, verify};
 
 // What a JWT user needs from the crates below, so that one crate appears in `use` lines.
 /// The JOSE building blocks (keys, algorithms, headers), for what the re-exports above leave out.

@@ -25,6 +25,12 @@ pub fn media_types_match(a: &str, b: &str) -> bool {
     normalize_media_type(a) == normalize_media_type(b)
 }
 
+/// Whether a `cty` says the content is itself a JWT (a nested JWT, RFC 7519 §5.2).
+#[must_use]
+pub fn is_nested_jwt(cty: Option<&str>) -> bool {
+    cty.is_some_and(|c| media_types_match(c, "JWT"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

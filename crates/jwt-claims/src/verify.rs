@@ -88,7 +88,8 @@ pub fn finish<T: DeserializeOwned>(
     })
 }
 
-/// Verifies a signed JWT (compact JWS): signature, then `typ`, then the claims.
+/// Verifies a signed JWT (compact JWS): signature, then `typ`, then that it is not a nested
+/// JWT (`cty: JWT`, refused with [`JwtError::Nesting`]: RFC 7519 §7.2), then the claims.
 ///
 /// # Errors
 /// [`JwtError`] naming the first failed check.
@@ -99,6 +100,7 @@ pub fn verify<T: DeserializeOwned>(
 ) -> Result<VerifiedJwt<T>, JwtError> {
     let verified = jws::compact::verify(token, keys, validation.jws())?;
     validation.check_header(verified.header())?;
+    refuse_nested(verified.header())?;
     if verified.header().b64() == Some(false) {
         // RFC 7797 §7: the unencoded option does not apply to JWTs.
         return Err(JwtError::Jws(jws::JwsError::Malformed(
@@ -112,6 +114,21 @@ pub fn verify<T: DeserializeOwned>(
         return finish(header, claims, validation);
     }
     finish_from_payload(header, verified.payload(), validation)
+}
+
+/// Refuses a signed JWT whose header says `cty: JWT`: its payload is another JWT (RFC 7519
+/// §7.2 step 8), not claims, and this crate does not verify nested JWS. Verifiers that read
+/// claims from a JWS they verified themselves call this on its header.
+///
+/// # Errors
+/// [`JwtError::Nesting`].
+pub fn refuse_nested(header: &JwsHeader) -> Result<(), JwtError> {
+    if crate::typ::is_nested_jwt(header.cty()) {
+        return Err(JwtError::Nesting(
+            "the JWS says cty: JWT (a nested JWT) where claims were expected",
+        ));
+    }
+    Ok(())
 }
 
 /// The registered claims of a payload as JSON values, each `Some` when the member is present

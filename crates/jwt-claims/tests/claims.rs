@@ -288,6 +288,45 @@ fn explicit_typing() {
     }
 }
 
+/// A JWS whose header says `cty: JWT` (in any case, with or without `application/`).
+fn sign_with_cty(signer: &SigningKey, payload: &[u8], cty: &str) -> String {
+    jws::compact::CompactSign::new(payload)
+        .header(jose_core::header::JwsHeader::default().with_cty(cty))
+        .sign(signer)
+        .unwrap()
+}
+
+#[test]
+fn a_jws_saying_cty_jwt_over_claims_is_refused_as_nested() {
+    // RFC 7519 §7.2: cty JWT means the payload is itself a JWT, never claims to use directly.
+    let (signer, public) = key();
+    let validation = Validation::new().now(at(T0)).ignore_audience();
+    for cty in ["JWT", "jwt", "application/JWT"] {
+        let token = sign_with_cty(&signer, json!({"exp": T0 + 60}).to_string().as_bytes(), cty);
+        let err = check(&token, &public, &validation).unwrap_err();
+        assert!(matches!(err, JwtError::Nesting(_)), "{cty}: {err}");
+        assert!(err.to_string().contains("cty"), "{err}");
+    }
+    // Another cty is no nesting: the claims are read as usual.
+    let token = sign_with_cty(
+        &signer,
+        json!({"exp": T0 + 60}).to_string().as_bytes(),
+        "json",
+    );
+    assert!(check(&token, &public, &validation).is_ok());
+}
+
+#[test]
+fn a_jws_nested_in_a_jws_is_refused_as_nested() {
+    let (signer, public) = key();
+    let validation = Validation::new().now(at(T0)).ignore_audience();
+    let inner = sign_raw(&signer, &json!({"exp": T0 + 60}), None);
+    let outer = sign_with_cty(&signer, inner.as_bytes(), "JWT");
+    let err = check(&outer, &public, &validation).unwrap_err();
+    assert!(matches!(err, JwtError::Nesting(_)), "{err}");
+    assert_eq!(err.code(), "ERR_JWT_INVALID");
+}
+
 #[test]
 fn tokens_typed_for_another_profile_are_refused_unless_their_typ_is_configured() {
     // RFC 8725 §3.11: with no `typ` configured, only plain JWTs are accepted.

@@ -351,6 +351,14 @@ impl ClientAuth {
             .map_err(|e| Error::InvalidConfiguration(format!("client_secret_jwt secret: {e}")))
     }
 
+    /// The client secret this method authenticates with, if it uses one.
+    pub(crate) fn client_secret(&self) -> Option<&SecretBytes> {
+        match &self.kind {
+            Kind::Basic(s) | Kind::Post(s) | Kind::SecretJwt { secret: s, .. } => Some(s),
+            _ => None,
+        }
+    }
+
     /// Checks the method against the client metadata (a `client_secret_jwt` secret long
     /// enough for its algorithm).
     pub(crate) fn check(&self, client: &ClientMetadata) -> Result<(), Error> {

@@ -104,6 +104,9 @@ pub struct Options {
     pub clock_skew: i64,
     /// Tolerance for `exp`, `iat`, `nbf` and `auth_time` checks. Default 30 s.
     pub clock_tolerance: Duration,
+    /// Oldest `iat` of an ID Token the client receives, before the tolerance
+    /// ([`ConfigurationBuilder::max_id_token_age`]). Default 1 hour.
+    pub max_id_token_age: Duration,
     /// Largest response body read. Default 1 MiB.
     pub max_response_bytes: usize,
     /// Header fields sent with every request.
@@ -202,6 +205,7 @@ impl Default for Options {
             allow_insecure_requests: false,
             clock_skew: 0,
             clock_tolerance: Duration::from_secs(30),
+            max_id_token_age: Duration::from_secs(3600),
             max_response_bytes: 1 << 20,
             headers: Headers::new(),
             jwks_max_age: Duration::from_secs(600),
@@ -656,6 +660,25 @@ impl ConfigurationBuilder {
         self
     }
 
+    /// How long ago an ID Token may have been issued when the client receives it (default
+    /// 1 hour): an ID Token whose `iat` is older than this plus the clock tolerance is refused
+    /// ([`crate::IdTokenCheck::IssuedAt`]), as openid-client does. ID Tokens are issued for
+    /// the response that carries them, so an old one is a replay or a broken server clock.
+    ///
+    /// ```
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration};
+    /// use std::time::Duration;
+    ///
+    /// let builder = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+    ///     .max_id_token_age(Duration::from_secs(600));
+    /// assert_eq!(builder.options().max_id_token_age, Duration::from_secs(600));
+    /// ```
+    #[must_use]
+    pub fn max_id_token_age(mut self, age: Duration) -> Self {
+        self.options.max_id_token_age = age;
+        self
+    }
+
     /// Largest response body read (default 1 MiB).
     ///
     /// ```
@@ -705,7 +728,7 @@ impl ConfigurationBuilder {
     }
 
     /// Verifies the server's signatures (ID Tokens, JWT UserInfo and introspection
-    /// responses, JARM, logout tokens) on this crypto backend: every key of the fetched or
+    /// responses, JARM) on this crypto backend: every key of the fetched or
     /// imported JWK Set is pinned to it. Default [`Backend::default()`]: aws-lc-rs when the
     /// build compiles it in (this crate's `aws-lc-rs` feature does, as does that of any crate
     /// forwarding to `jose-core`'s) and RustCrypto otherwise; see `docs/backends.md`.

@@ -1,7 +1,7 @@
 //! ID Token validation (OpenID Connect Core 1.0 §3.1.3.7, §3.1.3.8, §3.3.2.11).
 
 use crate::error::IdTokenCheck;
-use crate::{Configuration, Error};
+use crate::{Configuration, Confirmation, Error};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::{b64, constant_time_eq};
 use serde_json::{Map, Value};
@@ -35,6 +35,8 @@ pub struct IdTokenClaims {
     pub amr: Option<Vec<String>>,
     /// `sid`.
     pub sid: Option<String>,
+    /// `cnf`: the key the token is bound to (RFC 7800), typed.
+    pub cnf: Option<Confirmation>,
     /// The JWS algorithm the token was signed with.
     pub alg: JwsAlgorithm,
     claims: Map<String, Value>,
@@ -76,6 +78,8 @@ pub(crate) struct Expectations<'a> {
     pub(crate) require_state_hash: bool,
     pub(crate) now: i64,
     pub(crate) tolerance: i64,
+    /// `iat` may be at most this many seconds (plus the tolerance) in the past.
+    pub(crate) max_iat_age: i64,
 }
 
 impl core::fmt::Debug for Expectations<'_> {
@@ -230,6 +234,19 @@ pub(crate) fn check_claims(
             format!("issued in the future, at {iat} (now {})", e.now),
         ));
     }
+    if iat
+        < e.now
+            .saturating_sub(e.max_iat_age)
+            .saturating_sub(e.tolerance)
+    {
+        return Err(Error::id_token(
+            C::IssuedAt,
+            format!(
+                "iat {iat} is more than {} s in the past (now {})",
+                e.max_iat_age, e.now
+            ),
+        ));
+    }
 
     if let Some(nbf) = number(&claims, "nbf", C::NotBefore)?
         && nbf > e.now + e.tolerance
@@ -292,6 +309,12 @@ pub(crate) fn check_claims(
         Some(_) => return fail(C::ClaimType, "amr must be an array of strings"),
     };
 
+    let cnf = claims
+        .get("cnf")
+        .map(Confirmation::from_value)
+        .transpose()
+        .map_err(|reason| Error::id_token(C::ClaimType, reason))?;
+
     Ok(IdTokenClaims {
         iss,
         sub,
@@ -304,6 +327,7 @@ pub(crate) fn check_claims(
         acr: string(&claims, "acr")?,
         amr,
         sid: string(&claims, "sid")?,
+        cnf,
         alg,
         claims,
     })
@@ -336,6 +360,7 @@ impl Configuration {
                 .id_token_signing_alg_values_supported
                 .as_ref(),
             Some(JwsAlgorithm::RS256),
+            self.has_client_secret(),
         )
     }
 
@@ -369,6 +394,8 @@ impl Configuration {
             require_state_hash: false,
             now,
             tolerance: self.tolerance(),
+            max_iat_age: i64::try_from(self.inner.options.max_id_token_age.as_secs())
+                .unwrap_or(i64::MAX / 4),
         }
     }
 }
@@ -450,6 +477,7 @@ mod tests {
             require_state_hash: false,
             now: NOW,
             tolerance: 30,
+            max_iat_age: 3600,
         }
     }
 
@@ -485,6 +513,62 @@ mod tests {
         assert_eq!(claims.aud, vec![CLIENT.to_owned()]);
         assert_eq!(claims.nonce.as_deref(), Some("n-1"));
         assert_eq!(claims.alg, JwsAlgorithm::ES256);
+    }
+
+    #[test]
+    fn cnf_is_typed() {
+        // RFC 7800 / RFC 9449 / RFC 8705 confirmation members.
+        let token = with(|c| {
+            c.insert(
+                "cnf".into(),
+                json!({"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I",
+                       "x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2",
+                       "kid": "k-1"}),
+            );
+        });
+        let claims = validate(&token, &expectations()).unwrap();
+        let cnf = claims.cnf.as_ref().unwrap();
+        assert_eq!(
+            cnf.jkt.as_deref(),
+            Some("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I")
+        );
+        assert_eq!(
+            cnf.x5t_s256.as_deref(),
+            Some("bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2")
+        );
+        assert!(cnf.jwk.is_none());
+        assert_eq!(cnf.other["kid"], "k-1");
+        // A confirmation by key: the JWK, parsed.
+        let public = keys().es256.public_jwk().unwrap();
+        let token = with(|c| {
+            c.insert("cnf".into(), json!({"jwk": public.to_json_value()}));
+        });
+        let claims = validate(&token, &expectations()).unwrap();
+        assert!(claims.cnf.unwrap().jwk.unwrap().same_key(&public));
+        // Absent: None.
+        assert!(
+            validate(&with(|_| {}), &expectations())
+                .unwrap()
+                .cnf
+                .is_none()
+        );
+        // Wrongly typed: a claim type error.
+        for bad in [
+            json!("jkt"),
+            json!({"jkt": 1}),
+            json!({"x5t#S256": ["a"]}),
+            json!({"jwk": "k"}),
+            json!({"jwk": {"kty": "EC"}}),
+        ] {
+            let token = with(|c| {
+                c.insert("cnf".into(), bad.clone());
+            });
+            assert_eq!(
+                check_of(validate(&token, &expectations())),
+                IdTokenCheck::ClaimType,
+                "{bad}"
+            );
+        }
     }
 
     #[test]
@@ -574,7 +658,7 @@ mod tests {
     }
 
     #[test]
-    fn future_or_missing_iat_but_a_week_old_iat_is_fine() {
+    fn future_missing_or_long_ago_iat_is_refused() {
         let token = with(|c| {
             c.insert("iat".into(), json!(NOW + 31));
         });
@@ -589,10 +673,20 @@ mod tests {
             check_of(validate(&token, &expectations())),
             IdTokenCheck::IssuedAt
         );
+        // The RP conformance module iat-is-week-in-past: refused, naming iat.
         let token = with(|c| {
             c.insert("iat".into(), json!(NOW - 7 * 86_400));
         });
-        assert!(validate(&token, &expectations()).is_ok());
+        let err = validate(&token, &expectations()).unwrap_err();
+        assert_eq!(check_of(Err(err.clone())), IdTokenCheck::IssuedAt);
+        assert!(err.to_string().contains("iat"), "{err}");
+        // The bound is one hour plus the tolerance (30 s): refused from the second after.
+        for (iat, ok) in [(NOW - 3630, true), (NOW - 3631, false)] {
+            let token = with(|c| {
+                c.insert("iat".into(), json!(iat));
+            });
+            assert_eq!(validate(&token, &expectations()).is_ok(), ok, "iat {iat}");
+        }
     }
 
     #[test]
@@ -756,6 +850,33 @@ mod tests {
             validate(stripped, &expectations()),
             Err(Error::UnsignedJwt { .. })
         ));
+    }
+
+    #[test]
+    fn an_id_token_saying_cty_jwt_is_refused_as_nested() {
+        let header = jose_core::header::JwsHeader::new(JwsAlgorithm::ES256)
+            .with_kid("k1")
+            .with_cty("JWT");
+        // Claims under cty: JWT, and a signed JWT nested in the JWS.
+        let claims = Value::Object(base_claims()).to_string();
+        let inner = with(|_| {});
+        for payload in [claims.as_bytes(), inner.as_bytes()] {
+            let token = jws::compact::CompactSign::new(payload)
+                .header(header.clone())
+                .sign(&keys().es256)
+                .unwrap();
+            let err = validate(&token, &expectations()).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::Jwt {
+                        source: jwt_claims::JwtError::Nesting(_),
+                        ..
+                    }
+                ),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -180,6 +180,7 @@ impl Configuration {
                 .introspection_signing_alg_values_supported
                 .as_ref(),
             Some(jose_core::alg::JwsAlgorithm::RS256),
+            self.has_client_secret(),
         )?;
         let (header, claims) = self.verify_server_jwt(WHAT, token.trim(), &allowed).await?;
         let claim_error = |claim, reason| Error::JwtClaim {

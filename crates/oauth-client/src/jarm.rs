@@ -32,6 +32,7 @@ impl Configuration {
                 .authorization_signing_alg_values_supported
                 .as_ref(),
             Some(JwsAlgorithm::RS256),
+            self.has_client_secret(),
         )?;
         let (_, claims) = self.verify_server_jwt(WHAT, token, &allowed).await?;
         let claim_error = |claim, reason| Error::JwtClaim {

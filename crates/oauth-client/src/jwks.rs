@@ -221,12 +221,44 @@ impl Configuration {
             token
         };
         let alg = precheck_jwt(what, token, allowed)?;
+        if alg.is_symmetric() {
+            // Only a confidential client that registered this algorithm gets here
+            // (`response_algorithms`): the key is its client_secret (OIDC Core §10.1).
+            let key = self.client_secret_key(what)?;
+            return verify_with_key(what, token, alg, &key);
+        }
         let header = jws::unverified::decode_header(token).map_err(|e| Error::Jwt {
             what,
             source: e.into(),
         })?;
         let set = self.jwks(header.kid()).await?;
         verify_with_set(what, token, alg, header.kid(), &set)
+    }
+
+    /// Whether the client has a `client_secret`: from its authentication method, else from
+    /// its metadata.
+    pub(crate) fn has_client_secret(&self) -> bool {
+        self.inner.auth.client_secret().is_some() || self.inner.client.client_secret.is_some()
+    }
+
+    /// The client_secret as the key of HMAC-signed responses (OIDC Core §10.1: the octets
+    /// of its UTF-8 representation).
+    fn client_secret_key(&self, what: &'static str) -> Result<Jwk, Error> {
+        let secret = match (
+            self.inner.auth.client_secret(),
+            &self.inner.client.client_secret,
+        ) {
+            (Some(secret), _) => secret.clone(),
+            (None, Some(secret)) => jose_core::SecretBytes::new(secret.as_bytes().to_vec()),
+            (None, None) => {
+                return Err(Error::InvalidConfiguration(format!(
+                    "{what}: HMAC-signed responses need the client_secret"
+                )));
+            }
+        };
+        let oct = jose_core::jwk::OctKey::new(secret)
+            .map_err(|e| Error::InvalidConfiguration(format!("{what}: client_secret: {e}")))?;
+        Ok(Jwk::new(jose_core::jwk::KeyMaterial::Oct(oct)))
     }
 }
 
@@ -333,19 +365,7 @@ pub(crate) fn verify_with_set(
     let mut last = None;
     for key in candidates {
         match jws::compact::verify(token, key, &options) {
-            Ok(verified) => {
-                if verified.header().b64() == Some(false) {
-                    return Err(Error::Jwt {
-                        what,
-                        source: JwtError::Jws(jws::JwsError::Malformed(
-                            "a JWT cannot use the unencoded payload option",
-                        )),
-                    });
-                }
-                let claims = jwt_claims::parse_claims(verified.payload())
-                    .map_err(|source| Error::Jwt { what, source })?;
-                return Ok((verified.header().clone(), claims));
-            }
+            Ok(verified) => return claims_of(what, &verified),
             Err(e) => last = Some(e),
         }
     }
@@ -353,6 +373,38 @@ pub(crate) fn verify_with_set(
         what,
         source: JwtError::Jws(last.unwrap_or(jws::JwsError::InvalidSignature)),
     })
+}
+
+/// Verifies `token` with the one key `key`.
+fn verify_with_key(
+    what: &'static str,
+    token: &str,
+    alg: JwsAlgorithm,
+    key: &Jwk,
+) -> Result<(JwsHeader, Map<String, Value>), Error> {
+    let options = jws::VerifyOptions::new().algorithms([alg]);
+    let verified = jws::compact::verify(token, key, &options).map_err(|e| Error::Jwt {
+        what,
+        source: JwtError::Jws(e),
+    })?;
+    claims_of(what, &verified)
+}
+
+/// The header and claims of a verified JWT: no unencoded payload, no nested JWT, a strict
+/// JSON object.
+fn claims_of(
+    what: &'static str,
+    verified: &jws::VerifiedJws,
+) -> Result<(JwsHeader, Map<String, Value>), Error> {
+    let jwt_error = |source| Error::Jwt { what, source };
+    if verified.header().b64() == Some(false) {
+        return Err(jwt_error(JwtError::Jws(jws::JwsError::Malformed(
+            "a JWT cannot use the unencoded payload option",
+        ))));
+    }
+    jwt_claims::refuse_nested(verified.header()).map_err(jwt_error)?;
+    let claims = jwt_claims::parse_claims(verified.payload()).map_err(jwt_error)?;
+    Ok((verified.header().clone(), claims))
 }
 
 /// Parses a list of algorithm names, keeping the asymmetric ones this crate verifies.
@@ -367,21 +419,23 @@ pub(crate) fn asymmetric_algorithms<'a>(
 }
 
 /// The algorithms accepted for a JWT response: the client's registered one, else the server's
-/// advertised ones, else `fallback`.
+/// advertised ones (asymmetric only), else `fallback`. A registered HMAC algorithm is accepted
+/// only for a client with a secret (`has_secret`), which keys it (OIDC Core §10.1).
 pub(crate) fn response_algorithms(
     what: &'static str,
     client_alg: Option<&str>,
     server_algs: Option<&Vec<String>>,
     fallback: Option<JwsAlgorithm>,
+    has_secret: bool,
 ) -> Result<Vec<JwsAlgorithm>, Error> {
     if let Some(name) = client_alg {
         let alg: JwsAlgorithm = name.parse().map_err(|_| Error::AlgorithmNotAllowed {
             what,
             alg: json::truncate_for_error(name),
         })?;
-        if alg.is_symmetric() {
+        if alg.is_symmetric() && !has_secret {
             return Err(Error::InvalidConfiguration(format!(
-                "{what}: only asymmetric signature algorithms are supported"
+                "{what}: {alg} responses are keyed with the client_secret, and this client has none"
             )));
         }
         return Ok(vec![alg]);
@@ -468,5 +522,129 @@ mod tests {
             let cached = config.jwks(Some("k1")).await.unwrap();
             assert_eq!(backends_of(&cached), [*backend]);
         }
+    }
+
+    // --- HMAC responses keyed with the client_secret (OIDC Core §10.1) -------------------
+
+    const SECRET: &str = "a client secret long enough for HS512: 64 bytes or more, surely!!";
+
+    fn hmac_config(alg: Option<&str>, auth: ClientAuth) -> Configuration {
+        let mut client = ClientMetadata::new("rp");
+        client.id_token_signed_response_alg = alg.map(str::to_owned);
+        client.userinfo_signed_response_alg = alg.map(str::to_owned);
+        client.introspection_signed_response_alg = alg.map(str::to_owned);
+        let mut server = ServerMetadata::new("https://op.example");
+        server.jwks_uri = Some("https://op.example/jwks".parse().unwrap());
+        server.id_token_signing_alg_values_supported = Some(vec!["HS256".into(), "ES256".into()]);
+        Configuration::builder(client, auth)
+            .http_client(JwksEndpoint(published().to_json().into_bytes()))
+            .build(server)
+            .unwrap()
+    }
+
+    fn hmac_token(alg: JwsAlgorithm, secret: &str) -> String {
+        let key = jws::SigningKey::new(
+            Jwk::new(jose_core::jwk::KeyMaterial::Oct(
+                jose_core::jwk::OctKey::new(jose_core::SecretBytes::new(
+                    secret.as_bytes().to_vec(),
+                ))
+                .unwrap(),
+            )),
+            alg,
+        )
+        .unwrap();
+        jws::compact::CompactSign::new(br#"{"iss":"https://op.example","sub":"alice"}"#)
+            .header(JwsHeader::new(alg))
+            .sign(&key)
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn hmac_responses_keyed_with_the_client_secret_are_verified_when_registered() {
+        for (alg, auth) in [
+            ("HS256", ClientAuth::client_secret_basic(SECRET)),
+            ("HS384", ClientAuth::client_secret_post(SECRET)),
+            ("HS512", ClientAuth::client_secret_jwt(SECRET)),
+        ] {
+            let config = hmac_config(Some(alg), auth);
+            let jws_alg: JwsAlgorithm = alg.parse().unwrap();
+            let allowed = config.id_token_algorithms().unwrap();
+            assert_eq!(allowed, [jws_alg]);
+            let (_, claims) = config
+                .verify_server_jwt("ID Token", &hmac_token(jws_alg, SECRET), &allowed)
+                .await
+                .unwrap();
+            assert_eq!(claims["sub"], "alice");
+            // Another secret: the signature fails.
+            let forged = hmac_token(jws_alg, &SECRET.replace('a', "b"));
+            let err = config
+                .verify_server_jwt("ID Token", &forged, &allowed)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::Jwt {
+                        source: JwtError::Jws(jws::JwsError::InvalidSignature),
+                        ..
+                    }
+                ),
+                "{alg}: {err}"
+            );
+        }
+        // The secret of the client metadata serves too (a client authenticating by mTLS).
+        let mut client = ClientMetadata::new("rp").with_secret(SECRET);
+        client.id_token_signed_response_alg = Some("HS256".into());
+        let mut server = ServerMetadata::new("https://op.example");
+        server.jwks_uri = Some("https://op.example/jwks".parse().unwrap());
+        let config = Configuration::builder(client, ClientAuth::tls_client_auth())
+            .build(server)
+            .unwrap();
+        let allowed = config.id_token_algorithms().unwrap();
+        assert!(
+            config
+                .verify_server_jwt(
+                    "ID Token",
+                    &hmac_token(JwsAlgorithm::HS256, SECRET),
+                    &allowed
+                )
+                .await
+                .is_ok()
+        );
+    }
+
+    #[tokio::test]
+    async fn hmac_responses_are_refused_unless_a_confidential_client_registered_them() {
+        // A public client cannot ask for them.
+        let config = hmac_config(Some("HS256"), ClientAuth::none());
+        assert!(matches!(
+            config.id_token_algorithms(),
+            Err(Error::InvalidConfiguration(_))
+        ));
+        // Without a registered algorithm, the server's HS256 is not taken: RS256 or ES256 only.
+        let config = hmac_config(None, ClientAuth::client_secret_basic(SECRET));
+        let allowed = config.id_token_algorithms().unwrap();
+        assert_eq!(allowed, [JwsAlgorithm::ES256]);
+        let err = config
+            .verify_server_jwt(
+                "ID Token",
+                &hmac_token(JwsAlgorithm::HS256, SECRET),
+                &allowed,
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::AlgorithmNotAllowed { .. }), "{err}");
+        // A client that registered ES256 refuses an HS256 token keyed with its secret.
+        let config = hmac_config(Some("ES256"), ClientAuth::client_secret_basic(SECRET));
+        let allowed = config.id_token_algorithms().unwrap();
+        let err = config
+            .verify_server_jwt(
+                "ID Token",
+                &hmac_token(JwsAlgorithm::HS256, SECRET),
+                &allowed,
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::AlgorithmNotAllowed { .. }), "{err}");
     }
 }

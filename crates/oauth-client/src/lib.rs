@@ -5,6 +5,7 @@ mod authorization;
 mod callback;
 mod client_auth;
 mod config;
+mod confirmation;
 mod custom_claims;
 mod device;
 mod discovery;
@@ -37,6 +38,7 @@ pub use client_auth::{AuthMethod, ClientAuth, JWT_BEARER_ASSERTION_TYPE, ModifyA
 #[cfg(feature = "jwe")]
 pub use config::Decryption;
 pub use config::{Configuration, ConfigurationBuilder, DpopHandle, Endpoint, Options};
+pub use confirmation::Confirmation;
 pub use device::{
     DEFAULT_DEVICE_INTERVAL, DEVICE_CODE_GRANT_TYPE, DEVICE_SLOW_DOWN_STEP,
     DeviceAuthorizationResponse, DeviceGrantStatus, DevicePollOptions, MAX_DEVICE_INTERVAL,

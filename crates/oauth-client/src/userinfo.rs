@@ -204,6 +204,7 @@ impl Configuration {
                         .userinfo_signing_alg_values_supported
                         .as_ref(),
                     None,
+                    self.has_client_secret(),
                 )?;
                 let (_, claims) = self
                     .verify_server_jwt("UserInfo JWT", token.trim(), &allowed)

@@ -237,6 +237,26 @@ async fn signed_responses_eddsa_id_token_jwt_userinfo_and_jwt_introspection() {
 }
 
 #[tokio::test]
+async fn hmac_id_token_userinfo_and_introspection_keyed_with_the_client_secret() {
+    // OIDC Core §10.1: HS256 ID Token, HS384 JWT UserInfo, HS512 JWT introspection.
+    let config = config("client-hmac-responses").await;
+    let (tokens, _) = login(&config, "openid email").await;
+    let claims = tokens.claims().unwrap();
+    assert_eq!(claims.alg.as_str(), "HS256");
+    let user = config
+        .fetch_user_info(tokens.access_token(), ExpectedSubject::Is(&claims.sub))
+        .await
+        .unwrap();
+    assert_eq!(user.email.as_deref(), Some("alice@example.test"));
+    let info = config
+        .introspect_token(tokens.access_token(), Params::new())
+        .await
+        .unwrap();
+    assert!(info.active);
+    assert_eq!(info.sub.as_deref(), Some("alice"));
+}
+
+#[tokio::test]
 async fn max_age_requires_and_checks_auth_time() {
     let config = config("client-basic").await;
     let pending = Pending::new();
@@ -246,6 +266,36 @@ async fn max_age_requires_and_checks_auth_time() {
         .await
         .unwrap();
     assert!(tokens.claims().unwrap().auth_time.is_some());
+}
+
+#[tokio::test]
+async fn an_id_token_issued_longer_ago_than_the_configured_age_is_refused_naming_iat() {
+    // The client's clock two minutes ahead makes the provider's fresh ID Token two minutes old.
+    let (metadata, auth) = client("client-basic");
+    let config = Configuration::builder(metadata, auth)
+        .allow_insecure_requests()
+        .clock_skew(120)
+        .clock_tolerance(std::time::Duration::from_secs(0))
+        .max_id_token_age(std::time::Duration::from_secs(60))
+        .discover(provider().issuer())
+        .await
+        .unwrap();
+    let pending = Pending::new();
+    let redirect = authorize(&config, pending.params("openid")).await;
+    let err = config
+        .authorization_code_grant(&redirect.url, &pending.checks(), Params::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::IdToken {
+                check: IdTokenCheck::IssuedAt,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 // --- Other grants -----------------------------------------------------------------------------
@@ -369,6 +419,40 @@ async fn dynamic_registration_returns_a_working_configuration() {
         .await
         .unwrap_err();
     assert!(err.oauth_error().is_some(), "{err}");
+}
+
+#[tokio::test]
+async fn a_registered_client_secret_jwt_client_authenticates_with_its_issued_secret() {
+    // The DCR seed's request: client_secret_jwt with HS256 (keyed with the issued secret).
+    let mut metadata = ClientMetadata::for_registration([redirect_uri()]);
+    metadata.grant_types = Some(vec!["authorization_code".into()]);
+    metadata.token_endpoint_auth_method = Some("client_secret_jwt".into());
+    metadata.token_endpoint_auth_signing_alg = Some("HS256".into());
+    let config = Configuration::builder(metadata, ClientAuth::none())
+        .allow_insecure_requests()
+        .register(
+            provider().issuer(),
+            Some(provider().state().initial_access_token()),
+        )
+        .await
+        .unwrap();
+    let client = config.client_metadata();
+    assert!(client.client_secret.is_some());
+    assert_eq!(
+        client.token_endpoint_auth_method.as_deref(),
+        Some("client_secret_jwt")
+    );
+    assert_eq!(
+        client.token_endpoint_auth_signing_alg.as_deref(),
+        Some("HS256")
+    );
+    assert_eq!(config.client_auth().method().as_str(), "client_secret_jwt");
+    // The token endpoint accepts its HS256 client assertion.
+    let (tokens, _) = login(&config, "openid").await;
+    assert_eq!(
+        tokens.claims().unwrap().aud,
+        vec![config.client_id().to_owned()]
+    );
 }
 
 #[tokio::test]

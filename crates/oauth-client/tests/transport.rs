@@ -86,3 +86,34 @@ async fn redirects_are_not_followed() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_from_reqwest_client_that_follows_redirects_has_the_redirected_answer_refused() {
+    // The target answers a valid-looking discovery document; the issuer redirects to it.
+    let target = serve_once(|mut stream| {
+        let body = br#"{"issuer":"http://127.0.0.1:9"}"#;
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(body);
+    });
+    let location = format!("{target}.well-known/openid-configuration");
+    let issuer = serve_once(move |mut stream| {
+        let response =
+            format!("HTTP/1.1 302 Found\r\nlocation: {location}\r\ncontent-length: 0\r\n\r\n");
+        let _ = stream.write_all(response.as_bytes());
+    });
+    // reqwest's default policy follows up to 10 redirects.
+    let http = oauth_client::ReqwestHttpClient::from_reqwest(reqwest::Client::new());
+    let err = Configuration::builder(ClientMetadata::new("rp"), ClientAuth::none())
+        .allow_insecure_requests()
+        .timeout(Duration::from_millis(500))
+        .http_client(http)
+        .discover(&issuer)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err}");
+    assert!(err.to_string().contains("redirect"), "{err}");
+}

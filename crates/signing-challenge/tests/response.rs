@@ -675,3 +675,33 @@ fn structure_limits() {
         Err(E::TooLarge { .. })
     ));
 }
+
+#[test]
+fn the_signed_response_carries_kid_only_when_set_and_never_uses_it_for_the_key() {
+    let header_of = |token: &str| jws::unverified::decode_header(token).unwrap();
+    // The signer's own key id does not leak into the header: {alg, x5c}.
+    let with_signer_kid = user_signer(&user_p256().with_kid("users-key"));
+    let token = response_builder(good_chain(), &user_p256())
+        .sign(&with_signer_kid)
+        .unwrap();
+    assert_eq!(header_of(&token).kid(), None);
+    assert!(verify(&token).is_ok());
+    // key_id sets an informational kid, emitted as given.
+    let token = response_builder(good_chain(), &user_p256())
+        .key_id("phone-2026")
+        .sign(&user())
+        .unwrap();
+    assert_eq!(header_of(&token).kid(), Some("phone-2026"));
+    // The key is the x5c leaf's whatever the kid says: the token verifies...
+    let verified = verify(&token).unwrap();
+    assert_eq!(verified.chain()[0], pki().leaf_p256);
+    // ...and a kid does not make a token signed by another key acceptable.
+    let other =
+        user_signer(&jose_core::jwk::Jwk::generate(jose_core::alg::JwsAlgorithm::ES256).unwrap());
+    let forged = raw(
+        &with(header(), "kid", json!("phone-2026")),
+        &claims(),
+        &other,
+    );
+    assert!(verify(&forged).is_err());
+}

@@ -163,6 +163,17 @@ const clients = [
     userinfo_signed_response_alg: 'RS256',
     introspection_signed_response_alg: 'ES256',
   },
+  {
+    // HMAC responses keyed with the client_secret (OIDC Core §10.1): HS256 ID Tokens,
+    // HS384 JWT UserInfo, HS512 JWT introspection. The secret is long enough for HS512.
+    ...confidential,
+    client_id: 'client-hmac-responses',
+    client_secret: randomBytes(64).toString('base64url'),
+    token_endpoint_auth_method: 'client_secret_basic',
+    id_token_signed_response_alg: 'HS256',
+    userinfo_signed_response_alg: 'HS384',
+    introspection_signed_response_alg: 'HS512',
+  },
   ...advancedClients({
     secret, confidential, redirectUri: REDIRECT_URI, pki,
   }),
@@ -231,6 +242,12 @@ const configuration = {
     email: ['email', 'email_verified'],
   },
   scopes: ['openid', 'offline_access', 'profile', 'email'],
+  // The defaults and the HMAC algorithms, for client-hmac-responses.
+  enabledJWA: {
+    idTokenSigningAlgValues: ['HS256', 'RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'],
+    userinfoSigningAlgValues: ['HS384', 'RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'],
+    introspectionSigningAlgValues: ['HS512', 'RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'],
+  },
   features: {
     ...advancedFeatures,
     devInteractions: { enabled: false },

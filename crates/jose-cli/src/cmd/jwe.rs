@@ -1,10 +1,10 @@
 //! `jose jwe encrypt|decrypt` and `jose jwt encrypt|decrypt`.
 
-use crate::cmd::jws::{Format, Keys, invalid, signing_key, verification_keys};
+use crate::cmd::jws::{Keys, invalid, signing_key, verification_keys};
 use crate::cmd::jwt::{builder_from_claims, validation};
 use crate::error::{CliError, CliResult};
 use crate::io;
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 use jose_core::alg::{ContentEncryptionAlgorithm, KeyManagementAlgorithm};
 use jose_core::jwk::{Jwk, JwkSet};
 use jwe::{DecryptOptions, EncryptionKey, JweHeader, KeySource, Password};
@@ -18,6 +18,18 @@ pub enum JweCommand {
     Encrypt(EncryptArgs),
     /// Decrypt the JWE on stdin (compact or JSON); print the plaintext.
     Decrypt(DecryptArgs),
+}
+
+/// JWE output serialization (RFC 7516 §7).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// `header.encrypted_key.iv.ciphertext.tag`: one recipient.
+    #[default]
+    Compact,
+    /// JSON with a `recipients` array: one or more recipients.
+    General,
+    /// JSON with one recipient's `header` and `encrypted_key` at the top level.
+    Flattened,
 }
 
 /// The recipients' keys and algorithms, shared by `jwe encrypt` and `jwt encrypt`.
@@ -68,8 +80,9 @@ pub struct DecryptionArgs {
     /// A file holding a PBES2 password (one trailing newline is ignored).
     #[arg(long, conflicts_with = "key")]
     password: Option<PathBuf>,
-    /// Accepted key management algorithm (repeat for several); defaults to what the key
-    /// implies (its `alg`), or the three PBES2 algorithms with `--password`.
+    /// Accepted key management algorithm (repeat for several); defaults to the key's `alg`,
+    /// or for a key without one every algorithm its type can perform (never RSA1_5), or the
+    /// three PBES2 algorithms with `--password`.
     #[arg(long = "alg")]
     algs: Vec<String>,
     /// Accepted content encryption algorithm (repeat for several); default: all.
@@ -293,14 +306,6 @@ fn decryption(args: &DecryptionArgs) -> CliResult<(Decryption, DecryptOptions)> 
         options = options.encryptions(encs);
     }
     let source = if let Some(path) = &args.password {
-        if algs.is_empty() {
-            use KeyManagementAlgorithm as K;
-            options = options.algorithms([
-                K::Pbes2Hs256A128Kw,
-                K::Pbes2Hs384A192Kw,
-                K::Pbes2Hs512A256Kw,
-            ]);
-        }
         Decryption::Password(read_password(path)?)
     } else if let Some(path) = &args.key {
         match verification_keys(path)? {
@@ -310,9 +315,13 @@ fn decryption(args: &DecryptionArgs) -> CliResult<(Decryption, DecryptOptions)> 
     } else {
         return Err(CliError::usage("pass --key or --password"));
     };
-    if !algs.is_empty() {
-        options = options.algorithms(algs);
-    }
+    options = if algs.is_empty() {
+        // The key's `alg`, or for a key without one what its type can perform (never
+        // RSA1_5; PBES2 with a password).
+        options.accept_key_type_algorithms()
+    } else {
+        options.algorithms(algs)
+    };
     Ok((source, options))
 }
 

@@ -1,5 +1,6 @@
 //! One module per top-level command.
 
+pub mod ciba;
 pub mod demo;
 pub mod e2e_pop;
 pub mod jwe;

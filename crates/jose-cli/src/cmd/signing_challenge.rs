@@ -68,7 +68,7 @@ pub struct VerifyArgs {
     trust_anchor: Vec<PathBuf>,
     /// What the verifier knows of the session, as a JSON object: sign_ref, nonce, doc_hash,
     /// challenge_code, hss_nonce, usr_cert (base64 DER), ff_id, challenge_iat; each optional
-    /// and checked when present.
+    /// and checked when present. `@FILE` reads it from a file.
     #[arg(long)]
     session: String,
     /// Check the times as of this Unix time instead of now.

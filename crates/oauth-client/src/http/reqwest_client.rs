@@ -8,7 +8,9 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use std::sync::Arc;
 
 /// [`HttpClient`] on reqwest, with rustls (aws-lc-rs provider) and the platform's certificate
-/// verifier. It never follows redirects.
+/// verifier. Its own client never follows redirects; a client wrapped with
+/// [`ReqwestHttpClient::from_reqwest`] whose policy follows them has every redirected answer
+/// refused.
 ///
 /// ```no_run
 /// use oauth_client::ReqwestHttpClient;
@@ -168,7 +170,10 @@ impl ReqwestHttpClient {
     ///
     /// This ties your code to the reqwest version of this crate; the [`HttpClient`] trait does
     /// not. Build it with `redirect(reqwest::redirect::Policy::none())`: responses of OAuth
-    /// endpoints must not be replaced by what a redirect points to.
+    /// endpoints must not be replaced by what a redirect points to. With a policy that follows
+    /// redirects, a response whose final URL is not the requested one is refused
+    /// ([`HttpError::Transport`]), but the request has by then been sent again to the
+    /// redirect's target: reqwest drops the `Authorization` header across hosts, not the body.
     #[must_use]
     pub fn from_reqwest(client: reqwest::Client) -> Self {
         Self { client }
@@ -191,6 +196,13 @@ impl HttpClient for ReqwestHttpClient {
                 builder = builder.body(body);
             }
             let mut response = builder.send().await.map_err(map_error)?;
+            if response.url().as_str() != request.url.as_str() {
+                // A wrapped client (`from_reqwest`) may follow redirects; its answer is not
+                // the endpoint's.
+                return Err(HttpError::Transport(
+                    "the response comes from a redirect, and redirects are never followed".into(),
+                ));
+            }
             let limit = request.max_response_bytes;
             if response
                 .content_length()
