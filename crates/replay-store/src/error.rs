@@ -6,7 +6,7 @@ use std::time::Duration;
 ///
 /// Every variant means "refuse the token": a verifier that gets a `StoreError` fails closed and
 /// reports it with its own typed error (for example `DpopError::ReplayStore`). Messages name
-/// the store (`redis at cache.internal:6379/0`) and the cause, never a password, a token or a
+/// the store (`rediss://cache.internal:6380/0`) and the cause, never a password, a token or a
 /// raw identifier.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -62,7 +62,7 @@ pub trait ReplayStore: Send + Sync + core::fmt::Debug {
     ) -> BoxFuture<'a, Result<Seen, StoreError>>;
 
     /// A short description for messages and `Debug` (`memory (capacity 100000)`,
-    /// `redis at 127.0.0.1:6379/0`); never credentials.
+    /// `redis://127.0.0.1:6379/0`); never credentials.
     fn describe(&self) -> String;
 }
 

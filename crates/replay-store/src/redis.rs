@@ -249,14 +249,14 @@ impl RedisConnection {
             return self.timeout_error();
         }
         StoreError::Unavailable {
-            store: format!("redis at {}", self.config().describe),
+            store: self.config().describe.clone(),
             reason: e.to_string(),
         }
     }
 
     fn timeout_error(&self) -> StoreError {
         StoreError::Timeout {
-            store: format!("redis at {}", self.config().describe),
+            store: self.config().describe.clone(),
             after: self.config().timeout,
         }
     }
@@ -342,6 +342,6 @@ impl ReplayStore for RedisReplayStore {
     }
 
     fn describe(&self) -> String {
-        format!("redis at {}", self.connection.config().describe)
+        self.connection.config().describe.clone()
     }
 }
