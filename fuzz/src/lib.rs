@@ -336,11 +336,12 @@ pub fn dpop(data: &[u8]) {
     let Some(proof) = text(data) else {
         return;
     };
-    let verifier = dpop::ProofVerifier::new();
+    // Without a replay store `verify` never waits: one poll completes it.
+    let verifier = dpop::ProofVerifier::without_replay_detection();
     let now = NumericDate::from_seconds(NOW);
     let request =
         dpop::ProofRequest::new(proof, "POST", "https://server.example.com/token").now(now);
-    let _ = verifier.verify(&request);
+    let _ = poll_once(verifier.verify(&request));
     let request = dpop::ProofRequest::new(
         proof,
         "GET",
@@ -349,9 +350,19 @@ pub fn dpop(data: &[u8]) {
     .access_token("Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU")
     .nonce("eyJ7S_zG.eyJH0-Z.HX4w-7v")
     .now(now);
-    let _ = verifier.verify(&request);
+    let _ = poll_once(verifier.verify(&request));
     let _ = dpop::ProofRequest::from_header_values(&[proof, proof], "GET", "https://rs.example/");
     let _ = dpop::normalize_htu(proof);
+}
+
+/// Polls a future once; `None` if it would wait (the bodies use only futures that do not).
+fn poll_once<F: Future>(f: F) -> Option<F::Output> {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match f.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(v) => Some(v),
+        std::task::Poll::Pending => None,
+    }
 }
 
 /// OIDC² tokens: PoP token (self-signed), ICT (OP key set) and E2E PoP token (a fixed key).
@@ -362,15 +373,15 @@ pub fn e2e_pop(data: &[u8]) {
     };
     let k = keys();
     let now = jwt_claims::NumericDate::from_seconds(NOW);
-    let _ = PopTokenVerifier::new("https://op.example.com")
-        .now(now)
-        .verify(token);
+    // No replay store: each verification completes in one poll.
+    let pop = PopTokenVerifier::without_replay_detection("https://op.example.com").now(now);
+    let _ = poll_once(pop.verify(token));
     let op = OpJwks::new("https://op.example.com", k.public_set.clone());
-    let _ = IctVerifier::new(op).any_context().now(now).verify(token);
+    let ict = IctVerifier::new(op).any_context().now(now);
+    let _ = poll_once(ict.verify(token));
     if let Ok(public) = k.p384.to_public() {
-        let _ = E2ePopVerifier::new("session")
-            .now(now)
-            .verify_with_key(token, &public);
+        let e2e = E2ePopVerifier::without_replay_detection("session").now(now);
+        let _ = poll_once(e2e.verify_with_key(token, &public));
     }
 }
 
@@ -384,10 +395,10 @@ pub fn signing_challenge(data: &[u8]) {
             .partial_session()
             .now(NOW)
             .verify(token, &session);
-        let _ = ResponseVerifier::new(TrustAnchors::new())
+        let response = ResponseVerifier::without_replay_detection(TrustAnchors::new())
             .partial_session()
-            .now(NOW)
-            .verify(token, &session);
+            .now(NOW);
+        let _ = poll_once(response.verify(token, &session));
         let _ = signing_challenge::pem_certificates(token);
         let _ = token.parse::<signing_challenge::DocHash>();
         let _ = token.parse::<signing_challenge::SignRef>();

@@ -6,7 +6,6 @@ mod error;
 mod htu;
 mod nonce;
 mod proof;
-mod replay;
 mod verify;
 
 pub use client::DpopClient;
@@ -14,7 +13,6 @@ pub use error::DpopError;
 pub use htu::{normalize_htu, origin_of};
 pub use nonce::{MAX_NONCE_LEN, NonceStore, is_valid_nonce};
 pub use proof::{DPOP_TYP, DpopKey, ProofBuilder};
-pub use replay::{InMemoryReplayCache, ReplayCache};
 pub use verify::{MAX_JTI_LEN, MAX_PROOF_LEN, ProofRequest, ProofVerifier, VerifiedProof};
 
 /// The `ath` claim for an access token: base64url(SHA-256(ASCII(token))) (RFC 9449 §4.2).

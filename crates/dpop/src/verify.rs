@@ -2,12 +2,13 @@
 //! §7.1).
 
 use crate::htu::normalize_htu;
-use crate::{DPOP_TYP, DpopError, ReplayCache, ath};
+use crate::{DPOP_TYP, DpopError, ath};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::backend::Backend;
 use jose_core::jwk::Jwk;
 use jwk_thumbprint::ThumbprintHash;
 use jwt_claims::NumericDate;
+use replay_store::{Namespace, ReplayId, ReplayStore, Seen};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,31 +21,42 @@ pub const MAX_JTI_LEN: usize = 256;
 /// What a server accepts in DPoP proofs.
 ///
 /// Defaults: ES256, ES384, ES512, PS256, PS384, PS512, RS256, EdDSA; proofs issued at most
-/// 60 s ago and at most 5 s in the future; no nonce required; no replay detection until a
-/// [`ReplayCache`] is set (set one: [`crate::InMemoryReplayCache`] for a single process).
+/// 60 s ago and at most 5 s in the future; no nonce required.
+///
+/// Replay detection is part of construction: [`ProofVerifier::new`] takes the
+/// [`ReplayStore`] that records each proof's (`jkt`, `jti`) until it can no longer be
+/// accepted (`MemoryReplayStore` for one process, `RedisReplayStore` for several).
+/// [`ProofVerifier::without_replay_detection`] is the explicit opt-out, for callers that
+/// detect replays elsewhere. When the store fails, [`ProofVerifier::verify`] refuses the
+/// proof with [`DpopError::ReplayStore`] (fail closed).
 ///
 /// ```
-/// use dpop::{DpopKey, InMemoryReplayCache, ProofRequest, ProofVerifier};
+/// use dpop::{DpopKey, ProofRequest, ProofVerifier};
 /// use jose_core::alg::JwsAlgorithm;
+/// use replay_store::MemoryReplayStore;
 /// use std::sync::Arc;
 ///
-/// let verifier = ProofVerifier::new().replay_cache(Arc::new(InMemoryReplayCache::default()));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), dpop::DpopError> {
+/// let verifier = ProofVerifier::new(Arc::new(MemoryReplayStore::new()));
 ///
 /// let key = DpopKey::generate(JwsAlgorithm::ES256)?;
 /// let proof = key.proof("POST", "https://as.example/token").sign()?;
 ///
-/// let verified = verifier.verify(&ProofRequest::new(&proof, "POST", "https://as.example/token"))?;
+/// let request = ProofRequest::new(&proof, "POST", "https://as.example/token");
+/// let verified = verifier.verify(&request).await?;
 /// assert_eq!(verified.thumbprint(), key.thumbprint());
 /// // The same proof a second time is a replay.
-/// assert!(verifier.verify(&ProofRequest::new(&proof, "POST", "https://as.example/token")).is_err());
-/// # Ok::<(), dpop::DpopError>(())
+/// assert_eq!(verifier.verify(&request).await, Err(dpop::DpopError::Replay));
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone)]
 pub struct ProofVerifier {
     algorithms: Vec<JwsAlgorithm>,
     max_age: Duration,
     future_leeway: Duration,
-    replay: Option<Arc<dyn ReplayCache>>,
+    replay: Option<Arc<dyn ReplayStore>>,
     backend: Backend,
 }
 
@@ -54,30 +66,42 @@ impl core::fmt::Debug for ProofVerifier {
             .field("algorithms", &self.algorithms)
             .field("max_age", &self.max_age)
             .field("future_leeway", &self.future_leeway)
-            .field("replay_cache", &self.replay.is_some())
+            .field(
+                "replay_store",
+                &self.replay.as_ref().map_or_else(
+                    || "none (replay detection disabled)".to_owned(),
+                    |s| s.describe(),
+                ),
+            )
             .field("backend", &self.backend)
             .finish()
     }
 }
 
-impl Default for ProofVerifier {
-    fn default() -> Self {
+impl ProofVerifier {
+    /// The defaults, detecting replays with `store` (namespace [`Namespace::DPOP_PROOF`]).
+    #[must_use]
+    pub fn new(store: Arc<dyn ReplayStore>) -> Self {
+        Self::with_replay(Some(store))
+    }
+
+    /// The defaults **without replay detection**: a captured proof is accepted again until
+    /// it is too old (60 s by default). Only for callers that record `jti` values themselves,
+    /// or that verify proofs they will not act on (tests, tooling).
+    #[must_use]
+    pub fn without_replay_detection() -> Self {
+        Self::with_replay(None)
+    }
+
+    fn with_replay(replay: Option<Arc<dyn ReplayStore>>) -> Self {
         use JwsAlgorithm::*;
         Self {
             algorithms: vec![ES256, ES384, ES512, PS256, PS384, PS512, RS256, EdDSA],
             max_age: Duration::from_secs(60),
             future_leeway: Duration::from_secs(5),
-            replay: None,
+            replay,
             backend: Backend::default(),
         }
-    }
-}
-
-impl ProofVerifier {
-    /// The defaults.
-    #[must_use]
-    pub fn new() -> Self {
-        Self::default()
     }
 
     /// Accepts these algorithms (symmetric ones are dropped: a proof is signed by its own key).
@@ -101,13 +125,6 @@ impl ProofVerifier {
         self
     }
 
-    /// Detects replayed proofs with this cache.
-    #[must_use]
-    pub fn replay_cache(mut self, cache: Arc<dyn ReplayCache>) -> Self {
-        self.replay = Some(cache);
-        self
-    }
-
     /// Verifies proofs on this crypto backend: the key in each proof's `jwk` header is pinned
     /// to it. Default [`Backend::default()`]: aws-lc-rs when the build compiles it in (this
     /// crate's `aws-lc-rs` feature does) and RustCrypto otherwise; see `docs/backends.md`.
@@ -116,13 +133,19 @@ impl ProofVerifier {
     /// use dpop::{DpopKey, ProofRequest, ProofVerifier};
     /// use jose_core::alg::JwsAlgorithm;
     /// use jose_core::backend::Backend;
+    /// use replay_store::MemoryReplayStore;
+    /// use std::sync::Arc;
     ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), dpop::DpopError> {
     /// let key = DpopKey::generate(JwsAlgorithm::ES256)?;
     /// let proof = key.proof("GET", "https://rs.example/orders").sign()?;
-    /// let verifier = ProofVerifier::new().backend(Backend::RustCrypto);
-    /// let verified = verifier.verify(&ProofRequest::new(&proof, "GET", "https://rs.example/orders"))?;
+    /// let verifier = ProofVerifier::new(Arc::new(MemoryReplayStore::new())).backend(Backend::RustCrypto);
+    /// let request = ProofRequest::new(&proof, "GET", "https://rs.example/orders");
+    /// let verified = verifier.verify(&request).await?;
     /// assert_eq!(verified.jwk().backend(), Backend::RustCrypto);
-    /// # Ok::<(), dpop::DpopError>(())
+    /// # Ok(())
+    /// # }
     /// ```
     #[must_use]
     pub fn backend(mut self, backend: Backend) -> Self {
@@ -140,11 +163,37 @@ impl ProofVerifier {
             .join(" ")
     }
 
-    /// Verifies a proof for a request.
+    /// Verifies a proof for a request, then records it in the replay store (one store call,
+    /// made only when every other check passed).
     ///
     /// # Errors
-    /// The [`DpopError`] of the first check that failed, in RFC 9449 §4.3 order.
-    pub fn verify(&self, request: &ProofRequest<'_>) -> Result<VerifiedProof, DpopError> {
+    /// The [`DpopError`] of the first check that failed, in RFC 9449 §4.3 order;
+    /// [`DpopError::Replay`] for a proof seen before; [`DpopError::ReplayStore`] when the
+    /// store cannot answer (the proof is refused).
+    pub async fn verify(&self, request: &ProofRequest<'_>) -> Result<VerifiedProof, DpopError> {
+        let now = request.now.unwrap_or_else(NumericDate::now);
+        let (proof, expires) = self.check(request, now)?;
+        if let Some(store) = &self.replay {
+            let id = ReplayId::from_parts(
+                Namespace::DPOP_PROOF,
+                &[proof.jkt.as_bytes(), proof.jti.as_bytes()],
+            )?;
+            let seen = store
+                .check_and_record(&id, now.to_system_time(), expires.to_system_time())
+                .await?;
+            if seen == Seen::Replayed {
+                return Err(DpopError::Replay);
+            }
+        }
+        Ok(proof)
+    }
+
+    /// Every check but replay; also returns until when the proof could be accepted.
+    fn check(
+        &self,
+        request: &ProofRequest<'_>,
+        now: NumericDate,
+    ) -> Result<(VerifiedProof, NumericDate), DpopError> {
         let proof = request.proof;
         if proof.len() > MAX_PROOF_LEN {
             return Err(DpopError::TooLarge {
@@ -216,7 +265,6 @@ impl ProofVerifier {
             }
         }
         // Check 11: freshness.
-        let now = request.now.unwrap_or_else(NumericDate::now);
         if iat > now.plus(self.future_leeway) {
             return Err(DpopError::IssuedInFuture { iat, now });
         }
@@ -236,15 +284,9 @@ impl ProofVerifier {
         {
             return Err(DpopError::KeyBindingMismatch);
         }
-        // Replay: each (key, jti) once within the acceptance window.
-        if let Some(cache) = &self.replay {
-            let id = format!("{jkt}:{jti}");
-            let expires = iat.plus(self.max_age).plus(self.future_leeway);
-            if !cache.insert_if_new(&id, expires, now) {
-                return Err(DpopError::Replay);
-            }
-        }
-        Ok(VerifiedProof {
+        // Replay (checked by `verify`): each (key, jti) once within the acceptance window.
+        let expires = iat.plus(self.max_age).plus(self.future_leeway);
+        let verified = VerifiedProof {
             jwk,
             jkt,
             jti,
@@ -253,7 +295,8 @@ impl ProofVerifier {
             iat,
             nonce,
             ath: request.access_token.map(ath),
-        })
+        };
+        Ok((verified, expires))
     }
 }
 
