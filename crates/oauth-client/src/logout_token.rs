@@ -671,6 +671,8 @@ pub(crate) fn check_claims(
         );
     }
     let aud = audience(&claims, e.client_id)?;
+    // What makes it a logout token, checked early: an ID Token fails here.
+    check_events(&claims)?;
     let iat = number(&claims, "iat", C::IssuedAt)?;
     if iat > e.now.saturating_add(e.tolerance) {
         return fail(
@@ -686,7 +688,6 @@ pub(crate) fn check_claims(
         Some(jti) if !jti.is_empty() => jti,
         _ => return fail(C::JwtId, "jti is missing or empty"),
     };
-    check_events(&claims)?;
     if claims.contains_key("nonce") {
         return fail(C::Nonce, "nonce is present (prohibited in logout tokens)");
     }
