@@ -4,7 +4,8 @@
 //! `BackchannelLogoutHandler`), which ends the application's session. The malformed-token
 //! cases one by one are unit tests in `src/logout_token.rs` (a local JWK Set); here the real
 //! provider's tokens are replayed, tampered with, re-signed with a key of the test, and
-//! refused as ID Tokens.
+//! refused as ID Tokens; two instances sharing a real Redis (crates/test-redis) refuse a
+//! replay across them, and a Redis outage refuses the token.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod common;
@@ -21,11 +22,15 @@ use oauth_client::{
     LogoutSessionStore, LogoutTokenCheck, LogoutTokenClaims, LogoutTokenVerifier,
     MAX_LOGOUT_REQUEST_BYTES, Params, SessionStoreError,
 };
-use replay_store::MemoryReplayStore;
+use replay_store::{
+    MemoryReplayStore, RedisConfig, RedisConnection, RedisReplayStore, ReplayStore,
+};
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use test_provider::{BACKCHANNEL_LOGOUT_CLIENT, UserAgent};
+use test_redis::TestRedis;
 use tokio::sync::mpsc;
 
 /// The application's sessions: sid → sub. `down` makes every call fail (a database outage).
@@ -188,9 +193,14 @@ struct Rp {
 }
 
 async fn rp(sessions: AppSessions) -> Rp {
+    rp_with(sessions, Arc::new(MemoryReplayStore::new())).await
+}
+
+/// An RP instance whose logout endpoint records `jti`s in `replay`.
+async fn rp_with(sessions: AppSessions, replay: Arc<dyn ReplayStore>) -> Rp {
     let config = config(BACKCHANNEL_LOGOUT_CLIENT).await;
     let sessions = Arc::new(sessions);
-    let verifier = LogoutTokenVerifier::new(config.clone(), Arc::new(MemoryReplayStore::new()));
+    let verifier = LogoutTokenVerifier::new(config.clone(), replay);
     let handler = BackchannelLogoutHandler::new(verifier, sessions.clone());
     let endpoint = serve(handler.clone()).await;
     Rp {
@@ -367,4 +377,68 @@ async fn tampered_resigned_and_id_tokens_are_refused() {
     let other = config("client-basic").await;
     let for_other = LogoutTokenVerifier::without_replay_detection(other);
     assert!(for_other.verify(&token).await.is_err());
+}
+
+/// A replay store on the test Redis server, as one application instance would hold it.
+fn redis_store(redis: &TestRedis) -> Arc<dyn ReplayStore> {
+    let config = RedisConfig::from_url(&redis.url())
+        .unwrap()
+        .timeout(Duration::from_millis(1500));
+    Arc::new(RedisReplayStore::new(RedisConnection::new(config)))
+}
+
+#[tokio::test]
+async fn a_logout_token_replayed_to_another_instance_sharing_redis_is_refused() {
+    let redis = TestRedis::start().unwrap();
+    let mut first = rp_with(AppSessions::default(), redis_store(&redis)).await;
+    let second = rp_with(AppSessions::default(), redis_store(&redis)).await;
+    let user = user_of(&first).await;
+    second.sessions.open(&user.sid, &user.sub);
+    provider().end_provider_session(&user.sid).await.unwrap();
+    let delivery = first.endpoint.received.recv().await.unwrap();
+    assert!(delivery.result.is_ok());
+    assert!(!first.sessions.is_open(&user.sid));
+    // The captured request sent to the other instance.
+    let result = second
+        .handler
+        .handle(
+            "POST",
+            Some("application/x-www-form-urlencoded"),
+            &delivery.body,
+        )
+        .await;
+    match result {
+        Err(BackchannelLogoutError::LogoutToken(e)) => {
+            assert_eq!(e.check(), LogoutTokenCheck::Replay);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(second.sessions.is_open(&user.sid), "a replay ends nothing");
+}
+
+#[tokio::test]
+async fn a_redis_outage_refuses_the_logout_token_and_the_provider_sees_it() {
+    let redis = TestRedis::start().unwrap();
+    let mut rp = rp_with(AppSessions::default(), redis_store(&redis)).await;
+    let user = user_of(&rp).await;
+    redis.stop();
+    let err = provider()
+        .end_provider_session(&user.sid)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("400"), "{err}");
+    let delivery = rp.endpoint.received.recv().await.unwrap();
+    let response = LogoutResponse::for_result(&delivery.result);
+    let json: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+    assert_eq!(json["error"], "temporarily_unavailable");
+    match delivery.result {
+        Err(BackchannelLogoutError::LogoutToken(e)) => {
+            assert_eq!(e.check(), LogoutTokenCheck::ReplayStore, "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        rp.sessions.is_open(&user.sid),
+        "nothing ended without the replay check"
+    );
 }
