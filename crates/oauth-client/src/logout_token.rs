@@ -223,6 +223,9 @@ fn verification_check(e: &Error) -> LogoutTokenCheck {
         | Error::EncryptedResponse(_)
         | Error::Decryption { .. } => LogoutTokenCheck::Format,
         Error::Jwt { .. } => LogoutTokenCheck::Signature,
+        // No usable algorithm configured or advertised.
+        Error::InvalidConfiguration(_) => LogoutTokenCheck::Algorithm,
+        // Fetching or reading the JWK Set.
         _ => LogoutTokenCheck::KeySet,
     }
 }
@@ -455,13 +458,13 @@ impl LogoutTokenVerifier {
     /// when allowed). Returns the header's `typ`, the algorithm and the claims.
     async fn verify_signature(&self, token: &str) -> Result<Verified, LogoutTokenError> {
         let verification = |source| LogoutTokenError::Verification { source };
-        let asymmetric: Vec<JwsAlgorithm> = self
-            .config
-            .id_token_algorithms()
-            .map_err(verification)?
-            .into_iter()
-            .filter(|a| !a.is_symmetric())
-            .collect();
+        // The ID Token algorithms, asymmetric ones only; a client that signs its ID Tokens
+        // with HS* (and allowed it here) may have none.
+        let asymmetric: Vec<JwsAlgorithm> = match self.config.id_token_algorithms() {
+            Ok(algs) => algs.into_iter().filter(|a| !a.is_symmetric()).collect(),
+            Err(e) if self.symmetric.is_empty() => return Err(verification(e)),
+            Err(_) => Vec::new(),
+        };
         // A JWE goes to the shared pipeline, which decrypts it and allows only asymmetric
         // signatures inside.
         if token.split('.').count() == 3 && !self.symmetric.is_empty() {
@@ -1058,6 +1061,20 @@ mod tests {
                 .allow_symmetric_algorithm(JwsAlgorithm::HS256)
                 .is_err()
         );
+
+        // A client whose ID Tokens are HS256: logout tokens verify with the secret once
+        // allowed, and are refused (algorithm) otherwise.
+        let mut client = ClientMetadata::new(CLIENT).with_secret(SECRET);
+        client.id_token_signed_response_alg = Some("HS256".into());
+        let hs_config = Configuration::builder(client, ClientAuth::client_secret_basic(SECRET))
+            .build(ServerMetadata::new(ISS))
+            .unwrap();
+        let strict = LogoutTokenVerifier::without_replay_detection(hs_config);
+        assert_eq!(check_of(&strict, &token).await, LogoutTokenCheck::Algorithm);
+        let hs_only = strict
+            .allow_symmetric_algorithm(JwsAlgorithm::HS256)
+            .unwrap();
+        assert!(hs_only.verify(&token).await.is_ok());
     }
 
     #[tokio::test]
