@@ -18,8 +18,8 @@ use jose_core::alg::JwsAlgorithm;
 use jose_core::jwk::Jwk;
 use oauth_client::http::BoxFuture;
 use oauth_client::{
-    BackchannelLogoutError, BackchannelLogoutHandler, Configuration, LogoutResponse,
-    LogoutSessionStore, LogoutTokenCheck, LogoutTokenClaims, LogoutTokenVerifier,
+    BackchannelLogoutError, BackchannelLogoutHandler, ClientAuth, ClientMetadata, Configuration,
+    LogoutResponse, LogoutSessionStore, LogoutTokenCheck, LogoutTokenClaims, LogoutTokenVerifier,
     MAX_LOGOUT_REQUEST_BYTES, Params, SessionStoreError,
 };
 use replay_store::{
@@ -441,4 +441,33 @@ async fn a_redis_outage_refuses_the_logout_token_and_the_provider_sees_it() {
         rp.sessions.is_open(&user.sid),
         "nothing ended without the replay check"
     );
+}
+
+#[tokio::test]
+async fn registration_carries_the_back_channel_logout_metadata() {
+    let discovered = config(BACKCHANNEL_LOGOUT_CLIENT).await;
+    let server = discovered.server_metadata();
+    assert_eq!(server.backchannel_logout_supported, Some(true));
+    assert_eq!(server.backchannel_logout_session_supported, Some(true));
+    let mut metadata = ClientMetadata::for_registration([redirect_uri()]);
+    metadata.backchannel_logout_uri = Some("https://rp.test/backchannel-logout".into());
+    metadata.backchannel_logout_session_required = Some(true);
+    let config = Configuration::builder(metadata, ClientAuth::none())
+        .allow_insecure_requests()
+        .register(
+            provider().issuer(),
+            Some(provider().state().initial_access_token()),
+        )
+        .await
+        .unwrap();
+    let registered = config.client_metadata();
+    assert_eq!(
+        registered.backchannel_logout_uri.as_deref(),
+        Some("https://rp.test/backchannel-logout")
+    );
+    assert_eq!(registered.backchannel_logout_session_required, Some(true));
+    // Typed members, not left in `other`.
+    assert!(!registered.other.contains_key("backchannel_logout_uri"));
+    let read = config.read_registration().await.unwrap();
+    assert_eq!(read.backchannel_logout_session_required, Some(true));
 }
