@@ -165,6 +165,10 @@ pub(crate) fn check_claims(
     use IdTokenCheck as C;
     let fail = |check, detail: &str| Err(Error::id_token(check, detail));
 
+    if crate::logout_token::is_logout_token(&claims) {
+        return fail(C::Format, "a logout token is not an ID Token");
+    }
+
     let iss = string(&claims, "iss")?;
     let Some(iss) = iss else {
         return fail(C::Issuer, "iss is missing");

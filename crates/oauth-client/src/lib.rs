@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod authorization;
+mod backchannel;
 mod callback;
 mod client_auth;
 mod config;
@@ -16,6 +17,7 @@ mod introspection;
 mod jar;
 mod jarm;
 mod jwks;
+mod logout_token;
 mod metadata;
 mod mtls;
 mod par;
@@ -32,6 +34,10 @@ pub mod www_authenticate;
 
 pub use authorization::{
     pkce_code_challenge, random_nonce, random_pkce_code_verifier, random_state,
+};
+pub use backchannel::{
+    BackchannelLogoutError, BackchannelLogoutHandler, LogoutResponse, LogoutSessionStore,
+    MAX_LOGOUT_REQUEST_BYTES, SessionStoreError,
 };
 pub use callback::{Callback, ExpectedState, MAX_CALLBACK_BYTES, ResponseSource};
 pub use client_auth::{AuthMethod, ClientAuth, JWT_BEARER_ASSERTION_TYPE, ModifyAssertion};
@@ -53,6 +59,10 @@ pub use id_token::IdTokenClaims;
 pub use introspection::{INTROSPECTION_JWT, IntrospectionResponse};
 pub use jar::{REQUEST_OBJECT_TYP, RequestObjectOptions};
 pub use jwks::ExportedJwksCache;
+pub use logout_token::{
+    BACKCHANNEL_LOGOUT_EVENT, LOGOUT_TOKEN_TYP, LogoutTokenCheck, LogoutTokenClaims,
+    LogoutTokenError, LogoutTokenVerifier,
+};
 pub use metadata::{ClientMetadata, MtlsEndpointAliases, ServerMetadata};
 pub use mtls::{certificate_der_from_pem, certificate_thumbprint};
 pub use par::PushedAuthorizationResponse;

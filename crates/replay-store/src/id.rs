@@ -27,6 +27,8 @@ impl Namespace {
     pub const SIGNING_CHALLENGE: Namespace = Namespace("signing-challenge");
     /// CIBA client notification tokens seen at the notification endpoint.
     pub const CIBA_NOTIFICATION: Namespace = Namespace("ciba-notification");
+    /// OpenID Connect back-channel logout tokens, keyed by issuer and `jti`.
+    pub const LOGOUT_TOKEN: Namespace = Namespace("logout-token");
 
     /// A namespace: 1 to [`MAX_NAMESPACE_LEN`] characters of `a-z`, `0-9`, `-`, `_`, `.`.
     ///

@@ -19,6 +19,7 @@ import { createServer } from 'node:http';
 import Provider, { errors } from 'oidc-provider';
 import { cibaConfigure, cibaInstall } from './ciba.mjs';
 import { cliConfigure, cliInstall } from './cli.mjs';
+import { logoutConfigure, logoutInstall } from './logout.mjs';
 import {
   advancedClientKeys, advancedClients, advancedFeatures, clientAuthMethods, deviceControl,
   listenTls, mtlsEndpointAliases, providerEncryptionKeys, readPki,
@@ -325,6 +326,10 @@ const configuration = {
 };
 cibaConfigure({ configuration, clients, clientKeys, secret });
 cliConfigure({ clients, clientKeys, secret });
+logoutConfigure({
+  configuration, clients, secret,
+  redirectUri: REDIRECT_URI, postLogoutRedirectUri: POST_LOGOUT_REDIRECT_URI,
+});
 
 // ---- Interactions -----------------------------------------------------------------------------
 
@@ -421,6 +426,7 @@ server.listen(0, '127.0.0.1', async () => {
   provider = new Provider(issuer, configuration);
   cibaInstall(provider);
   cliInstall(provider);
+  logoutInstall(provider);
   provider.on('server_error', (ctx, err) => console.error('server_error', err));
   const callback = provider.callback();
   metadataCallback = callback;

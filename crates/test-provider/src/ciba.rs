@@ -63,7 +63,7 @@ impl TestProvider {
 }
 
 /// A client for the control route on loopback: plain HTTP, no redirects, no proxies.
-fn control_client() -> Result<reqwest::Client, HarnessError> {
+pub(crate) fn control_client() -> Result<reqwest::Client, HarnessError> {
     // reqwest wants a TLS configuration even for plain HTTP: an empty one, passed in, so that
     // no process-wide crypto provider is needed.
     let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(

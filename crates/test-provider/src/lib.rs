@@ -4,6 +4,7 @@
 mod agent;
 mod ciba;
 mod control;
+mod logout;
 mod pki;
 mod process;
 mod state;
@@ -11,6 +12,7 @@ mod state;
 pub use agent::{Redirect, UserAgent};
 pub use ciba::CibaDecision;
 pub use control::DeviceDecision;
+pub use logout::BACKCHANNEL_LOGOUT_CLIENT;
 pub use pki::{CLIENT_SUBJECT, TestPki};
 pub use process::{TestProvider, ensure_node_modules, node_dir};
 pub use state::{ProviderState, StaticClient};

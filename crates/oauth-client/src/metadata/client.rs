@@ -138,6 +138,13 @@ pub struct ClientMetadata {
     /// Whether the client uses the CIBA `user_code` parameter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backchannel_user_code_parameter: Option<bool>,
+    /// Where the provider POSTs back-channel logout tokens (OpenID Connect Back-Channel
+    /// Logout 1.0 §2.2); serve it with [`crate::BackchannelLogoutHandler`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_logout_uri: Option<String>,
+    /// Whether logout tokens must carry `sid` (Back-Channel Logout 1.0 §2.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_logout_session_required: Option<bool>,
     /// Token for the client configuration endpoint (RFC 7592), from registration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration_access_token: Option<String>,

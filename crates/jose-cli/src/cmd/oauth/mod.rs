@@ -15,6 +15,7 @@ mod discover;
 mod endpoints;
 mod grants;
 mod listener;
+mod logout_token;
 mod output;
 mod register;
 
@@ -55,6 +56,10 @@ pub enum OauthCommand {
     /// Build the RP-initiated logout URL (OpenID Connect RP-Initiated Logout 1.0).
     #[command(name = "end-session")]
     EndSession(endpoints::EndSessionArgs),
+    /// Validate a back-channel logout token read on stdin against the issuer's discovery and
+    /// JWK Set; print `iss`, `sub`, `sid` and `jti`, or exit 1 naming the failed check.
+    #[command(name = "logout-token")]
+    LogoutToken(logout_token::LogoutTokenArgs),
 }
 
 /// Runs a `jose oauth` subcommand on a single-threaded runtime.
@@ -77,6 +82,7 @@ pub fn run(command: OauthCommand) -> CliResult {
             OauthCommand::Userinfo(args) => endpoints::userinfo(args).await,
             OauthCommand::Register(args) => register::run(args).await,
             OauthCommand::EndSession(args) => endpoints::end_session(args).await,
+            OauthCommand::LogoutToken(args) => logout_token::run(args).await,
         }
     })
 }
