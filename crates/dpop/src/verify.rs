@@ -2,7 +2,7 @@
 //! §7.1).
 
 use crate::htu::normalize_htu;
-use crate::{DPOP_TYP, DpopError, ReplayCache, ath};
+use crate::{DPOP_TYP, DpopError, NonceIssuer, ReplayCache, ath};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::backend::Backend;
 use jose_core::jwk::Jwk;
@@ -20,7 +20,8 @@ pub const MAX_JTI_LEN: usize = 256;
 /// What a server accepts in DPoP proofs.
 ///
 /// Defaults: ES256, ES384, ES512, PS256, PS384, PS512, RS256, EdDSA; proofs issued at most
-/// 60 s ago and at most 5 s in the future; no nonce required; no replay detection until a
+/// 60 s ago and at most 5 s in the future; no nonce required (server nonces:
+/// [`ProofVerifier::require_nonce`]); no replay detection until a
 /// [`ReplayCache`] is set (set one: [`crate::InMemoryReplayCache`] for a single process).
 ///
 /// ```
@@ -45,6 +46,7 @@ pub struct ProofVerifier {
     max_age: Duration,
     future_leeway: Duration,
     replay: Option<Arc<dyn ReplayCache>>,
+    nonces: Option<Arc<NonceIssuer>>,
     backend: Backend,
 }
 
@@ -55,6 +57,7 @@ impl core::fmt::Debug for ProofVerifier {
             .field("max_age", &self.max_age)
             .field("future_leeway", &self.future_leeway)
             .field("replay_cache", &self.replay.is_some())
+            .field("nonces", &self.nonces)
             .field("backend", &self.backend)
             .finish()
     }
@@ -68,6 +71,7 @@ impl Default for ProofVerifier {
             max_age: Duration::from_secs(60),
             future_leeway: Duration::from_secs(5),
             replay: None,
+            nonces: None,
             backend: Backend::default(),
         }
     }
@@ -105,6 +109,38 @@ impl ProofVerifier {
     #[must_use]
     pub fn replay_cache(mut self, cache: Arc<dyn ReplayCache>) -> Self {
         self.replay = Some(cache);
+        self
+    }
+
+    /// Requires a server nonce in every proof: one that `issuer` (or any instance holding the
+    /// same keys) issued and still accepts (RFC 9449 §8, §9). A proof without one, or with a
+    /// stale, forged or malformed one, fails with [`DpopError::UseNonce`]; answer it with
+    /// [`NonceIssuer::answer`]. Nonces listed on the request ([`ProofRequest::nonce`]) are
+    /// accepted too.
+    ///
+    /// ```
+    /// use dpop::{DpopError, DpopKey, NonceIssuer, NonceKey, ProofRequest, ProofVerifier};
+    /// use jose_core::alg::JwsAlgorithm;
+    /// use std::sync::Arc;
+    ///
+    /// let issuer = Arc::new(NonceIssuer::new(NonceKey::generate()?));
+    /// let verifier = ProofVerifier::new().require_nonce(issuer.clone());
+    /// let key = DpopKey::generate(JwsAlgorithm::ES256)?;
+    ///
+    /// // Without a nonce: the server answers use_dpop_nonce with a fresh one.
+    /// let proof = key.proof("POST", "https://as.example/token").sign()?;
+    /// let err = verifier.verify(&ProofRequest::new(&proof, "POST", "https://as.example/token"))
+    ///     .unwrap_err();
+    /// let challenge = issuer.answer(&err).expect("a use_dpop_nonce answer");
+    ///
+    /// // The client retries with it.
+    /// let proof = key.proof("POST", "https://as.example/token").nonce(challenge.dpop_nonce()).sign()?;
+    /// verifier.verify(&ProofRequest::new(&proof, "POST", "https://as.example/token"))?;
+    /// # Ok::<(), DpopError>(())
+    /// ```
+    #[must_use]
+    pub fn require_nonce(mut self, issuer: Arc<NonceIssuer>) -> Self {
+        self.nonces = Some(issuer);
         self
     }
 
@@ -204,19 +240,9 @@ impl ProofVerifier {
             return Err(DpopError::UriMismatch);
         }
         // Check 10: nonce.
-        if !request.nonces.is_empty() {
-            let ok = nonce.as_deref().is_some_and(|n| {
-                request
-                    .nonces
-                    .iter()
-                    .any(|expected| jose_core::constant_time_eq(n.as_bytes(), expected.as_bytes()))
-            });
-            if !ok {
-                return Err(DpopError::UseNonce);
-            }
-        }
-        // Check 11: freshness.
         let now = request.now.unwrap_or_else(NumericDate::now);
+        self.check_nonce(nonce.as_deref(), request, now)?;
+        // Check 11: freshness.
         if iat > now.plus(self.future_leeway) {
             return Err(DpopError::IssuedInFuture { iat, now });
         }
@@ -254,6 +280,35 @@ impl ProofVerifier {
             nonce,
             ath: request.access_token.map(ath),
         })
+    }
+}
+
+impl ProofVerifier {
+    /// RFC 9449 §4.3 check 10: when the verifier requires server nonces or the request lists
+    /// nonces, the proof's nonce must be one of them.
+    fn check_nonce(
+        &self,
+        nonce: Option<&str>,
+        request: &ProofRequest<'_>,
+        now: NumericDate,
+    ) -> Result<(), DpopError> {
+        if self.nonces.is_none() && request.nonces.is_empty() {
+            return Ok(());
+        }
+        let nonce = nonce.ok_or(DpopError::UseNonce)?;
+        let listed = request
+            .nonces
+            .iter()
+            .any(|expected| jose_core::constant_time_eq(nonce.as_bytes(), expected.as_bytes()));
+        let sealed = self
+            .nonces
+            .as_ref()
+            .is_some_and(|issuer| issuer.check_at(nonce, now).is_ok());
+        if listed || sealed {
+            Ok(())
+        } else {
+            Err(DpopError::UseNonce)
+        }
     }
 }
 
