@@ -1,6 +1,7 @@
 //! One module per top-level command.
 
 pub mod demo;
+pub mod dpop;
 pub mod e2e_pop;
 pub mod jwe;
 pub mod jws;
