@@ -2,6 +2,7 @@
 
 use jws::JwsError;
 use jwt_claims::{JwtError, NumericDate};
+use replay_store::StoreError;
 
 /// Why a DPoP proof could not be made or was not accepted.
 ///
@@ -87,6 +88,11 @@ pub enum DpopError {
     /// The `jti` was seen before within the acceptance window.
     #[error("the proof was replayed")]
     Replay,
+    /// The replay store could not answer (unreachable, timed out, full), so the proof is
+    /// refused: replay detection fails closed. [`StoreError::code`] is stable
+    /// (`replay_store_unavailable`, `replay_store_timeout`, `replay_store_full`, ...).
+    #[error("the proof is refused: {0}")]
+    ReplayStore(#[from] StoreError),
 
     // --- Client side ---------------------------------------------------------------------
     /// A `DPoP-Nonce` value contains characters outside NQCHAR (RFC 9449 §8.1).
@@ -108,7 +114,9 @@ pub enum DpopError {
 
 impl DpopError {
     /// The OAuth error code for this failure: `use_dpop_nonce` when a (fresh) nonce is needed,
-    /// `invalid_token` for a token/proof key mismatch, otherwise `invalid_dpop_proof`.
+    /// `invalid_token` for a token/proof key mismatch, otherwise `invalid_dpop_proof` (also
+    /// for [`DpopError::ReplayStore`]: the proof is refused; log the store's
+    /// [`StoreError::code`] and answer 503 if the API distinguishes server failures).
     #[must_use]
     pub fn error_code(&self) -> &'static str {
         match self {

@@ -6,7 +6,6 @@ mod error;
 mod htu;
 mod nonce;
 mod proof;
-mod replay;
 mod server_nonce;
 mod verify;
 
@@ -15,7 +14,6 @@ pub use error::DpopError;
 pub use htu::{normalize_htu, origin_of};
 pub use nonce::{MAX_NONCE_LEN, NonceStore, is_valid_nonce};
 pub use proof::{DPOP_TYP, DpopKey, ProofBuilder};
-pub use replay::{InMemoryReplayCache, ReplayCache};
 pub use server_nonce::{
     DPOP_NONCE_HEADER, MIN_NONCE_KEY_LEN, NonceChallenge, NonceIssuer, NonceKey, NonceRejection,
 };

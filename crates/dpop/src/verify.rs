@@ -2,12 +2,13 @@
 //! §7.1).
 
 use crate::htu::normalize_htu;
-use crate::{DPOP_TYP, DpopError, NonceIssuer, ReplayCache, ath};
+use crate::{DPOP_TYP, DpopError, NonceIssuer, ath};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::backend::Backend;
 use jose_core::jwk::Jwk;
 use jwk_thumbprint::ThumbprintHash;
 use jwt_claims::NumericDate;
+use replay_store::{Namespace, ReplayId, ReplayStore, Seen};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,31 +22,42 @@ pub const MAX_JTI_LEN: usize = 256;
 ///
 /// Defaults: ES256, ES384, ES512, PS256, PS384, PS512, RS256, EdDSA; proofs issued at most
 /// 60 s ago and at most 5 s in the future; no nonce required (server nonces:
-/// [`ProofVerifier::require_nonce`]); no replay detection until a
-/// [`ReplayCache`] is set (set one: [`crate::InMemoryReplayCache`] for a single process).
+/// [`ProofVerifier::require_nonce`]).
+///
+/// Replay detection is part of construction: [`ProofVerifier::new`] takes the
+/// [`ReplayStore`] that records each proof's (`jkt`, `jti`) until it can no longer be
+/// accepted (`MemoryReplayStore` for one process, `RedisReplayStore` for several).
+/// [`ProofVerifier::without_replay_detection`] is the explicit opt-out, for callers that
+/// detect replays elsewhere. When the store fails, [`ProofVerifier::verify`] refuses the
+/// proof with [`DpopError::ReplayStore`] (fail closed).
 ///
 /// ```
-/// use dpop::{DpopKey, InMemoryReplayCache, ProofRequest, ProofVerifier};
+/// use dpop::{DpopKey, ProofRequest, ProofVerifier};
 /// use jose_core::alg::JwsAlgorithm;
+/// use replay_store::MemoryReplayStore;
 /// use std::sync::Arc;
 ///
-/// let verifier = ProofVerifier::new().replay_cache(Arc::new(InMemoryReplayCache::default()));
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), dpop::DpopError> {
+/// let verifier = ProofVerifier::new(Arc::new(MemoryReplayStore::new()));
 ///
 /// let key = DpopKey::generate(JwsAlgorithm::ES256)?;
 /// let proof = key.proof("POST", "https://as.example/token").sign()?;
 ///
-/// let verified = verifier.verify(&ProofRequest::new(&proof, "POST", "https://as.example/token"))?;
+/// let request = ProofRequest::new(&proof, "POST", "https://as.example/token");
+/// let verified = verifier.verify(&request).await?;
 /// assert_eq!(verified.thumbprint(), key.thumbprint());
 /// // The same proof a second time is a replay.
-/// assert!(verifier.verify(&ProofRequest::new(&proof, "POST", "https://as.example/token")).is_err());
-/// # Ok::<(), dpop::DpopError>(())
+/// assert_eq!(verifier.verify(&request).await, Err(dpop::DpopError::Replay));
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone)]
 pub struct ProofVerifier {
     algorithms: Vec<JwsAlgorithm>,
     max_age: Duration,
     future_leeway: Duration,
-    replay: Option<Arc<dyn ReplayCache>>,
+    replay: Option<Arc<dyn ReplayStore>>,
     nonces: Option<Arc<NonceIssuer>>,
     backend: Backend,
 }
@@ -56,32 +68,44 @@ impl core::fmt::Debug for ProofVerifier {
             .field("algorithms", &self.algorithms)
             .field("max_age", &self.max_age)
             .field("future_leeway", &self.future_leeway)
-            .field("replay_cache", &self.replay.is_some())
+            .field(
+                "replay_store",
+                &self.replay.as_ref().map_or_else(
+                    || "none (replay detection disabled)".to_owned(),
+                    |s| s.describe(),
+                ),
+            )
             .field("nonces", &self.nonces)
             .field("backend", &self.backend)
             .finish()
     }
 }
 
-impl Default for ProofVerifier {
-    fn default() -> Self {
+impl ProofVerifier {
+    /// The defaults, detecting replays with `store` (namespace [`Namespace::DPOP_PROOF`]).
+    #[must_use]
+    pub fn new(store: Arc<dyn ReplayStore>) -> Self {
+        Self::with_replay(Some(store))
+    }
+
+    /// The defaults **without replay detection**: a captured proof is accepted again until
+    /// it is too old (60 s by default). Only for callers that record `jti` values themselves,
+    /// or that verify proofs they will not act on (tests, tooling).
+    #[must_use]
+    pub fn without_replay_detection() -> Self {
+        Self::with_replay(None)
+    }
+
+    fn with_replay(replay: Option<Arc<dyn ReplayStore>>) -> Self {
         use JwsAlgorithm::*;
         Self {
             algorithms: vec![ES256, ES384, ES512, PS256, PS384, PS512, RS256, EdDSA],
             max_age: Duration::from_secs(60),
             future_leeway: Duration::from_secs(5),
-            replay: None,
+            replay,
             nonces: None,
             backend: Backend::default(),
         }
-    }
-}
-
-impl ProofVerifier {
-    /// The defaults.
-    #[must_use]
-    pub fn new() -> Self {
-        Self::default()
     }
 
     /// Accepts these algorithms (symmetric ones are dropped: a proof is signed by its own key).
@@ -105,13 +129,6 @@ impl ProofVerifier {
         self
     }
 
-    /// Detects replayed proofs with this cache.
-    #[must_use]
-    pub fn replay_cache(mut self, cache: Arc<dyn ReplayCache>) -> Self {
-        self.replay = Some(cache);
-        self
-    }
-
     /// Requires a server nonce in every proof: one that `issuer` (or any instance holding the
     /// same keys) issued and still accepts (RFC 9449 §8, §9). A proof without one, or with a
     /// stale, forged or malformed one, fails with [`DpopError::UseNonce`]; answer it with
@@ -121,22 +138,27 @@ impl ProofVerifier {
     /// ```
     /// use dpop::{DpopError, DpopKey, NonceIssuer, NonceKey, ProofRequest, ProofVerifier};
     /// use jose_core::alg::JwsAlgorithm;
+    /// use replay_store::MemoryReplayStore;
     /// use std::sync::Arc;
     ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), DpopError> {
     /// let issuer = Arc::new(NonceIssuer::new(NonceKey::generate()?));
-    /// let verifier = ProofVerifier::new().require_nonce(issuer.clone());
+    /// let verifier = ProofVerifier::new(Arc::new(MemoryReplayStore::new()))
+    ///     .require_nonce(issuer.clone());
     /// let key = DpopKey::generate(JwsAlgorithm::ES256)?;
     ///
     /// // Without a nonce: the server answers use_dpop_nonce with a fresh one.
     /// let proof = key.proof("POST", "https://as.example/token").sign()?;
-    /// let err = verifier.verify(&ProofRequest::new(&proof, "POST", "https://as.example/token"))
-    ///     .unwrap_err();
+    /// let request = ProofRequest::new(&proof, "POST", "https://as.example/token");
+    /// let err = verifier.verify(&request).await.unwrap_err();
     /// let challenge = issuer.answer(&err).expect("a use_dpop_nonce answer");
     ///
     /// // The client retries with it.
     /// let proof = key.proof("POST", "https://as.example/token").nonce(challenge.dpop_nonce()).sign()?;
-    /// verifier.verify(&ProofRequest::new(&proof, "POST", "https://as.example/token"))?;
-    /// # Ok::<(), DpopError>(())
+    /// verifier.verify(&ProofRequest::new(&proof, "POST", "https://as.example/token")).await?;
+    /// # Ok(())
+    /// # }
     /// ```
     #[must_use]
     pub fn require_nonce(mut self, issuer: Arc<NonceIssuer>) -> Self {
@@ -152,13 +174,19 @@ impl ProofVerifier {
     /// use dpop::{DpopKey, ProofRequest, ProofVerifier};
     /// use jose_core::alg::JwsAlgorithm;
     /// use jose_core::backend::Backend;
+    /// use replay_store::MemoryReplayStore;
+    /// use std::sync::Arc;
     ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), dpop::DpopError> {
     /// let key = DpopKey::generate(JwsAlgorithm::ES256)?;
     /// let proof = key.proof("GET", "https://rs.example/orders").sign()?;
-    /// let verifier = ProofVerifier::new().backend(Backend::RustCrypto);
-    /// let verified = verifier.verify(&ProofRequest::new(&proof, "GET", "https://rs.example/orders"))?;
+    /// let verifier = ProofVerifier::new(Arc::new(MemoryReplayStore::new())).backend(Backend::RustCrypto);
+    /// let request = ProofRequest::new(&proof, "GET", "https://rs.example/orders");
+    /// let verified = verifier.verify(&request).await?;
     /// assert_eq!(verified.jwk().backend(), Backend::RustCrypto);
-    /// # Ok::<(), dpop::DpopError>(())
+    /// # Ok(())
+    /// # }
     /// ```
     #[must_use]
     pub fn backend(mut self, backend: Backend) -> Self {
@@ -176,11 +204,37 @@ impl ProofVerifier {
             .join(" ")
     }
 
-    /// Verifies a proof for a request.
+    /// Verifies a proof for a request, then records it in the replay store (one store call,
+    /// made only when every other check passed).
     ///
     /// # Errors
-    /// The [`DpopError`] of the first check that failed, in RFC 9449 §4.3 order.
-    pub fn verify(&self, request: &ProofRequest<'_>) -> Result<VerifiedProof, DpopError> {
+    /// The [`DpopError`] of the first check that failed, in RFC 9449 §4.3 order;
+    /// [`DpopError::Replay`] for a proof seen before; [`DpopError::ReplayStore`] when the
+    /// store cannot answer (the proof is refused).
+    pub async fn verify(&self, request: &ProofRequest<'_>) -> Result<VerifiedProof, DpopError> {
+        let now = request.now.unwrap_or_else(NumericDate::now);
+        let (proof, expires) = self.check(request, now)?;
+        if let Some(store) = &self.replay {
+            let id = ReplayId::from_parts(
+                Namespace::DPOP_PROOF,
+                &[proof.jkt.as_bytes(), proof.jti.as_bytes()],
+            )?;
+            let seen = store
+                .check_and_record(&id, now.to_system_time(), expires.to_system_time())
+                .await?;
+            if seen == Seen::Replayed {
+                return Err(DpopError::Replay);
+            }
+        }
+        Ok(proof)
+    }
+
+    /// Every check but replay; also returns until when the proof could be accepted.
+    fn check(
+        &self,
+        request: &ProofRequest<'_>,
+        now: NumericDate,
+    ) -> Result<(VerifiedProof, NumericDate), DpopError> {
         let proof = request.proof;
         if proof.len() > MAX_PROOF_LEN {
             return Err(DpopError::TooLarge {
@@ -240,7 +294,6 @@ impl ProofVerifier {
             return Err(DpopError::UriMismatch);
         }
         // Check 10: nonce.
-        let now = request.now.unwrap_or_else(NumericDate::now);
         self.check_nonce(nonce.as_deref(), request, now)?;
         // Check 11: freshness.
         if iat > now.plus(self.future_leeway) {
@@ -262,15 +315,9 @@ impl ProofVerifier {
         {
             return Err(DpopError::KeyBindingMismatch);
         }
-        // Replay: each (key, jti) once within the acceptance window.
-        if let Some(cache) = &self.replay {
-            let id = format!("{jkt}:{jti}");
-            let expires = iat.plus(self.max_age).plus(self.future_leeway);
-            if !cache.insert_if_new(&id, expires, now) {
-                return Err(DpopError::Replay);
-            }
-        }
-        Ok(VerifiedProof {
+        // Replay (checked by `verify`): each (key, jti) once within the acceptance window.
+        let expires = iat.plus(self.max_age).plus(self.future_leeway);
+        let verified = VerifiedProof {
             jwk,
             jkt,
             jti,
@@ -279,7 +326,8 @@ impl ProofVerifier {
             iat,
             nonce,
             ath: request.access_token.map(ath),
-        })
+        };
+        Ok((verified, expires))
     }
 }
 

@@ -7,8 +7,24 @@ use jose_core::alg::JwsAlgorithm;
 use jose_core::header::JwsHeader;
 use jws::SigningKey;
 use jwt_claims::NumericDate;
+use replay_store::MemoryReplayStore;
 use serde_json::{Value, json};
 use std::sync::Arc;
+
+/// The async `verify`, driven to completion on a current-thread runtime (the memory store
+/// answers at once), so that the check-by-check tests read as before.
+trait VerifyNow {
+    fn verify_now(&self, request: &ProofRequest<'_>) -> Result<VerifiedProof, DpopError>;
+}
+
+impl VerifyNow for ProofVerifier {
+    fn verify_now(&self, request: &ProofRequest<'_>) -> Result<VerifiedProof, DpopError> {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(self.verify(request))
+    }
+}
 
 fn rfc() -> Value {
     let path = concat!(
@@ -25,7 +41,7 @@ fn at(s: i64) -> NumericDate {
 #[test]
 fn rfc_proofs_verify_at_their_time() {
     let v = rfc();
-    let verifier = ProofVerifier::new().replay_cache(Arc::new(InMemoryReplayCache::default()));
+    let verifier = ProofVerifier::new(Arc::new(MemoryReplayStore::new()));
     for name in [
         "figure2_token_request_proof",
         "figure7_refresh_request_proof",
@@ -45,7 +61,7 @@ fn rfc_proofs_verify_at_their_time() {
                 .token_jkt(v["jkt"].as_str().unwrap());
         }
         let verified = verifier
-            .verify(&request)
+            .verify_now(&request)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(verified.thumbprint(), v["jkt"].as_str().unwrap());
         assert_eq!(verified.jti(), case["payload"]["jti"].as_str().unwrap());
@@ -55,13 +71,15 @@ fn rfc_proofs_verify_at_their_time() {
             "POST",
             "https://server.example.com/token",
         );
-        assert!(ProofVerifier::new().verify(&today).is_err());
+        assert!(
+            ProofVerifier::without_replay_detection()
+                .verify_now(&today)
+                .is_err()
+        );
     }
     // The RFC reuses the jti of figure 2 in figure 7 (two different proofs with the same jti):
     // with one replay cache the second is refused. Checked here explicitly.
-    let cache = Arc::new(InMemoryReplayCache::default());
-    let verifier = ProofVerifier::new()
-        .replay_cache(cache)
+    let verifier = ProofVerifier::new(Arc::new(MemoryReplayStore::new()))
         .max_age(std::time::Duration::from_secs(10_000));
     let first = &v["figure2_token_request_proof"];
     let second = &v["figure7_refresh_request_proof"];
@@ -74,9 +92,9 @@ fn rfc_proofs_verify_at_their_time() {
         )
         .now(now)
     }
-    assert!(verifier.verify(&req(first, now)).is_ok());
+    assert!(verifier.verify_now(&req(first, now)).is_ok());
     assert_eq!(
-        verifier.verify(&req(second, now)).unwrap_err(),
+        verifier.verify_now(&req(second, now)).unwrap_err(),
         DpopError::Replay
     );
 }
@@ -131,7 +149,7 @@ const URI: &str = "https://rs.example/resource";
 const T0: i64 = 1_800_000_000;
 
 fn verifier() -> ProofVerifier {
-    ProofVerifier::new().replay_cache(Arc::new(InMemoryReplayCache::default()))
+    ProofVerifier::new(Arc::new(MemoryReplayStore::new()))
 }
 
 fn req(proof: &str) -> ProofRequest<'_> {
@@ -153,9 +171,10 @@ fn round_trip_for_every_asymmetric_algorithm() {
             .nonce("n-1")
             .sign()
             .unwrap();
-        let all = ProofVerifier::new().algorithms(JwsAlgorithm::ALL.iter().copied());
+        let all =
+            ProofVerifier::without_replay_detection().algorithms(JwsAlgorithm::ALL.iter().copied());
         let verified = all
-            .verify(
+            .verify_now(
                 &req(&proof)
                     .access_token("tok")
                     .nonce("n-1")
@@ -178,7 +197,7 @@ fn each_check_has_its_error() {
     let v = verifier();
     // Method and URI (query and fragment ignored; host case ignored).
     assert!(
-        v.verify(
+        v.verify_now(
             &ProofRequest::new(
                 &good("GET", "https://RS.example:443/resource?x#y"),
                 "GET",
@@ -189,11 +208,11 @@ fn each_check_has_its_error() {
         .is_ok()
     );
     assert_eq!(
-        v.verify(&req(&good("POST", URI))).unwrap_err(),
+        v.verify_now(&req(&good("POST", URI))).unwrap_err(),
         DpopError::MethodMismatch
     );
     assert_eq!(
-        v.verify(&req(&good("get", URI))).unwrap_err(),
+        v.verify_now(&req(&good("get", URI))).unwrap_err(),
         DpopError::MethodMismatch
     );
     for other in [
@@ -203,23 +222,26 @@ fn each_check_has_its_error() {
         "https://rs.example:8443/resource",
     ] {
         assert_eq!(
-            v.verify(&req(&good("GET", other))).unwrap_err(),
+            v.verify_now(&req(&good("GET", other))).unwrap_err(),
             DpopError::UriMismatch,
             "{other}"
         );
     }
     // Freshness.
     let old = k.proof("GET", URI).issued_at(at(T0 - 61)).sign().unwrap();
-    assert!(matches!(v.verify(&req(&old)), Err(DpopError::Stale { .. })));
+    assert!(matches!(
+        v.verify_now(&req(&old)),
+        Err(DpopError::Stale { .. })
+    ));
     let future = k.proof("GET", URI).issued_at(at(T0 + 6)).sign().unwrap();
     assert!(matches!(
-        v.verify(&req(&future)),
+        v.verify_now(&req(&future)),
         Err(DpopError::IssuedInFuture { .. })
     ));
     // Nonce.
     let plain = good("GET", URI);
     assert_eq!(
-        v.verify(&req(&plain).nonce("n-2")).unwrap_err(),
+        v.verify_now(&req(&plain).nonce("n-2")).unwrap_err(),
         DpopError::UseNonce
     );
     let with_old_nonce = k
@@ -229,11 +251,12 @@ fn each_check_has_its_error() {
         .sign()
         .unwrap();
     assert_eq!(
-        v.verify(&req(&with_old_nonce).nonce("n-2")).unwrap_err(),
+        v.verify_now(&req(&with_old_nonce).nonce("n-2"))
+            .unwrap_err(),
         DpopError::UseNonce
     );
     assert!(
-        v.verify(&req(&with_old_nonce).nonce("n-2").nonce("n-1"))
+        v.verify_now(&req(&with_old_nonce).nonce("n-2").nonce("n-1"))
             .is_ok()
     );
     // Access token hash and binding.
@@ -244,11 +267,12 @@ fn each_check_has_its_error() {
         .sign()
         .unwrap();
     assert_eq!(
-        v.verify(&req(&bound).access_token("other")).unwrap_err(),
+        v.verify_now(&req(&bound).access_token("other"))
+            .unwrap_err(),
         DpopError::AccessTokenHashMismatch
     );
     assert_eq!(
-        v.verify(&req(&good("GET", URI)).access_token("tok"))
+        v.verify_now(&req(&good("GET", URI)).access_token("tok"))
             .unwrap_err(),
         DpopError::MissingAccessTokenHash
     );
@@ -260,7 +284,7 @@ fn each_check_has_its_error() {
         .sign()
         .unwrap();
     let err = v
-        .verify(
+        .verify_now(
             &req(&bound2)
                 .access_token("tok")
                 .token_jkt(other_key.thumbprint()),
@@ -270,8 +294,8 @@ fn each_check_has_its_error() {
     assert_eq!(err.error_code(), "invalid_token");
     // Replay.
     let once = good("GET", URI);
-    assert!(v.verify(&req(&once)).is_ok());
-    assert_eq!(v.verify(&req(&once)).unwrap_err(), DpopError::Replay);
+    assert!(v.verify_now(&req(&once)).is_ok());
+    assert_eq!(v.verify_now(&req(&once)).unwrap_err(), DpopError::Replay);
     // Header values.
     assert_eq!(
         ProofRequest::from_header_values(&[], "GET", URI).unwrap_err(),
@@ -309,7 +333,7 @@ fn crafted_bad_proofs() {
     let claims = json!({"jti":"a","htm":"GET","htu":URI,"iat":T0});
     let v = verifier();
     assert!(
-        v.verify(&req(&crafted(header(), claims.clone(), &signer)))
+        v.verify_now(&req(&crafted(header(), claims.clone(), &signer)))
             .is_ok()
     );
     // typ.
@@ -318,14 +342,14 @@ fn crafted_bad_proofs() {
         .with_jwk(public.clone())
         .unwrap();
     assert_eq!(
-        v.verify(&req(&crafted(wrong_typ, claims.clone(), &signer)))
+        v.verify_now(&req(&crafted(wrong_typ, claims.clone(), &signer)))
             .unwrap_err(),
         DpopError::WrongType
     );
     // No jwk.
     let no_jwk = JwsHeader::default().with_typ("dpop+jwt");
     assert!(matches!(
-        v.verify(&req(&crafted(no_jwk, claims.clone(), &signer))),
+        v.verify_now(&req(&crafted(no_jwk, claims.clone(), &signer))),
         Err(DpopError::Jws(_))
     ));
     // Missing and mistyped claims.
@@ -336,13 +360,13 @@ fn crafted_bad_proofs() {
         ("iat", json!({"jti":"d","htm":"GET","htu":URI})),
     ] {
         assert_eq!(
-            v.verify(&req(&crafted(header(), bad, &signer)))
+            v.verify_now(&req(&crafted(header(), bad, &signer)))
                 .unwrap_err(),
             DpopError::MissingClaim(name)
         );
     }
     assert!(matches!(
-        v.verify(&req(&crafted(
+        v.verify_now(&req(&crafted(
             header(),
             json!({"jti":"e","htm":7,"htu":URI,"iat":T0}),
             &signer
@@ -350,7 +374,7 @@ fn crafted_bad_proofs() {
         Err(DpopError::InvalidClaim { claim: "htm", .. })
     ));
     assert!(matches!(
-        v.verify(&req(&crafted(
+        v.verify_now(&req(&crafted(
             header(),
             json!({"jti":"f","htm":"GET","htu":URI,"iat":"now"}),
             &signer
@@ -359,7 +383,7 @@ fn crafted_bad_proofs() {
     ));
     let long_jti = "x".repeat(300);
     assert!(matches!(
-        v.verify(&req(&crafted(
+        v.verify_now(&req(&crafted(
             header(),
             json!({"jti":long_jti,"htm":"GET","htu":URI,"iat":T0}),
             &signer
@@ -369,7 +393,7 @@ fn crafted_bad_proofs() {
     // Signed by another key than the embedded one.
     let other = SigningKey::generate(JwsAlgorithm::ES256).unwrap();
     assert!(matches!(
-        v.verify(&req(&crafted(
+        v.verify_now(&req(&crafted(
             header(),
             json!({"jti":"g","htm":"GET","htu":URI,"iat":T0}),
             &other
@@ -383,7 +407,7 @@ fn crafted_bad_proofs() {
         jose_core::b64::encode(claims.to_string())
     );
     assert!(matches!(
-        v.verify(&req(&private_header)),
+        v.verify_now(&req(&private_header)),
         Err(DpopError::Jws(_))
     ));
     // A symmetric algorithm with an oct key in jwk.
@@ -392,11 +416,11 @@ fn crafted_bad_proofs() {
         jose_core::b64::encode(json!({"typ":"dpop+jwt","alg":"HS256","jwk":{"kty":"oct","k":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}).to_string()),
         jose_core::b64::encode(claims.to_string())
     );
-    assert!(matches!(v.verify(&req(&hs)), Err(DpopError::Jws(_))));
+    assert!(matches!(v.verify_now(&req(&hs)), Err(DpopError::Jws(_))));
     // Oversized proofs are refused before parsing.
     let huge = "a".repeat(MAX_PROOF_LEN + 1);
     assert!(matches!(
-        v.verify(&req(&huge)),
+        v.verify_now(&req(&huge)),
         Err(DpopError::TooLarge { .. })
     ));
 }
@@ -467,9 +491,9 @@ fn proofs_verify_on_every_backend_whatever_signed_them() {
                 .sign()
                 .unwrap();
             for verifying in Backend::ALL {
-                let verifier = ProofVerifier::new().backend(*verifying);
+                let verifier = ProofVerifier::without_replay_detection().backend(*verifying);
                 let verified = verifier
-                    .verify(&ProofRequest::new(
+                    .verify_now(&ProofRequest::new(
                         &proof,
                         "POST",
                         "https://rs.example/orders",
@@ -484,7 +508,7 @@ fn proofs_verify_on_every_backend_whatever_signed_them() {
                 let forged = String::from_utf8(forged).unwrap();
                 assert!(
                     verifier
-                        .verify(&ProofRequest::new(
+                        .verify_now(&ProofRequest::new(
                             &forged,
                             "POST",
                             "https://rs.example/orders"

@@ -8,6 +8,7 @@ use dpop::*;
 use jose_core::alg::JwsAlgorithm;
 use jwt_claims::NumericDate;
 use proptest::prelude::*;
+use replay_store::MemoryReplayStore;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,7 +27,8 @@ fn key(byte: u8) -> NonceKey {
 /// One server instance: its own issuer and verifier, built from configuration only.
 fn instance(issuer: NonceIssuer) -> (Arc<NonceIssuer>, ProofVerifier) {
     let issuer = Arc::new(issuer);
-    let verifier = ProofVerifier::new().require_nonce(issuer.clone());
+    let verifier =
+        ProofVerifier::new(Arc::new(MemoryReplayStore::new())).require_nonce(issuer.clone());
     (issuer, verifier)
 }
 
@@ -38,8 +40,19 @@ fn proof(key: &DpopKey, nonce: Option<&str>, iat: i64) -> String {
         .unwrap()
 }
 
+/// The async `verify` driven to completion (the memory store answers at once).
+fn run(verifier: &ProofVerifier, request: &ProofRequest<'_>) -> Result<VerifiedProof, DpopError> {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(verifier.verify(request))
+}
+
 fn verify(verifier: &ProofVerifier, proof: &str, now: i64) -> Result<VerifiedProof, DpopError> {
-    verifier.verify(&ProofRequest::new(proof, "POST", URI).now(at(now)))
+    run(
+        verifier,
+        &ProofRequest::new(proof, "POST", URI).now(at(now)),
+    )
 }
 
 #[test]
@@ -73,9 +86,7 @@ fn a_proof_without_a_nonce_is_answered_with_use_dpop_nonce_and_a_fresh_nonce() {
     let (issuer, verifier) = instance(NonceIssuer::new(key(7)));
     let client = DpopClient::generate(JwsAlgorithm::ES256).unwrap();
     let bare = client.proof("POST", URI, None).unwrap();
-    let err = verifier
-        .verify(&ProofRequest::new(&bare, "POST", URI))
-        .unwrap_err();
+    let err = run(&verifier, &ProofRequest::new(&bare, "POST", URI)).unwrap_err();
     assert_eq!(err, DpopError::UseNonce);
     assert_eq!(err.error_code(), "use_dpop_nonce");
     let challenge = issuer.answer(&err).expect("a challenge");
@@ -100,9 +111,7 @@ fn a_proof_without_a_nonce_is_answered_with_use_dpop_nonce_and_a_fresh_nonce() {
     // The client records the DPoP-Nonce header and retries: accepted.
     client.record_nonce(URI, challenge.dpop_nonce()).unwrap();
     let retry = client.proof("POST", URI, None).unwrap();
-    verifier
-        .verify(&ProofRequest::new(&retry, "POST", URI))
-        .unwrap();
+    run(&verifier, &ProofRequest::new(&retry, "POST", URI)).unwrap();
 }
 
 #[test]
@@ -216,9 +225,11 @@ fn a_listed_nonce_is_still_accepted_alongside_the_sealed_ones() {
     let client = DpopKey::generate(JwsAlgorithm::ES256).unwrap();
     let p = proof(&client, Some("n-1"), T0);
     assert_eq!(verify(&verifier, &p, T0).unwrap_err(), DpopError::UseNonce);
-    verifier
-        .verify(&ProofRequest::new(&p, "POST", URI).now(at(T0)).nonce("n-1"))
-        .unwrap();
+    run(
+        &verifier,
+        &ProofRequest::new(&p, "POST", URI).now(at(T0)).nonce("n-1"),
+    )
+    .unwrap();
 }
 
 proptest! {

@@ -203,3 +203,100 @@ fn usage_errors_exit_2() {
         assert_eq!(code, 2, "{args:?}: {message}");
     }
 }
+
+/// A `verify` of `proof` against `store`, as a separate `jose` process.
+fn verify_with_store(store: &str, proof: &str) -> Output {
+    jose(
+        &verify_args("GET", HTU, &["--replay-store", store]),
+        proof.as_bytes(),
+    )
+}
+
+#[test]
+fn without_a_replay_store_each_process_remembers_only_its_own_proofs() {
+    let dir = Dir::new("memory");
+    let (key, _) = key(&dir);
+    let p = proof(&key, "GET", &[]);
+    // The in-memory store lives and dies with the process: a second process accepts again.
+    ok(&verify_args("GET", HTU, &[]), p.as_bytes());
+    ok(&verify_args("GET", HTU, &[]), p.as_bytes());
+}
+
+#[test]
+fn a_proof_replayed_to_a_second_process_sharing_redis_is_refused() {
+    let redis = test_redis::TestRedis::start().expect("redis-server for the shared store");
+    let url = redis.url();
+    let dir = Dir::new("redis");
+    let (key, jkt) = key(&dir);
+    let p = proof(&key, "GET", &[]);
+
+    // A refused check records nothing: the proof is still fresh afterwards.
+    let (code, message) = fails(
+        &verify_args("POST", HTU, &["--replay-store", &url]),
+        p.as_bytes(),
+    );
+    assert_eq!((code, message.ends_with("[htm]")), (1, true), "{message}");
+
+    let first = verify_with_store(&url, &p);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let out: Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(out["jkt"], jkt.as_str());
+
+    let (code, message) = fails(
+        &verify_args("GET", HTU, &["--replay-store", &url]),
+        p.as_bytes(),
+    );
+    assert_eq!(code, 1, "{message}");
+    assert!(message.ends_with("[replay]"), "{message}");
+
+    // Another proof of the same key is fresh.
+    let other = proof(&key, "GET", &[]);
+    assert!(verify_with_store(&url, &other).status.success());
+}
+
+#[test]
+fn an_unreachable_replay_store_refuses_the_proof_naming_the_store() {
+    // A loopback port nobody listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("redis://127.0.0.1:{port}");
+    let dir = Dir::new("unreachable");
+    let (key, _) = key(&dir);
+    let p = proof(&key, "GET", &[]);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jose"))
+        .args(verify_args("GET", HTU, &["--replay-store", &url]))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(p.as_bytes()).unwrap();
+    // A guard against hanging, not a timing assertion: the store's own timeout (2 s) bounds
+    // the call; a process still running after 60 s has no timeout at all.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("jose dpop verify hung on an unreachable store");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).trim_end().to_owned();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!("redis://127.0.0.1:{port}")),
+        "the message names the store: {stderr}"
+    );
+    assert!(stderr.ends_with("[replay_store]"), "{stderr}");
+}

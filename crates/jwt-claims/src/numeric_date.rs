@@ -63,6 +63,28 @@ impl NumericDate {
         Self { seconds, nanos }
     }
 
+    /// The same instant as a [`SystemTime`] (for replay stores and other std APIs).
+    ///
+    /// ```
+    /// use jwt_claims::NumericDate;
+    /// use std::time::{Duration, UNIX_EPOCH};
+    ///
+    /// let t = NumericDate::from_seconds(1_700_000_000).to_system_time();
+    /// assert_eq!(t, UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    /// ```
+    #[must_use]
+    pub fn to_system_time(self) -> SystemTime {
+        let whole = Duration::from_secs(self.seconds.unsigned_abs());
+        let instant = if self.seconds >= 0 {
+            UNIX_EPOCH.checked_add(whole)
+        } else {
+            UNIX_EPOCH.checked_sub(whole)
+        };
+        instant
+            .and_then(|t| t.checked_add(Duration::from_nanos(u64::from(self.nanos))))
+            .unwrap_or(UNIX_EPOCH)
+    }
+
     /// This time minus `d`, saturating at year -9999.
     #[must_use]
     pub fn minus(self, d: Duration) -> Self {

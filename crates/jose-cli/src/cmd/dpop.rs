@@ -4,7 +4,10 @@ use crate::cmd::jws::signing_key;
 use crate::error::{CliError, CliResult};
 use crate::io;
 use clap::{Args, Subcommand};
-use dpop::{DpopError, DpopKey, InMemoryReplayCache, ProofRequest, ProofVerifier, VerifiedProof};
+use dpop::{DpopError, DpopKey, ProofRequest, ProofVerifier, VerifiedProof};
+use replay_store::{
+    MemoryReplayStore, RedisConfig, RedisConnection, RedisReplayStore, ReplayStore,
+};
 use serde_json::{Map, Value, json};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -102,7 +105,7 @@ fn proof(args: ProofArgs) -> CliResult {
 
 fn verify(args: VerifyArgs) -> CliResult {
     check_request(&args.htm, &args.htu, args.nonce.as_deref())?;
-    let verifier = verifier(args.replay_store.as_deref())?;
+    let store = replay_store(args.replay_store.as_deref())?;
     let proof = io::read_stdin_text()?;
     let mut request = ProofRequest::new(&proof, &args.htm, &args.htu);
     if let Some(token) = &args.access_token {
@@ -111,23 +114,28 @@ fn verify(args: VerifyArgs) -> CliResult {
     if let Some(nonce) = &args.nonce {
         request = request.nonce(nonce);
     }
-    let verified = verifier.verify(&request).map_err(|e| refused(&e))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::usage(format!("cannot start the async runtime: {e}")))?;
+    let verified = runtime
+        .block_on(ProofVerifier::new(store).verify(&request))
+        .map_err(|e| refused(&e))?;
     io::print_json(&report(&verified, &proof)?)
 }
 
-/// The verifier, with its replay store.
-fn verifier(replay_store: Option<&str>) -> CliResult<ProofVerifier> {
-    match replay_store {
-        None => Ok(ProofVerifier::new().replay_cache(Arc::new(InMemoryReplayCache::default()))),
-        Some(url) if !url.starts_with("redis://") && !url.starts_with("rediss://") => {
-            Err(CliError::usage(format!(
-                "--replay-store {url}: expected redis://HOST:PORT or rediss://HOST:PORT"
-            )))
-        }
-        Some(url) => Err(CliError::invalid(format!(
-            "replay store {url}: shared replay stores are not available in this build; the proof is refused"
-        ))),
-    }
+/// The replay store of `--replay-store`: in memory without it, Redis for `redis://` and
+/// `rediss://` URLs (each call bounded by the store's timeout, 2 s). Nothing is connected
+/// here; a store that cannot be reached refuses the proof when it is checked.
+fn replay_store(url: Option<&str>) -> CliResult<Arc<dyn ReplayStore>> {
+    let Some(url) = url else {
+        return Ok(Arc::new(MemoryReplayStore::new()));
+    };
+    let config =
+        RedisConfig::from_url(url).map_err(|e| CliError::usage(format!("--replay-store: {e}")))?;
+    Ok(Arc::new(RedisReplayStore::new(RedisConnection::new(
+        config,
+    ))))
 }
 
 /// A refused proof: exit 1, the reason and, in brackets, the check that failed.
@@ -151,6 +159,7 @@ fn failed_check(e: &DpopError) -> &'static str {
         DpopError::MissingAccessTokenHash | DpopError::AccessTokenHashMismatch => "ath",
         DpopError::KeyBindingMismatch => "jkt",
         DpopError::Replay => "replay",
+        DpopError::ReplayStore(_) => "replay_store",
         _ => e.error_code(),
     }
 }
