@@ -373,15 +373,15 @@ pub fn e2e_pop(data: &[u8]) {
     };
     let k = keys();
     let now = jwt_claims::NumericDate::from_seconds(NOW);
-    let _ = PopTokenVerifier::new("https://op.example.com")
-        .now(now)
-        .verify(token);
+    // No replay store: each verification completes in one poll.
+    let pop = PopTokenVerifier::without_replay_detection("https://op.example.com").now(now);
+    let _ = poll_once(pop.verify(token));
     let op = OpJwks::new("https://op.example.com", k.public_set.clone());
-    let _ = IctVerifier::new(op).any_context().now(now).verify(token);
+    let ict = IctVerifier::new(op).any_context().now(now);
+    let _ = poll_once(ict.verify(token));
     if let Ok(public) = k.p384.to_public() {
-        let _ = E2ePopVerifier::new("session")
-            .now(now)
-            .verify_with_key(token, &public);
+        let e2e = E2ePopVerifier::without_replay_detection("session").now(now);
+        let _ = poll_once(e2e.verify_with_key(token, &public));
     }
 }
 
@@ -395,10 +395,10 @@ pub fn signing_challenge(data: &[u8]) {
             .partial_session()
             .now(NOW)
             .verify(token, &session);
-        let _ = ResponseVerifier::new(TrustAnchors::new())
+        let response = ResponseVerifier::without_replay_detection(TrustAnchors::new())
             .partial_session()
-            .now(NOW)
-            .verify(token, &session);
+            .now(NOW);
+        let _ = poll_once(response.verify(token, &session));
         let _ = signing_challenge::pem_certificates(token);
         let _ = token.parse::<signing_challenge::DocHash>();
         let _ = token.parse::<signing_challenge::SignRef>();

@@ -13,6 +13,7 @@ mod bench;
 mod features;
 mod fuzz;
 mod interop;
+mod setup;
 mod vectors;
 
 use std::process::{Command, ExitCode};
@@ -22,7 +23,8 @@ cargo xtask <command>
 
 commands:
   test        run every test of the workspace (what CI runs): the feature matrix,
-              `cargo test --workspace` (unit, integration and doc tests), `vectors check`,
+              `cargo test --workspace` (unit, integration and doc tests; the shared-state
+              tests start redis-server on 127.0.0.1), `vectors check`,
               `interop` and `fuzz --smoke`, then the
               RSA1_5 vector cases of jwe with its off-by-default `rsa1_5` feature
   features    build each library crate with no features and with each feature alone,
@@ -86,6 +88,10 @@ pub(crate) fn cargo() -> Command {
 }
 
 fn test() -> Result<(), String> {
+    // First use: what the shared-state tests and the fuzz smoke run need (docs/deployment.md,
+    // docs/fuzzing.md).
+    setup::redis_server()?;
+    setup::cargo_fuzz()?;
     features::check()?;
     run(
         "cargo test --workspace",
@@ -94,6 +100,12 @@ fn test() -> Result<(), String> {
     run(
         "cargo test --workspace --doc",
         cargo().args(["test", "--workspace", "--doc"]),
+    )?;
+    // The shared-state tests against a real redis-server (crates/test-redis starts one per
+    // test on 127.0.0.1): replay-store's Redis suite needs its `redis` feature.
+    run(
+        "cargo test -p replay-store --features redis (Redis and Valkey store)",
+        cargo().args(["test", "-p", "replay-store", "--features", "redis"]),
     )?;
     // RSA1_5 is off by default; the vector suites that contain RSA1_5 cases run again with it.
     run(

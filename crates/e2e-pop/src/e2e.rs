@@ -8,7 +8,7 @@ use crate::pipeline::{
     Binding, ClaimRules, check_claims, non_empty, parse_header, verify_signature,
 };
 use crate::policy::{Policy, policy_setters};
-use crate::replay::{Replay, ReplayCache, ReplayKey};
+use crate::replay::{Replay, ReplayKey};
 use crate::{E2ePopError, TokenKind, VerifiedIct};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::backend::Backend;
@@ -16,6 +16,7 @@ use jose_core::header::JwsHeader;
 use jose_core::jwk::Jwk;
 use jwk_thumbprint::ThumbprintHash;
 use jwt_claims::{Audience, NumericDate};
+use replay_store::ReplayStore;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -229,8 +230,19 @@ pub struct E2ePopVerifier {
 }
 
 impl E2ePopVerifier {
-    /// A verifier for tokens addressed to `audience`, the party's own identifier.
-    pub fn new(audience: impl Into<String>) -> Self {
+    /// A verifier for tokens addressed to `audience`, the party's own identifier, refusing a
+    /// second token with the same (`iss`, `sub`, `aud`, `jti`) within its lifetime by
+    /// recording each in `store` (namespace `e2e-pop`).
+    pub fn new(audience: impl Into<String>, store: Arc<dyn ReplayStore>) -> Self {
+        Self {
+            replay: Some(Replay(store)),
+            ..Self::without_replay_detection(audience)
+        }
+    }
+
+    /// A verifier **without replay detection**: a captured E2E PoP token is accepted again
+    /// until it expires. Only for callers that record `jti` values themselves, or for tooling.
+    pub fn without_replay_detection(audience: impl Into<String>) -> Self {
         Self {
             policy: Policy::for_token(TokenKind::E2ePop),
             audiences: vec![audience.into()],
@@ -265,12 +277,6 @@ impl E2ePopVerifier {
         self
     }
 
-    /// Refuses a second token with the same (`iss`, `sub`, `aud`, `jti`) within its lifetime.
-    pub fn replay_cache(mut self, cache: Arc<dyn ReplayCache>) -> Self {
-        self.replay = Some(Replay(cache));
-        self
-    }
-
     /// Verifies on this crypto backend: the ICT's `cnf.jwk` (and the key given to
     /// [`E2ePopVerifier::verify_with_key`]) is pinned to it. Without it the ICT's key has
     /// [`Backend::default()`] and a given key keeps its own; see `docs/backends.md`.
@@ -289,7 +295,11 @@ impl E2ePopVerifier {
     /// # Errors
     /// [`E2ePopError`] naming the first failed check; [`E2ePopError::SubjectNotBound`] and
     /// [`E2ePopError::ClientNotBound`] for tokens that do not belong to the ICT.
-    pub fn verify(&self, token: &str, ict: &VerifiedIct) -> Result<VerifiedE2ePop, E2ePopError> {
+    pub async fn verify(
+        &self,
+        token: &str,
+        ict: &VerifiedIct,
+    ) -> Result<VerifiedE2ePop, E2ePopError> {
         let c = ict.claims();
         let client_ids: Vec<String> = c
             .aud
@@ -297,6 +307,7 @@ impl E2ePopVerifier {
             .map(|a| a.iter().map(str::to_owned).collect())
             .unwrap_or_default();
         self.run(token, &c.cnf_jwk, Some((&c.sub, &client_ids, &c.jti)))
+            .await
     }
 
     /// Verifies an E2E PoP token with the client key given directly (its thumbprint must be
@@ -304,11 +315,15 @@ impl E2ePopVerifier {
     ///
     /// # Errors
     /// [`E2ePopError`] naming the first failed check.
-    pub fn verify_with_key(&self, token: &str, key: &Jwk) -> Result<VerifiedE2ePop, E2ePopError> {
-        self.run(token, key, None)
+    pub async fn verify_with_key(
+        &self,
+        token: &str,
+        key: &Jwk,
+    ) -> Result<VerifiedE2ePop, E2ePopError> {
+        self.run(token, key, None).await
     }
 
-    fn run(
+    async fn run(
         &self,
         token: &str,
         key: &Jwk,
@@ -417,7 +432,7 @@ impl E2ePopVerifier {
                 aud: Some(&claims.aud),
                 jti: &claims.jti,
             };
-            replay.check(&key, claims.exp, &self.policy)?;
+            replay.check(&key, claims.exp, &self.policy).await?;
         }
         Ok(VerifiedE2ePop { alg, jkt, claims })
     }

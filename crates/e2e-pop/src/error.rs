@@ -5,6 +5,7 @@ use jose_core::json::JsonError;
 use jose_core::jwk::KeyError;
 use jws::JwsError;
 use jwt_claims::NumericDate;
+use replay_store::StoreError;
 
 /// Why a token was refused or could not be made.
 ///
@@ -226,9 +227,12 @@ pub enum E2ePopError {
         /// Which token.
         token: TokenKind,
     },
-    /// The replay cache could not record the token (full, or its backend failed).
-    #[error("replay cache: {0}")]
-    ReplayCache(String),
+    /// The replay store could not answer (unreachable, timed out, full) or the token's replay
+    /// identifier is too long: the token is refused (fail closed). The code is the store's
+    /// ([`StoreError::code`]: `replay_store_unavailable`, `replay_store_timeout`,
+    /// `replay_store_full`, `replay_id_invalid`, ...).
+    #[error("replay store: {0}")]
+    ReplayStore(#[from] StoreError),
 
     // --- ICT request (feature `ict-request`) ------------------------------------------------
     /// The OP's discovery document names no `ict_endpoint`: it does not support OIDC².
@@ -361,7 +365,7 @@ impl E2ePopError {
             E2ePopError::PgpFingerprintMismatch => "pgp_fingerprint",
             E2ePopError::IctJtiMismatch => "ict_jti",
             E2ePopError::Replay { .. } => "replay",
-            E2ePopError::ReplayCache(_) => "replay_cache",
+            E2ePopError::ReplayStore(e) => e.code(),
             E2ePopError::IctNotSupported => "ict_not_supported",
             E2ePopError::Discovery(_) => "discovery",
             E2ePopError::IctUnauthorized => "ict_unauthorized",

@@ -8,7 +8,7 @@ use crate::pipeline::{
     Binding, ClaimRules, check_claims, non_empty, parse_header, verify_signature,
 };
 use crate::policy::{Policy, policy_setters};
-use crate::replay::{Replay, ReplayCache, ReplayKey};
+use crate::replay::{Replay, ReplayKey};
 use crate::{AlgorithmSet, E2ePopError, TokenKind, VerifiedPopToken};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::header::JwsHeader;
@@ -16,6 +16,7 @@ use jose_core::json::{self, JsonLimits};
 use jose_core::jwk::{Jwk, KeyError, KeyOperation, KeyPolicy};
 use jws::{JwsError, Signer};
 use jwt_claims::{Audience, NumericDate};
+use replay_store::ReplayStore;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -99,6 +100,8 @@ impl VerifiedIct {
 /// use jose_core::jwk::{Jwk, JwkSet};
 /// use jws::SigningKey;
 ///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let op_key = SigningKey::new(Jwk::generate(JwsAlgorithm::ES384)?.with_kid("op-2023"), JwsAlgorithm::ES384)?;
 /// let client_key = Jwk::generate(JwsAlgorithm::ES384)?;
 /// let ict = IctBuilder::new()
@@ -113,9 +116,11 @@ impl VerifiedIct {
 /// let jwks = JwkSet::new(vec![op_key.public_jwk()?])?;
 /// let verified = IctVerifier::new(OpJwks::new("https://op.example.com", jwks))
 ///     .require_context("email")
-///     .verify(&ict)?;
+///     .verify(&ict)
+///     .await?;
 /// assert_eq!(verified.claims().extra["name"], "John Smith");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug)]
 #[must_use]
@@ -362,10 +367,11 @@ impl<K: OpKeyResolver> IctVerifier<K> {
         self
     }
 
-    /// Refuses a second ICT with the same (`iss`, `sub`, `jti`) within its lifetime. Off by
-    /// default: a client may present one ICT with several E2E PoP tokens.
-    pub fn replay_cache(mut self, cache: Arc<dyn ReplayCache>) -> Self {
-        self.replay = Some(Replay(cache));
+    /// Refuses a second ICT with the same (`iss`, `sub`, `jti`) within its lifetime, recording
+    /// each in `store` (namespace `e2e-pop`). Off by default: a client may present one ICT
+    /// with several E2E PoP tokens (the E2E PoP token is what must be single-use).
+    pub fn single_use(mut self, store: Arc<dyn ReplayStore>) -> Self {
+        self.replay = Some(Replay(store));
         self
     }
 
@@ -375,8 +381,9 @@ impl<K: OpKeyResolver> IctVerifier<K> {
     /// ICT without a readable string `iss` fails then.
     ///
     /// # Errors
-    /// [`E2ePopError`] naming the first failed check.
-    pub fn verify(&self, token: &str) -> Result<VerifiedIct, E2ePopError> {
+    /// [`E2ePopError`] naming the first failed check; with [`IctVerifier::single_use`],
+    /// [`E2ePopError::Replay`] or [`E2ePopError::ReplayStore`].
+    pub async fn verify(&self, token: &str) -> Result<VerifiedIct, E2ePopError> {
         let required_contexts: &[String] = match &self.contexts {
             ContextRule::Unset => {
                 return Err(E2ePopError::Config(
@@ -445,7 +452,7 @@ impl<K: OpKeyResolver> IctVerifier<K> {
                 aud: None,
                 jti: &claims.jti,
             };
-            replay.check(&key, claims.exp, &self.policy)?;
+            replay.check(&key, claims.exp, &self.policy).await?;
         }
         Ok(VerifiedIct {
             alg,

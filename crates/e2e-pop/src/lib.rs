@@ -28,7 +28,7 @@ pub use keys::{ClientKey, OpJwks, OpKeyResolver, TrustedOps};
 pub use nonce::Nonce;
 pub use pair::{PairPolicy, VerifiedIdentity, verify_pair};
 pub use pop::{PopClaims, PopTokenBuilder, PopTokenVerifier, VerifiedPopToken};
-pub use replay::{InMemoryReplayCache, ReplayCache, ReplayKey};
+pub use replay::ReplayKey;
 
 pub use jwt_claims::{Audience, NumericDate};
 

@@ -4,11 +4,12 @@
 use crate::claims::{Contexts, without};
 use crate::ict::PROTOCOL_CLAIMS;
 use crate::{
-    AlgorithmSet, E2ePopError, E2ePopVerifier, IctVerifier, OpKeyResolver, ReplayCache, TokenKind,
+    AlgorithmSet, E2ePopError, E2ePopVerifier, IctVerifier, OpKeyResolver, TokenKind,
     VerifiedE2ePop, VerifiedIct,
 };
 use jose_core::jwk::Jwk;
 use jwt_claims::NumericDate;
+use replay_store::ReplayStore;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,11 +28,22 @@ pub struct PairPolicy<K> {
 }
 
 impl<K: OpKeyResolver> PairPolicy<K> {
-    /// A policy trusting the OPs of `keys`, for E2E PoP tokens addressed to `audience`.
-    pub fn new(keys: K, audience: impl Into<String>) -> Self {
+    /// A policy trusting the OPs of `keys`, for E2E PoP tokens addressed to `audience`,
+    /// refusing replayed E2E PoP tokens (per `iss`, `sub`, `aud`, `jti`) through `store`, as
+    /// the draft requires.
+    pub fn new(keys: K, audience: impl Into<String>, store: Arc<dyn ReplayStore>) -> Self {
         Self {
             ict: IctVerifier::new(keys),
-            e2e: E2ePopVerifier::new(audience),
+            e2e: E2ePopVerifier::new(audience, store),
+        }
+    }
+
+    /// A policy **without replay detection** of E2E PoP tokens (see
+    /// [`E2ePopVerifier::without_replay_detection`]).
+    pub fn without_replay_detection(keys: K, audience: impl Into<String>) -> Self {
+        Self {
+            ict: IctVerifier::new(keys),
+            e2e: E2ePopVerifier::without_replay_detection(audience),
         }
     }
 
@@ -86,13 +98,6 @@ impl<K: OpKeyResolver> PairPolicy<K> {
     pub fn now(mut self, now: NumericDate) -> Self {
         self.ict = self.ict.now(now);
         self.e2e = self.e2e.now(now);
-        self
-    }
-
-    /// Refuses replayed E2E PoP tokens (per `iss`, `sub`, `aud`, `jti`). Draft conformance
-    /// needs it.
-    pub fn replay_cache(mut self, cache: Arc<dyn ReplayCache>) -> Self {
-        self.e2e = self.e2e.replay_cache(cache);
         self
     }
 
@@ -205,7 +210,11 @@ impl VerifiedIdentity {
 /// use jose_core::alg::JwsAlgorithm;
 /// use jose_core::jwk::{Jwk, JwkSet};
 /// use jws::SigningKey;
+/// use replay_store::MemoryReplayStore;
+/// use std::sync::Arc;
 ///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let op = SigningKey::new(Jwk::generate(JwsAlgorithm::ES256)?.with_kid("op-1"), JwsAlgorithm::ES256)?;
 /// let client = SigningKey::generate(JwsAlgorithm::EdDSA)?;
 /// let now = NumericDate::from_seconds(1_800_000_000);
@@ -221,19 +230,21 @@ impl VerifiedIdentity {
 ///     .issued_at(now)
 ///     .build(&client)?;
 ///
-/// let policy = PairPolicy::new(OpJwks::new("https://op.example", JwkSet::new(vec![op.public_jwk()?])?), "session-42")
+/// let op_keys = OpJwks::new("https://op.example", JwkSet::new(vec![op.public_jwk()?])?);
+/// let policy = PairPolicy::new(op_keys, "session-42", Arc::new(MemoryReplayStore::new()))
 ///     .require_context("instant_messaging")
 ///     .now(now);
-/// let identity = verify_pair(&ict, &e2e, &policy)?;
+/// let identity = verify_pair(&ict, &e2e, &policy).await?;
 /// assert_eq!((identity.issuer(), identity.subject()), ("https://op.example", "alice"));
 /// assert_eq!(identity.claims()["email"], "alice@example.com");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok(())
+/// # }
 /// ```
 ///
 /// # Errors
 /// [`E2ePopError::InToken`] naming the token, wrapping the first failed check
 /// ([`E2ePopError::root`] unwraps it).
-pub fn verify_pair<K: OpKeyResolver>(
+pub async fn verify_pair<K: OpKeyResolver>(
     ict: &str,
     e2e_pop: &str,
     policy: &PairPolicy<K>,
@@ -241,10 +252,12 @@ pub fn verify_pair<K: OpKeyResolver>(
     let ict = policy
         .ict
         .verify(ict)
+        .await
         .map_err(|e| e.in_token(TokenKind::Ict))?;
     let e2e = policy
         .e2e
         .verify(e2e_pop, &ict)
+        .await
         .map_err(|e| e.in_token(TokenKind::E2ePop))?;
     let claims = without(&ict.claims().extra, &PROTOCOL_CLAIMS);
     Ok(VerifiedIdentity { ict, e2e, claims })

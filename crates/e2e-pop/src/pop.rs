@@ -8,13 +8,14 @@ use crate::pipeline::{
     Binding, ClaimRules, check_claims, non_empty, parse_header, verify_signature,
 };
 use crate::policy::{Policy, policy_setters};
-use crate::replay::{ReplayCache, ReplayKey};
+use crate::replay::{Replay, ReplayKey};
 use crate::{E2ePopError, TokenKind};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::backend::Backend;
 use jose_core::header::JwsHeader;
 use jose_core::jwk::Jwk;
 use jwt_claims::{Audience, NumericDate};
+use replay_store::ReplayStore;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -107,7 +108,11 @@ impl VerifiedPopToken {
 /// use e2e_pop::{PopTokenBuilder, PopTokenVerifier};
 /// use jose_core::alg::JwsAlgorithm;
 /// use jws::SigningKey;
+/// use replay_store::MemoryReplayStore;
+/// use std::sync::Arc;
 ///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let client_key = SigningKey::generate(JwsAlgorithm::ES384)?;
 /// let pop = PopTokenBuilder::new()
 ///     .issuer("exampleclient")
@@ -117,13 +122,15 @@ impl VerifiedPopToken {
 ///     .with_audience(true)
 ///     .build(&client_key)?;
 ///
-/// // At the OP's ICT endpoint:
-/// let verified = PopTokenVerifier::new("https://op.example.com")
+/// // At the OP's ICT endpoint, which accepts each PoP token once:
+/// let verifier = PopTokenVerifier::new("https://op.example.com", Arc::new(MemoryReplayStore::new()))
 ///     .expected_issuer("exampleclient")
-///     .expected_subject("1234567890")
-///     .verify(&pop)?;
+///     .expected_subject("1234567890");
+/// let verified = verifier.verify(&pop).await?;
 /// assert_eq!(verified.claims().required_claims.as_deref(), Some(&["name".to_owned()][..]));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// assert_eq!(verifier.verify(&pop).await.unwrap_err().code(), "replay");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug)]
 #[must_use]
@@ -241,7 +248,10 @@ impl PopTokenBuilder {
 /// The OP's issuer identifier is the required audience. The draft also wants `iss` = the
 /// access token's client id and `sub` = its subject: pass them with
 /// [`PopTokenVerifier::expected_issuer`] and [`PopTokenVerifier::expected_subject`]. Draft
-/// conformance also needs a [`ReplayCache`] (`jti` unique per `iss` and `sub`).
+/// conformance also needs replay detection (`jti` unique per `iss` and `sub`): the
+/// [`ReplayStore`] given to [`PopTokenVerifier::new`] (`MemoryReplayStore` for one process,
+/// `RedisReplayStore` for several), or the explicit opt-out
+/// [`PopTokenVerifier::without_replay_detection`].
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct PopTokenVerifier {
@@ -250,13 +260,24 @@ pub struct PopTokenVerifier {
     issuers: Vec<String>,
     subject: Option<String>,
     camel_case: bool,
-    replay: Option<crate::replay::Replay>,
+    replay: Option<Replay>,
     backend: Backend,
 }
 
 impl PopTokenVerifier {
-    /// A verifier for PoP tokens addressed to the OP `audience` (its issuer identifier).
-    pub fn new(audience: impl Into<String>) -> Self {
+    /// A verifier for PoP tokens addressed to the OP `audience` (its issuer identifier),
+    /// refusing a second token with the same (`iss`, `sub`, `jti`) within its lifetime by
+    /// recording each in `store` (namespace `e2e-pop`).
+    pub fn new(audience: impl Into<String>, store: Arc<dyn ReplayStore>) -> Self {
+        Self {
+            replay: Some(Replay(store)),
+            ..Self::without_replay_detection(audience)
+        }
+    }
+
+    /// A verifier **without replay detection**: a captured PoP token is accepted again until
+    /// it expires. Only for callers that record `jti` values themselves, or for tooling.
+    pub fn without_replay_detection(audience: impl Into<String>) -> Self {
         Self {
             policy: Policy::for_token(TokenKind::Pop),
             audiences: vec![audience.into()],
@@ -303,17 +324,12 @@ impl PopTokenVerifier {
         self
     }
 
-    /// Refuses a second token with the same (`iss`, `sub`, `jti`) within its lifetime.
-    pub fn replay_cache(mut self, cache: Arc<dyn ReplayCache>) -> Self {
-        self.replay = Some(crate::replay::Replay(cache));
-        self
-    }
-
-    /// Verifies a PoP token.
+    /// Verifies a PoP token, then records it in the replay store (after every other check).
     ///
     /// # Errors
-    /// [`E2ePopError`] naming the first failed check.
-    pub fn verify(&self, token: &str) -> Result<VerifiedPopToken, E2ePopError> {
+    /// [`E2ePopError`] naming the first failed check; [`E2ePopError::Replay`] for a token seen
+    /// before, [`E2ePopError::ReplayStore`] when the store cannot answer.
+    pub async fn verify(&self, token: &str) -> Result<VerifiedPopToken, E2ePopError> {
         for a in &self.audiences {
             non_empty(a, "the expected audience is empty")?;
         }
@@ -383,7 +399,7 @@ impl PopTokenVerifier {
                 aud: None,
                 jti: &claims.jti,
             };
-            replay.check(&key, claims.exp, &self.policy)?;
+            replay.check(&key, claims.exp, &self.policy).await?;
         }
         Ok(VerifiedPopToken { alg, jwk, claims })
     }

@@ -3,12 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
+mod support;
 use e2e_pop::{
     E2ePopError, E2ePopVerifier, IctVerifier, NumericDate, OpJwks, PairPolicy, PopTokenVerifier,
-    verify_pair,
 };
 use jose_core::jwk::{Jwk, JwkSet};
 use serde_json::Value;
+use support::*;
 
 const PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -38,7 +39,7 @@ fn op_keys(v: &Value) -> OpJwks {
 }
 
 fn pop_verifier(now: i64) -> PopTokenVerifier {
-    PopTokenVerifier::new("https://op.example.com")
+    PopTokenVerifier::without_replay_detection("https://op.example.com")
         .expected_issuer("exampleclient")
         .expected_subject("1234567890")
         .now(at(now))
@@ -59,7 +60,7 @@ fn e2e_audience(v: &Value) -> String {
 }
 
 fn pair_policy(v: &Value, now: i64) -> PairPolicy<OpJwks> {
-    PairPolicy::new(op_keys(v), e2e_audience(v))
+    PairPolicy::without_replay_detection(op_keys(v), e2e_audience(v))
         .require_context("email")
         .now(at(now))
 }
@@ -70,7 +71,7 @@ fn pop_token_of_fig_5_verifies_at_the_ict_issue_time() {
     let now = v["validity"]["suggested_check_times"]["pop_at_op"]
         .as_i64()
         .unwrap();
-    let verified = pop_verifier(now).verify(&token(&v, "pop")).unwrap();
+    let verified = pop_verifier(now).verify_now(&token(&v, "pop")).unwrap();
     let c = verified.claims();
     assert_eq!(c.iss, "exampleclient");
     assert_eq!(c.jti, "d6_ptZmZ8laX4DKoWXD08oZX5yo");
@@ -97,7 +98,7 @@ fn pop_token_of_fig_5_verifies_at_the_ict_issue_time() {
 fn ict_of_fig_8_verifies_with_the_op_key_selected_by_kid() {
     let v = vectors();
     let verified = ict_verifier(&v, 1691712100)
-        .verify(&token(&v, "ict"))
+        .verify_now(&token(&v, "ict"))
         .unwrap();
     let c = verified.claims();
     assert_eq!(verified.kid(), "sEr97rt9UKFu__ei_ZBDziTneZ4");
@@ -112,11 +113,11 @@ fn ict_of_fig_8_verifies_with_the_op_key_selected_by_kid() {
 fn e2e_pop_token_of_fig_13_verifies_with_the_ict_key() {
     let v = vectors();
     let ict = ict_verifier(&v, 1691712100)
-        .verify(&token(&v, "ict"))
+        .verify_now(&token(&v, "ict"))
         .unwrap();
-    let e2e = E2ePopVerifier::new(e2e_audience(&v))
+    let e2e = E2ePopVerifier::without_replay_detection(e2e_audience(&v))
         .now(at(1691712100))
-        .verify(&token(&v, "e2e_pop"), &ict)
+        .verify_now(&token(&v, "e2e_pop"), &ict)
         .unwrap();
     assert_eq!(e2e.jkt(), v["keys"]["client"]["thumbprint_sha256"]);
     assert_eq!(e2e.claims().jti, "1A7mDXEOj2nTtN4mrmbJ3Za1kww");
@@ -128,7 +129,7 @@ fn the_pair_verifies_at_the_pinned_time_with_both_cross_checks() {
     let now = v["validity"]["suggested_check_times"]["ict_and_e2e_pop_at_authenticating_party"]
         .as_i64()
         .unwrap();
-    let identity = verify_pair(
+    let identity = verify_pair_now(
         &token(&v, "ict"),
         &token(&v, "e2e_pop"),
         &pair_policy(&v, now),
@@ -153,26 +154,26 @@ fn validity_windows_match_the_table_second_by_second() {
     assert!(cases.len() >= 15);
     for case in cases {
         let now = case["now"].as_i64().unwrap();
-        let pop = pop_verifier(now).verify(&token(&v, "pop"));
+        let pop = pop_verifier(now).verify_now(&token(&v, "pop"));
         assert_eq!(pop.is_ok(), case["pop"] == true, "pop at {now}: {pop:?}");
 
-        let ict = ict_verifier(&v, now).verify(&token(&v, "ict"));
+        let ict = ict_verifier(&v, now).verify_now(&token(&v, "ict"));
         assert_eq!(ict.is_ok(), case["ict"] == true, "ict at {now}: {ict:?}");
 
         // The E2E PoP token alone, with the (time-independent) key of the ICT.
         let key = jwk(&v["keys"]["client"]["public_jwk"]);
-        let e2e = E2ePopVerifier::new(e2e_audience(&v))
+        let e2e = E2ePopVerifier::without_replay_detection(e2e_audience(&v))
             .expected_subject("1234567890")
             .expected_issuer("exampleclient")
             .now(at(now))
-            .verify_with_key(&token(&v, "e2e_pop"), &key);
+            .verify_with_key_now(&token(&v, "e2e_pop"), &key);
         assert_eq!(
             e2e.is_ok(),
             case["e2e_pop"] == true,
             "e2e at {now}: {e2e:?}"
         );
 
-        let pair = verify_pair(
+        let pair = verify_pair_now(
             &token(&v, "ict"),
             &token(&v, "e2e_pop"),
             &pair_policy(&v, now),
@@ -189,10 +190,10 @@ fn validity_windows_match_the_table_second_by_second() {
 fn expiry_is_reported_at_the_exp_second_itself() {
     let v = vectors();
     let err = pop_verifier(1691712060)
-        .verify(&token(&v, "pop"))
+        .verify_now(&token(&v, "pop"))
         .unwrap_err();
     assert!(matches!(err, E2ePopError::Expired { .. }), "{err:?}");
-    let err = verify_pair(
+    let err = verify_pair_now(
         &token(&v, "ict"),
         &token(&v, "e2e_pop"),
         &pair_policy(&v, 1691712330),
@@ -215,7 +216,7 @@ fn wrong_keys_do_not_verify() {
     let (_, rest) = pop.split_once('.').unwrap();
     let header = serde_json::json!({"alg": "ES384", "typ": "jwt+pop", "jwk": op.to_json_value()});
     let forged = format!("{}.{rest}", jose_core::b64::encode(header.to_string()));
-    let err = pop_verifier(1691712030).verify(&forged).unwrap_err();
+    let err = pop_verifier(1691712030).verify_now(&forged).unwrap_err();
     assert_eq!(err, E2ePopError::SignatureInvalid);
 
     // ICT: the client key published under the OP's kid.
@@ -227,14 +228,14 @@ fn wrong_keys_do_not_verify() {
     let err = IctVerifier::new(wrong)
         .require_context("email")
         .now(at(1691712100))
-        .verify(&token(&v, "ict"))
+        .verify_now(&token(&v, "ict"))
         .unwrap_err();
     assert_eq!(err, E2ePopError::SignatureInvalid);
 
     // E2E PoP token: the OP key.
-    let err = E2ePopVerifier::new(e2e_audience(&v))
+    let err = E2ePopVerifier::without_replay_detection(e2e_audience(&v))
         .now(at(1691712100))
-        .verify_with_key(&token(&v, "e2e_pop"), &op)
+        .verify_with_key_now(&token(&v, "e2e_pop"), &op)
         .unwrap_err();
     assert_eq!(err, E2ePopError::SignatureInvalid);
 }
@@ -266,5 +267,5 @@ fn the_recorded_cross_checks_hold() {
 fn library_compat_algorithms_accept_the_draft_tokens() {
     let v = vectors();
     let policy = pair_policy(&v, 1691712100).algorithms(e2e_pop::AlgorithmSet::library_compat());
-    assert!(verify_pair(&token(&v, "ict"), &token(&v, "e2e_pop"), &policy).is_ok());
+    assert!(verify_pair_now(&token(&v, "ict"), &token(&v, "e2e_pop"), &policy).is_ok());
 }

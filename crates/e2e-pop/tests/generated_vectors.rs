@@ -17,9 +17,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
+mod support;
 use e2e_pop::{
     AlgorithmSet, E2ePopError, E2ePopTokenBuilder, E2ePopVerifier, IctBuilder, IctVerifier,
-    NumericDate, OpJwks, PairPolicy, PopTokenBuilder, PopTokenVerifier, verify_pair,
+    NumericDate, OpJwks, PairPolicy, PopTokenBuilder, PopTokenVerifier,
 };
 use jose_core::alg::JwsAlgorithm;
 use jose_core::backend::Backend;
@@ -28,6 +29,7 @@ use jws::SigningKey;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256, Sha512};
 use std::time::Duration;
+use support::*;
 
 const FILE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -984,7 +986,7 @@ fn run(v: &Value) -> Result<Value, E2ePopError> {
     let token = v["token"].as_str().unwrap();
     match v["token_type"].as_str().unwrap() {
         "pop" => {
-            let mut verifier = PopTokenVerifier::new(audience)
+            let mut verifier = PopTokenVerifier::without_replay_detection(audience)
                 .algorithms(algorithms)
                 .now(now)
                 .clock_tolerance(leeway);
@@ -994,7 +996,7 @@ fn run(v: &Value) -> Result<Value, E2ePopError> {
             if let Some(s) = subject {
                 verifier = verifier.expected_subject(s);
             }
-            verifier.verify(token)?;
+            verifier.verify_now(token)?;
             Ok(claims_of(token))
         }
         "ict" => {
@@ -1017,13 +1019,13 @@ fn run(v: &Value) -> Result<Value, E2ePopError> {
             if let Some(s) = subject {
                 verifier = verifier.expected_subject(s);
             }
-            verifier.verify(token)?;
+            verifier.verify_now(token)?;
             Ok(claims_of(token))
         }
         "e2e-pop" => {
             if let Some(ict) = v.get("ict").and_then(Value::as_str) {
                 let keys = OpJwks::any_issuer(JwkSet::new(vec![jwk(&v["ict_key"])]).unwrap());
-                let mut policy = PairPolicy::new(keys, audience)
+                let mut policy = PairPolicy::without_replay_detection(keys, audience)
                     .algorithms(algorithms)
                     .now(now)
                     .clock_tolerance(leeway);
@@ -1039,9 +1041,9 @@ fn run(v: &Value) -> Result<Value, E2ePopError> {
                 if let Some(s) = subject {
                     policy = policy.expected_subject(s);
                 }
-                Ok(verify_pair(ict, token, &policy)?.to_json())
+                Ok(verify_pair_now(ict, token, &policy)?.to_json())
             } else {
-                let mut verifier = E2ePopVerifier::new(audience)
+                let mut verifier = E2ePopVerifier::without_replay_detection(audience)
                     .algorithms(algorithms)
                     .now(now)
                     .clock_tolerance(leeway);
@@ -1051,7 +1053,7 @@ fn run(v: &Value) -> Result<Value, E2ePopError> {
                 if let Some(s) = subject {
                     verifier = verifier.expected_subject(s);
                 }
-                verifier.verify_with_key(token, &jwk(&v["key"]))?;
+                verifier.verify_with_key_now(token, &jwk(&v["key"]))?;
                 Ok(claims_of(token))
             }
         }

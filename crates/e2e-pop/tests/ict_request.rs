@@ -5,6 +5,7 @@
 #![cfg(feature = "ict-request")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
+mod support;
 use e2e_pop::request::{IctClient, POP_CONTENT_TYPE};
 use e2e_pop::{E2ePopError, IctBuilder, IctVerifier, OpJwks, PopTokenBuilder, PopTokenVerifier};
 use jose_core::alg::JwsAlgorithm;
@@ -17,6 +18,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
+use support::*;
 
 /// An OP serving discovery and an ICT endpoint on 127.0.0.1, stopped on drop.
 struct TestOp {
@@ -103,10 +105,10 @@ fn ict_endpoint(req: &Request, base: &str, key: &SigningKey) -> (u16, String) {
         return (400, json!({"error": "invalid_request"}).to_string());
     }
     let pop = String::from_utf8_lossy(&req.body).into_owned();
-    let Ok(verified) = PopTokenVerifier::new(base)
+    let Ok(verified) = PopTokenVerifier::without_replay_detection(base)
         .expected_issuer("chat-app")
         .expected_subject("alice")
-        .verify(&pop)
+        .verify_now(&pop)
     else {
         return (403, json!({"error": "invalid_pop"}).to_string());
     };
@@ -223,6 +225,7 @@ async fn discovery_then_request_yields_a_verifiable_ict() {
         .require_context("instant_messaging")
         .expected_audience("chat-app")
         .verify(response.identity_certification_token())
+        .await
         .unwrap();
     assert!(ict.claims().cnf_jwk.same_key(&key.public_jwk().unwrap()));
     assert_eq!(ict.claims().extra["name"], "Alice");

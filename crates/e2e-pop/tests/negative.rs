@@ -3,17 +3,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
+mod support;
 use e2e_pop::{
     AlgorithmSet, ClientKey, E2ePopError, E2ePopTokenBuilder, E2ePopVerifier, IctBuilder,
-    IctVerifier, InMemoryReplayCache, NumericDate, OpJwks, PairPolicy, PopTokenBuilder,
-    PopTokenVerifier, TokenKind, verify_pair,
+    IctVerifier, NumericDate, OpJwks, PairPolicy, PopTokenBuilder, PopTokenVerifier, TokenKind,
 };
 use jose_core::alg::JwsAlgorithm;
 use jose_core::jwk::{Jwk, JwkSet};
 use jws::{Signer, SigningKey};
+use replay_store::MemoryReplayStore;
 use serde_json::{Value, json};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+use support::*;
 
 const T0: i64 = 1_800_000_000;
 const OP: &str = "https://op.example.com";
@@ -135,24 +137,24 @@ fn ict_verifier() -> IctVerifier<OpJwks> {
 }
 
 fn pop_verifier() -> PopTokenVerifier {
-    PopTokenVerifier::new(OP).now(at(T0 + 10))
+    PopTokenVerifier::without_replay_detection(OP).now(at(T0 + 10))
 }
 
 fn policy() -> PairPolicy<OpJwks> {
-    PairPolicy::new(op_keys(), SESSION)
+    PairPolicy::without_replay_detection(op_keys(), SESSION)
         .require_context("email")
         .now(at(T0 + 10))
 }
 
 fn pair(ict: &str, e2e: &str) -> Result<e2e_pop::VerifiedIdentity, E2ePopError> {
-    verify_pair(ict, e2e, &policy())
+    verify_pair_now(ict, e2e, &policy())
 }
 
 /// The E2E PoP token alone, verified with the ICT key directly.
 fn e2e_alone(token: &str) -> Result<e2e_pop::VerifiedE2ePop, E2ePopError> {
-    E2ePopVerifier::new(SESSION)
+    E2ePopVerifier::without_replay_detection(SESSION)
         .now(at(T0 + 10))
-        .verify_with_key(token, &client_public())
+        .verify_with_key_now(token, &client_public())
 }
 
 fn set(mut v: Value, name: &str, value: Value) -> Value {
@@ -171,7 +173,7 @@ fn the_baseline_pair_verifies() {
     assert_eq!(identity.subject(), SUB);
     assert!(
         pop_verifier()
-            .verify(&raw(&pop_header(), &pop_claims().to_string(), client()))
+            .verify_now(&raw(&pop_header(), &pop_claims().to_string(), client()))
             .is_ok()
     );
 }
@@ -281,11 +283,11 @@ fn eddsa_is_refused_in_library_compatible_mode_only() {
         .build(&ed)
         .unwrap();
     let key = ed.public_jwk().unwrap();
-    let verifier = E2ePopVerifier::new(SESSION).now(at(T0 + 10));
-    assert!(verifier.clone().verify_with_key(&token, &key).is_ok());
+    let verifier = E2ePopVerifier::without_replay_detection(SESSION).now(at(T0 + 10));
+    assert!(verifier.clone().verify_with_key_now(&token, &key).is_ok());
     let err = verifier
         .algorithms(AlgorithmSet::library_compat())
-        .verify_with_key(&token, &key)
+        .verify_with_key_now(&token, &key)
         .unwrap_err();
     assert_eq!(
         err,
@@ -312,13 +314,13 @@ fn a_key_of_another_curve_than_alg_is_a_key_mismatch() {
         .unwrap();
     let header = json!({"typ": "jwt+pop", "alg": "ES384", "jwk": p256.to_json_value()});
     let err = pop_verifier()
-        .verify(&unsigned(&header, &pop_claims(), &[1; 96]))
+        .verify_now(&unsigned(&header, &pop_claims(), &[1; 96]))
         .unwrap_err();
     assert!(matches!(err, E2ePopError::KeyMismatch { .. }), "{err:?}");
     // And for the OP key found by kid.
     let header = set(ict_header(), "alg", json!("ES256"));
     let err = ict_verifier()
-        .verify(&unsigned(&header, &ict_claims(), &[1; 64]))
+        .verify_now(&unsigned(&header, &ict_claims(), &[1; 64]))
         .unwrap_err();
     assert!(matches!(err, E2ePopError::KeyMismatch { .. }), "{err:?}");
 }
@@ -336,7 +338,7 @@ fn rsa_1024() -> Value {
 fn rsa_keys_under_2048_bits_are_refused() {
     let header = json!({"typ": "jwt+pop", "alg": "RS256", "jwk": rsa_1024()});
     let err = pop_verifier()
-        .verify(&unsigned(&header, &pop_claims(), &[1; 128]))
+        .verify_now(&unsigned(&header, &pop_claims(), &[1; 128]))
         .unwrap_err();
     assert!(
         matches!(
@@ -356,7 +358,7 @@ fn rsa_keys_under_2048_bits_are_refused() {
     let err = IctVerifier::new(OpJwks::new(OP, jwks))
         .require_context("email")
         .now(at(T0 + 10))
-        .verify(&unsigned(&header, &ict_claims(), &[1; 128]))
+        .verify_now(&unsigned(&header, &ict_claims(), &[1; 128]))
         .unwrap_err();
     assert!(matches!(err, E2ePopError::KeyUnusable { .. }), "{err:?}");
 }
@@ -432,7 +434,7 @@ fn ict_kid_missing_or_unknown_is_refused() {
         op(),
     );
     assert_eq!(
-        ict_verifier().verify(&token).unwrap_err(),
+        ict_verifier().verify_now(&token).unwrap_err(),
         E2ePopError::KidMissing
     );
     let token = raw(
@@ -441,7 +443,7 @@ fn ict_kid_missing_or_unknown_is_refused() {
         op(),
     );
     assert_eq!(
-        ict_verifier().verify(&token).unwrap_err(),
+        ict_verifier().verify_now(&token).unwrap_err(),
         E2ePopError::UnknownKid { kid: "op-2".into() }
     );
 }
@@ -450,7 +452,7 @@ fn ict_kid_missing_or_unknown_is_refused() {
 fn an_ict_from_an_untrusted_issuer_is_refused_before_any_key_is_used() {
     let token = ict_with(&set(ict_claims(), "iss", json!("https://evil.example")));
     assert_eq!(
-        ict_verifier().verify(&token).unwrap_err(),
+        ict_verifier().verify_now(&token).unwrap_err(),
         E2ePopError::UntrustedIssuer {
             iss: "https://evil.example".into()
         }
@@ -460,7 +462,7 @@ fn an_ict_from_an_untrusted_issuer_is_refused_before_any_key_is_used() {
 #[test]
 fn cnf_missing_null_or_without_jwk_is_refused() {
     let err = ict_verifier()
-        .verify(&ict_with(&remove(ict_claims(), "cnf")))
+        .verify_now(&ict_with(&remove(ict_claims(), "cnf")))
         .unwrap_err();
     assert_eq!(err, E2ePopError::MissingClaim("cnf"));
     for cnf in [
@@ -471,7 +473,7 @@ fn cnf_missing_null_or_without_jwk_is_refused() {
         json!({"jkt": jkt()}),
     ] {
         let err = ict_verifier()
-            .verify(&ict_with(&set(ict_claims(), "cnf", cnf.clone())))
+            .verify_now(&ict_with(&set(ict_claims(), "cnf", cnf.clone())))
             .unwrap_err();
         assert_eq!(err, E2ePopError::CnfMissing, "{cnf}");
     }
@@ -481,7 +483,7 @@ fn cnf_missing_null_or_without_jwk_is_refused() {
 fn cnf_jwk_must_be_a_public_signature_key() {
     let private = client().jwk().to_json_value();
     let err = ict_verifier()
-        .verify(&ict_with(&set(
+        .verify_now(&ict_with(&set(
             ict_claims(),
             "cnf",
             json!({"jwk": private}),
@@ -500,7 +502,7 @@ fn cnf_jwk_must_be_a_public_signature_key() {
         Value::Object(agreement.to_json_value()),
     ] {
         let err = ict_verifier()
-            .verify(&ict_with(&set(ict_claims(), "cnf", json!({"jwk": jwk}))))
+            .verify_now(&ict_with(&set(ict_claims(), "cnf", json!({"jwk": jwk}))))
             .unwrap_err();
         assert!(matches!(err, E2ePopError::CnfInvalid(_)), "{jwk}: {err:?}");
     }
@@ -511,11 +513,11 @@ fn pop_token_jwk_must_be_present_and_public() {
     let private = client().jwk().to_json_value();
     let header = set(pop_header(), "jwk", Value::Object(private));
     let err = pop_verifier()
-        .verify(&unsigned(&header, &pop_claims(), &[1; 96]))
+        .verify_now(&unsigned(&header, &pop_claims(), &[1; 96]))
         .unwrap_err();
     assert_eq!(err, E2ePopError::EmbeddedKeyPrivate);
     let err = pop_verifier()
-        .verify(&raw(
+        .verify_now(&raw(
             &remove(pop_header(), "jwk"),
             &pop_claims().to_string(),
             client(),
@@ -530,7 +532,7 @@ fn pop_token_jwk_must_be_present_and_public() {
 fn ctx_may_be_a_string_or_an_array_of_strings() {
     for ctx in [json!("email"), json!(["email"]), json!(["chat", "email"])] {
         let verified = ict_verifier()
-            .verify(&ict_with(&set(ict_claims(), "ctx", ctx.clone())))
+            .verify_now(&ict_with(&set(ict_claims(), "ctx", ctx.clone())))
             .unwrap();
         assert!(verified.claims().ctx.contains("email"), "{ctx}");
     }
@@ -541,7 +543,7 @@ fn ctx_may_be_a_string_or_an_array_of_strings() {
         json!({"email": true}),
     ] {
         let err = ict_verifier()
-            .verify(&ict_with(&set(ict_claims(), "ctx", ctx.clone())))
+            .verify_now(&ict_with(&set(ict_claims(), "ctx", ctx.clone())))
             .unwrap_err();
         assert_eq!(
             err,
@@ -558,7 +560,7 @@ fn ctx_may_be_a_string_or_an_array_of_strings() {
 fn a_missing_required_context_is_refused() {
     for ctx in [json!(["instant_messaging"]), json!([])] {
         let err = ict_verifier()
-            .verify(&ict_with(&set(ict_claims(), "ctx", ctx)))
+            .verify_now(&ict_with(&set(ict_claims(), "ctx", ctx)))
             .unwrap_err();
         assert!(
             matches!(err, E2ePopError::ContextMissing { ref missing, .. } if missing == "email")
@@ -567,20 +569,20 @@ fn a_missing_required_context_is_refused() {
     // Every required context must be present.
     let err = ict_verifier()
         .require_context("video_conferencing")
-        .verify(&good_ict())
+        .verify_now(&good_ict())
         .unwrap_err();
     assert_eq!(err.code(), "ctx");
     // "No context required" must be said explicitly.
     let err = IctVerifier::new(op_keys())
         .now(at(T0))
-        .verify(&good_ict())
+        .verify_now(&good_ict())
         .unwrap_err();
     assert!(matches!(err, E2ePopError::Config(_)));
     assert!(
         IctVerifier::new(op_keys())
             .any_context()
             .now(at(T0))
-            .verify(&good_ict())
+            .verify_now(&good_ict())
             .is_ok()
     );
 }
@@ -607,7 +609,7 @@ fn e2e_iss_must_be_the_ict_aud() {
     let ict = ict_with(&remove(ict_claims(), "aud"));
     let e2e = e2e_with(&e2e_header(), &set(e2e_claims(), "iss", json!("other")));
     assert!(pair(&ict, &e2e).is_ok());
-    let err = verify_pair(&ict, &e2e, &policy().expected_client(CLIENT)).unwrap_err();
+    let err = verify_pair_now(&ict, &e2e, &policy().expected_client(CLIENT)).unwrap_err();
     assert!(matches!(err.root(), E2ePopError::IssuerMismatch { .. }));
 }
 
@@ -624,7 +626,7 @@ fn aud_must_contain_one_of_the_expected_values() {
         &set(e2e_claims(), "aud", json!(["a", SESSION])),
     );
     assert!(pair(&good_ict(), &e2e).is_ok());
-    assert!(verify_pair(&good_ict(), &good_e2e(), &policy().audience("other")).is_ok());
+    assert!(verify_pair_now(&good_ict(), &good_e2e(), &policy().audience("other")).is_ok());
     // The PoP token's audience is the OP.
     let pop = raw(
         &pop_header(),
@@ -632,7 +634,7 @@ fn aud_must_contain_one_of_the_expected_values() {
         client(),
     );
     assert_eq!(
-        pop_verifier().verify(&pop).unwrap_err(),
+        pop_verifier().verify_now(&pop).unwrap_err(),
         E2ePopError::AudienceMismatch
     );
 }
@@ -662,18 +664,18 @@ fn pop_issuer_and_subject_are_checked_when_expected() {
     let pop = raw(&pop_header(), &pop_claims().to_string(), client());
     let err = pop_verifier()
         .expected_issuer("another")
-        .verify(&pop)
+        .verify_now(&pop)
         .unwrap_err();
     assert!(matches!(err, E2ePopError::IssuerMismatch { .. }));
     let err = pop_verifier()
         .expected_subject("42")
-        .verify(&pop)
+        .verify_now(&pop)
         .unwrap_err();
     assert_eq!(err, E2ePopError::SubjectMismatch);
     // An empty expected subject is an error, not a skipped check.
     let err = pop_verifier()
         .expected_subject("")
-        .verify(&pop)
+        .verify_now(&pop)
         .unwrap_err();
     assert!(matches!(err, E2ePopError::Config(_)));
 }
@@ -682,15 +684,15 @@ fn pop_issuer_and_subject_are_checked_when_expected() {
 
 #[test]
 fn exp_equal_to_now_is_expired() {
-    let verifier = |now| E2ePopVerifier::new(SESSION).now(at(now));
+    let verifier = |now| E2ePopVerifier::without_replay_detection(SESSION).now(at(now));
     let token = good_e2e();
     assert!(
         verifier(T0 + 299)
-            .verify_with_key(&token, &client_public())
+            .verify_with_key_now(&token, &client_public())
             .is_ok()
     );
     let err = verifier(T0 + 300)
-        .verify_with_key(&token, &client_public())
+        .verify_with_key_now(&token, &client_public())
         .unwrap_err();
     assert_eq!(
         err,
@@ -703,7 +705,7 @@ fn exp_equal_to_now_is_expired() {
     assert!(
         verifier(T0 + 300)
             .clock_tolerance(Duration::from_secs(1))
-            .verify_with_key(&token, &client_public())
+            .verify_with_key_now(&token, &client_public())
             .is_ok()
     );
 }
@@ -731,10 +733,14 @@ fn iat_in_the_future_beyond_the_tolerance_is_refused() {
             now: at(T0 + 10)
         }
     );
-    let tolerant = E2ePopVerifier::new(SESSION)
+    let tolerant = E2ePopVerifier::without_replay_detection(SESSION)
         .now(at(T0 + 10))
         .clock_tolerance(Duration::from_secs(5));
-    assert!(tolerant.verify_with_key(&token, &client_public()).is_ok());
+    assert!(
+        tolerant
+            .verify_with_key_now(&token, &client_public())
+            .is_ok()
+    );
 }
 
 #[test]
@@ -749,7 +755,7 @@ fn iat_older_than_the_maximum_token_age_is_refused() {
         "exp",
         json!(T0 + 100),
     );
-    let err = ict_verifier().verify(&ict_with(&claims)).unwrap_err();
+    let err = ict_verifier().verify_now(&ict_with(&claims)).unwrap_err();
     assert_eq!(
         err,
         E2ePopError::TooOld {
@@ -766,14 +772,14 @@ fn iat_older_than_the_maximum_token_age_is_refused() {
     );
     let pop = raw(&pop_header(), &claims.to_string(), client());
     assert!(matches!(
-        pop_verifier().verify(&pop),
+        pop_verifier().verify_now(&pop),
         Err(E2ePopError::TooOld { .. })
     ));
     assert!(
         pop_verifier()
             .max_token_age(Duration::from_secs(600))
             .max_lifetime(Duration::from_secs(600))
-            .verify(&pop)
+            .verify_now(&pop)
             .is_ok()
     );
 }
@@ -788,10 +794,14 @@ fn a_lifetime_beyond_the_draft_limit_is_refused_unless_relaxed() {
             max: 300
         }
     );
-    let relaxed = E2ePopVerifier::new(SESSION)
+    let relaxed = E2ePopVerifier::without_replay_detection(SESSION)
         .now(at(T0 + 10))
         .max_lifetime(Duration::from_secs(600));
-    assert!(relaxed.verify_with_key(&token, &client_public()).is_ok());
+    assert!(
+        relaxed
+            .verify_with_key_now(&token, &client_public())
+            .is_ok()
+    );
     // exp before iat (with nbf absent and the tolerance covering iat).
     let ict = ict_with(&remove(
         set(
@@ -805,7 +815,7 @@ fn a_lifetime_beyond_the_draft_limit_is_refused_unless_relaxed() {
         .any_context()
         .now(at(T0 + 3))
         .clock_tolerance(Duration::from_secs(5))
-        .verify(&ict)
+        .verify_now(&ict)
         .unwrap_err();
     assert_eq!(
         err,
@@ -820,10 +830,12 @@ fn a_lifetime_beyond_the_draft_limit_is_refused_unless_relaxed() {
 
 #[test]
 fn a_replayed_jti_is_refused_the_second_time() {
-    let cache = Arc::new(InMemoryReplayCache::new(100));
-    let policy = policy().replay_cache(cache.clone());
-    assert!(verify_pair(&good_ict(), &good_e2e(), &policy).is_ok());
-    let err = verify_pair(&good_ict(), &good_e2e(), &policy).unwrap_err();
+    let store = Arc::new(MemoryReplayStore::with_capacity(100));
+    let policy = PairPolicy::new(op_keys(), SESSION, store.clone())
+        .require_context("email")
+        .now(at(T0 + 10));
+    assert!(verify_pair_now(&good_ict(), &good_e2e(), &policy).is_ok());
+    let err = verify_pair_now(&good_ict(), &good_e2e(), &policy).unwrap_err();
     assert_eq!(
         err.root(),
         &E2ePopError::Replay {
@@ -832,25 +844,41 @@ fn a_replayed_jti_is_refused_the_second_time() {
     );
     // Another jti is fresh; the ICT may be reused with it.
     let other = e2e_with(&e2e_header(), &set(e2e_claims(), "jti", json!("e2e-2")));
-    assert!(verify_pair(&good_ict(), &other, &policy).is_ok());
+    assert!(verify_pair_now(&good_ict(), &other, &policy).is_ok());
     // The same jti for another audience is another token.
     let other_aud = e2e_with(
         &e2e_header(),
         &set(e2e_claims(), "aud", json!([SESSION, "x"])),
     );
-    assert!(verify_pair(&good_ict(), &other_aud, &policy).is_ok());
-    assert_eq!(cache.len(), 3);
+    assert!(verify_pair_now(&good_ict(), &other_aud, &policy).is_ok());
+    assert_eq!(store.len(), 3);
 
     // PoP tokens at the OP.
     let pop = raw(&pop_header(), &pop_claims().to_string(), client());
-    let verifier = pop_verifier().replay_cache(Arc::new(InMemoryReplayCache::new(10)));
-    assert!(verifier.verify(&pop).is_ok());
+    let verifier =
+        PopTokenVerifier::new(OP, Arc::new(MemoryReplayStore::with_capacity(10))).now(at(T0 + 10));
+    assert!(verifier.verify_now(&pop).is_ok());
     assert_eq!(
-        verifier.verify(&pop).unwrap_err(),
+        verifier.verify_now(&pop).unwrap_err(),
         E2ePopError::Replay {
             token: TokenKind::Pop
         }
     );
+}
+
+#[test]
+fn a_full_replay_store_refuses_with_its_own_code_and_keeps_live_entries() {
+    let store = Arc::new(MemoryReplayStore::with_capacity(1));
+    let policy = PairPolicy::new(op_keys(), SESSION, store)
+        .require_context("email")
+        .now(at(T0 + 10));
+    assert!(verify_pair_now(&good_ict(), &good_e2e(), &policy).is_ok());
+    let other = e2e_with(&e2e_header(), &set(e2e_claims(), "jti", json!("e2e-2")));
+    let err = verify_pair_now(&good_ict(), &other, &policy).unwrap_err();
+    assert!(matches!(err.root(), E2ePopError::ReplayStore(_)), "{err}");
+    assert_eq!(err.root().code(), "replay_store_full");
+    let again = verify_pair_now(&good_ict(), &good_e2e(), &policy).unwrap_err();
+    assert!(matches!(again.root(), E2ePopError::Replay { .. }));
 }
 
 #[test]
@@ -1002,10 +1030,13 @@ fn request_claims_are_written_in_snake_case_and_camel_case_is_read_only_on_reque
 
     let camel = set(pop_claims(), "withAudience", json!(false));
     let token = raw(&pop_header(), &camel.to_string(), client());
-    let plain = pop_verifier().verify(&token).unwrap();
+    let plain = pop_verifier().verify_now(&token).unwrap();
     assert_eq!(plain.claims().with_audience, None);
     assert!(plain.claims().ict_audience_requested());
-    let compat = pop_verifier().accept_camel_case().verify(&token).unwrap();
+    let compat = pop_verifier()
+        .accept_camel_case()
+        .verify_now(&token)
+        .unwrap();
     assert_eq!(compat.claims().with_audience, Some(false));
     assert!(!compat.claims().ict_audience_requested());
 }
@@ -1013,7 +1044,7 @@ fn request_claims_are_written_in_snake_case_and_camel_case_is_read_only_on_reque
 #[test]
 fn the_ict_for_a_pop_token_copies_sub_key_and_client() {
     let pop = raw(&pop_header(), &pop_claims().to_string(), client());
-    let verified = pop_verifier().verify(&pop).unwrap();
+    let verified = pop_verifier().verify_now(&pop).unwrap();
     let claims = IctBuilder::for_pop_token(&verified)
         .issuer(OP)
         .contexts(["email"])
@@ -1027,7 +1058,7 @@ fn the_ict_for_a_pop_token_copies_sub_key_and_client() {
     );
     let without = set(pop_claims(), "with_audience", json!(false));
     let verified = pop_verifier()
-        .verify(&raw(&pop_header(), &without.to_string(), client()))
+        .verify_now(&raw(&pop_header(), &without.to_string(), client()))
         .unwrap();
     let claims = IctBuilder::for_pop_token(&verified)
         .issuer(OP)

@@ -4,14 +4,14 @@
 #![cfg(feature = "pgp")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
+mod support;
 use e2e_pop::pgp::PgpFingerprint;
-use e2e_pop::{
-    E2ePopError, E2ePopTokenBuilder, IctBuilder, NumericDate, OpJwks, PairPolicy, verify_pair,
-};
+use e2e_pop::{E2ePopError, E2ePopTokenBuilder, IctBuilder, NumericDate, OpJwks, PairPolicy};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::jwk::{Jwk, JwkSet};
 use jws::SigningKey;
 use serde_json::Value;
+use support::*;
 
 const T0: i64 = 1_800_000_000;
 const FP: &str = "0123456789ABCDEF0123456789ABCDEF01234567";
@@ -43,7 +43,7 @@ fn setup() -> Setup {
 }
 
 fn policy(s: &Setup) -> PairPolicy<OpJwks> {
-    PairPolicy::new(
+    PairPolicy::without_replay_detection(
         OpJwks::new(
             "https://op.example",
             JwkSet::new(vec![s.op.public_jwk().unwrap()]).unwrap(),
@@ -78,7 +78,7 @@ fn the_fingerprint_is_written_in_upper_case_and_compared_case_insensitively() {
     assert_eq!(claims["pgp_fingerprint"], FP);
     let fp: PgpFingerprint = FP.to_ascii_lowercase().parse().unwrap();
     let policy = policy(&s).map_e2e(|v| v.require_pgp_fingerprint(&fp));
-    assert!(verify_pair(&s.ict, &token, &policy).is_ok());
+    assert!(verify_pair_now(&s.ict, &token, &policy).is_ok());
 }
 
 #[test]
@@ -86,10 +86,10 @@ fn a_missing_or_different_fingerprint_is_refused() {
     let s = setup();
     let fp: PgpFingerprint = FP.parse().unwrap();
     let policy = policy(&s).map_e2e(|v| v.require_pgp_fingerprint(&fp));
-    let err = verify_pair(&s.ict, &e2e(&s, None, None), &policy).unwrap_err();
+    let err = verify_pair_now(&s.ict, &e2e(&s, None, None), &policy).unwrap_err();
     assert_eq!(err.root(), &E2ePopError::PgpFingerprintMissing);
     let other = "F".repeat(40);
-    let err = verify_pair(&s.ict, &e2e(&s, Some(&other), None), &policy).unwrap_err();
+    let err = verify_pair_now(&s.ict, &e2e(&s, Some(&other), None), &policy).unwrap_err();
     assert_eq!(err.root(), &E2ePopError::PgpFingerprintMismatch);
     assert!("0123".parse::<PgpFingerprint>().is_err());
     assert!("G".repeat(40).parse::<PgpFingerprint>().is_err());
@@ -99,11 +99,11 @@ fn a_missing_or_different_fingerprint_is_refused() {
 fn ict_jti_must_name_the_paired_ict_when_required() {
     let s = setup();
     let policy = policy(&s).map_e2e(|v| v.require_ict_jti());
-    assert!(verify_pair(&s.ict, &e2e(&s, None, Some("ict-1")), &policy).is_ok());
+    assert!(verify_pair_now(&s.ict, &e2e(&s, None, Some("ict-1")), &policy).is_ok());
     for jti in [None, Some("ict-2")] {
-        let err = verify_pair(&s.ict, &e2e(&s, None, jti), &policy).unwrap_err();
+        let err = verify_pair_now(&s.ict, &e2e(&s, None, jti), &policy).unwrap_err();
         assert_eq!(err.root(), &E2ePopError::IctJtiMismatch);
     }
     // Not required: absent is fine.
-    assert!(verify_pair(&s.ict, &e2e(&s, None, None), &self::policy(&s)).is_ok());
+    assert!(verify_pair_now(&s.ict, &e2e(&s, None, None), &self::policy(&s)).is_ok());
 }

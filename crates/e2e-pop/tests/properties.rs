@@ -3,15 +3,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
+mod support;
 use e2e_pop::{
     E2ePopTokenBuilder, IctBuilder, NumericDate, OpJwks, PairPolicy, PopTokenBuilder,
-    PopTokenVerifier, verify_pair,
+    PopTokenVerifier,
 };
 use jose_core::alg::JwsAlgorithm;
 use jose_core::jwk::{Jwk, JwkSet};
 use jws::SigningKey;
 use proptest::prelude::*;
 use std::sync::OnceLock;
+use support::*;
 
 const T0: i64 = 1_800_000_000;
 
@@ -88,10 +90,10 @@ proptest! {
         let (ict, e2e) = pair_tokens(&client_id, &sub, &aud, &contexts, &name);
         let mine = pick.get(&aud).clone();
         let required = pick.get(&contexts).clone();
-        let policy = PairPolicy::new(keys(), mine)
+        let policy = PairPolicy::without_replay_detection(keys(), mine)
             .require_context(required)
             .now(NumericDate::from_seconds(T0 + 1));
-        let identity = verify_pair(&ict, &e2e, &policy).unwrap();
+        let identity = verify_pair_now(&ict, &e2e, &policy).unwrap();
         prop_assert_eq!(identity.subject(), sub.as_str());
         prop_assert_eq!(identity.client_id(), client_id.as_str());
         prop_assert_eq!(identity.contexts().as_slice(), contexts.as_slice());
@@ -105,21 +107,21 @@ proptest! {
         replacement in "[A-Za-z0-9_.=+/ -]",
     ) {
         let (ict, e2e) = pair_tokens("client", "alice", &["s".into()], &["email".into()], "A");
-        let policy = PairPolicy::new(keys(), "s")
+        let policy = PairPolicy::without_replay_detection(keys(), "s")
             .require_context("email")
             .now(NumericDate::from_seconds(T0 + 1));
-        prop_assert!(verify_pair(&ict, &e2e, &policy).is_ok());
+        prop_assert!(verify_pair_now(&ict, &e2e, &policy).is_ok());
         let i = position.index(e2e.len());
         let mut changed = e2e.clone();
         changed.replace_range(i..=i, &replacement);
         prop_assume!(changed != e2e);
-        prop_assert!(verify_pair(&ict, &changed, &policy).is_err());
+        prop_assert!(verify_pair_now(&ict, &changed, &policy).is_err());
         // The same for the ICT.
         let i = position.index(ict.len());
         let mut changed = ict.clone();
         changed.replace_range(i..=i, &replacement);
         prop_assume!(changed != ict);
-        prop_assert!(verify_pair(&changed, &e2e, &policy).is_err());
+        prop_assert!(verify_pair_now(&changed, &e2e, &policy).is_err());
     }
 
     #[test]
@@ -141,9 +143,9 @@ proptest! {
             b = b.with_audience(w);
         }
         let token = b.build(client()).unwrap();
-        let verified = PopTokenVerifier::new("https://op.example")
+        let verified = PopTokenVerifier::without_replay_detection("https://op.example")
             .now(NumericDate::from_seconds(T0))
-            .verify(&token)
+            .verify_now(&token)
             .unwrap();
         let c = verified.claims();
         prop_assert_eq!(c.required_claims.as_deref(), Some(required.as_slice()));
@@ -154,9 +156,9 @@ proptest! {
 
     #[test]
     fn arbitrary_text_is_refused_without_panicking(text in any::<String>()) {
-        let policy = PairPolicy::new(keys(), "s").any_context();
-        prop_assert!(verify_pair(&text, &text, &policy).is_err());
-        prop_assert!(PopTokenVerifier::new("x").verify(&text).is_err());
+        let policy = PairPolicy::without_replay_detection(keys(), "s").any_context();
+        prop_assert!(verify_pair_now(&text, &text, &policy).is_err());
+        prop_assert!(PopTokenVerifier::without_replay_detection("x").verify_now(&text).is_err());
     }
 }
 
@@ -211,23 +213,30 @@ fn tokens_verify_on_every_backend_whatever_signed_them() {
             let verified_ict = IctVerifier::new(keys())
                 .any_context()
                 .now(NumericDate::from_seconds(T0 + 1))
-                .verify(&ict)
+                .verify_now(&ict)
                 .unwrap();
             for verifying in Backend::ALL {
-                let pop_verifier = PopTokenVerifier::new("https://op.example")
+                let pop_verifier = PopTokenVerifier::without_replay_detection("https://op.example")
                     .backend(*verifying)
                     .now(NumericDate::from_seconds(T0 + 1));
-                assert!(pop_verifier.verify(&pop).is_ok(), "{alg} on {verifying:?}");
-                assert!(pop_verifier.verify(&forged(&pop)).is_err());
-                let e2e_verifier = E2ePopVerifier::new("https://rs.example")
+                assert!(
+                    pop_verifier.verify_now(&pop).is_ok(),
+                    "{alg} on {verifying:?}"
+                );
+                assert!(pop_verifier.verify_now(&forged(&pop)).is_err());
+                let e2e_verifier = E2ePopVerifier::without_replay_detection("https://rs.example")
                     .backend(*verifying)
                     .now(NumericDate::from_seconds(T0 + 1));
-                let verified = e2e_verifier.verify(&e2e, &verified_ict).unwrap();
+                let verified = e2e_verifier.verify_now(&e2e, &verified_ict).unwrap();
                 assert_eq!(verified.claims().sub, "alice", "{alg} on {verifying:?}");
-                assert!(e2e_verifier.verify(&forged(&e2e), &verified_ict).is_err());
                 assert!(
                     e2e_verifier
-                        .verify_with_key(&e2e, &client.public_jwk().unwrap())
+                        .verify_now(&forged(&e2e), &verified_ict)
+                        .is_err()
+                );
+                assert!(
+                    e2e_verifier
+                        .verify_with_key_now(&e2e, &client.public_jwk().unwrap())
                         .is_ok()
                 );
             }

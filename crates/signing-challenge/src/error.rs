@@ -3,6 +3,7 @@
 use jose_core::json::JsonError;
 use jose_core::jwk::KeyError;
 use jws::JwsError;
+use replay_store::StoreError;
 
 /// Why a token, certificate chain or signature was refused, or a token could not be made.
 ///
@@ -241,9 +242,11 @@ pub enum SigningChallengeError {
     /// A signed response for this `sign_ref` or `hss_nonce` was already accepted.
     #[error("a signed response for this session was already accepted")]
     AlreadyUsed,
-    /// The single-use store failed (full, or its backend failed).
-    #[error("single-use store: {0}")]
-    Store(String),
+    /// The replay store could not answer (unreachable, timed out, full): the response is
+    /// refused (fail closed). The code is the store's ([`StoreError::code`]:
+    /// `replay_store_unavailable`, `replay_store_timeout`, `replay_store_full`, ...).
+    #[error("replay store: {0}")]
+    ReplayStore(#[from] StoreError),
 
     // --- Configuration and building ---------------------------------------------------------
     /// A verifier or builder setting is unusable.
@@ -318,7 +321,7 @@ impl SigningChallengeError {
             E::LifetimeOutOfRange { .. } => "lifetime",
             E::TimestampOutOfRange { .. } => "timestamp",
             E::AlreadyUsed => "replay",
-            E::Store(_) => "store",
+            E::ReplayStore(e) => e.code(),
             E::Config(_) => "config",
             E::InvalidValue { .. } => "invalid_value",
             E::Incomplete(_) => "incomplete",

@@ -16,8 +16,7 @@ pub use challenge::{
 pub use error::SigningChallengeError;
 pub use jose::ExpInterpretation;
 pub use response::{
-    InMemorySingleUse, ResponseVerifier, SignedResponseBuilder, SignedResponseClaims, SingleUse,
-    VerifiedResponse,
+    ResponseVerifier, SignedResponseBuilder, SignedResponseClaims, VerifiedResponse,
 };
 pub use session::Session;
 pub use user_signature::UserSignature;

@@ -9,10 +9,9 @@ use jose_core::alg::JwsAlgorithm;
 use jose_core::header::JwsHeader;
 use jose_core::jwk::Jwk;
 use jws::{Signer, VerifyOptions};
+use replay_store::{Namespace, ReplayId, ReplayStore, Seen};
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 const CLAIMS: [&str; 9] = [
@@ -348,86 +347,35 @@ impl SignedResponseBuilder {
     }
 }
 
-/// Where accepted signed responses are recorded: one per `sign_ref`, and each `hss_nonce`
-/// once.
-pub trait SingleUse: Send + Sync {
-    /// Records (`sign_ref`, `hss_nonce`) until `keep_until` (Unix seconds). Returns `false`
-    /// when either was already recorded and has not expired.
-    ///
-    /// # Errors
-    /// [`SigningChallengeError::Store`] when it cannot record (full, backend failure).
-    fn first_use(
-        &self,
-        sign_ref: &SignRef,
-        hss_nonce: &str,
-        keep_until: i64,
-        now: i64,
-    ) -> Result<bool, SigningChallengeError>;
-}
-
-/// A bounded in-memory [`SingleUse`] store; when full of live entries it refuses rather than
-/// forgets.
-#[derive(Debug)]
-pub struct InMemorySingleUse {
-    entries: Mutex<HashMap<[u8; 32], i64>>,
-    capacity: usize,
-}
-
-impl InMemorySingleUse {
-    /// A store for at most `capacity` live sessions.
-    #[must_use]
-    pub fn new(capacity: usize) -> Self {
-        Self {
-            entries: Mutex::new(HashMap::new()),
-            capacity: capacity.max(1),
-        }
-    }
-}
-
-fn digest(label: &[u8], value: &[u8]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update((label.len() as u64).to_be_bytes());
-    h.update(label);
-    h.update(value);
-    h.finalize().into()
-}
-
-impl SingleUse for InMemorySingleUse {
-    fn first_use(
-        &self,
-        sign_ref: &SignRef,
-        hss_nonce: &str,
-        keep_until: i64,
-        now: i64,
-    ) -> Result<bool, SigningChallengeError> {
-        let keys = [
-            digest(b"sign_ref", sign_ref.to_string().as_bytes()),
-            digest(b"hss_nonce", hss_nonce.as_bytes()),
-        ];
-        let mut entries = self
-            .entries
-            .lock()
-            .map_err(|_| SigningChallengeError::Store("the lock is poisoned".into()))?;
-        if keys
-            .iter()
-            .any(|k| entries.get(k).is_some_and(|until| *until >= now))
-        {
+/// Records (`sign_ref`, `hss_nonce`) in the replay store: the response is fresh only when
+/// both are. Two keys, so two store calls: when `sign_ref` is fresh and `hss_nonce` is not,
+/// the `sign_ref` stays recorded and a later response for that session is refused too (the
+/// safe direction).
+async fn first_use(
+    store: &dyn ReplayStore,
+    claims: &SignedResponseClaims,
+    now: i64,
+    keep_until: i64,
+) -> Result<bool, SigningChallengeError> {
+    let at =
+        |s: i64| std::time::UNIX_EPOCH + Duration::from_secs(u64::try_from(s).unwrap_or_default());
+    let sign_ref = claims.sign_ref.to_string();
+    let ids = [
+        ReplayId::from_parts(
+            Namespace::SIGNING_CHALLENGE,
+            &[b"sign_ref", sign_ref.as_bytes()],
+        )?,
+        ReplayId::from_parts(
+            Namespace::SIGNING_CHALLENGE,
+            &[b"hss_nonce", claims.hss_nonce.as_bytes()],
+        )?,
+    ];
+    for id in &ids {
+        if store.check_and_record(id, at(now), at(keep_until)).await? == Seen::Replayed {
             return Ok(false);
         }
-        if entries.len() + 2 > 2 * self.capacity {
-            entries.retain(|_, until| *until >= now);
-            if entries.len() + 2 > 2 * self.capacity {
-                return Err(SigningChallengeError::Store(format!(
-                    "full ({} live sessions)",
-                    self.capacity
-                )));
-            }
-        }
-        for k in keys {
-            entries.insert(k, keep_until);
-        }
-        Ok(true)
     }
+    Ok(true)
 }
 
 /// Verifies signed responses (what the hash-signing service does, §3.3 of the research note).
@@ -441,7 +389,7 @@ pub struct ResponseVerifier {
     partial: bool,
     max_signing_delay: Duration,
     retention: Duration,
-    single_use: Option<Arc<dyn SingleUse>>,
+    single_use: Option<Arc<dyn ReplayStore>>,
 }
 
 impl core::fmt::Debug for ResponseVerifier {
@@ -452,14 +400,29 @@ impl core::fmt::Debug for ResponseVerifier {
             .field("limits", &self.limits)
             .field("allow_es384", &self.allow_es384)
             .field("partial", &self.partial)
-            .field("single_use", &self.single_use.is_some())
+            .field(
+                "replay_store",
+                &self.single_use.as_ref().map(|s| s.describe()),
+            )
             .finish_non_exhaustive()
     }
 }
 
 impl ResponseVerifier {
-    /// A verifier whose certificate chains must lead to one of `anchors`.
-    pub fn new(anchors: TrustAnchors) -> Self {
+    /// A verifier whose certificate chains must lead to one of `anchors`, accepting one signed
+    /// response per `sign_ref` and each `hss_nonce` once: both are recorded in `store`
+    /// (namespace `signing-challenge`) for 10 minutes, longer than a session lives.
+    pub fn new(anchors: TrustAnchors, store: Arc<dyn ReplayStore>) -> Self {
+        Self {
+            single_use: Some(store),
+            ..Self::without_replay_detection(anchors)
+        }
+    }
+
+    /// A verifier **without replay detection**: the same signed response is accepted again
+    /// while its times allow. Only for tools that check a response without acting on it, or
+    /// callers that record `sign_ref` themselves.
+    pub fn without_replay_detection(anchors: TrustAnchors) -> Self {
         Self {
             anchors,
             rules: Rules::default(),
@@ -493,18 +456,15 @@ impl ResponseVerifier {
         self
     }
 
-    /// Accepts one signed response per `sign_ref` and each `hss_nonce` once, recorded in
-    /// `store` for 10 minutes (longer than a session lives).
-    pub fn single_use(mut self, store: Arc<dyn SingleUse>) -> Self {
-        self.single_use = Some(store);
-        self
-    }
-
-    /// Verifies a signed response against the session.
+    /// Verifies a signed response against the session, then records it (after every other
+    /// check).
     ///
     /// # Errors
-    /// [`SigningChallengeError`] naming the first failed check.
-    pub fn verify(
+    /// [`SigningChallengeError`] naming the first failed check;
+    /// [`SigningChallengeError::AlreadyUsed`] for a response whose `sign_ref` or `hss_nonce`
+    /// was accepted before; [`SigningChallengeError::ReplayStore`] when the store cannot answer
+    /// (the response is refused).
+    pub async fn verify(
         &self,
         token: &str,
         session: &Session,
@@ -628,7 +588,7 @@ impl ResponseVerifier {
             let now = self.rules.now();
             let keep =
                 now.saturating_add(i64::try_from(self.retention.as_secs()).unwrap_or(i64::MAX));
-            if !store.first_use(&claims.sign_ref, &claims.hss_nonce, keep, now)? {
+            if !first_use(store.as_ref(), &claims, now, keep).await? {
                 return Err(SigningChallengeError::AlreadyUsed);
             }
         }

@@ -7,16 +7,17 @@ mod common;
 
 use common::*;
 use jws::SigningKey;
+use replay_store::MemoryReplayStore;
 use serde_json::{Value, json};
 use signing_challenge::{
-    ChainLimits, DocHash, ExpInterpretation, InMemorySingleUse, ResponseVerifier, Session,
-    SigningChallengeError as E, TrustAnchors, UserSignature,
+    ChainLimits, DocHash, ExpInterpretation, ResponseVerifier, Session, SigningChallengeError as E,
+    TrustAnchors, UserSignature,
 };
 use std::sync::Arc;
 use std::time::Duration;
 
 fn verifier() -> ResponseVerifier {
-    ResponseVerifier::new(anchors()).now(T + 1)
+    ResponseVerifier::without_replay_detection(anchors()).now(T + 1)
 }
 
 fn user() -> SigningKey {
@@ -34,7 +35,7 @@ fn session() -> Session {
 }
 
 fn verify(token: &str) -> Result<signing_challenge::VerifiedResponse, E> {
-    verifier().verify(token, &session())
+    verifier().verify_now(token, &session())
 }
 
 fn b64(der: &[u8]) -> Value {
@@ -86,7 +87,7 @@ fn chain_header(chain: &[&[u8]]) -> Value {
 /// registered the chain's leaf.
 fn verify_chain(chain: &[&[u8]]) -> Result<signing_challenge::VerifiedResponse, E> {
     let token = raw(&chain_header(chain), &claims(), &user());
-    verifier().verify(&token, &service_session(chain[0]))
+    verifier().verify_now(&token, &service_session(chain[0]))
 }
 
 #[test]
@@ -113,9 +114,9 @@ fn the_anchor_may_also_be_sent_in_the_chain_or_be_the_intermediate() {
     let ica_anchor = TrustAnchors::new().with_der(&pki().ica).unwrap();
     let token = raw(&chain_header(&[&pki().leaf_p256]), &claims(), &user());
     assert!(
-        ResponseVerifier::new(ica_anchor)
+        ResponseVerifier::without_replay_detection(ica_anchor)
             .now(T + 1)
-            .verify(&token, &session())
+            .verify_now(&token, &session())
             .is_ok()
     );
     // Without the intermediate and with only the root as anchor: the chain does not reach it.
@@ -133,14 +134,17 @@ fn a_p384_user_needs_es384_to_be_enabled() {
     .sign(&p384)
     .unwrap();
     let session = service_session(&pki().leaf_p384);
-    let err = verifier().verify(&token, &session).unwrap_err();
+    let err = verifier().verify_now(&token, &session).unwrap_err();
     assert_eq!(
         err,
         E::AlgorithmNotAllowed {
             alg: "ES384".into()
         }
     );
-    let verified = verifier().allow_es384().verify(&token, &session).unwrap();
+    let verified = verifier()
+        .allow_es384()
+        .verify_now(&token, &session)
+        .unwrap();
     // A P-384 key signing the 32-byte document hash.
     assert_eq!(verified.claims().doc_hash.as_bytes().len(), 32);
 }
@@ -161,7 +165,7 @@ fn es256_with_the_p384_certificate_is_a_key_mismatch() {
     let h = chain_header(&[&pki().leaf_p384, &pki().ica]);
     let token = unsigned(&h, &claims(), &[1; 64]);
     let err = verifier()
-        .verify(&token, &service_session(&pki().leaf_p384))
+        .verify_now(&token, &service_session(&pki().leaf_p384))
         .unwrap_err();
     assert!(matches!(err, E::KeyMismatch { .. }), "{err:?}");
 }
@@ -226,7 +230,7 @@ fn the_seeds_algo_is_never_read_as_alg() {
     assert!(verify(&token).is_ok());
     let err = verifier()
         .strict_headers()
-        .verify(&token, &session())
+        .verify_now(&token, &session())
         .unwrap_err();
     assert_eq!(err, E::UnexpectedHeader("algo".into()));
 }
@@ -262,10 +266,10 @@ fn x5c_as_a_lone_string_is_accepted_only_when_lenient() {
     // The lenient reader normalises it to a one-element chain (here the intermediate is the
     // anchor).
     let ica_anchor = TrustAnchors::new().with_der(&pki().ica).unwrap();
-    let verified = ResponseVerifier::new(ica_anchor)
+    let verified = ResponseVerifier::without_replay_detection(ica_anchor)
         .now(T + 1)
         .lenient()
-        .verify(&token, &session())
+        .verify_now(&token, &session())
         .unwrap();
     assert_eq!(verified.chain().len(), 1);
 }
@@ -289,7 +293,7 @@ fn chain_length_and_certificate_size_are_bounded() {
     };
     let err = verifier()
         .chain_limits(small)
-        .verify(&good_token(), &session())
+        .verify_now(&good_token(), &session())
         .unwrap_err();
     assert!(
         matches!(err, E::CertificateInvalid { index: 0, .. }),
@@ -314,7 +318,7 @@ fn chain_length_and_certificate_size_are_bounded() {
 fn the_leaf_must_be_the_certificate_registered_for_the_session() {
     let session = service_session(&pki().leaf_p384);
     assert_eq!(
-        verifier().verify(&good_token(), &session).unwrap_err(),
+        verifier().verify_now(&good_token(), &session).unwrap_err(),
         E::CertNotBoundToSession
     );
 }
@@ -323,7 +327,7 @@ fn the_leaf_must_be_the_certificate_registered_for_the_session() {
 fn ff_id_must_be_the_registered_device() {
     let session = session().ff_id("ff-other-device");
     assert_eq!(
-        verifier().verify(&good_token(), &session).unwrap_err(),
+        verifier().verify_now(&good_token(), &session).unwrap_err(),
         E::FfIdMismatch
     );
 }
@@ -382,9 +386,9 @@ fn a_chain_must_lead_to_a_trust_anchor() {
     assert_eq!(err, E::UntrustedChain);
     let err = verify_chain(&[&pki().leaf_p256, &pki().root]).unwrap_err();
     assert_eq!(err, E::ChainBroken { index: 0 });
-    let err = ResponseVerifier::new(TrustAnchors::new())
+    let err = ResponseVerifier::without_replay_detection(TrustAnchors::new())
         .now(T + 1)
-        .verify(&good_token(), &session())
+        .verify_now(&good_token(), &session())
         .unwrap_err();
     assert_eq!(err, E::UntrustedChain);
 }
@@ -466,11 +470,11 @@ fn usr_signature_must_verify_over_the_document_hash() {
 fn token_times() {
     let token = good_token();
     // Valid until exp + leeway (exclusive): T + 4 + 5.
-    assert!(verifier().now(T + 8).verify(&token, &session()).is_ok());
+    assert!(verifier().now(T + 8).verify_now(&token, &session()).is_ok());
     assert_eq!(
         verifier()
             .now(T + 9)
-            .verify(&token, &session())
+            .verify_now(&token, &session())
             .unwrap_err(),
         E::Expired {
             exp: T + 4,
@@ -480,7 +484,7 @@ fn token_times() {
     assert_eq!(
         verifier()
             .now(T - 5)
-            .verify(&token, &session())
+            .verify_now(&token, &session())
             .unwrap_err(),
         E::IssuedInFuture {
             iat: T + 1,
@@ -498,7 +502,7 @@ fn token_times() {
     assert!(
         verifier()
             .max_lifetime(Duration::from_secs(4))
-            .verify(&long, &session())
+            .verify_now(&long, &session())
             .is_ok()
     );
     let fractional = raw(
@@ -525,7 +529,7 @@ fn relative_exp_is_read_only_with_the_compatibility_switch() {
     for exp in [ExpInterpretation::RelativeToIat, ExpInterpretation::Auto] {
         let verified = verifier()
             .exp_interpretation(exp)
-            .verify(&token, &session())
+            .verify_now(&token, &session())
             .unwrap();
         assert_eq!(verified.claims().exp, T + 4);
     }
@@ -533,7 +537,7 @@ fn relative_exp_is_read_only_with_the_compatibility_switch() {
     assert!(
         verifier()
             .exp_interpretation(ExpInterpretation::Auto)
-            .verify(&good_token(), &session())
+            .verify_now(&good_token(), &session())
             .is_ok()
     );
 }
@@ -564,11 +568,11 @@ fn timestamp_must_fall_in_the_signing_window() {
 
 #[test]
 fn one_response_per_session() {
-    let store = Arc::new(InMemorySingleUse::new(16));
-    let v = verifier().single_use(store);
-    assert!(v.verify(&good_token(), &session()).is_ok());
+    let store = Arc::new(MemoryReplayStore::new());
+    let v = ResponseVerifier::new(anchors(), store.clone()).now(T + 1);
+    assert!(v.verify_now(&good_token(), &session()).is_ok());
     assert_eq!(
-        v.verify(&good_token(), &session()).unwrap_err(),
+        v.verify_now(&good_token(), &session()).unwrap_err(),
         E::AlreadyUsed
     );
     // Another token for the same session (a later iat) is refused too.
@@ -577,22 +581,35 @@ fn one_response_per_session() {
         .sign(&user())
         .unwrap();
     assert_eq!(
-        v.clone().now(T + 2).verify(&again, &session()).unwrap_err(),
+        v.clone()
+            .now(T + 2)
+            .verify_now(&again, &session())
+            .unwrap_err(),
         E::AlreadyUsed
     );
+    assert_eq!(store.len(), 2, "sign_ref and hss_nonce");
+}
+
+#[test]
+fn a_full_replay_store_refuses_with_its_own_code() {
+    let v =
+        ResponseVerifier::new(anchors(), Arc::new(MemoryReplayStore::with_capacity(1))).now(T + 1);
+    let err = v.verify_now(&good_token(), &session()).unwrap_err();
+    assert!(matches!(err, E::ReplayStore(_)), "{err}");
+    assert_eq!(err.code(), "replay_store_full");
 }
 
 #[test]
 fn the_session_values_the_checks_need_are_required() {
     let partial = Session::new().sign_ref(sign_ref());
     assert_eq!(
-        verifier().verify(&good_token(), &partial).unwrap_err(),
+        verifier().verify_now(&good_token(), &partial).unwrap_err(),
         E::SessionIncomplete("hss_nonce")
     );
     assert!(
         verifier()
             .partial_session()
-            .verify(&good_token(), &partial)
+            .verify_now(&good_token(), &partial)
             .is_ok()
     );
 }
@@ -629,7 +646,7 @@ fn missing_and_mistyped_claims() {
             ..
         })
     ));
-    assert!(verifier().lenient().verify(&token, &session()).is_ok());
+    assert!(verifier().lenient().verify_now(&token, &session()).is_ok());
     let token = raw(
         &header(),
         &with(claims(), "sign_ref", json!("not-a-uuid")),

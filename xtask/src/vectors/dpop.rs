@@ -542,16 +542,6 @@ fn matches(code: &str, claim: Option<&str>, e: &DpopError) -> bool {
     }
 }
 
-/// Polls a future once; `None` if it would wait.
-fn poll_once<F: Future>(f: F) -> Option<F::Output> {
-    let mut f = std::pin::pin!(f);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    match f.as_mut().poll(&mut cx) {
-        std::task::Poll::Ready(v) => Some(v),
-        std::task::Poll::Pending => None,
-    }
-}
-
 /// Checks one DPoP vector.
 pub fn check(value: &Value) -> Result<String, String> {
     let v: DpopVector = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
@@ -572,8 +562,7 @@ pub fn check(value: &Value) -> Result<String, String> {
     if let Some(j) = &v.request.token_jkt {
         request = request.token_jkt(j);
     }
-    let result = poll_once(verifier.verify(&request))
-        .ok_or("the verifier waited although it has no replay store")?;
+    let result = util::poll_once(verifier.verify(&request))?;
     match v.common.expect {
         Expect::Valid => {
             let verified = result.map_err(|e| format!("expected valid, refused: {e}"))?;

@@ -40,7 +40,7 @@ fn run(v: &Oidc2Vector) -> Result<Result<Value, E2ePopError>, String> {
     let token = v.token.as_str();
     Ok(match v.token_type.as_str() {
         "pop" => {
-            let mut verifier = PopTokenVerifier::new(p.audience.clone())
+            let mut verifier = PopTokenVerifier::without_replay_detection(p.audience.clone())
                 .algorithms(algorithms)
                 .now(now)
                 .clock_tolerance(leeway);
@@ -50,7 +50,7 @@ fn run(v: &Oidc2Vector) -> Result<Result<Value, E2ePopError>, String> {
             if let Some(s) = &p.subject {
                 verifier = verifier.expected_subject(s.clone());
             }
-            match verifier.verify(token) {
+            match util::poll_once(verifier.verify(token))? {
                 Ok(_) => Ok(claims_of(token)?),
                 Err(e) => Err(e),
             }
@@ -75,7 +75,7 @@ fn run(v: &Oidc2Vector) -> Result<Result<Value, E2ePopError>, String> {
             if let Some(s) = &p.subject {
                 verifier = verifier.expected_subject(s.clone());
             }
-            match verifier.verify(token) {
+            match util::poll_once(verifier.verify(token))? {
                 Ok(_) => Ok(claims_of(token)?),
                 Err(e) => Err(e),
             }
@@ -83,7 +83,7 @@ fn run(v: &Oidc2Vector) -> Result<Result<Value, E2ePopError>, String> {
         "e2e-pop" => {
             if let Some(ict) = &v.ict {
                 let keys = OpJwks::any_issuer(key_set(v.ict_key.as_ref())?);
-                let mut policy = PairPolicy::new(keys, p.audience.clone())
+                let mut policy = PairPolicy::without_replay_detection(keys, p.audience.clone())
                     .algorithms(algorithms)
                     .now(now)
                     .clock_tolerance(leeway);
@@ -99,9 +99,10 @@ fn run(v: &Oidc2Vector) -> Result<Result<Value, E2ePopError>, String> {
                 if let Some(s) = &p.subject {
                     policy = policy.expected_subject(s.clone());
                 }
-                verify_pair(ict, token, &policy).map(|identity| identity.to_json())
+                util::poll_once(verify_pair(ict, token, &policy))?
+                    .map(|identity| identity.to_json())
             } else {
-                let mut verifier = E2ePopVerifier::new(p.audience.clone())
+                let mut verifier = E2ePopVerifier::without_replay_detection(p.audience.clone())
                     .algorithms(algorithms)
                     .now(now)
                     .clock_tolerance(leeway);
@@ -112,7 +113,7 @@ fn run(v: &Oidc2Vector) -> Result<Result<Value, E2ePopError>, String> {
                     verifier = verifier.expected_subject(s.clone());
                 }
                 let key = util::jwk(v.key.as_ref().ok_or("no key")?)?;
-                match verifier.verify_with_key(token, &key) {
+                match util::poll_once(verifier.verify_with_key(token, &key))? {
                     Ok(_) => Ok(claims_of(token)?),
                     Err(e) => Err(e),
                 }

@@ -184,6 +184,16 @@ fn payload(token: &str) -> CliResult<Value> {
     Ok(Value::Object(map))
 }
 
+/// Runs a verification to completion. The command checks one token per process, so it keeps
+/// no replay state (`without_replay_detection`): an in-memory record would end with the
+/// process. Servers build their verifiers with a shared `ReplayStore`.
+pub(crate) fn block<F: Future>(f: F) -> CliResult<F::Output> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(|e| CliError::usage(format!("cannot start the async runtime: {e}")))?;
+    Ok(runtime.block_on(f))
+}
+
 fn verify(args: VerifyArgs) -> CliResult {
     let token = io::read_stdin_text()?;
     let now = args.now.map(NumericDate::from_seconds);
@@ -201,7 +211,8 @@ fn verify(args: VerifyArgs) -> CliResult {
     };
     match args.kind {
         Kind::Pop => {
-            let mut v = PopTokenVerifier::new(need_audience()?).clock_tolerance(leeway);
+            let mut v = PopTokenVerifier::without_replay_detection(need_audience()?)
+                .clock_tolerance(leeway);
             for a in args.audience.iter().skip(1) {
                 v = v.audience(a.clone());
             }
@@ -211,7 +222,7 @@ fn verify(args: VerifyArgs) -> CliResult {
             if let Some(n) = now {
                 v = v.now(n);
             }
-            v.verify(&token).map_err(|e| failed(&e))?;
+            block(v.verify(&token))?.map_err(|e| failed(&e))?;
         }
         Kind::Ict => {
             let set = io::read_keys(&need_key("OP's JWK Set")?)?;
@@ -233,11 +244,12 @@ fn verify(args: VerifyArgs) -> CliResult {
             if let Some(n) = now {
                 v = v.now(n);
             }
-            v.verify(&token).map_err(|e| failed(&e))?;
+            block(v.verify(&token))?.map_err(|e| failed(&e))?;
         }
         Kind::E2e => {
             let key = public_key(&need_key("client key, cnf.jwk")?)?;
-            let mut v = E2ePopVerifier::new(need_audience()?).clock_tolerance(leeway);
+            let mut v =
+                E2ePopVerifier::without_replay_detection(need_audience()?).clock_tolerance(leeway);
             for a in args.audience.iter().skip(1) {
                 v = v.audience(a.clone());
             }
@@ -247,7 +259,7 @@ fn verify(args: VerifyArgs) -> CliResult {
             if let Some(n) = now {
                 v = v.now(n);
             }
-            v.verify_with_key(&token, &key).map_err(|e| failed(&e))?;
+            block(v.verify_with_key(&token, &key))?.map_err(|e| failed(&e))?;
         }
     }
     io::print_json(&payload(&token)?)
@@ -264,7 +276,7 @@ fn verify_pair_cmd(args: PairArgs) -> CliResult {
     let ict = read_token(&args.ict)?;
     let token = read_token(&args.token)?;
     let set: JwkSet = io::read_keys(&args.op_jwks)?;
-    let mut policy = PairPolicy::new(OpJwks::any_issuer(set), args.audience)
+    let mut policy = PairPolicy::without_replay_detection(OpJwks::any_issuer(set), args.audience)
         .clock_tolerance(Duration::from_secs(args.leeway));
     policy = if args.context.is_empty() {
         policy.any_context()
@@ -276,6 +288,6 @@ fn verify_pair_cmd(args: PairArgs) -> CliResult {
     if let Some(n) = args.now {
         policy = policy.now(NumericDate::from_seconds(n));
     }
-    let identity = verify_pair(&ict, &token, &policy).map_err(|e| failed(&e))?;
+    let identity = block(verify_pair(&ict, &token, &policy))?.map_err(|e| failed(&e))?;
     io::print_json(&identity.to_json())
 }

@@ -539,3 +539,26 @@ pub fn user_signer(user: &Jwk) -> SigningKey {
 pub fn good_chain() -> Vec<Vec<u8>> {
     vec![pki().leaf_p256.clone(), pki().ica.clone()]
 }
+
+/// `ResponseVerifier::verify` driven to completion (the in-memory store answers at once), so
+/// that the check-by-check tests stay synchronous.
+pub trait VerifyNow {
+    fn verify_now(
+        &self,
+        token: &str,
+        session: &Session,
+    ) -> Result<signing_challenge::VerifiedResponse, signing_challenge::SigningChallengeError>;
+}
+
+impl VerifyNow for signing_challenge::ResponseVerifier {
+    fn verify_now(
+        &self,
+        token: &str,
+        session: &Session,
+    ) -> Result<signing_challenge::VerifiedResponse, signing_challenge::SigningChallengeError> {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(self.verify(token, session))
+    }
+}
