@@ -10,13 +10,15 @@ use crate::request::{
     BackchannelRequest, DEFAULT_REQUEST_LIFETIME, FAPI_MAX_REQUEST_LIFETIME, Rules, sign_request,
     to_form,
 };
-use crate::store::PendingStore;
+use crate::store::{PendingRequest, PendingStore};
 use core::fmt;
 use core::time::Duration;
 use jose_core::alg::JwsAlgorithm;
 use jws::Signer;
 use oauth_client::{AuthMethod, Configuration, DpopHandle, Endpoint, Params};
+use replay_store::{Namespace, ReplayId, ReplayStore, Seen};
 use std::sync::Arc;
+use std::time::SystemTime;
 use tokio::time::Instant;
 
 /// A CIBA client: checks the metadata once, sends backchannel authentication requests (signed
@@ -34,6 +36,7 @@ pub struct CibaClient {
     request_lifetime: Duration,
     pub(crate) dpop: Option<Arc<dyn DpopHandle>>,
     store: Option<Arc<dyn PendingStore>>,
+    replay: Option<Arc<dyn ReplayStore>>,
     pub(crate) poll_options: PollOptions,
 }
 
@@ -45,6 +48,7 @@ impl fmt::Debug for CibaClient {
             .field("profile", &self.profile)
             .field("signed_requests", &self.signer.is_some())
             .field("dpop", &self.dpop.is_some())
+            .field("replay_store", &self.replay.as_ref().map(|r| r.describe()))
             .finish_non_exhaustive()
     }
 }
@@ -108,6 +112,7 @@ impl CibaClient {
             request_lifetime: DEFAULT_REQUEST_LIFETIME,
             dpop: None,
             store: None,
+            replay: None,
             poll_options: PollOptions::default(),
         })
     }
@@ -185,6 +190,19 @@ impl CibaClient {
     #[must_use]
     pub fn pending_store(mut self, store: Arc<dyn PendingStore>) -> Self {
         self.store = Some(store);
+        self
+    }
+
+    /// Binds every ping or push request's client notification token (and the nonce of a
+    /// signed one) in `store`, namespace `ciba-notification`, until the request expires: a
+    /// token or nonce already bound, by this instance or any other sharing the store, is
+    /// refused with [`CibaError::NotificationTokenReused`] before the request is registered
+    /// in the pending store. A store that cannot answer refuses with
+    /// [`CibaError::ReplayStore`] (fail closed). Without it, only the pending store of this
+    /// process refuses reused tokens.
+    #[must_use]
+    pub fn replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
+        self.replay = Some(store);
         self
     }
 
@@ -284,8 +302,13 @@ impl CibaClient {
             .authenticated_post(Endpoint::BackchannelAuthentication, form)
             .await?;
         let ack = BackchannelAck::read(&body, mode, token, Instant::now())?;
-        if let (Some(store), true) = (&self.store, mode.uses_notification_endpoint()) {
-            store.insert(ack.pending_request()?)?;
+        if mode.uses_notification_endpoint() {
+            if let Some(replay) = &self.replay {
+                bind_once(replay.as_ref(), &ack.pending_request()?).await?;
+            }
+            if let Some(store) = &self.store {
+                store.insert(ack.pending_request()?)?;
+            }
         }
         Ok(ack)
     }
@@ -297,6 +320,32 @@ impl CibaClient {
             None => self.config.clone(),
         }
     }
+}
+
+/// Records the request's notification token and nonce once until the request expires.
+async fn bind_once(store: &dyn ReplayStore, request: &PendingRequest) -> Result<(), CibaError> {
+    let now = SystemTime::now();
+    let token = request.token().expose().as_bytes();
+    let mut ids = vec![ReplayId::from_parts(
+        Namespace::CIBA_NOTIFICATION,
+        &[b"token", token],
+    )?];
+    if let Some(nonce) = request.nonce() {
+        ids.push(ReplayId::from_parts(
+            Namespace::CIBA_NOTIFICATION,
+            &[b"nonce", nonce.as_bytes()],
+        )?);
+    }
+    for id in &ids {
+        if store
+            .check_and_record(id, now, request.expires_at())
+            .await?
+            == Seen::Replayed
+        {
+            return Err(CibaError::NotificationTokenReused);
+        }
+    }
+    Ok(())
 }
 
 fn fapi(reason: &'static str) -> CibaError {

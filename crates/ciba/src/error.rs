@@ -1,6 +1,7 @@
 //! The crate's error type.
 
 use crate::mode::DeliveryMode;
+use replay_store::StoreError;
 
 /// Which check of a pushed ID Token failed (see [`CibaError::PushIdToken`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -279,6 +280,11 @@ pub enum CibaError {
         /// Its capacity.
         capacity: usize,
     },
+    /// The replay store binding notification tokens could not answer (see
+    /// [`crate::CibaClient::replay_store`]): the request is not registered (fail closed). The
+    /// code is the store's ([`StoreError::code`]: `replay_store_unavailable`, ...).
+    #[error("replay store: {0}")]
+    ReplayStore(#[from] StoreError),
 }
 
 fn describe(detail: &Option<String>) -> String {
@@ -339,6 +345,7 @@ impl CibaError {
             CibaError::DuplicateAuthReqId => "ERR_CIBA_DUPLICATE_AUTH_REQ_ID",
             CibaError::NotificationTokenReused => "ERR_CIBA_NOTIFICATION_TOKEN_REUSED",
             CibaError::StoreFull { .. } => "ERR_CIBA_STORE_FULL",
+            CibaError::ReplayStore(e) => e.code(),
         }
     }
 

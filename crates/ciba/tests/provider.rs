@@ -352,3 +352,43 @@ async fn ping_authenticated_by_a_signed_client_notification_token() {
         .unwrap_err();
     assert!(matches!(err, CibaError::NotificationTokenReused), "{err:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notification_token_bound_by_one_instance_is_refused_by_another() {
+    // Two RP instances share a Redis replay store (a real redis-server on loopback).
+    let redis = test_redis::TestRedis::start().unwrap();
+    let replay = || {
+        let config = replay_store::RedisConfig::from_url(&redis.url())
+            .unwrap()
+            .timeout(Duration::from_millis(1500));
+        Arc::new(replay_store::RedisReplayStore::new(
+            replay_store::RedisConnection::new(config),
+        ))
+    };
+    let instance = |store: Arc<replay_store::RedisReplayStore>| async move {
+        CibaClient::new(config("client-ciba-ping").await)
+            .unwrap()
+            .pending_store(Arc::new(InMemoryPendingStore::default()))
+            .replay_store(store)
+    };
+    let (a, b) = (instance(replay()).await, instance(replay()).await);
+    let token = ciba::ClientNotificationToken::generate().unwrap();
+    let request = BackchannelRequest::new("openid", UserHint::LoginHint("alice".into()))
+        .client_notification_token(token.clone());
+    assert!(a.initiate(&request).await.is_ok());
+    let err = b.initiate(&request).await.unwrap_err();
+    assert!(matches!(err, CibaError::NotificationTokenReused), "{err}");
+
+    // With the store down, a ping request is not registered: fail closed, with the store's code.
+    redis.stop();
+    let fresh = BackchannelRequest::new("openid", UserHint::LoginHint("alice".into()));
+    let err = a.initiate(&fresh).await.unwrap_err();
+    assert!(matches!(err, CibaError::ReplayStore(_)), "{err}");
+    assert!(
+        matches!(
+            err.code(),
+            "replay_store_unavailable" | "replay_store_timeout"
+        ),
+        "{err}"
+    );
+}
