@@ -104,6 +104,12 @@ pub enum DpopError {
     /// The key cannot make DPoP proofs (symmetric keys cannot).
     #[error("DPoP proofs need an asymmetric private key: {0}")]
     UnsuitableKey(String),
+
+    // --- Server configuration --------------------------------------------------------------
+    /// A server nonce key cannot be used (too short, not base64url, no randomness). The key's
+    /// bytes are never part of the message.
+    #[error("unusable DPoP server nonce key: {0}")]
+    NonceKey(&'static str),
 }
 
 impl DpopError {

@@ -2,7 +2,7 @@
 //! §7.1).
 
 use crate::htu::normalize_htu;
-use crate::{DPOP_TYP, DpopError, ath};
+use crate::{DPOP_TYP, DpopError, NonceIssuer, ath};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::backend::Backend;
 use jose_core::jwk::Jwk;
@@ -21,7 +21,8 @@ pub const MAX_JTI_LEN: usize = 256;
 /// What a server accepts in DPoP proofs.
 ///
 /// Defaults: ES256, ES384, ES512, PS256, PS384, PS512, RS256, EdDSA; proofs issued at most
-/// 60 s ago and at most 5 s in the future; no nonce required.
+/// 60 s ago and at most 5 s in the future; no nonce required (server nonces:
+/// [`ProofVerifier::require_nonce`]).
 ///
 /// Replay detection is part of construction: [`ProofVerifier::new`] takes the
 /// [`ReplayStore`] that records each proof's (`jkt`, `jti`) until it can no longer be
@@ -57,6 +58,7 @@ pub struct ProofVerifier {
     max_age: Duration,
     future_leeway: Duration,
     replay: Option<Arc<dyn ReplayStore>>,
+    nonces: Option<Arc<NonceIssuer>>,
     backend: Backend,
 }
 
@@ -73,6 +75,7 @@ impl core::fmt::Debug for ProofVerifier {
                     |s| s.describe(),
                 ),
             )
+            .field("nonces", &self.nonces)
             .field("backend", &self.backend)
             .finish()
     }
@@ -100,6 +103,7 @@ impl ProofVerifier {
             max_age: Duration::from_secs(60),
             future_leeway: Duration::from_secs(5),
             replay,
+            nonces: None,
             backend: Backend::default(),
         }
     }
@@ -122,6 +126,43 @@ impl ProofVerifier {
     #[must_use]
     pub fn future_leeway(mut self, leeway: Duration) -> Self {
         self.future_leeway = leeway;
+        self
+    }
+
+    /// Requires a server nonce in every proof: one that `issuer` (or any instance holding the
+    /// same keys) issued and still accepts (RFC 9449 §8, §9). A proof without one, or with a
+    /// stale, forged or malformed one, fails with [`DpopError::UseNonce`]; answer it with
+    /// [`NonceIssuer::answer`]. Nonces listed on the request ([`ProofRequest::nonce`]) are
+    /// accepted too.
+    ///
+    /// ```
+    /// use dpop::{DpopError, DpopKey, NonceIssuer, NonceKey, ProofRequest, ProofVerifier};
+    /// use jose_core::alg::JwsAlgorithm;
+    /// use replay_store::MemoryReplayStore;
+    /// use std::sync::Arc;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), DpopError> {
+    /// let issuer = Arc::new(NonceIssuer::new(NonceKey::generate()?));
+    /// let verifier = ProofVerifier::new(Arc::new(MemoryReplayStore::new()))
+    ///     .require_nonce(issuer.clone());
+    /// let key = DpopKey::generate(JwsAlgorithm::ES256)?;
+    ///
+    /// // Without a nonce: the server answers use_dpop_nonce with a fresh one.
+    /// let proof = key.proof("POST", "https://as.example/token").sign()?;
+    /// let request = ProofRequest::new(&proof, "POST", "https://as.example/token");
+    /// let err = verifier.verify(&request).await.unwrap_err();
+    /// let challenge = issuer.answer(&err).expect("a use_dpop_nonce answer");
+    ///
+    /// // The client retries with it.
+    /// let proof = key.proof("POST", "https://as.example/token").nonce(challenge.dpop_nonce()).sign()?;
+    /// verifier.verify(&ProofRequest::new(&proof, "POST", "https://as.example/token")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn require_nonce(mut self, issuer: Arc<NonceIssuer>) -> Self {
+        self.nonces = Some(issuer);
         self
     }
 
@@ -253,17 +294,7 @@ impl ProofVerifier {
             return Err(DpopError::UriMismatch);
         }
         // Check 10: nonce.
-        if !request.nonces.is_empty() {
-            let ok = nonce.as_deref().is_some_and(|n| {
-                request
-                    .nonces
-                    .iter()
-                    .any(|expected| jose_core::constant_time_eq(n.as_bytes(), expected.as_bytes()))
-            });
-            if !ok {
-                return Err(DpopError::UseNonce);
-            }
-        }
+        self.check_nonce(nonce.as_deref(), request, now)?;
         // Check 11: freshness.
         if iat > now.plus(self.future_leeway) {
             return Err(DpopError::IssuedInFuture { iat, now });
@@ -297,6 +328,35 @@ impl ProofVerifier {
             ath: request.access_token.map(ath),
         };
         Ok((verified, expires))
+    }
+}
+
+impl ProofVerifier {
+    /// RFC 9449 §4.3 check 10: when the verifier requires server nonces or the request lists
+    /// nonces, the proof's nonce must be one of them.
+    fn check_nonce(
+        &self,
+        nonce: Option<&str>,
+        request: &ProofRequest<'_>,
+        now: NumericDate,
+    ) -> Result<(), DpopError> {
+        if self.nonces.is_none() && request.nonces.is_empty() {
+            return Ok(());
+        }
+        let nonce = nonce.ok_or(DpopError::UseNonce)?;
+        let listed = request
+            .nonces
+            .iter()
+            .any(|expected| jose_core::constant_time_eq(nonce.as_bytes(), expected.as_bytes()));
+        let sealed = self
+            .nonces
+            .as_ref()
+            .is_some_and(|issuer| issuer.check_at(nonce, now).is_ok());
+        if listed || sealed {
+            Ok(())
+        } else {
+            Err(DpopError::UseNonce)
+        }
     }
 }
 

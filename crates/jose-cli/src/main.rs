@@ -43,6 +43,9 @@ enum Command {
     /// OIDC² PoP tokens, ICTs and E2E PoP tokens.
     #[command(subcommand, name = "e2e-pop")]
     E2ePop(cmd::e2e_pop::E2ePopCommand),
+    /// DPoP proofs (RFC 9449): make one, or verify one with replay detection.
+    #[command(subcommand)]
+    Dpop(cmd::dpop::DpopCommand),
     /// Signed challenges and signed responses of a hash-signing service.
     #[command(subcommand, name = "signing-challenge")]
     SigningChallenge(cmd::signing_challenge::SigningChallengeCommand),
@@ -94,6 +97,7 @@ fn main() -> ExitCode {
         Command::Jwe(c) => cmd::jwe::run(c),
         Command::Jwt(c) => cmd::jwt::run(c),
         Command::E2ePop(c) => cmd::e2e_pop::run(c),
+        Command::Dpop(c) => cmd::dpop::run(c),
         Command::SigningChallenge(c) => cmd::signing_challenge::run(c),
         Command::Ciba(c) => cmd::ciba::run(c),
         Command::Oauth(c) => cmd::oauth::run(*c),

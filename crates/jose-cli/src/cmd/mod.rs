@@ -2,6 +2,7 @@
 
 pub mod ciba;
 pub mod demo;
+pub mod dpop;
 pub mod e2e_pop;
 pub mod jwe;
 pub mod jws;
