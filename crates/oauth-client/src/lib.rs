@@ -18,6 +18,7 @@ mod metadata;
 mod mtls;
 mod par;
 mod params;
+mod pending_login;
 mod polling;
 mod registration;
 mod request;
@@ -53,6 +54,12 @@ pub use metadata::{ClientMetadata, MtlsEndpointAliases, ServerMetadata};
 pub use mtls::{certificate_der_from_pem, certificate_thumbprint};
 pub use par::PushedAuthorizationResponse;
 pub use params::Params;
+#[cfg(feature = "redis")]
+pub use pending_login::RedisPendingLoginStore;
+pub use pending_login::{
+    DEFAULT_PENDING_LOGIN_CAPACITY, DEFAULT_PENDING_LOGIN_TTL, MAX_STATE_LEN,
+    MemoryPendingLoginStore, PendingLogin, PendingLoginError, PendingLoginStore,
+};
 pub use polling::PollAnswer;
 pub use seams::IdTokenValidation;
 pub use token::{AuthorizationCodeGrantChecks, AuthorizationDetail, TokenResponse};
