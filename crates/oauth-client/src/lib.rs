@@ -25,6 +25,8 @@ mod request;
 mod resource;
 mod seams;
 mod token;
+#[cfg(feature = "tokio")]
+mod token_manager;
 mod userinfo;
 pub mod www_authenticate;
 
@@ -63,6 +65,14 @@ pub use pending_login::{
 pub use polling::PollAnswer;
 pub use seams::IdTokenValidation;
 pub use token::{AuthorizationCodeGrantChecks, AuthorizationDetail, TokenResponse};
+#[cfg(feature = "tokio")]
+pub use token_manager::{
+    AccessToken, Clock, DEFAULT_REFRESH_MARGIN, DEFAULT_TOKEN_STORE_CAPACITY, MemoryTokenStore,
+    SessionEnd, SystemClock, TokenManager, TokenManagerBuilder, TokenManagerError, TokenSet,
+    TokenStore,
+};
+#[cfg(feature = "redis")]
+pub use token_manager::{DEFAULT_TOKEN_RETENTION, RedisTokenStore};
 pub use userinfo::{Address, ExpectedSubject, UserInfo};
 pub use www_authenticate::Challenge;
 
