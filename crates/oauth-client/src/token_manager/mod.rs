@@ -283,11 +283,21 @@ impl TokenManager {
         if !stored.needs_refresh(now, self.inner.margin) {
             return Ok(AccessToken::from(&stored));
         }
+        self.refresh(&mut cache, &stored, now).await
+    }
+
+    /// Refreshes `stored` (due at `now`) and saves the result; the cache lock is held.
+    async fn refresh(
+        &self,
+        cache: &mut Cache,
+        stored: &TokenSet,
+        now: SystemTime,
+    ) -> Result<AccessToken, TokenManagerError> {
         let Some(refresh_token) = stored.refresh_token() else {
             if !stored.is_expired(now) {
-                return Ok(AccessToken::from(&stored));
+                return Ok(AccessToken::from(stored));
             }
-            return Err(self.end(&mut cache, SessionEnd::NoRefreshToken).await);
+            return Err(self.end(cache, SessionEnd::NoRefreshToken).await);
         };
         let result = self
             .inner
@@ -304,7 +314,7 @@ impl TokenManager {
                 Ok(AccessToken::from(&next))
             }
             Err(e) if e.oauth_error() == Some("invalid_grant") => {
-                Err(self.end(&mut cache, SessionEnd::RefreshRejected).await)
+                Err(self.end(cache, SessionEnd::RefreshRejected).await)
             }
             Err(e) => Err(TokenManagerError::Refresh(Box::new(e))),
         }
