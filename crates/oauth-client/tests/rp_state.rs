@@ -207,6 +207,36 @@ async fn invalid_grant_ends_the_session_and_removes_the_stored_tokens() {
 }
 
 #[tokio::test]
+async fn an_expired_access_token_without_a_refresh_token_ends_the_session() {
+    let config = config("client-basic").await;
+    let tokens = config
+        .client_credentials_grant(Params::new())
+        .await
+        .unwrap();
+    assert!(tokens.refresh_token().is_none());
+    let store = Arc::new(MemoryTokenStore::new());
+    let clock = ManualClock::new();
+    let manager = manager(&config, store.clone(), "session-7", &clock);
+    manager.store_tokens(&tokens).await.unwrap();
+    // Within the margin but not expired: still handed out (nothing to refresh with).
+    clock.advance(NEAR_EXPIRY);
+    let token = manager.access_token().await.unwrap();
+    assert_eq!(token.secret(), tokens.access_token());
+    clock.advance(Duration::from_secs(10));
+    let err = manager.access_token().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TokenManagerError::SessionEnded {
+                reason: SessionEnd::NoRefreshToken
+            }
+        ),
+        "{err}"
+    );
+    assert!(store.load("session-7").await.unwrap().is_none());
+}
+
+#[tokio::test]
 async fn logout_revokes_the_refresh_token_and_clears_the_store() {
     let (config, _) = counted_public_client().await;
     let (tokens, _) = login(&config, "openid").await;
