@@ -13,8 +13,8 @@ use zeroize::Zeroizing;
 /// Largest record read back (a pending login is well under 1 KiB).
 const MAX_RECORD_BYTES: usize = 16 * 1024;
 
-/// A [`PendingLoginStore`] on a Redis or Valkey server (6.2 or later, for `GETDEL`), so the
-/// callback of a login can land on any instance.
+/// A [`PendingLoginStore`] on a Redis server (6.2 or later, for `GETDEL`; tested with 7.0)
+/// or Valkey, so the callback of a login can land on any instance.
 ///
 /// A login is kept under `<prefix>login:<SHA-256 hex of state>` (the `state` itself never
 /// becomes a key), written with `SET ... NX PX <ttl>` and taken with `GETDEL`: one atomic
