@@ -22,6 +22,7 @@ mod metadata;
 mod mtls;
 mod par;
 mod params;
+mod pending_login;
 mod polling;
 mod redirect;
 mod registration;
@@ -29,6 +30,8 @@ mod request;
 mod resource;
 mod seams;
 mod token;
+#[cfg(feature = "tokio")]
+mod token_manager;
 mod userinfo;
 pub mod www_authenticate;
 
@@ -67,9 +70,23 @@ pub use metadata::{ClientMetadata, MtlsEndpointAliases, ServerMetadata};
 pub use mtls::{certificate_der_from_pem, certificate_thumbprint};
 pub use par::PushedAuthorizationResponse;
 pub use params::Params;
+#[cfg(feature = "redis")]
+pub use pending_login::RedisPendingLoginStore;
+pub use pending_login::{
+    DEFAULT_PENDING_LOGIN_CAPACITY, DEFAULT_PENDING_LOGIN_TTL, MAX_STATE_LEN,
+    MemoryPendingLoginStore, PendingLogin, PendingLoginError, PendingLoginStore,
+};
 pub use polling::PollAnswer;
 pub use seams::IdTokenValidation;
 pub use token::{AuthorizationCodeGrantChecks, AuthorizationDetail, TokenResponse};
+#[cfg(feature = "tokio")]
+pub use token_manager::{
+    AccessToken, Clock, DEFAULT_REFRESH_MARGIN, DEFAULT_TOKEN_STORE_CAPACITY, MemoryTokenStore,
+    SessionEnd, SystemClock, TokenManager, TokenManagerBuilder, TokenManagerError, TokenSet,
+    TokenStore,
+};
+#[cfg(feature = "redis")]
+pub use token_manager::{DEFAULT_TOKEN_RETENTION, RedisTokenStore};
 pub use userinfo::{Address, ExpectedSubject, UserInfo};
 pub use www_authenticate::Challenge;
 
