@@ -8,13 +8,14 @@ use crate::hashes::{AUTH_REQ_ID_CLAIM, RT_HASH_CLAIM, token_hash_matches};
 use crate::mode::DeliveryMode;
 use crate::notification_token::check_syntax;
 use crate::signed_token::NotificationTokenVerifier;
-use crate::store::{PendingState, PendingStore, Recorded};
+use crate::store::{PendingState, PendingStore, PushedBody, Recorded};
 use core::fmt;
 use jose_core::json::{self, JsonLimits};
 use oauth_client::{Configuration, IdTokenCheck, IdTokenClaims, IdTokenValidation, TokenResponse};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
+use zeroize::Zeroizing;
 
 /// The largest notification body [`NotificationHandler::handle_http`] reads (a push carries
 /// tokens; a ping only an identifier).
@@ -28,6 +29,8 @@ const MAX_DESCRIPTION_CHARS: usize = 256;
 pub struct PushedTokens {
     tokens: TokenResponse,
     claims: IdTokenClaims,
+    /// The body the tokens were read from, for a shared store.
+    raw: PushedBody,
 }
 
 impl fmt::Debug for PushedTokens {
@@ -50,6 +53,11 @@ impl PushedTokens {
     #[must_use]
     pub fn claims(&self) -> &IdTokenClaims {
         &self.claims
+    }
+
+    /// The body the tokens were read from.
+    pub(crate) fn raw(&self) -> &PushedBody {
+        &self.raw
     }
 }
 
@@ -75,7 +83,7 @@ impl PushErrorCode {
         }
     }
 
-    fn parse(value: &str) -> Option<Self> {
+    pub(crate) fn parse(value: &str) -> Option<Self> {
         match value {
             "access_denied" => Some(PushErrorCode::AccessDenied),
             "expired_token" => Some(PushErrorCode::ExpiredToken),
@@ -384,7 +392,11 @@ impl NotificationHandler {
                 ));
             }
         };
-        let stored = self.store.get(id).ok_or(CibaError::UnknownAuthReqId)?;
+        let stored = self
+            .store
+            .get(id)
+            .await?
+            .ok_or(CibaError::UnknownAuthReqId)?;
         let request = &stored.request;
         if !request.token().matches(bearer) {
             return Err(CibaError::NotificationTokenMismatch);
@@ -452,7 +464,7 @@ impl NotificationHandler {
                 )
             }
         };
-        match self.store.record(id, state, digest)? {
+        match self.store.record(id, state, digest).await? {
             Recorded::New => Ok(notification),
             Recorded::Duplicate => Ok(Notification::Redelivery { auth_req_id }),
         }
@@ -492,7 +504,36 @@ impl NotificationHandler {
                 }
             })?;
         check_push_claims(&claims, auth_req_id, &tokens)?;
-        Ok(PushedTokens { tokens, claims })
+        let raw = PushedBody::new(Zeroizing::new(Value::Object(body.clone()).to_string()));
+        Ok(PushedTokens {
+            tokens,
+            claims,
+            raw,
+        })
+    }
+
+    /// Waits until a notification, received by this instance or by any other sharing the
+    /// store, completed the request, and returns its state: [`PendingState::Pinged`],
+    /// [`PendingState::Failed`], or [`PendingState::Tokens`]. Tokens a shared store kept
+    /// as the raw pushed body ([`PendingState::Pushed`]) are validated again here, with this
+    /// handler's configuration, exactly as the receiving instance did: the store is trusted
+    /// with nothing the notification endpoint did not check.
+    ///
+    /// # Errors
+    /// As [`PendingStore::wait`]; for pushed tokens, the errors of the push checks
+    /// ([`CibaError::PushIdToken`], [`CibaError::InvalidNotification`]).
+    pub async fn wait(&self, auth_req_id: &str) -> Result<PendingState, CibaError> {
+        match self.store.wait(auth_req_id).await? {
+            PendingState::Pushed(body) => {
+                let body = json::parse_object(body.expose().as_bytes(), &JsonLimits::DEFAULT)
+                    .map_err(|_| {
+                        CibaError::InvalidNotification("the stored push is not a JSON object")
+                    })?;
+                let tokens = self.pushed_tokens(auth_req_id, &body).await?;
+                Ok(PendingState::Tokens(Box::new(tokens)))
+            }
+            state => Ok(state),
+        }
     }
 }
 
