@@ -15,7 +15,6 @@ use oauth_client::{Configuration, IdTokenCheck, IdTokenClaims, IdTokenValidation
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-use zeroize::Zeroizing;
 
 /// The largest notification body [`NotificationHandler::handle_http`] reads (a push carries
 /// tokens; a ping only an identifier).
@@ -55,8 +54,10 @@ impl PushedTokens {
         &self.claims
     }
 
-    /// The body the tokens were read from.
-    pub(crate) fn raw(&self) -> &PushedBody {
+    /// The body the tokens were read from, for a shared [`PendingStore`] to keep (and to hand
+    /// back as [`PendingState::Pushed`], which [`NotificationHandler::wait`] validates again).
+    #[must_use]
+    pub fn pushed_body(&self) -> &PushedBody {
         &self.raw
     }
 }
@@ -504,7 +505,7 @@ impl NotificationHandler {
                 }
             })?;
         check_push_claims(&claims, auth_req_id, &tokens)?;
-        let raw = PushedBody::new(Zeroizing::new(Value::Object(body.clone()).to_string()));
+        let raw = PushedBody::new(Value::Object(body.clone()).to_string());
         Ok(PushedTokens {
             tokens,
             claims,

@@ -199,9 +199,7 @@ fn parse(fields: &HashMap<String, Zeroizing<String>>) -> Result<StoredRequest, C
             let description = fields.get("error_description").map(|d| d.to_string());
             PendingState::Failed(PushError { code, description })
         }
-        (Some(_), Some("tokens")) => PendingState::Pushed(PushedBody::new(Zeroizing::new(
-            field(fields, "body")?.to_owned(),
-        ))),
+        (Some(_), Some("tokens")) => PendingState::Pushed(PushedBody::new(field(fields, "body")?)),
         _ => return Err(corrupt("state")),
     };
     Ok(StoredRequest {
@@ -239,7 +237,12 @@ fn state_fields(state: &PendingState) -> Result<Vec<Zeroizing<String>>, CibaErro
             }
             v
         }
-        PendingState::Tokens(t) => vec![z("state"), z("tokens"), z("body"), z(t.raw().expose())],
+        PendingState::Tokens(t) => vec![
+            z("state"),
+            z("tokens"),
+            z("body"),
+            z(t.pushed_body().expose()),
+        ],
         PendingState::Pushed(body) => vec![z("state"), z("tokens"), z("body"), z(body.expose())],
         _ => {
             return Err(CibaError::InvalidNotification(

@@ -115,7 +115,9 @@ pub enum PendingState {
 }
 
 /// The raw JSON body of a push delivery, as a shared store keeps it (see
-/// [`PendingState::Pushed`]).
+/// [`PendingState::Pushed`]): a store implementation reads it from
+/// [`crate::PushedTokens::pushed_body`] when recording, and hands it back with
+/// [`PushedBody::new`]. Zeroized on drop; `Debug` shows nothing of it.
 #[derive(Clone)]
 pub struct PushedBody(Zeroizing<String>);
 
@@ -126,11 +128,15 @@ impl fmt::Debug for PushedBody {
 }
 
 impl PushedBody {
-    pub(crate) fn new(body: Zeroizing<String>) -> Self {
-        Self(body)
+    /// A body read back from a store. Nothing is checked here: the waiter validates it.
+    #[must_use]
+    pub fn new(body: impl Into<String>) -> Self {
+        Self(Zeroizing::new(body.into()))
     }
 
-    pub(crate) fn expose(&self) -> &str {
+    /// The JSON text (it holds tokens: store it, never log it).
+    #[must_use]
+    pub fn expose(&self) -> &str {
         &self.0
     }
 }
