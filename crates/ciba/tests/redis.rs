@@ -73,6 +73,24 @@ fn push_instances(redis: &TestRedis) -> [(NotificationHandler, Arc<RedisPendingS
     })
 }
 
+/// Returns once a waiter is subscribed to the request's channel (bounded retries), then
+/// gives it a moment to finish its first read, so that the notification that follows can
+/// only reach it through the channel.
+async fn until_subscribed(store: &RedisPendingStore, id: &str) {
+    let channel = format!("jose:ciba:done:{}", Sha256Hex::of(id));
+    for _ in 0..200 {
+        let mut numsub = replay_store::redis::client::cmd("PUBSUB");
+        numsub.arg("NUMSUB").arg(&channel);
+        let (_, count): (String, i64) = store.connection().query(&numsub).await.unwrap();
+        if count > 0 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the waiter never subscribed");
+}
+
 #[tokio::test]
 async fn a_push_received_by_one_instance_wakes_the_waiter_of_another() {
     let redis = TestRedis::start().unwrap();
@@ -83,11 +101,12 @@ async fn a_push_received_by_one_instance_wakes_the_waiter_of_another() {
             ID,
             DeliveryMode::Push,
             &token,
-            Duration::from_secs(120),
+            Duration::from_secs(20),
         ))
         .await
         .unwrap();
     let waiter = tokio::spawn(async move { a.wait(ID).await });
+    until_subscribed(&a_store, ID).await;
 
     let mut b_server = notification_server(b).await;
     let body = push_body(AT);
@@ -474,6 +493,8 @@ async fn a_ping_from_oidc_provider_to_one_instance_wakes_the_waiter_of_another()
         let id = id.clone();
         tokio::spawn(async move { a_handler.wait(&id).await })
     };
+    let b_store = store(&redis);
+    until_subscribed(&b_store, &id).await;
     provider()
         .ciba_decide(&id, CibaDecision::Approve, Some(&b_server.url))
         .await
