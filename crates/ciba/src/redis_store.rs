@@ -61,7 +61,9 @@ return 'new'
 /// Pushed tokens are kept as the raw body the receiving instance validated
 /// ([`PendingState::Pushed`]); the waiting instance validates them again
 /// ([`crate::NotificationHandler::wait`]). The store holds secrets (notification tokens,
-/// pushed tokens): use `rediss://` and AUTH, and `maxmemory-policy noeviction`.
+/// pushed tokens): use `rediss://` and AUTH, and `maxmemory-policy noeviction`. This crate
+/// keeps its copies in `Zeroizing` buffers and never shows them in `Debug` or errors; the
+/// buffers redis-rs encodes commands and decodes replies in are its own and not zeroized.
 ///
 /// Every failure of the server is [`CibaError::PendingStore`]: nothing is stored, recorded or
 /// completed.
@@ -394,5 +396,71 @@ impl PendingStore for RedisPendingStore {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
+
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> HashMap<String, Zeroizing<String>> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), Zeroizing::new((*v).to_owned())))
+            .collect()
+    }
+
+    const TOKEN: &str = "Xq3pMZr8v0Tn6JkLwYb2HdFs9UeC4aGo1iQ7tRxVyNm";
+
+    #[test]
+    fn a_stored_hash_reads_back_and_anything_malformed_is_a_store_error() {
+        let digest = digest_hex(&[7; 32]);
+        let base = [
+            ("id", "r-1"),
+            ("mode", "push"),
+            ("token", TOKEN),
+            ("exp", "4102444800000"),
+        ];
+        let waiting = parse(&fields(&base)).unwrap();
+        assert!(waiting.state.is_waiting() && waiting.delivered.is_none());
+        let mut pushed = base.to_vec();
+        pushed.extend([
+            ("digest", digest.as_str()),
+            ("state", "tokens"),
+            ("body", "{}"),
+        ]);
+        let stored = parse(&fields(&pushed)).unwrap();
+        assert_eq!(stored.delivered, Some([7; 32]));
+        assert!(matches!(stored.state, PendingState::Pushed(_)));
+        for (name, bad) in [("mode", "smoke"), ("exp", "soon"), ("token", "a b")] {
+            let mut broken = base.to_vec();
+            broken.retain(|(k, _)| *k != name);
+            broken.push((name, bad));
+            assert!(
+                matches!(parse(&fields(&broken)), Err(CibaError::PendingStore(_))),
+                "{name}"
+            );
+        }
+        let mut unknown_state = base.to_vec();
+        unknown_state.extend([("digest", digest.as_str()), ("state", "maybe")]);
+        assert!(matches!(
+            parse(&fields(&unknown_state)),
+            Err(CibaError::PendingStore(_))
+        ));
+        assert_eq!(parse_digest(&digest), Some([7; 32]));
+        assert_eq!(parse_digest("zz"), None);
+        assert_eq!(parse_digest(&"é".repeat(32)), None);
+    }
+
+    #[test]
+    fn only_delivered_states_are_recorded() {
+        assert!(state_fields(&PendingState::Waiting).is_err());
+        let ping = state_fields(&PendingState::Pinged).unwrap();
+        assert_eq!(
+            ping.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+            ["state", "ping"]
+        );
     }
 }
