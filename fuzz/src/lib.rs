@@ -527,7 +527,7 @@ pub fn ciba(data: &[u8]) {
     use ::ciba::{
         AuthReqId, BackchannelAck, ClientNotificationToken, DeliveryMode, InMemoryPendingStore,
         NotificationHandler, NotificationResponse, NotificationTokenVerifier, PendingRequest,
-        PendingStore, bearer_token,
+        bearer_token,
     };
     use ::oauth_client::http::{Headers, HttpResponse};
     use ::oauth_client::{ClientAuth, ClientMetadata, ConfigurationBuilder, ServerMetadata, Url};

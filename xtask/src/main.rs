@@ -108,6 +108,18 @@ fn test() -> Result<(), String> {
         "cargo test -p replay-store --features redis (Redis and Valkey store)",
         cargo().args(["test", "-p", "replay-store", "--features", "redis"]),
     )?;
+    run(
+        "cargo test -p ciba --features redis (pending requests shared through Redis)",
+        cargo().args([
+            "test",
+            "-p",
+            "ciba",
+            "--features",
+            "redis",
+            "--test",
+            "redis",
+        ]),
+    )?;
     // RSA1_5 is off by default; the vector suites that contain RSA1_5 cases run again with it.
     run(
         "cargo test -p jwe --features rsa1_5 (RSA1_5 vector cases)",

@@ -12,7 +12,7 @@
 
 use ciba::{
     BackchannelRequest, CibaClient, InMemoryPendingStore, MAX_NOTIFICATION_BYTES,
-    NotificationHandler, NotificationResponse, PendingState, PendingStore, UserHint,
+    NotificationHandler, NotificationResponse, PendingState, UserHint,
 };
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -118,7 +118,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = CibaClient::new(config)?.pending_store(store.clone());
     let handler = client.notification_handler().ok_or("no pending store")?;
     let listener = tokio::net::TcpListener::bind(listen.as_str()).await?;
-    tokio::spawn(serve(listener, handler));
+    tokio::spawn(serve(listener, handler.clone()));
 
     // The request is in the store before `initiate` returns, so an early notification finds it.
     let ack = client
@@ -129,7 +129,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!("check your phone for the code W4SCT");
     let id = ack.auth_req_id().expose();
-    let tokens = match store.wait(id).await? {
+    // The handler's `wait` works with any store: with a shared one (`RedisPendingStore`), the
+    // notification may reach another instance, and pushed tokens are validated again here.
+    let tokens = match handler.wait(id).await? {
         // Ping: the result is ready; redeem it once.
         PendingState::Pinged => client.exchange(&ack).await?,
         // Push: the tokens came with the notification, already validated.
@@ -137,7 +139,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         PendingState::Failed(error) => return Err(error.to_error().into()),
         other => return Err(format!("unexpected state {other:?}").into()),
     };
-    store.remove(id);
+    handler.store().remove(id).await?;
     println!(
         "authenticated; access token expires in {:?} s",
         tokens.expires_in()

@@ -307,7 +307,7 @@ impl CibaClient {
                 bind_once(replay.as_ref(), &ack.pending_request()?).await?;
             }
             if let Some(store) = &self.store {
-                store.insert(ack.pending_request()?)?;
+                store.insert(ack.pending_request()?).await?;
             }
         }
         Ok(ack)

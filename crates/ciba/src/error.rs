@@ -309,6 +309,11 @@ pub enum CibaError {
     /// code is the store's ([`StoreError::code`]: `replay_store_unavailable`, ...).
     #[error("replay store: {0}")]
     ReplayStore(#[from] StoreError),
+    /// The shared pending request store could not answer (unreachable, timed out, or it held
+    /// an entry this crate did not write): nothing was stored or completed (fail closed). The
+    /// notification endpoint answers 500, so the OpenID Provider retries.
+    #[error("pending request store: {0}")]
+    PendingStore(StoreError),
 }
 
 fn describe(detail: &Option<String>) -> String {
@@ -370,6 +375,7 @@ impl CibaError {
             CibaError::NotificationTokenReused => "ERR_CIBA_NOTIFICATION_TOKEN_REUSED",
             CibaError::StoreFull { .. } => "ERR_CIBA_STORE_FULL",
             CibaError::ReplayStore(e) => e.code(),
+            CibaError::PendingStore(_) => "ERR_CIBA_PENDING_STORE",
         }
     }
 

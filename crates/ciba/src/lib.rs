@@ -10,6 +10,8 @@ mod mode;
 mod notification;
 mod notification_token;
 mod poll;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod request;
 mod signed_token;
 mod store;
@@ -32,6 +34,8 @@ pub use notification_token::{
     check_syntax as check_notification_token_syntax, estimated_entropy_bits, is_b64token,
 };
 pub use poll::{PollOptions, SLOW_DOWN_STEP_SECONDS, retry_after_seconds};
+#[cfg(feature = "redis")]
+pub use redis_store::RedisPendingStore;
 pub use request::{
     BackchannelRequest, DEFAULT_REQUEST_LIFETIME, FAPI_MAX_REQUEST_LIFETIME,
     MAX_BINDING_MESSAGE_CHARS, UserHint,
@@ -41,7 +45,8 @@ pub use signed_token::{
     NotificationTokenIssuer, NotificationTokenVerifier, VerifiedNotificationToken,
 };
 pub use store::{
-    InMemoryPendingStore, PendingRequest, PendingState, PendingStore, Recorded, StoredRequest,
+    InMemoryPendingStore, PendingRequest, PendingState, PendingStore, PushedBody, Recorded,
+    StoredRequest,
 };
 
 pub use oauth_client;

@@ -8,7 +8,7 @@ use crate::hashes::{AUTH_REQ_ID_CLAIM, RT_HASH_CLAIM, token_hash_matches};
 use crate::mode::DeliveryMode;
 use crate::notification_token::check_syntax;
 use crate::signed_token::NotificationTokenVerifier;
-use crate::store::{PendingState, PendingStore, Recorded};
+use crate::store::{PendingState, PendingStore, PushedBody, Recorded};
 use core::fmt;
 use jose_core::json::{self, JsonLimits};
 use oauth_client::{Configuration, IdTokenCheck, IdTokenClaims, IdTokenValidation, TokenResponse};
@@ -28,6 +28,8 @@ const MAX_DESCRIPTION_CHARS: usize = 256;
 pub struct PushedTokens {
     tokens: TokenResponse,
     claims: IdTokenClaims,
+    /// The body the tokens were read from, for a shared store.
+    raw: PushedBody,
 }
 
 impl fmt::Debug for PushedTokens {
@@ -50,6 +52,13 @@ impl PushedTokens {
     #[must_use]
     pub fn claims(&self) -> &IdTokenClaims {
         &self.claims
+    }
+
+    /// The body the tokens were read from, for a shared [`PendingStore`] to keep (and to hand
+    /// back as [`PendingState::Pushed`], which [`NotificationHandler::wait`] validates again).
+    #[must_use]
+    pub fn pushed_body(&self) -> &PushedBody {
+        &self.raw
     }
 }
 
@@ -75,7 +84,7 @@ impl PushErrorCode {
         }
     }
 
-    fn parse(value: &str) -> Option<Self> {
+    pub(crate) fn parse(value: &str) -> Option<Self> {
         match value {
             "access_denied" => Some(PushErrorCode::AccessDenied),
             "expired_token" => Some(PushErrorCode::ExpiredToken),
@@ -384,7 +393,11 @@ impl NotificationHandler {
                 ));
             }
         };
-        let stored = self.store.get(id).ok_or(CibaError::UnknownAuthReqId)?;
+        let stored = self
+            .store
+            .get(id)
+            .await?
+            .ok_or(CibaError::UnknownAuthReqId)?;
         let request = &stored.request;
         if !request.token().matches(bearer) {
             return Err(CibaError::NotificationTokenMismatch);
@@ -452,7 +465,7 @@ impl NotificationHandler {
                 )
             }
         };
-        match self.store.record(id, state, digest)? {
+        match self.store.record(id, state, digest).await? {
             Recorded::New => Ok(notification),
             Recorded::Duplicate => Ok(Notification::Redelivery { auth_req_id }),
         }
@@ -492,7 +505,36 @@ impl NotificationHandler {
                 }
             })?;
         check_push_claims(&claims, auth_req_id, &tokens)?;
-        Ok(PushedTokens { tokens, claims })
+        let raw = PushedBody::new(Value::Object(body.clone()).to_string());
+        Ok(PushedTokens {
+            tokens,
+            claims,
+            raw,
+        })
+    }
+
+    /// Waits until a notification, received by this instance or by any other sharing the
+    /// store, completed the request, and returns its state: [`PendingState::Pinged`],
+    /// [`PendingState::Failed`], or [`PendingState::Tokens`]. Tokens a shared store kept
+    /// as the raw pushed body ([`PendingState::Pushed`]) are validated again here, with this
+    /// handler's configuration, exactly as the receiving instance did: the store is trusted
+    /// with nothing the notification endpoint did not check.
+    ///
+    /// # Errors
+    /// As [`PendingStore::wait`]; for pushed tokens, the errors of the push checks
+    /// ([`CibaError::PushIdToken`], [`CibaError::InvalidNotification`]).
+    pub async fn wait(&self, auth_req_id: &str) -> Result<PendingState, CibaError> {
+        match self.store.wait(auth_req_id).await? {
+            PendingState::Pushed(body) => {
+                let body = json::parse_object(body.expose().as_bytes(), &JsonLimits::DEFAULT)
+                    .map_err(|_| {
+                        CibaError::InvalidNotification("the stored push is not a JSON object")
+                    })?;
+                let tokens = self.pushed_tokens(auth_req_id, &body).await?;
+                Ok(PendingState::Tokens(Box::new(tokens)))
+            }
+            state => Ok(state),
+        }
     }
 }
 

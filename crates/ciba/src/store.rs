@@ -7,6 +7,7 @@ use crate::notification::{PushError, PushedTokens};
 use crate::notification_token::ClientNotificationToken;
 use core::fmt;
 use core::time::Duration;
+use replay_store::BoxFuture;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -105,6 +106,39 @@ pub enum PendingState {
     Tokens(Box<PushedTokens>),
     /// A push error arrived.
     Failed(PushError),
+    /// Tokens were pushed and validated by the instance that received them, and are kept by
+    /// a shared store as the raw body: [`crate::NotificationHandler::wait`] validates them
+    /// again with its own configuration and returns [`PendingState::Tokens`] instead. The
+    /// body is zeroized on drop, never shown by `Debug`, and not readable from outside the
+    /// crate (its tokens are only handed out after validation).
+    Pushed(PushedBody),
+}
+
+/// The raw JSON body of a push delivery, as a shared store keeps it (see
+/// [`PendingState::Pushed`]): a store implementation reads it from
+/// [`crate::PushedTokens::pushed_body`] when recording, and hands it back with
+/// [`PushedBody::new`]. Zeroized on drop; `Debug` shows nothing of it.
+#[derive(Clone)]
+pub struct PushedBody(Zeroizing<String>);
+
+impl fmt::Debug for PushedBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PushedBody(<redacted>)")
+    }
+}
+
+impl PushedBody {
+    /// A body read back from a store. Nothing is checked here: the waiter validates it.
+    #[must_use]
+    pub fn new(body: impl Into<String>) -> Self {
+        Self(Zeroizing::new(body.into()))
+    }
+
+    /// The JSON text (it holds tokens: store it, never log it).
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
 }
 
 impl PendingState {
@@ -137,37 +171,62 @@ pub enum Recorded {
 }
 
 /// Storage of pending requests for the notification endpoint: in memory
-/// ([`InMemoryPendingStore`]) or shared between instances (a database, a cache).
+/// ([`InMemoryPendingStore`], one process) or shared between instances (`RedisPendingStore`,
+/// feature `redis`).
 ///
-/// Implementations must make [`PendingStore::record`] atomic (a compare-and-set from
-/// [`PendingState::Waiting`]), forget requests after they expire, and refuse a notification
-/// token or nonce already bound to another live request.
+/// Every call is async and fallible: a shared store may be slow or down, and then the call
+/// fails with [`CibaError::PendingStore`] (never a completed request). Implementations must
+/// make [`PendingStore::record`] atomic (a compare-and-set from [`PendingState::Waiting`]),
+/// forget requests after they expire, refuse a notification token or nonce already bound to
+/// another live request, and wake [`PendingStore::wait`] wherever it runs.
 pub trait PendingStore: Send + Sync + fmt::Debug {
     /// Stores a new pending request.
     ///
     /// # Errors
     /// [`CibaError::DuplicateAuthReqId`], [`CibaError::NotificationTokenReused`],
-    /// [`CibaError::StoreFull`].
-    fn insert(&self, request: PendingRequest) -> Result<(), CibaError>;
+    /// [`CibaError::StoreFull`], [`CibaError::PendingStore`].
+    fn insert(&self, request: PendingRequest) -> BoxFuture<'_, Result<(), CibaError>>;
 
     /// The live (not expired) request with this `auth_req_id`.
-    fn get(&self, auth_req_id: &str) -> Option<StoredRequest>;
+    ///
+    /// # Errors
+    /// [`CibaError::PendingStore`].
+    fn get<'a>(
+        &'a self,
+        auth_req_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<StoredRequest>, CibaError>>;
 
     /// Moves a waiting request to `state`, remembering `digest`; a request that already has a
     /// state keeps it (the same digest is a [`Recorded::Duplicate`]).
     ///
     /// # Errors
     /// [`CibaError::UnknownAuthReqId`], [`CibaError::ConflictingNotification`] for another
-    /// digest.
-    fn record(
-        &self,
-        auth_req_id: &str,
+    /// digest, [`CibaError::PendingStore`].
+    fn record<'a>(
+        &'a self,
+        auth_req_id: &'a str,
         state: PendingState,
         digest: [u8; 32],
-    ) -> Result<Recorded, CibaError>;
+    ) -> BoxFuture<'a, Result<Recorded, CibaError>>;
 
     /// Forgets a request (when the application has its result).
-    fn remove(&self, auth_req_id: &str) -> Option<StoredRequest>;
+    ///
+    /// # Errors
+    /// [`CibaError::PendingStore`].
+    fn remove<'a>(
+        &'a self,
+        auth_req_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<StoredRequest>, CibaError>>;
+
+    /// Waits until a notification (received by any instance sharing the store) changed the
+    /// request's state, and returns the state. A shared store may answer
+    /// [`PendingState::Pushed`]; [`crate::NotificationHandler::wait`] turns it into validated
+    /// tokens.
+    ///
+    /// # Errors
+    /// [`CibaError::Deadline`] when the request expires first, [`CibaError::UnknownAuthReqId`]
+    /// when it is not (or no longer) stored, [`CibaError::PendingStore`].
+    fn wait<'a>(&'a self, auth_req_id: &'a str) -> BoxFuture<'a, Result<PendingState, CibaError>>;
 }
 
 fn key(value: &str) -> [u8; 32] {
@@ -288,7 +347,51 @@ impl InMemoryPendingStore {
 }
 
 impl PendingStore for InMemoryPendingStore {
-    fn insert(&self, request: PendingRequest) -> Result<(), CibaError> {
+    fn insert(&self, request: PendingRequest) -> BoxFuture<'_, Result<(), CibaError>> {
+        let result = InMemoryPendingStore::insert(self, request);
+        Box::pin(async move { result })
+    }
+
+    fn get<'a>(
+        &'a self,
+        auth_req_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<StoredRequest>, CibaError>> {
+        let result = InMemoryPendingStore::get(self, auth_req_id);
+        Box::pin(async move { Ok(result) })
+    }
+
+    fn record<'a>(
+        &'a self,
+        auth_req_id: &'a str,
+        state: PendingState,
+        digest: [u8; 32],
+    ) -> BoxFuture<'a, Result<Recorded, CibaError>> {
+        let result = InMemoryPendingStore::record(self, auth_req_id, state, digest);
+        Box::pin(async move { result })
+    }
+
+    fn remove<'a>(
+        &'a self,
+        auth_req_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<StoredRequest>, CibaError>> {
+        let result = InMemoryPendingStore::remove(self, auth_req_id);
+        Box::pin(async move { Ok(result) })
+    }
+
+    fn wait<'a>(&'a self, auth_req_id: &'a str) -> BoxFuture<'a, Result<PendingState, CibaError>> {
+        Box::pin(InMemoryPendingStore::wait(self, auth_req_id))
+    }
+}
+
+/// The synchronous operations of the in-memory store (the [`PendingStore`] methods call
+/// them; code holding the concrete type may call them directly).
+impl InMemoryPendingStore {
+    /// Stores a new pending request.
+    ///
+    /// # Errors
+    /// [`CibaError::DuplicateAuthReqId`], [`CibaError::NotificationTokenReused`],
+    /// [`CibaError::StoreFull`].
+    pub fn insert(&self, request: PendingRequest) -> Result<(), CibaError> {
         let mut entries = self.lock();
         entries.purge(SystemTime::now());
         let id = key(request.auth_req_id.expose());
@@ -322,7 +425,9 @@ impl PendingStore for InMemoryPendingStore {
         Ok(())
     }
 
-    fn get(&self, auth_req_id: &str) -> Option<StoredRequest> {
+    /// The live (not expired) request with this `auth_req_id`.
+    #[must_use]
+    pub fn get(&self, auth_req_id: &str) -> Option<StoredRequest> {
         let entries = self.lock();
         entries
             .by_id
@@ -331,7 +436,11 @@ impl PendingStore for InMemoryPendingStore {
             .cloned()
     }
 
-    fn record(
+    /// Moves a waiting request to `state` (see [`PendingStore::record`]).
+    ///
+    /// # Errors
+    /// [`CibaError::UnknownAuthReqId`], [`CibaError::ConflictingNotification`].
+    pub fn record(
         &self,
         auth_req_id: &str,
         state: PendingState,
@@ -357,7 +466,8 @@ impl PendingStore for InMemoryPendingStore {
         Ok(outcome)
     }
 
-    fn remove(&self, auth_req_id: &str) -> Option<StoredRequest> {
+    /// Forgets a request (when the application has its result).
+    pub fn remove(&self, auth_req_id: &str) -> Option<StoredRequest> {
         let removed = self.lock().forget(&key(auth_req_id));
         self.changed.notify_waiters();
         removed

@@ -8,7 +8,7 @@ mod common;
 use ciba::{
     AuthReqId, CibaError, ClientNotificationToken, DeliveryMode, InMemoryPendingStore, MintedToken,
     Notification, NotificationHandler, NotificationTokenIssuer, NotificationTokenVerifier,
-    PendingRequest, PendingStore, TokenCheck, is_b64token,
+    PendingRequest, TokenCheck, is_b64token,
 };
 use jose_core::alg::JwsAlgorithm;
 use jose_core::header::JwsHeader;

@@ -8,7 +8,7 @@ mod common;
 
 use ciba::{
     BackchannelAck, BackchannelRequest, CibaClient, CibaError, ClientNotificationToken,
-    DeliveryMode, InMemoryPendingStore, PendingStore, PollOptions, Profile, UserHint,
+    DeliveryMode, InMemoryPendingStore, PollOptions, Profile, UserHint,
 };
 use common::{Answer, CLIENT, ISSUER, Script, config, token_response};
 use core::num::NonZeroU32;

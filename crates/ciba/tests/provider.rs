@@ -12,8 +12,7 @@ mod common;
 
 use ciba::{
     BackchannelRequest, CibaClient, CibaError, InMemoryPendingStore, Notification,
-    NotificationTokenIssuer, NotificationTokenVerifier, PendingStore, PollOptions, Profile,
-    UserHint,
+    NotificationTokenIssuer, NotificationTokenVerifier, PollOptions, Profile, UserHint,
 };
 use common::notification_server;
 use core::num::NonZeroU32;

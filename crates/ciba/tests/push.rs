@@ -9,8 +9,8 @@ mod common;
 
 use ciba::{
     AuthReqId, CibaError, ClientNotificationToken, DeliveryMode, InMemoryPendingStore,
-    Notification, NotificationHandler, PendingRequest, PendingState, PendingStore, PushCheck,
-    PushErrorCode, token_hash,
+    Notification, NotificationHandler, PendingRequest, PendingState, PushCheck, PushErrorCode,
+    token_hash,
 };
 use common::{Script, config, id_token, notification_server, op_key, post_notification, rogue_key};
 use jose_core::alg::JwsAlgorithm;
