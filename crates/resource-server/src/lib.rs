@@ -1,0 +1,25 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod access_token;
+mod challenge;
+mod credentials;
+mod error;
+mod keys;
+mod metadata;
+mod request;
+mod scope;
+mod server;
+
+pub use access_token::{
+    ACCESS_TOKEN_TYP, AccessToken, AccessTokenValidation, Confirmation, REQUIRED_CLAIMS,
+    TokenError, verify_access_token,
+};
+pub use challenge::Challenge;
+pub use credentials::{Credentials, MAX_TOKEN_LEN, Scheme};
+pub use error::Rejection;
+pub use keys::{BoxFuture, KeySource, KeySourceError, StaticKeys};
+pub use metadata::{ProtectedResourceMetadata, WELL_KNOWN_PATH, metadata_url};
+pub use request::RequestInfo;
+pub use scope::{MAX_SCOPE_LEN, ScopeError, ScopeSet};
+pub use server::{Principal, ResourceServer, ResourceServerBuilder};
