@@ -1,0 +1,190 @@
+//! End to end against oidc-provider (crates/test-provider): JWT access tokens from the
+//! client credentials grant with a resource indicator, the issuer's keys fetched through
+//! discovery.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use jwt_claims::NumericDate;
+use oauth_client::{ClientAuth, ClientMetadata, Configuration, DiscoveryAlgorithm, Params};
+use resource_server::{
+    AccessTokenValidation, Rejection, RemoteKeys, RequestInfo, ResourceServer, Scheme, TokenError,
+};
+use std::time::Duration;
+use test_provider::TestProvider;
+
+const RESOURCE: &str = "urn:test:jwt-api";
+
+fn provider() -> &'static TestProvider {
+    TestProvider::shared().expect("oidc-provider starts (Node.js is needed)")
+}
+
+async fn client() -> Configuration {
+    let registered = provider().state().client("client-basic").unwrap();
+    let auth = ClientAuth::client_secret_basic(registered.secret().unwrap().to_owned());
+    Configuration::builder(ClientMetadata::new("client-basic"), auth)
+        .allow_insecure_requests()
+        .discover(provider().issuer())
+        .await
+        .unwrap()
+}
+
+async fn access_token(resource: &str) -> String {
+    client()
+        .await
+        .client_credentials_grant(Params::from([
+            ("resource", resource),
+            ("scope", "api:read"),
+        ]))
+        .await
+        .unwrap()
+        .access_token()
+        .to_owned()
+}
+
+async fn keys() -> RemoteKeys {
+    let builder = RemoteKeys::configuration_builder().allow_insecure_requests();
+    RemoteKeys::discover_with(builder, provider().issuer(), DiscoveryAlgorithm::Oidc)
+        .await
+        .unwrap()
+}
+
+fn issuer() -> String {
+    provider()
+        .issuer()
+        .as_str()
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+async fn server(validation: AccessTokenValidation) -> ResourceServer {
+    ResourceServer::builder(validation, keys().await)
+        .required_scope("api:read")
+        .unwrap()
+        .build()
+}
+
+async fn verify(
+    server: &ResourceServer,
+    token: &str,
+) -> Result<resource_server::Principal, Rejection> {
+    let header = format!("Bearer {token}");
+    let request = RequestInfo::new("GET", "/items").header("authorization", header.as_bytes());
+    server.verify(&request).await
+}
+
+#[tokio::test]
+async fn accepts_a_jwt_access_token_for_this_resource() {
+    let token = access_token(RESOURCE).await;
+    let server = server(AccessTokenValidation::new(issuer(), RESOURCE)).await;
+    let principal = verify(&server, &token).await.unwrap();
+    assert_eq!(principal.token_type(), Scheme::Bearer);
+    let at = principal.access_token();
+    assert_eq!(at.client_id(), "client-basic");
+    assert_eq!(at.issuer(), issuer());
+    assert!(at.scope().contains("api:read"));
+    assert_eq!(at.header().typ(), Some("at+jwt"));
+}
+
+#[tokio::test]
+async fn refuses_a_token_for_another_resource() {
+    let token = access_token("urn:test:jwt-api-2").await;
+    let server = server(AccessTokenValidation::new(issuer(), RESOURCE)).await;
+    match verify(&server, &token).await {
+        Err(Rejection::InvalidToken(e)) => {
+            assert_eq!(e.description(), "the access token is not for this resource")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn refuses_a_token_of_another_issuer() {
+    let token = access_token(RESOURCE).await;
+    let server = server(AccessTokenValidation::new(
+        "https://other-issuer.example",
+        RESOURCE,
+    ))
+    .await;
+    match verify(&server, &token).await {
+        Err(Rejection::InvalidToken(e)) => {
+            assert_eq!(e.description(), "the access token is from another issuer")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn refuses_an_expired_token() {
+    let token = access_token(RESOURCE).await;
+    // The provider's tokens live 600 s: an hour later (by the injected clock) it has expired.
+    let later = NumericDate::now().plus(Duration::from_secs(3600));
+    let server = server(AccessTokenValidation::new(issuer(), RESOURCE).now(later)).await;
+    match verify(&server, &token).await {
+        Err(Rejection::InvalidToken(TokenError::Jwt(e))) => assert_eq!(e.code(), "ERR_JWT_EXPIRED"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn refuses_an_opaque_token_as_a_jwt() {
+    let token = access_token("urn:test:api").await;
+    let server = server(AccessTokenValidation::new(issuer(), RESOURCE)).await;
+    assert!(matches!(
+        verify(&server, &token).await,
+        Err(Rejection::InvalidToken(_))
+    ));
+}
+
+#[tokio::test]
+async fn the_keys_are_fetched_once_and_exported() {
+    let keys = keys().await;
+    assert!(keys.export().is_none());
+    let server =
+        ResourceServer::builder(AccessTokenValidation::new(issuer(), RESOURCE), keys.clone())
+            .build();
+    verify(&server, &access_token(RESOURCE).await)
+        .await
+        .unwrap();
+    let exported = keys.export().expect("fetched on first use");
+    // A cold instance starts from the export and verifies without fetching.
+    let cold = RemoteKeys::from_jwks_uri_with(
+        RemoteKeys::configuration_builder().allow_insecure_requests(),
+        &issuer(),
+        "http://127.0.0.1:9/unreachable".parse().unwrap(),
+    )
+    .unwrap();
+    cold.import(&exported).unwrap();
+    let server =
+        ResourceServer::builder(AccessTokenValidation::new(issuer(), RESOURCE), cold).build();
+    verify(&server, &access_token(RESOURCE).await)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_http_issuer_needs_the_insecure_opt_in() {
+    let err = RemoteKeys::discover(provider().issuer()).await.unwrap_err();
+    assert!(
+        matches!(err, oauth_client::Error::InsecureUrl { .. }),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn unreachable_keys_answer_503() {
+    let keys = RemoteKeys::from_jwks_uri_with(
+        RemoteKeys::configuration_builder().allow_insecure_requests(),
+        &issuer(),
+        "http://127.0.0.1:9/jwks".parse().unwrap(),
+    )
+    .unwrap();
+    let server =
+        ResourceServer::builder(AccessTokenValidation::new(issuer(), RESOURCE), keys).build();
+    let token = access_token(RESOURCE).await;
+    let header = format!("Bearer {token}");
+    let request = RequestInfo::new("GET", "/").header("authorization", header.as_bytes());
+    let challenge = server
+        .authenticate::<serde_json::Value>(&request)
+        .await
+        .unwrap_err();
+    assert_eq!(challenge.status(), 503);
+}
