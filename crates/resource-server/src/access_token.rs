@@ -52,6 +52,12 @@ pub enum TokenError {
     /// scheme (RFC 9449 §7.2).
     #[error("a DPoP-bound token was presented as a Bearer token")]
     DpopBoundTokenAsBearer,
+    /// The token was presented with the `DPoP` scheme but is not DPoP-bound (no `cnf.jkt`).
+    #[error("a token without cnf.jkt was presented with the DPoP scheme")]
+    NotDpopBound,
+    /// The DPoP proof is signed by another key than the one the token is bound to.
+    #[error("the DPoP proof's key is not the one the token is bound to")]
+    DpopKeyMismatch,
     /// The token is bound to a client certificate (`cnf.x5t#S256`) and the request came
     /// without one.
     #[error("a certificate-bound token was presented without a client certificate")]
@@ -75,7 +81,9 @@ impl TokenError {
                 "ERR_ACCESS_TOKEN_AUTH_TIME"
             }
             TokenError::AcrNotAccepted => "ERR_ACCESS_TOKEN_ACR",
-            TokenError::DpopBoundTokenAsBearer => "ERR_ACCESS_TOKEN_DPOP_BOUND",
+            TokenError::DpopBoundTokenAsBearer
+            | TokenError::NotDpopBound
+            | TokenError::DpopKeyMismatch => "ERR_ACCESS_TOKEN_DPOP_BOUND",
             TokenError::MissingClientCertificate | TokenError::CertificateMismatch => {
                 "ERR_ACCESS_TOKEN_CERTIFICATE_BOUND"
             }
@@ -100,6 +108,8 @@ impl TokenError {
             }
             TokenError::AcrNotAccepted => "the user authentication is not strong enough",
             TokenError::DpopBoundTokenAsBearer => "a DPoP-bound token must use the DPoP scheme",
+            TokenError::NotDpopBound => "the access token is not DPoP-bound",
+            TokenError::DpopKeyMismatch => "the access token is bound to another DPoP key",
             TokenError::MissingClientCertificate | TokenError::CertificateMismatch => {
                 "the access token is bound to another client certificate"
             }

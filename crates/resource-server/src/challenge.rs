@@ -67,6 +67,13 @@ impl Challenge {
         }
     }
 
+    /// Adds a `DPoP-Nonce` header to the answer.
+    #[must_use]
+    pub(crate) fn with_dpop_nonce(mut self, nonce: String) -> Self {
+        self.dpop_nonce = Some(nonce);
+        self
+    }
+
     /// The HTTP status: 400, 401, 403, or 503 when the server could not check the request.
     #[must_use]
     pub fn status(&self) -> u16 {

@@ -22,6 +22,14 @@ pub enum Rejection {
     /// The access token is not acceptable (`invalid_token`, 401).
     #[error("invalid access token: {0}")]
     InvalidToken(#[from] TokenError),
+    /// The DPoP proof is not acceptable (`invalid_dpop_proof`, 401): format, signature,
+    /// method, URL, `ath`, age, replay.
+    #[error("invalid DPoP proof: {0}")]
+    InvalidDpopProof(dpop::DpopError),
+    /// The DPoP proof lacks a current server nonce (`use_dpop_nonce`, 401 with a
+    /// `DPoP-Nonce` header).
+    #[error("the DPoP proof needs a server nonce")]
+    UseDpopNonce,
     /// The token lacks a scope the request needs (`insufficient_scope`, 403).
     #[error("the access token lacks the scope {required}")]
     InsufficientScope {
@@ -42,6 +50,8 @@ impl Rejection {
             Rejection::MissingCredentials => "missing_credentials",
             Rejection::InvalidRequest(_) => "invalid_request",
             Rejection::InvalidToken(e) => e.code(),
+            Rejection::InvalidDpopProof(_) => "invalid_dpop_proof",
+            Rejection::UseDpopNonce => "use_dpop_nonce",
             Rejection::InsufficientScope { .. } => "insufficient_scope",
             Rejection::Unavailable(_) => "unavailable",
         }
@@ -55,6 +65,8 @@ impl Rejection {
             Rejection::MissingCredentials | Rejection::Unavailable(_) => None,
             Rejection::InvalidRequest(_) => Some("invalid_request"),
             Rejection::InvalidToken(_) => Some("invalid_token"),
+            Rejection::InvalidDpopProof(_) => Some("invalid_dpop_proof"),
+            Rejection::UseDpopNonce => Some("use_dpop_nonce"),
             Rejection::InsufficientScope { .. } => Some("insufficient_scope"),
         }
     }
@@ -63,7 +75,10 @@ impl Rejection {
     #[must_use]
     pub fn status(&self) -> u16 {
         match self {
-            Rejection::MissingCredentials | Rejection::InvalidToken(_) => 401,
+            Rejection::MissingCredentials
+            | Rejection::InvalidToken(_)
+            | Rejection::InvalidDpopProof(_)
+            | Rejection::UseDpopNonce => 401,
             Rejection::InvalidRequest(_) => 400,
             Rejection::InsufficientScope { .. } => 403,
             Rejection::Unavailable(_) => 503,
@@ -78,6 +93,8 @@ impl Rejection {
             Rejection::MissingCredentials | Rejection::Unavailable(_) => None,
             Rejection::InvalidRequest(reason) => Some(reason),
             Rejection::InvalidToken(e) => Some(e.description()),
+            Rejection::InvalidDpopProof(_) => Some("the DPoP proof is invalid"),
+            Rejection::UseDpopNonce => Some("Resource server requires nonce in DPoP proof"),
             Rejection::InsufficientScope { .. } => {
                 Some("the access token does not grant the scope this request needs")
             }

@@ -4,6 +4,7 @@
 mod access_token;
 mod challenge;
 mod credentials;
+mod dpop_scheme;
 mod error;
 mod keys;
 mod metadata;
@@ -18,6 +19,7 @@ pub use access_token::{
 };
 pub use challenge::Challenge;
 pub use credentials::{Credentials, MAX_TOKEN_LEN, Scheme};
+pub use dpop_scheme::DpopOptions;
 pub use error::Rejection;
 pub use keys::{BoxFuture, KeySource, KeySourceError, StaticKeys};
 pub use metadata::{ProtectedResourceMetadata, WELL_KNOWN_PATH, metadata_url};

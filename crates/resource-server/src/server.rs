@@ -2,8 +2,9 @@
 //! challenge out.
 
 use crate::challenge::ChallengeParams;
+use crate::dpop_scheme::DpopRuntime;
 use crate::{
-    AccessToken, AccessTokenValidation, Challenge, Credentials, KeySource,
+    AccessToken, AccessTokenValidation, Challenge, Credentials, DpopOptions, KeySource,
     ProtectedResourceMetadata, Rejection, RequestInfo, Scheme, ScopeSet, TokenError, metadata_url,
     verify_access_token,
 };
@@ -91,6 +92,7 @@ struct Inner {
     required_scope: ScopeSet,
     challenge: ChallengeParams,
     metadata: ProtectedResourceMetadata,
+    dpop: Option<DpopRuntime>,
 }
 
 /// Builds a [`ResourceServer`]; see [`ResourceServer::builder`].
@@ -102,6 +104,7 @@ pub struct ResourceServerBuilder {
     realm: Option<String>,
     resource_metadata: Option<Option<String>>,
     metadata: Option<ProtectedResourceMetadata>,
+    dpop: Option<DpopOptions>,
 }
 
 impl ResourceServer {
@@ -122,6 +125,7 @@ impl ResourceServer {
             realm: None,
             resource_metadata: None,
             metadata: None,
+            dpop: None,
         }
     }
 
@@ -136,17 +140,23 @@ impl ResourceServer {
     ) -> Result<Principal<T>, Rejection> {
         let credentials = Credentials::from_authorization(request.header_values("authorization"))?
             .ok_or(Rejection::MissingCredentials)?;
-        if credentials.scheme() != Scheme::Bearer {
-            // DPoP is not enabled on this server: the client gets the bare challenges.
+        let scheme = credentials.scheme();
+        let dpop = self.inner.dpop.as_ref();
+        let accepted = match scheme {
+            Scheme::Bearer => !dpop.is_some_and(|d| d.required),
+            Scheme::Dpop => dpop.is_some(),
+        };
+        if !accepted {
+            // A scheme this server does not take: the client gets the bare challenges.
             return Err(Rejection::MissingCredentials);
         }
         let token = self.verify_token::<T>(credentials.token()).await?;
-        self.check_binding(&token, credentials.scheme(), request)?;
+        self.check_binding(&token, scheme, request)?;
+        if let (Scheme::Dpop, Some(dpop)) = (scheme, dpop) {
+            check_proof(dpop, &token, credentials.token(), request).await?;
+        }
         self.check_scope(&token)?;
-        Ok(Principal {
-            scheme: credentials.scheme(),
-            token,
-        })
+        Ok(Principal { scheme, token })
     }
 
     /// [`ResourceServer::verify`], with the refusal turned into the answer for the client and
@@ -180,7 +190,16 @@ impl ResourceServer {
             }
             _ => tracing::debug!(code = rejection.code(), error = %rejection, "request refused"),
         }
-        Challenge::new(rejection, scheme, &self.inner.challenge)
+        let challenge = Challenge::new(rejection, scheme, &self.inner.challenge);
+        match (
+            rejection,
+            self.inner.dpop.as_ref().and_then(|d| d.nonces.as_ref()),
+        ) {
+            (Rejection::UseDpopNonce, Some(nonces)) => {
+                challenge.with_dpop_nonce(nonces.challenge().dpop_nonce().to_owned())
+            }
+            _ => challenge,
+        }
     }
 
     /// The RFC 9728 metadata document this server describes itself with.
@@ -244,7 +263,51 @@ impl ResourceServer {
     }
 }
 
+/// The DPoP proof of a request presenting `token` with the DPoP scheme.
+async fn check_proof<T>(
+    dpop: &DpopRuntime,
+    token: &AccessToken<T>,
+    raw_token: &str,
+    request: &RequestInfo<'_>,
+) -> Result<(), Rejection> {
+    let jkt = token
+        .confirmation()
+        .jkt
+        .as_deref()
+        .ok_or(TokenError::NotDpopBound)?;
+    let proofs = request
+        .header_values("dpop")
+        .map(core::str::from_utf8)
+        .collect::<Result<Vec<&str>, _>>()
+        .map_err(|_| Rejection::InvalidRequest("the DPoP header is not ASCII"))?;
+    let url = dpop
+        .request_url(request.target())
+        .ok_or(Rejection::InvalidRequest(
+            "the request target is not a path or a URL",
+        ))?;
+    match dpop
+        .verify(&proofs, request.method(), &url, raw_token, jkt)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(dpop::DpopError::UseNonce) => Err(Rejection::UseDpopNonce),
+        Err(dpop::DpopError::KeyBindingMismatch) => Err(TokenError::DpopKeyMismatch.into()),
+        Err(dpop::DpopError::ReplayStore(e)) => {
+            Err(Rejection::Unavailable(format!("replay store: {e}")))
+        }
+        Err(e) => Err(Rejection::InvalidDpopProof(e)),
+    }
+}
+
 impl ResourceServerBuilder {
+    /// Accepts DPoP-bound tokens with the `DPoP` scheme (RFC 9449 §7), and with
+    /// [`DpopOptions::required`] only those.
+    #[must_use]
+    pub fn dpop(mut self, options: DpopOptions) -> Self {
+        self.dpop = Some(options);
+        self
+    }
+
     /// Requires a scope on every request (may be called several times).
     ///
     /// # Errors
@@ -287,14 +350,24 @@ impl ResourceServerBuilder {
                 .filter(|u| matches!(u.scheme(), "https" | "http"))
                 .map(|u| metadata_url(&u).to_string())
         });
+        let dpop = self.dpop.map(DpopRuntime::new);
+        let dpop_algs = dpop.as_ref().map(|d| d.verifier.algs_parameter());
+        let required = dpop.as_ref().is_some_and(|d| d.required);
         let metadata = self.metadata.unwrap_or_else(|| {
-            ProtectedResourceMetadata::new(&audience).authorization_server(self.validation.issuer())
+            let mut metadata = ProtectedResourceMetadata::new(&audience)
+                .authorization_server(self.validation.issuer());
+            if let Some(algs) = &dpop_algs {
+                metadata = metadata
+                    .dpop_signing_alg_values_supported(algs.split(' '))
+                    .dpop_bound_access_tokens_required(required);
+            }
+            metadata
         });
         let challenge = ChallengeParams {
             realm: self.realm,
             resource_metadata,
-            bearer: true,
-            dpop_algs: None,
+            bearer: !required,
+            dpop_algs,
         };
         ResourceServer {
             inner: Arc::new(Inner {
@@ -303,6 +376,7 @@ impl ResourceServerBuilder {
                 required_scope: self.required_scope,
                 challenge,
                 metadata,
+                dpop,
             }),
         }
     }

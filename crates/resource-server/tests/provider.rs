@@ -3,11 +3,15 @@
 //! discovery.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use dpop::ProofVerifier;
 use jwt_claims::NumericDate;
 use oauth_client::{ClientAuth, ClientMetadata, Configuration, DiscoveryAlgorithm, Params};
+use replay_store::MemoryReplayStore;
 use resource_server::{
-    AccessTokenValidation, Rejection, RemoteKeys, RequestInfo, ResourceServer, Scheme, TokenError,
+    AccessTokenValidation, DpopOptions, Rejection, RemoteKeys, RequestInfo, ResourceServer, Scheme,
+    TokenError,
 };
+use std::sync::Arc;
 use std::time::Duration;
 use test_provider::TestProvider;
 
@@ -18,9 +22,13 @@ fn provider() -> &'static TestProvider {
 }
 
 async fn client() -> Configuration {
-    let registered = provider().state().client("client-basic").unwrap();
+    client_named("client-basic").await
+}
+
+async fn client_named(id: &str) -> Configuration {
+    let registered = provider().state().client(id).unwrap();
     let auth = ClientAuth::client_secret_basic(registered.secret().unwrap().to_owned());
-    Configuration::builder(ClientMetadata::new("client-basic"), auth)
+    Configuration::builder(ClientMetadata::new(id), auth)
         .allow_insecure_requests()
         .discover(provider().issuer())
         .await
@@ -187,4 +195,66 @@ async fn unreachable_keys_answer_503() {
         .await
         .unwrap_err();
     assert_eq!(challenge.status(), 503);
+}
+
+/// A DPoP-bound token of `client_id` (the provider demands a nonce from `client-dpop-nonce`),
+/// and the client's DPoP key.
+async fn dpop_token(client_id: &str) -> (String, Arc<dpop::DpopClient>) {
+    let dpop = Arc::new(dpop::DpopClient::generate(jose_core::alg::JwsAlgorithm::ES256).unwrap());
+    let handle: Arc<dyn oauth_client::DpopHandle> = dpop.clone();
+    let tokens = client_named(client_id)
+        .await
+        .with_dpop(handle)
+        .client_credentials_grant(Params::from([
+            ("resource", RESOURCE),
+            ("scope", "api:read"),
+        ]))
+        .await
+        .unwrap();
+    assert!(tokens.token_type().eq_ignore_ascii_case("dpop"));
+    (tokens.access_token().to_owned(), dpop)
+}
+
+async fn dpop_server() -> ResourceServer {
+    let options = DpopOptions::new(
+        ProofVerifier::new(Arc::new(MemoryReplayStore::new())),
+        "https://api.example".parse().unwrap(),
+    );
+    ResourceServer::builder(AccessTokenValidation::new(issuer(), RESOURCE), keys().await)
+        .dpop(options)
+        .build()
+}
+
+#[tokio::test]
+async fn accepts_dpop_bound_tokens_with_and_without_a_provider_nonce() {
+    let server = dpop_server().await;
+    for client_id in ["client-basic", "client-dpop-nonce"] {
+        let (token, dpop) = dpop_token(client_id).await;
+        let proof = dpop
+            .key()
+            .proof("GET", "https://api.example/items")
+            .access_token(&token)
+            .sign()
+            .unwrap();
+        let auth = format!("DPoP {token}");
+        let request = RequestInfo::new("GET", "/items")
+            .header("authorization", auth.as_bytes())
+            .header("dpop", proof.as_bytes());
+        let principal = server.verify::<serde_json::Value>(&request).await.unwrap();
+        assert_eq!(principal.token_type(), Scheme::Dpop, "{client_id}");
+        assert_eq!(
+            principal.access_token().confirmation().jkt.as_deref(),
+            Some(dpop.dpop_jkt())
+        );
+        // The same token as a Bearer token is refused (no downgrade).
+        let bearer = format!("Bearer {token}");
+        let request = RequestInfo::new("GET", "/items").header("authorization", bearer.as_bytes());
+        assert_eq!(
+            server
+                .verify::<serde_json::Value>(&request)
+                .await
+                .unwrap_err(),
+            Rejection::InvalidToken(TokenError::DpopBoundTokenAsBearer)
+        );
+    }
 }
