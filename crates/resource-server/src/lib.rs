@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 
 mod access_token;
+#[cfg(feature = "axum")]
+mod axum;
 mod challenge;
 mod credentials;
 mod dpop_scheme;
@@ -12,7 +14,16 @@ mod remote;
 mod request;
 mod scope;
 mod server;
+#[cfg(feature = "tower")]
+mod tower;
 
+#[cfg(feature = "axum")]
+pub use self::axum::{Authenticated, ChallengeResponse};
+#[cfg(feature = "tower")]
+pub use self::tower::{
+    ClientCertificate, ResourceServerLayer, ResourceServerService, ResponseFuture,
+    challenge_response, metadata_response,
+};
 pub use access_token::{
     ACCESS_TOKEN_TYP, AccessToken, AccessTokenValidation, Confirmation, REQUIRED_CLAIMS,
     TokenError, verify_access_token,

@@ -208,6 +208,20 @@ impl ResourceServer {
         &self.inner.metadata
     }
 
+    /// The path the RFC 9728 document is served at: the well-known path inserted before the
+    /// resource identifier's path (just the well-known path for an identifier that is not a
+    /// URL).
+    #[must_use]
+    pub fn metadata_path(&self) -> String {
+        url::Url::parse(self.inner.metadata.resource())
+            .ok()
+            .filter(|u| u.has_host())
+            .map_or_else(
+                || crate::WELL_KNOWN_PATH.to_owned(),
+                |u| metadata_url(&u).path().to_owned(),
+            )
+    }
+
     /// The token validation.
     #[must_use]
     pub fn validation(&self) -> &AccessTokenValidation {
