@@ -258,3 +258,39 @@ async fn accepts_dpop_bound_tokens_with_and_without_a_provider_nonce() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_proof_replayed_to_a_second_instance_sharing_redis_is_refused() {
+    use replay_store::{RedisConfig, RedisConnection, RedisReplayStore};
+    let redis = test_redis::TestRedis::start().expect("redis-server starts");
+    let instance = || async {
+        let config = RedisConfig::from_url(&redis.url())
+            .unwrap()
+            .timeout(Duration::from_millis(1500));
+        let store = Arc::new(RedisReplayStore::new(RedisConnection::new(config)));
+        let options = DpopOptions::new(
+            ProofVerifier::new(store),
+            "https://api.example".parse().unwrap(),
+        );
+        ResourceServer::builder(AccessTokenValidation::new(issuer(), RESOURCE), keys().await)
+            .dpop(options)
+            .build()
+    };
+    let (first, second) = (instance().await, instance().await);
+    let (token, dpop) = dpop_token("client-basic").await;
+    let proof = dpop
+        .key()
+        .proof("POST", "https://api.example/orders")
+        .access_token(&token)
+        .sign()
+        .unwrap();
+    let auth = format!("DPoP {token}");
+    let request = RequestInfo::new("POST", "/orders")
+        .header("authorization", auth.as_bytes())
+        .header("dpop", proof.as_bytes());
+    first.verify::<serde_json::Value>(&request).await.unwrap();
+    assert!(matches!(
+        second.verify::<serde_json::Value>(&request).await,
+        Err(Rejection::InvalidDpopProof(dpop::DpopError::Replay))
+    ));
+}
