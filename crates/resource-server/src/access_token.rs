@@ -48,6 +48,9 @@ pub enum TokenError {
     /// `acr` is absent or not one of the accepted values.
     #[error("the token's acr is not an accepted value")]
     AcrNotAccepted,
+    /// The authorization server says the (opaque) token is not active (RFC 7662).
+    #[error("the token is not active")]
+    Inactive,
     /// The token is bound to a DPoP key (`cnf.jkt`) but was presented with the `Bearer`
     /// scheme (RFC 9449 §7.2).
     #[error("a DPoP-bound token was presented as a Bearer token")]
@@ -81,6 +84,7 @@ impl TokenError {
                 "ERR_ACCESS_TOKEN_AUTH_TIME"
             }
             TokenError::AcrNotAccepted => "ERR_ACCESS_TOKEN_ACR",
+            TokenError::Inactive => "ERR_ACCESS_TOKEN_INACTIVE",
             TokenError::DpopBoundTokenAsBearer
             | TokenError::NotDpopBound
             | TokenError::DpopKeyMismatch => "ERR_ACCESS_TOKEN_DPOP_BOUND",
@@ -107,6 +111,7 @@ impl TokenError {
                 "the user authentication is too old or unknown"
             }
             TokenError::AcrNotAccepted => "the user authentication is not strong enough",
+            TokenError::Inactive => "the access token is not active",
             TokenError::DpopBoundTokenAsBearer => "a DPoP-bound token must use the DPoP scheme",
             TokenError::NotDpopBound => "the access token is not DPoP-bound",
             TokenError::DpopKeyMismatch => "the access token is bound to another DPoP key",
@@ -290,7 +295,7 @@ impl Confirmation {
 /// Only [`verify_access_token`] (and [`ResourceServer`](crate::ResourceServer)) make one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessToken<T = Map<String, Value>> {
-    header: JwsHeader,
+    header: Option<JwsHeader>,
     registered: RegisteredClaims,
     client_id: String,
     scope: ScopeSet,
@@ -301,13 +306,15 @@ pub struct AccessToken<T = Map<String, Value>> {
 }
 
 impl<T> AccessToken<T> {
-    /// The protected header.
+    /// The protected header of a JWT access token; `None` for an opaque token that was
+    /// introspected.
     #[must_use]
-    pub fn header(&self) -> &JwsHeader {
-        &self.header
+    pub fn header(&self) -> Option<&JwsHeader> {
+        self.header.as_ref()
     }
 
-    /// The registered claims (`iss`, `sub`, `aud`, `exp`, `iat`, `jti` are all present).
+    /// The registered claims (for a JWT access token `iss`, `sub`, `aud`, `exp`, `iat`, `jti`
+    /// are all present; an introspection answer has those the server sent).
     #[must_use]
     pub fn registered(&self) -> &RegisteredClaims {
         &self.registered
@@ -343,7 +350,8 @@ impl<T> AccessToken<T> {
         self.registered.exp
     }
 
-    /// `client_id`: the client the token was issued to.
+    /// `client_id`: the client the token was issued to (empty when an introspection answer
+    /// did not say).
     #[must_use]
     pub fn client_id(&self) -> &str {
         &self.client_id
@@ -437,6 +445,51 @@ pub fn verify_access_token<T: DeserializeOwned>(
             });
         }
     };
+    profile_claims(Some(header), registered, client_id, claims, validation)
+}
+
+/// Checks an active introspection answer (RFC 7662) as this validation requires: `iss` and
+/// `aud` when present, the times with leeway (`exp` not required), then `scope`,
+/// `auth_time`/`acr` when asked and `cnf`.
+pub(crate) fn from_claims_object<T: DeserializeOwned>(
+    claims: Map<String, Value>,
+    validation: &AccessTokenValidation,
+) -> Result<AccessToken<T>, TokenError> {
+    let mut jwt = Validation::new()
+        .require_exp(false)
+        .leeway(validation.leeway);
+    if claims.contains_key("iss") {
+        jwt = jwt.issuer(&validation.issuer);
+    }
+    jwt = if claims.contains_key("aud") {
+        jwt.audience(&validation.audience)
+    } else {
+        jwt.ignore_audience()
+    };
+    if let Some(now) = validation.now {
+        jwt = jwt.now(now);
+    }
+    let registered = jwt.check_claims(&claims)?;
+    let client_id = match claims.get("client_id") {
+        None => String::new(),
+        Some(Value::String(id)) => id.clone(),
+        Some(_) => {
+            return Err(TokenError::InvalidClaim {
+                claim: "client_id",
+                reason: "not a string",
+            });
+        }
+    };
+    profile_claims(None, registered, client_id, claims, validation)
+}
+
+fn profile_claims<T: DeserializeOwned>(
+    header: Option<JwsHeader>,
+    registered: RegisteredClaims,
+    client_id: String,
+    claims: Map<String, Value>,
+    validation: &AccessTokenValidation,
+) -> Result<AccessToken<T>, TokenError> {
     let scope = match claims.get("scope") {
         None => ScopeSet::new(),
         Some(Value::String(s)) => ScopeSet::parse(s)?,

@@ -1,6 +1,7 @@
 //! The framework-independent resource server: a request in, a verified principal or a
 //! challenge out.
 
+use crate::Introspection;
 use crate::challenge::ChallengeParams;
 use crate::dpop_scheme::DpopRuntime;
 use crate::{
@@ -93,6 +94,7 @@ struct Inner {
     challenge: ChallengeParams,
     metadata: ProtectedResourceMetadata,
     dpop: Option<DpopRuntime>,
+    introspection: Option<Introspection>,
 }
 
 /// Builds a [`ResourceServer`]; see [`ResourceServer::builder`].
@@ -105,6 +107,7 @@ pub struct ResourceServerBuilder {
     resource_metadata: Option<Option<String>>,
     metadata: Option<ProtectedResourceMetadata>,
     dpop: Option<DpopOptions>,
+    introspection: Option<Introspection>,
 }
 
 impl ResourceServer {
@@ -126,6 +129,7 @@ impl ResourceServer {
             resource_metadata: None,
             metadata: None,
             dpop: None,
+            introspection: None,
         }
     }
 
@@ -232,8 +236,14 @@ impl ResourceServer {
         &self,
         token: &str,
     ) -> Result<AccessToken<T>, Rejection> {
-        let header = jws::unverified::decode_header(token)
-            .map_err(|e| TokenError::Jwt(jwt_claims::JwtError::Jws(e)))?;
+        let header = match jws::unverified::decode_header(token) {
+            Ok(header) => header,
+            Err(e) => match &self.inner.introspection {
+                // Not a JWT: an opaque token, for the authorization server to tell.
+                Some(introspection) => return self.introspect(introspection, token).await,
+                None => return Err(TokenError::Jwt(jwt_claims::JwtError::Jws(e)).into()),
+            },
+        };
         let keys = self
             .inner
             .keys
@@ -241,6 +251,22 @@ impl ResourceServer {
             .await
             .map_err(|e| Rejection::Unavailable(e.to_string()))?;
         Ok(verify_access_token(token, &*keys, &self.inner.validation)?)
+    }
+
+    async fn introspect<T: DeserializeOwned>(
+        &self,
+        introspection: &Introspection,
+        token: &str,
+    ) -> Result<AccessToken<T>, Rejection> {
+        let answer = introspection
+            .introspect(token)
+            .await?
+            .ok_or(TokenError::Inactive)?;
+        let claims = crate::introspection::claims_of(&answer)?;
+        Ok(crate::access_token::from_claims_object(
+            claims,
+            &self.inner.validation,
+        )?)
     }
 
     /// The sender constraint: a DPoP-bound token needs the DPoP scheme; a certificate-bound
@@ -354,6 +380,13 @@ impl ResourceServerBuilder {
         self
     }
 
+    /// Introspects tokens that are not JWTs (RFC 7662) instead of refusing them.
+    #[must_use]
+    pub fn introspection(mut self, introspection: Introspection) -> Self {
+        self.introspection = Some(introspection);
+        self
+    }
+
     /// The resource server.
     #[must_use]
     pub fn build(self) -> ResourceServer {
@@ -391,6 +424,7 @@ impl ResourceServerBuilder {
                 challenge,
                 metadata,
                 dpop,
+                introspection: self.introspection,
             }),
         }
     }

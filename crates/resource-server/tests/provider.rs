@@ -89,7 +89,7 @@ async fn accepts_a_jwt_access_token_for_this_resource() {
     assert_eq!(at.client_id(), "client-basic");
     assert_eq!(at.issuer(), issuer());
     assert!(at.scope().contains("api:read"));
-    assert_eq!(at.header().typ(), Some("at+jwt"));
+    assert_eq!(at.header().and_then(|h| h.typ()), Some("at+jwt"));
 }
 
 #[tokio::test]
@@ -293,4 +293,74 @@ async fn a_proof_replayed_to_a_second_instance_sharing_redis_is_refused() {
         second.verify::<serde_json::Value>(&request).await,
         Err(Rejection::InvalidDpopProof(dpop::DpopError::Replay))
     ));
+}
+
+async fn introspecting_server(
+    audience: &str,
+    introspection: resource_server::Introspection,
+) -> ResourceServer {
+    ResourceServer::builder(AccessTokenValidation::new(issuer(), audience), keys().await)
+        .introspection(introspection)
+        .required_scope("api:read")
+        .unwrap()
+        .build()
+}
+
+#[tokio::test]
+async fn opaque_tokens_are_introspected_with_the_resource_servers_credentials() {
+    let token = access_token("urn:test:api").await;
+    assert_ne!(token.split('.').count(), 3, "an opaque token");
+    let introspection = resource_server::Introspection::new(client().await);
+    let server = introspecting_server("urn:test:api", introspection).await;
+    let principal = verify(&server, &token).await.unwrap();
+    let at = principal.access_token();
+    assert_eq!(at.client_id(), "client-basic");
+    assert!(at.scope().contains("api:read"));
+    assert!(at.header().is_none());
+    // JWT access tokens are still validated locally on the same server.
+    let jwt_server = introspecting_server(
+        RESOURCE,
+        resource_server::Introspection::new(client().await),
+    )
+    .await;
+    verify(&jwt_server, &access_token(RESOURCE).await)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn introspected_tokens_for_another_audience_or_revoked_are_refused() {
+    let token = access_token("urn:test:api").await;
+    let other = introspecting_server(
+        "urn:test:other",
+        resource_server::Introspection::new(client().await),
+    )
+    .await;
+    match verify(&other, &token).await {
+        Err(Rejection::InvalidToken(e)) => {
+            assert_eq!(e.description(), "the access token is not for this resource")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Not cached (max TTL zero): the revocation is seen at once.
+    let introspection = resource_server::Introspection::new(client().await).max_ttl(Duration::ZERO);
+    let server = introspecting_server("urn:test:api", introspection).await;
+    verify(&server, &token).await.unwrap();
+    // A server with the default cache keeps the active answer (up to 5 min, within exp).
+    let caching = introspecting_server(
+        "urn:test:api",
+        resource_server::Introspection::new(client().await),
+    )
+    .await;
+    verify(&caching, &token).await.unwrap();
+    client()
+        .await
+        .revoke_token(&token, Params::new())
+        .await
+        .unwrap();
+    verify(&caching, &token).await.unwrap();
+    assert_eq!(
+        verify(&server, &token).await.unwrap_err(),
+        Rejection::InvalidToken(TokenError::Inactive)
+    );
 }
