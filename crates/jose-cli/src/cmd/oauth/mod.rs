@@ -17,6 +17,7 @@ mod grants;
 mod listener;
 mod output;
 mod register;
+mod resource_server;
 
 use crate::error::{CliError, CliResult};
 use clap::Subcommand;
@@ -52,6 +53,11 @@ pub enum OauthCommand {
     Userinfo(endpoints::UserinfoArgs),
     /// Dynamic client registration (RFC 7591, OpenID Connect Dynamic Client Registration).
     Register(register::RegisterArgs),
+    /// A protected resource that accepts ISSUER's access tokens for `--audience` (Bearer,
+    /// DPoP, opaque tokens through introspection with client credentials) and answers each
+    /// request with the caller's identity as JSON, or the RFC 6750 / RFC 9449 challenge.
+    #[command(name = "resource-server")]
+    ResourceServer(resource_server::ResourceServerArgs),
     /// Build the RP-initiated logout URL (OpenID Connect RP-Initiated Logout 1.0).
     #[command(name = "end-session")]
     EndSession(endpoints::EndSessionArgs),
@@ -77,6 +83,7 @@ pub fn run(command: OauthCommand) -> CliResult {
             OauthCommand::Userinfo(args) => endpoints::userinfo(args).await,
             OauthCommand::Register(args) => register::run(args).await,
             OauthCommand::EndSession(args) => endpoints::end_session(args).await,
+            OauthCommand::ResourceServer(args) => resource_server::run(args).await,
         }
     })
 }
