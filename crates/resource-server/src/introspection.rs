@@ -126,14 +126,11 @@ impl Introspection {
         if cache.len() >= self.capacity {
             cache.retain(|_, e| e.until > now);
         }
-        if cache.len() < self.capacity && !ttl.is_zero() {
-            cache.insert(
-                key,
-                Entry {
-                    answer,
-                    until: now + ttl,
-                },
-            );
+        if let Some(until) = now.checked_add(ttl)
+            && cache.len() < self.capacity
+            && !ttl.is_zero()
+        {
+            cache.insert(key, Entry { answer, until });
         }
     }
 }
