@@ -115,6 +115,14 @@ pub struct Options {
     pub jwks_max_age: Duration,
     /// Least time between two fetches of the JWK Set when a `kid` is unknown. Default 30 s.
     pub jwks_refetch_cooldown: Duration,
+    /// The least time a fetched JWK Set is used when its response's `Cache-Control` names a
+    /// shorter `max-age` (or `no-cache`): a response's `max-age` is honoured within
+    /// `[jwks_min_age, jwks_max_age]`. Default 10 min (with the default maximum, `max-age` is
+    /// then never shorter or longer than 10 min).
+    pub jwks_min_age: Duration,
+    /// How long past its freshness an already fetched JWK Set is still used when fetching it
+    /// again fails (stale-if-error). Default zero: a failed fetch is an error.
+    pub jwks_stale_if_error: Duration,
     /// The crypto backend that verifies with the server's JWK Set keys
     /// ([`ConfigurationBuilder::jwks_backend`]). Default [`Backend::default()`].
     pub jwks_backend: Backend,
@@ -210,6 +218,8 @@ impl Default for Options {
             headers: Headers::new(),
             jwks_max_age: Duration::from_secs(600),
             jwks_refetch_cooldown: Duration::from_secs(30),
+            jwks_min_age: Duration::from_secs(600),
+            jwks_stale_if_error: Duration::ZERO,
             jwks_backend: Backend::default(),
             #[cfg(feature = "jwe")]
             decryption: None,
@@ -724,6 +734,42 @@ impl ConfigurationBuilder {
     pub fn jwks_cache(mut self, max_age: Duration, refetch_cooldown: Duration) -> Self {
         self.options.jwks_max_age = max_age;
         self.options.jwks_refetch_cooldown = refetch_cooldown;
+        self
+    }
+
+    /// Honours the JWK Set response's `Cache-Control: max-age` within `[min_age, max_age]`
+    /// (`no-cache` and `no-store` count as zero, so `min_age`); without the header the set is
+    /// used for `max_age`. Default: both 10 min.
+    ///
+    /// ```
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration};
+    /// use std::time::Duration;
+    ///
+    /// let builder = Configuration::builder(ClientMetadata::new("rs"), ClientAuth::none())
+    ///     .jwks_cache_bounds(Duration::from_secs(60), Duration::from_secs(3600));
+    /// assert_eq!(builder.options().jwks_min_age, Duration::from_secs(60));
+    /// ```
+    #[must_use]
+    pub fn jwks_cache_bounds(mut self, min_age: Duration, max_age: Duration) -> Self {
+        self.options.jwks_min_age = min_age;
+        self.options.jwks_max_age = max_age;
+        self
+    }
+
+    /// Keeps using a fetched JWK Set for up to `window` past its freshness when fetching it
+    /// again fails (stale-if-error), instead of failing. Default zero.
+    ///
+    /// ```
+    /// use oauth_client::{ClientAuth, ClientMetadata, Configuration};
+    /// use std::time::Duration;
+    ///
+    /// let builder = Configuration::builder(ClientMetadata::new("rs"), ClientAuth::none())
+    ///     .jwks_stale_if_error(Duration::from_secs(3600));
+    /// assert_eq!(builder.options().jwks_stale_if_error, Duration::from_secs(3600));
+    /// ```
+    #[must_use]
+    pub fn jwks_stale_if_error(mut self, window: Duration) -> Self {
+        self.options.jwks_stale_if_error = window;
         self
     }
 

@@ -13,8 +13,11 @@ use jose_core::json::{self, JsonLimits};
 use jose_core::jwk::{Jwk, JwkSet, KeySelector};
 use jwt_claims::JwtError;
 use serde_json::{Map, Value};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
 
 /// Most keys tried for a JWT without `kid`.
 const MAX_CANDIDATES: usize = 8;
@@ -35,6 +38,159 @@ struct State {
     /// When it was fetched, in seconds since the epoch (the export's `uat`).
     fetched_unix: Option<i64>,
     last_attempt: Option<Instant>,
+    /// How long the current set is fresh: the response's `Cache-Control` `max-age` within
+    /// the configured bounds; `None`: the configured maximum age.
+    fresh_for: Option<Duration>,
+    /// Whether a fetch is under way: other callers wait for it (single flight).
+    in_flight: bool,
+    /// How many fetches have finished.
+    flights: u64,
+    /// Why the last finished fetch failed, if it did.
+    last_error: Option<String>,
+    /// The callers waiting for the fetch under way.
+    waiters: Vec<Waker>,
+}
+
+impl State {
+    fn fresh_for(&self, options: &crate::config::Options) -> Duration {
+        self.fresh_for.unwrap_or(options.jwks_max_age)
+    }
+
+    /// The cached set when it can be used for `kid` without a fetch: fresh, and knowing the
+    /// `kid` or fetched less than the cooldown ago.
+    fn usable(&self, kid: Option<&str>, options: &crate::config::Options) -> Option<Arc<JwkSet>> {
+        let (set, fetched_at) = (self.set.as_ref()?, self.fetched_at?);
+        let fresh = fetched_at.elapsed() < self.fresh_for(options);
+        let has_kid = kid.is_none_or(|k| knows_kid(set, k));
+        let cooling = self
+            .last_attempt
+            .is_some_and(|t| t.elapsed() < options.jwks_refetch_cooldown);
+        (fresh && (has_kid || cooling)).then(|| set.clone())
+    }
+
+    /// The cached set while it is within the stale-if-error window.
+    fn stale(&self, options: &crate::config::Options) -> Option<Arc<JwkSet>> {
+        let (set, fetched_at) = (self.set.as_ref()?, self.fetched_at?);
+        let limit = self
+            .fresh_for(options)
+            .saturating_add(options.jwks_stale_if_error);
+        (fetched_at.elapsed() < limit).then(|| set.clone())
+    }
+}
+
+/// What a caller of [`Configuration::jwks`] does next.
+enum Step {
+    /// Answer with this.
+    Ready(Result<Arc<JwkSet>, Error>),
+    /// Wait for the fetch under way (the count of finished fetches when it started).
+    Wait(u64),
+    /// Fetch (this caller is now the fetch under way).
+    Fetch,
+}
+
+impl JwksCache {
+    /// Decides under the lock: the cached set, the outcome of the fetch waited for, waiting
+    /// for the fetch under way, or fetching.
+    fn next_step(
+        &self,
+        kid: Option<&str>,
+        options: &crate::config::Options,
+        waited_for: Option<u64>,
+    ) -> Result<Step, Error> {
+        let mut state = self.lock()?;
+        if let Some(set) = state.usable(kid, options) {
+            return Ok(Step::Ready(Ok(set)));
+        }
+        if waited_for.is_some_and(|seen| state.flights > seen) {
+            // The fetch this caller waited for finished without a usable set.
+            if let Some(error) = &state.last_error {
+                let error = Error::Jwks(error.clone());
+                return Ok(Step::Ready(state.stale(options).ok_or(error)));
+            }
+            if let Some(set) = &state.set {
+                return Ok(Step::Ready(Ok(set.clone())));
+            }
+        }
+        if state.in_flight {
+            return Ok(Step::Wait(state.flights));
+        }
+        state.in_flight = true;
+        state.last_attempt = Some(Instant::now());
+        Ok(Step::Fetch)
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, State>, Error> {
+        self.state
+            .lock()
+            .map_err(|_| Error::Jwks("the JWK Set cache lock is poisoned".into()))
+    }
+}
+
+/// Resolves when the fetch under way when it was made has finished.
+struct FlightDone<'a> {
+    cache: &'a JwksCache,
+    seen: u64,
+}
+
+impl Future for FlightDone<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let Ok(mut state) = self.cache.state.lock() else {
+            return Poll::Ready(());
+        };
+        if state.flights > self.seen || !state.in_flight {
+            return Poll::Ready(());
+        }
+        if !state.waiters.iter().any(|w| w.will_wake(cx.waker())) {
+            state.waiters.push(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+}
+
+/// The fetch under way; ending it (also by cancellation) wakes the waiting callers.
+struct Flight<'a> {
+    cache: &'a JwksCache,
+    finished: bool,
+}
+
+impl Drop for Flight<'_> {
+    fn drop(&mut self) {
+        let mut state = self
+            .cache
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !self.finished {
+            state.last_error = Some("the JWK Set fetch was abandoned".into());
+        }
+        state.in_flight = false;
+        state.flights = state.flights.wrapping_add(1);
+        let waiters = std::mem::take(&mut state.waiters);
+        drop(state);
+        waiters.into_iter().for_each(Waker::wake);
+    }
+}
+
+/// The `max-age` of a `Cache-Control` value (`no-cache` and `no-store` count as zero).
+fn cache_control_max_age(value: &str) -> Option<Duration> {
+    let mut max_age = None;
+    for directive in value.split(',') {
+        let directive = directive.trim();
+        let (name, arg) = directive.split_once('=').unwrap_or((directive, ""));
+        if name.eq_ignore_ascii_case("no-cache") || name.eq_ignore_ascii_case("no-store") {
+            return Some(Duration::ZERO);
+        }
+        if name.eq_ignore_ascii_case("max-age") {
+            max_age = arg
+                .trim_matches('"')
+                .parse::<u64>()
+                .ok()
+                .map(Duration::from_secs);
+        }
+    }
+    max_age
 }
 
 /// The authorization server's JWK Set as this client last fetched it, and when: what
@@ -70,40 +226,66 @@ fn knows_kid(set: &JwkSet, kid: &str) -> bool {
 impl Configuration {
     /// The JWK Set to verify a JWT with `kid`: the cached one while it is fresh and knows the
     /// `kid`; otherwise a fresh fetch, unless the last one was less than the cooldown ago.
+    /// Concurrent callers share one fetch; when it fails, a set within the stale-if-error
+    /// window is used.
     pub(crate) async fn jwks(&self, kid: Option<&str>) -> Result<Arc<JwkSet>, Error> {
+        let cache = &self.inner.jwks;
         let options = &self.inner.options;
-        {
-            let mut state = self
-                .inner
-                .jwks
-                .state
-                .lock()
-                .map_err(|_| Error::Jwks("the JWK Set cache lock is poisoned".into()))?;
-            if let (Some(set), Some(fetched_at)) = (&state.set, state.fetched_at) {
-                let fresh = fetched_at.elapsed() < options.jwks_max_age;
-                let has_kid = kid.is_none_or(|k| knows_kid(set, k));
-                let cooling = state
-                    .last_attempt
-                    .is_some_and(|t| t.elapsed() < options.jwks_refetch_cooldown);
-                if fresh && (has_kid || cooling) {
-                    return Ok(set.clone());
+        let mut waited_for = None;
+        loop {
+            match cache.next_step(kid, options, waited_for)? {
+                Step::Ready(result) => return result,
+                Step::Wait(seen) => {
+                    waited_for = Some(seen);
+                    FlightDone { cache, seen }.await;
                 }
+                Step::Fetch => break,
             }
-            state.last_attempt = Some(Instant::now());
         }
-        let (set, raw) = self.fetch_jwks().await?;
-        let set = Arc::new(set);
-        let mut state = self
-            .inner
-            .jwks
-            .state
-            .lock()
-            .map_err(|_| Error::Jwks("the JWK Set cache lock is poisoned".into()))?;
-        state.set = Some(set.clone());
-        state.raw = Some(Arc::new(raw));
-        state.fetched_at = Some(Instant::now());
-        state.fetched_unix = Some(unix_now());
-        Ok(set)
+        let mut flight = Flight {
+            cache,
+            finished: false,
+        };
+        let fetched = self.fetch_jwks().await;
+        let mut state = cache.lock()?;
+        flight.finished = true;
+        match fetched {
+            Ok((set, raw, max_age)) => {
+                let set = Arc::new(set);
+                state.set = Some(set.clone());
+                state.raw = Some(Arc::new(raw));
+                state.fetched_at = Some(Instant::now());
+                state.fetched_unix = Some(unix_now());
+                state.fresh_for = max_age.map(|age| {
+                    age.clamp(
+                        options.jwks_min_age.min(options.jwks_max_age),
+                        options.jwks_max_age,
+                    )
+                });
+                state.last_error = None;
+                Ok(set)
+            }
+            Err(error) => {
+                state.last_error = Some(error.to_string());
+                state.stale(options).ok_or(error)
+            }
+        }
+    }
+
+    /// The authorization server's JWK Set for verifying a JWS whose header names `kid`:
+    /// the cached set, or a fetch from `jwks_uri` under the cache's rules (freshness from
+    /// `Cache-Control` within [`ConfigurationBuilder::jwks_cache_bounds`], a refetch for an
+    /// unknown `kid` at most once per cooldown, one fetch for concurrent callers,
+    /// stale-if-error with [`ConfigurationBuilder::jwks_stale_if_error`]). For servers that
+    /// verify the issuer's JWTs themselves, such as a resource server's access tokens.
+    ///
+    /// [`ConfigurationBuilder::jwks_cache_bounds`]: crate::ConfigurationBuilder::jwks_cache_bounds
+    /// [`ConfigurationBuilder::jwks_stale_if_error`]: crate::ConfigurationBuilder::jwks_stale_if_error
+    ///
+    /// # Errors
+    /// [`Error::Jwks`], transport and status errors of the fetch (with no usable stale set).
+    pub async fn jwk_set(&self, kid: Option<&str>) -> Result<Arc<JwkSet>, Error> {
+        self.jwks(kid).await
     }
 
     /// The cached JWK Set of the authorization server and when it was fetched, or `None`
@@ -156,7 +338,7 @@ impl Configuration {
                 "the exported cache was fetched in the future".into(),
             ));
         }
-        let age = std::time::Duration::from_secs(u64::try_from(now - cache.uat).unwrap_or(0));
+        let age = Duration::from_secs(u64::try_from(now - cache.uat).unwrap_or(0));
         // An age beyond what `Instant` can represent is simply stale.
         let fetched_at = Instant::now().checked_sub(age);
         let mut state = self
@@ -170,6 +352,7 @@ impl Configuration {
         state.fetched_unix = Some(cache.uat);
         // A stale set (or one older than `Instant` can say) is fetched again on first use.
         state.fetched_at = fetched_at.filter(|_| age < self.inner.options.jwks_max_age);
+        state.fresh_for = None;
         state.last_attempt = None;
         Ok(())
     }
@@ -181,7 +364,9 @@ impl Configuration {
             .with_backend(self.inner.options.jwks_backend))
     }
 
-    async fn fetch_jwks(&self) -> Result<(JwkSet, Map<String, Value>), Error> {
+    /// Fetches the JWK Set: the keys, the document, and the response's `Cache-Control`
+    /// `max-age`.
+    async fn fetch_jwks(&self) -> Result<(JwkSet, Map<String, Value>, Option<Duration>), Error> {
         let url = self.endpoint(Endpoint::Jwks)?;
         let mut request = Outgoing::new("jwks", Method::GET, url);
         let mut headers = Headers::new();
@@ -199,7 +384,11 @@ impl Configuration {
             }
         })?;
         let set = self.server_jwk_set(&response.body)?;
-        Ok((set, raw))
+        let max_age = response
+            .headers
+            .get("cache-control")
+            .and_then(cache_control_max_age);
+        Ok((set, raw, max_age))
     }
 
     /// Verifies a JWT the authorization server signed: refuses unsigned tokens and algorithms
@@ -462,6 +651,7 @@ mod tests {
     use crate::http::{BoxFuture, HttpClient, HttpError, HttpRequest, HttpResponse};
     use crate::{ClientAuth, ClientMetadata, ServerMetadata};
     use jose_core::backend::Backend;
+    use std::time::Duration;
 
     /// The issuer's `jwks_uri`, answered from memory: these tests are about what happens to
     /// the keys after the fetch (fetching is tested against oidc-provider).
@@ -646,5 +836,130 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, Error::AlgorithmNotAllowed { .. }), "{err}");
+    }
+
+    /// A `jwks_uri` that counts its requests, answers slowly, and fails once told to.
+    #[derive(Debug)]
+    struct CountingEndpoint {
+        body: Vec<u8>,
+        cache_control: Option<&'static str>,
+        requests: std::sync::atomic::AtomicUsize,
+        failing: std::sync::atomic::AtomicBool,
+    }
+
+    impl HttpClient for CountingEndpoint {
+        fn send(&self, _request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, HttpError>> {
+            use std::sync::atomic::Ordering;
+            self.requests.fetch_add(1, Ordering::SeqCst);
+            let mut headers = Headers::new();
+            headers.set("content-type", "application/json");
+            if let Some(value) = self.cache_control {
+                headers.set("cache-control", value);
+            }
+            let response = if self.failing.load(Ordering::SeqCst) {
+                HttpResponse::new(503, Headers::new(), Vec::new())
+            } else {
+                HttpResponse::new(200, headers, self.body.clone())
+            };
+            Box::pin(async move {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                Ok(response)
+            })
+        }
+    }
+
+    fn counting(set: &JwkSet, cache_control: Option<&'static str>) -> Arc<CountingEndpoint> {
+        Arc::new(CountingEndpoint {
+            body: set.to_json().into_bytes(),
+            cache_control,
+            requests: Default::default(),
+            failing: Default::default(),
+        })
+    }
+
+    fn counting_config(
+        endpoint: &Arc<CountingEndpoint>,
+        tune: impl FnOnce(crate::ConfigurationBuilder) -> crate::ConfigurationBuilder,
+    ) -> Configuration {
+        let mut server = ServerMetadata::new("https://op.example");
+        server.jwks_uri = Some("https://op.example/jwks".parse().unwrap());
+        let builder = Configuration::builder(ClientMetadata::new("rs"), ClientAuth::none())
+            .http_client(endpoint.clone());
+        tune(builder).build(server).unwrap()
+    }
+
+    fn requests(endpoint: &CountingEndpoint) -> usize {
+        endpoint.requests.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_unknown_kids_causes_one_fetch() {
+        let endpoint = counting(&published(), None);
+        let config = counting_config(&endpoint, |b| b);
+        config.jwks(Some("k1")).await.unwrap();
+        assert_eq!(requests(&endpoint), 1);
+        // Past the cooldown, a burst of tokens with an unknown kid arrives at once.
+        let config = counting_config(&endpoint, |b| {
+            b.jwks_cache(Duration::from_secs(600), Duration::ZERO)
+        });
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let config = config.clone();
+                tokio::spawn(async move { config.jwks(Some("unknown")).await.map(|_| ()) })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        assert_eq!(requests(&endpoint), 2);
+    }
+
+    #[test]
+    fn reads_max_age_from_cache_control() {
+        let age = |v| cache_control_max_age(v).map(|d| d.as_secs());
+        assert_eq!(age("public, max-age=120"), Some(120));
+        assert_eq!(age("MAX-AGE=\"7\""), Some(7));
+        assert_eq!(age("no-cache"), Some(0));
+        assert_eq!(age("max-age=60, no-store"), Some(0));
+        assert_eq!(age("public"), None);
+        assert_eq!(age("max-age=-1"), None);
+    }
+
+    #[tokio::test]
+    async fn cache_control_max_age_is_kept_within_bounds() {
+        for (header, expected) in [
+            ("max-age=5", 60),
+            ("max-age=300", 300),
+            ("max-age=99999", 3600),
+        ] {
+            let endpoint = counting(&published(), Some(header));
+            let config = counting_config(&endpoint, |b| {
+                b.jwks_cache_bounds(Duration::from_secs(60), Duration::from_secs(3600))
+            });
+            config.jwks(None).await.unwrap();
+            let fresh_for = config.inner.jwks.state.lock().unwrap().fresh_for;
+            assert_eq!(fresh_for, Some(Duration::from_secs(expected)), "{header}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_refetch_serves_the_stale_set_within_the_window() {
+        let endpoint = counting(&published(), Some("no-store"));
+        let strict = counting_config(&endpoint, |b| {
+            b.jwks_cache_bounds(Duration::ZERO, Duration::ZERO)
+        });
+        let lenient = counting_config(&endpoint, |b| {
+            b.jwks_cache_bounds(Duration::ZERO, Duration::ZERO)
+                .jwks_stale_if_error(Duration::from_secs(3600))
+        });
+        strict.jwks(None).await.unwrap();
+        lenient.jwks(None).await.unwrap();
+        endpoint
+            .failing
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        assert!(strict.jwks(None).await.is_err());
+        let stale = lenient.jwks(None).await.unwrap();
+        assert!(stale.by_kid("k1").is_some());
+        assert_eq!(requests(&endpoint), 4);
     }
 }

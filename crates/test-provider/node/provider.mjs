@@ -216,6 +216,14 @@ const resourceServers = {
     accessTokenFormat: 'jwt',
     jwt: { sign: { alg: 'ES256' } },
   },
+  // A second JWT resource, for the resource server's "token for another resource" checks.
+  'urn:test:jwt-api-2': {
+    scope: 'api:read',
+    audience: 'urn:test:jwt-api-2',
+    accessTokenTTL: 600,
+    accessTokenFormat: 'jwt',
+    jwt: { sign: { alg: 'ES256' } },
+  },
 };
 
 // ---- Provider configuration -------------------------------------------------------------------

@@ -18,6 +18,7 @@ mod listener;
 mod logout_token;
 mod output;
 mod register;
+mod resource_server;
 
 use crate::error::{CliError, CliResult};
 use clap::Subcommand;
@@ -53,6 +54,11 @@ pub enum OauthCommand {
     Userinfo(endpoints::UserinfoArgs),
     /// Dynamic client registration (RFC 7591, OpenID Connect Dynamic Client Registration).
     Register(register::RegisterArgs),
+    /// A protected resource that accepts ISSUER's access tokens for `--audience` (Bearer,
+    /// DPoP, opaque tokens through introspection with client credentials) and answers each
+    /// request with the caller's identity as JSON, or the RFC 6750 / RFC 9449 challenge.
+    #[command(name = "resource-server")]
+    ResourceServer(resource_server::ResourceServerArgs),
     /// Build the RP-initiated logout URL (OpenID Connect RP-Initiated Logout 1.0).
     #[command(name = "end-session")]
     EndSession(endpoints::EndSessionArgs),
@@ -83,6 +89,7 @@ pub fn run(command: OauthCommand) -> CliResult {
             OauthCommand::Register(args) => register::run(args).await,
             OauthCommand::EndSession(args) => endpoints::end_session(args).await,
             OauthCommand::LogoutToken(args) => logout_token::run(args).await,
+            OauthCommand::ResourceServer(args) => resource_server::run(args).await,
         }
     })
 }
