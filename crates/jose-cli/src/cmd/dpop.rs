@@ -3,6 +3,7 @@
 use crate::cmd::jws::signing_key;
 use crate::error::{CliError, CliResult};
 use crate::io;
+use crate::secret_arg::SecretArg;
 use clap::{Args, Subcommand};
 use dpop::{DpopError, DpopKey, ProofRequest, ProofVerifier, VerifiedProof};
 use replay_store::{
@@ -36,7 +37,7 @@ pub struct ProofArgs {
     htu: String,
     /// The access token the request presents: the proof carries its hash (`ath`).
     #[arg(long)]
-    access_token: Option<String>,
+    access_token: Option<SecretArg>,
     /// The nonce the server provided (`DPoP-Nonce`).
     #[arg(long)]
     nonce: Option<String>,
@@ -53,7 +54,7 @@ pub struct VerifyArgs {
     htu: String,
     /// The access token presented with the request: the proof's `ath` must be its hash.
     #[arg(long)]
-    access_token: Option<String>,
+    access_token: Option<SecretArg>,
     /// The nonce the server requires in the proof.
     #[arg(long)]
     nonce: Option<String>,

@@ -7,6 +7,7 @@
 
 use super::common;
 use crate::error::{CliError, CliResult};
+use crate::secret_arg::SecretArg;
 use clap::Args;
 use dpop::{NonceIssuer, NonceKey, ProofVerifier};
 use oauth_client::{ClientAuth, ClientMetadata, Configuration, DiscoveryAlgorithm};
@@ -55,7 +56,7 @@ pub struct ResourceServerArgs {
         conflicts_with = "private_key",
         allow_hyphen_values = true
     )]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<SecretArg>,
     /// The private key (JWK or PEM) for `private_key_jwt`.
     #[arg(long, value_name = "FILE", requires = "client_id")]
     pub private_key: Option<PathBuf>,
@@ -146,7 +147,7 @@ async fn build(args: &ResourceServerArgs) -> CliResult<ResourceServer> {
 
 fn client_auth(args: &ResourceServerArgs) -> CliResult<Option<ClientAuth>> {
     if let Some(secret) = &args.client_secret {
-        return Ok(Some(ClientAuth::client_secret_basic(secret.clone())));
+        return Ok(Some(ClientAuth::client_secret_basic(&**secret)));
     }
     if let Some(path) = &args.private_key {
         return Ok(Some(ClientAuth::private_key_jwt(common::signing_key(
