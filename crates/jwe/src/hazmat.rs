@@ -68,6 +68,7 @@ thread_local! {
 }
 
 /// Records one PBKDF2 derivation of `iterations` on this thread.
+#[cfg(feature = "pbes2")]
 pub(crate) fn count_pbes2_derivation(iterations: u32) {
     PBES2_WORK.with(|w| {
         let (n, total) = w.get();
