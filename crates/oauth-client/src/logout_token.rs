@@ -1089,15 +1089,20 @@ mod tests {
             check_of(&verifier(), &id_token).await,
             LogoutTokenCheck::Events
         );
-        // A valid logout token fails as an ID Token, even where no nonce is checked.
-        let logout_token = with(|_| {});
+        // A valid logout token fails as an ID Token, even where no nonce is checked: by its
+        // `typ` (RFC 8725 §3.11), and without a `typ` by its logout event.
         let mut e = config.expectations(config.now());
         e.ignore_nonce = true;
-        match config.check_id_token(&logout_token, &e).await {
-            Err(Error::IdToken { check, .. }) => {
-                assert_eq!(check, crate::IdTokenCheck::Format);
+        let typed = with(|_| {});
+        let untyped = sign_typed(&base_claims(), op_key(), None);
+        for (token, expected) in [
+            (typed, crate::IdTokenCheck::Type),
+            (untyped, crate::IdTokenCheck::Format),
+        ] {
+            match config.check_id_token(&token, &e).await {
+                Err(Error::IdToken { check, .. }) => assert_eq!(check, expected),
+                other => panic!("accepted as an ID Token: {other:?}"),
             }
-            other => panic!("accepted as an ID Token: {other:?}"),
         }
     }
 
