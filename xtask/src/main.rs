@@ -120,6 +120,24 @@ fn test() -> Result<(), String> {
             "redis",
         ]),
     )?;
+    // The resource server's tower layer and axum extractor (features `tower`, `axum`), and the
+    // key rotation test served through them: their test files need the `axum` feature.
+    run(
+        "cargo test -p resource-server --features axum (tower layer, axum extractor, key rotation)",
+        cargo().args([
+            "test",
+            "-p",
+            "resource-server",
+            "--features",
+            "axum",
+            "--test",
+            "axum",
+            "--test",
+            "rotation",
+            "--example",
+            "axum_service",
+        ]),
+    )?;
     // RSA1_5 is off by default; the vector suites that contain RSA1_5 cases run again with it.
     run(
         "cargo test -p jwe --features rsa1_5 (RSA1_5 vector cases)",
