@@ -4,35 +4,12 @@
 
 mod common;
 
-use common::Dir;
+use common::{Dir, jose, ok};
 use serde_json::Value;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 const HTU: &str = "https://rs.example/orders";
-
-fn jose(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jose"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The command may exit before reading stdin (usage errors): a broken pipe is expected then.
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    child.wait_with_output().unwrap()
-}
-
-fn ok(args: &[&str], stdin: &[u8]) -> String {
-    let out = jose(args, stdin);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// The exit code and the (one-line) error of a failing command.
 fn fails(args: &[&str], stdin: &[u8]) -> (i32, String) {

@@ -5,37 +5,13 @@
 
 mod common;
 
-use common::Dir;
+use common::{Dir, jose, ok};
 use serde_json::{Value, json};
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
 
 const DRAFT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../vectors/sources/oidc2/draft-examples.json"
 );
-
-fn jose(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jose"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    child.wait_with_output().unwrap()
-}
-
-fn ok(args: &[&str], stdin: &[u8]) -> String {
-    let out = jose(args, stdin);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// The exit code and the (one-line) error.
 fn fails(args: &[&str], stdin: &[u8]) -> (i32, String) {

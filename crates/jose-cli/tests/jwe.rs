@@ -6,22 +6,7 @@
 
 mod common;
 
-use common::Dir;
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-fn jose(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jose"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The command may exit before reading stdin (usage errors): a broken pipe is expected.
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    child.wait_with_output().unwrap()
-}
+use common::{Dir, jose};
 
 fn ok(args: &[&str], stdin: &[u8]) -> Vec<u8> {
     let out = jose(args, stdin);
