@@ -12,7 +12,6 @@ use core::fmt;
 use core::time::Duration;
 use futures_util::StreamExt;
 use replay_store::{BoxFuture, RedisConnection, StoreError};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 use zeroize::Zeroizing;
@@ -94,13 +93,6 @@ impl fmt::Debug for RedisPendingStore {
     }
 }
 
-fn hex(value: &[u8]) -> String {
-    Sha256::digest(value)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 fn unix_millis(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
@@ -127,11 +119,9 @@ impl RedisPendingStore {
     }
 
     fn name(&self, kind: &str, value: &str) -> String {
-        format!(
-            "{}ciba:{kind}:{}",
-            self.connection.config().prefix(),
-            hex(value.as_bytes())
-        )
+        self.connection
+            .config()
+            .hashed_key(&format!("ciba:{kind}"), value.as_bytes())
     }
 
     async fn run(&self, script: &str, keys: &[String], args: &[&str]) -> Result<String, CibaError> {

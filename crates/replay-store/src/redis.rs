@@ -9,6 +9,8 @@
 use crate::{BoxFuture, MIN_TTL_MS, ReplayId, ReplayStore, Seen, StoreError, unix_millis};
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use ::redis::{ConnectionAddr, IntoConnectionInfo};
+use sha2::Digest as _;
+use std::fmt::Write as _;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -135,6 +137,18 @@ impl RedisConfig {
     #[must_use]
     pub fn prefix(&self) -> &str {
         &self.key_prefix
+    }
+
+    /// The key for a value that must not become a key as it is (a `state`, a session id, an
+    /// `auth_req_id`): `<prefix><kind>:<SHA-256 of value, hex>`. Every key has the same small
+    /// size whatever the value, and the value itself never reaches the server's key space.
+    #[must_use]
+    pub fn hashed_key(&self, kind: &str, value: &[u8]) -> String {
+        let mut key = format!("{}{kind}:", self.key_prefix);
+        for byte in sha2::Sha256::digest(value) {
+            let _ = write!(key, "{byte:02x}");
+        }
+        key
     }
 }
 

@@ -228,6 +228,12 @@ pub(crate) fn unix_millis(t: SystemTime) -> u64 {
 /// The SHA-256 of a `state` value: the key a store files it under, so the value itself is
 /// never a key (in Redis, in `KEYS` output or in logs).
 pub(crate) fn state_digest(state: &str) -> Result<[u8; 32], PendingLoginError> {
+    check_state(state)?;
+    Ok(Sha256::digest(state.as_bytes()).into())
+}
+
+/// A `state` a store accepts: 1 to [`MAX_STATE_LEN`] bytes.
+pub(crate) fn check_state(state: &str) -> Result<(), PendingLoginError> {
     if state.is_empty() {
         return Err(PendingLoginError::InvalidState { reason: "empty" });
     }
@@ -236,7 +242,7 @@ pub(crate) fn state_digest(state: &str) -> Result<[u8; 32], PendingLoginError> {
             reason: "longer than 512 bytes",
         });
     }
-    Ok(Sha256::digest(state.as_bytes()).into())
+    Ok(())
 }
 
 /// Why a pending login could not be stored or taken.

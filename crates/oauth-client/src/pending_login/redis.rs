@@ -1,12 +1,11 @@
 //! The Redis/Valkey pending-login store (feature `redis`), shared by every instance.
 
 use super::{
-    PendingLogin, PendingLoginError, PendingLoginStore, state_digest, unexpired, unix_millis,
+    PendingLogin, PendingLoginError, PendingLoginStore, check_state, unexpired, unix_millis,
 };
 use crate::http::BoxFuture;
 use replay_store::RedisConnection;
 use replay_store::redis::client as redis;
-use std::fmt::Write as _;
 use std::time::SystemTime;
 use zeroize::Zeroizing;
 
@@ -65,12 +64,11 @@ impl RedisPendingLoginStore {
     /// # Errors
     /// [`PendingLoginError::InvalidState`] for an empty or over-long `state`.
     pub fn key(&self, state: &str) -> Result<String, PendingLoginError> {
-        let digest = state_digest(state)?;
-        let mut key = format!("{}login:", self.connection.config().prefix());
-        for byte in digest {
-            let _ = write!(key, "{byte:02x}");
-        }
-        Ok(key)
+        check_state(state)?;
+        Ok(self
+            .connection
+            .config()
+            .hashed_key("login", state.as_bytes()))
     }
 }
 

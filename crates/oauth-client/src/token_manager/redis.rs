@@ -4,8 +4,6 @@ use super::{TokenSet, TokenStore};
 use crate::http::BoxFuture;
 use replay_store::redis::client as redis;
 use replay_store::{RedisConnection, StoreError};
-use sha2::{Digest, Sha256};
-use std::fmt::Write as _;
 use std::time::Duration;
 use zeroize::Zeroizing;
 
@@ -60,11 +58,9 @@ impl RedisTokenStore {
     /// The key the tokens of `session` are stored under.
     #[must_use]
     pub fn key(&self, session: &str) -> String {
-        let mut key = format!("{}tokens:", self.connection.config().prefix());
-        for byte in Sha256::digest(session.as_bytes()) {
-            let _ = write!(key, "{byte:02x}");
-        }
-        key
+        self.connection
+            .config()
+            .hashed_key("tokens", session.as_bytes())
     }
 
     fn unreadable(&self, reason: &str) -> StoreError {
