@@ -5,13 +5,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
+mod common;
+
 use oauth_client::{
     AuthorizationCodeGrantChecks, ClientAuth, ClientMetadata, Configuration, Params,
     pkce_code_challenge, random_nonce, random_pkce_code_verifier, random_state,
 };
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::OnceLock;
 use test_provider::{BACKCHANNEL_LOGOUT_CLIENT, TestProvider, UserAgent};
 
@@ -25,21 +27,10 @@ fn issuer() -> String {
 
 /// Runs `jose oauth ARGS` with `stdin`.
 fn jose(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jose"))
-        .arg("oauth")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    let args: Vec<&str> = std::iter::once("oauth")
+        .chain(args.iter().copied())
+        .collect();
+    common::jose(&args, stdin.as_bytes())
 }
 
 fn text(bytes: &[u8]) -> String {
