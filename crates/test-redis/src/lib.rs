@@ -67,9 +67,6 @@ impl TestRedis {
         let port = free_port()?;
         let dir =
             std::env::temp_dir().join(format!("jose-test-redis-{}-{port}", std::process::id()));
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            RedisHarnessError::Start(format!("cannot create {}: {e}", dir.display()))
-        })?;
         let redis = Self {
             port,
             password,
@@ -140,12 +137,18 @@ impl TestRedis {
         if let Some(p) = &self.password {
             args.extend(["--requirepass".to_owned(), p.clone()]);
         }
-        // The watchdog: runs the server, and stops it when our end of its stdin closes.
-        let script = r#"bin="$1"; shift; "$bin" "$@" </dev/null & pid=$!; cat >/dev/null; kill "$pid" 2>/dev/null; wait "$pid""#;
+        std::fs::create_dir_all(&self.dir).map_err(|e| {
+            RedisHarnessError::Start(format!("cannot create {}: {e}", self.dir.display()))
+        })?;
+        // The watchdog: runs the server, and when our end of its stdin closes (a `stop`, or
+        // the exit of a test process whose server lived in a `static` and was never dropped)
+        // stops it and removes its directory.
+        let script = r#"dir="$1"; bin="$2"; shift 2; "$bin" "$@" </dev/null & pid=$!; cat >/dev/null; kill "$pid" 2>/dev/null; wait "$pid"; rm -rf "$dir""#;
         let mut child = Command::new("sh")
             .arg("-c")
             .arg(script)
             .arg("sh")
+            .arg(&self.dir)
             .arg(&binary)
             .args(&args)
             .stdin(Stdio::piped())
@@ -183,13 +186,14 @@ impl TestRedis {
                 Err(_) => true,
             };
             if exited || Instant::now() > deadline {
+                // Read before stopping: the watchdog removes the directory.
+                let log = std::fs::read_to_string(self.dir.join("redis.log")).unwrap_or_default();
                 self.stop();
                 if !binary_exists(binary) {
                     return Err(RedisHarnessError::NotInstalled {
                         binary: binary.to_owned(),
                     });
                 }
-                let log = std::fs::read_to_string(self.dir.join("redis.log")).unwrap_or_default();
                 let tail = log.lines().rev().take(5).collect::<Vec<_>>().join(" | ");
                 return Err(RedisHarnessError::Start(format!(
                     "the server on port {} never answered PING; log: {tail}",
@@ -267,8 +271,21 @@ mod tests {
         redis.restart().unwrap();
         assert!(redis.is_ready());
         let port = redis.port();
+        let dir = redis.dir.clone();
         drop(redis);
         assert!(!ping(port, None));
+        assert!(!dir.exists(), "{} is left behind", dir.display());
+    }
+
+    #[test]
+    fn the_directory_goes_with_the_server_even_when_never_dropped() {
+        let redis = TestRedis::start().unwrap();
+        let dir = redis.dir.clone();
+        assert!(dir.join("redis.log").exists());
+        redis.stop();
+        // What a `static` server sees at process exit: its watchdog's stdin closes, no `Drop`.
+        std::mem::forget(redis);
+        assert!(!dir.exists(), "{} is left behind", dir.display());
     }
 
     #[test]
