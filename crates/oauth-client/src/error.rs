@@ -241,7 +241,10 @@ pub enum Error {
         status: u16,
     },
     /// The response's content type is not the one the protocol requires.
-    #[error("the {endpoint} response has content type {found:?}, expected {expected}")]
+    #[error(
+        "the {endpoint} response has {}, expected {expected}",
+        shown_content_type(found.as_deref())
+    )]
     UnexpectedContentType {
         /// The endpoint.
         endpoint: &'static str,
@@ -477,5 +480,40 @@ impl Error {
             check,
             detail: detail.into(),
         }
+    }
+}
+
+/// `content type "text/html"`, or `no content type` when the header was absent.
+fn shown_content_type(found: Option<&str>) -> String {
+    match found {
+        Some(value) => format!("content type {value:?}"),
+        None => "no content type".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_content_type_is_shown_quoted_and_an_absent_one_named() {
+        let html = Error::UnexpectedContentType {
+            endpoint: "token",
+            expected: "application/json",
+            found: Some("text/html".to_owned()),
+        };
+        assert_eq!(
+            html.to_string(),
+            "the token response has content type \"text/html\", expected application/json"
+        );
+        let none = Error::UnexpectedContentType {
+            endpoint: "token",
+            expected: "application/json",
+            found: None,
+        };
+        assert_eq!(
+            none.to_string(),
+            "the token response has no content type, expected application/json"
+        );
     }
 }
