@@ -11,7 +11,7 @@ use super::X25519Key;
 use super::{KeyType, OctKey};
 use crate::alg::Curve;
 
-/// The key material of a [`Jwk`], by key type.
+/// The key material of a [`Jwk`](super::Jwk), by key type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum KeyMaterial {
