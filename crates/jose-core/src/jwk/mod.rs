@@ -28,6 +28,11 @@
     allow(unreachable_patterns, unreachable_code, unused_variables, dead_code)
 )]
 
+// `Jwk` itself (its members, accessors and builders) is defined here; what is done with a key
+// lives one concern per file: `parse` (JSON in), `serialize` (JSON out, the public half),
+// `checks` (what a key may do), `thumbprint`, `generate`. `material` and `policy` hold the
+// types those share, `oct`, `rsa`, `ec` and `okp` the key types, `pem` and `set` PEM/DER
+// import and JWK Sets.
 mod checks;
 mod error;
 mod generate;
