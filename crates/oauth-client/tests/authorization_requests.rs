@@ -27,7 +27,7 @@ use std::time::Duration;
 use test_provider::UserAgent;
 use url::Url;
 
-// --- PAR (RFC 9126) ----------------------------------------------------------------------------
+// --- PAR (RFC 9126) -----------------------------------------------------------------------------
 
 #[tokio::test]
 async fn par_pushes_the_request_and_the_code_flow_completes() {
@@ -109,7 +109,7 @@ async fn par_with_dpop_binds_the_code_after_a_nonce_round_trip() {
     assert_eq!(tokens.token_type(), "dpop");
 }
 
-// --- JAR (RFC 9101) ----------------------------------------------------------------------------
+// --- JAR (RFC 9101) -----------------------------------------------------------------------------
 
 #[tokio::test]
 async fn signed_request_objects_are_required_by_the_client_and_accepted_alone_or_with_par() {
@@ -191,7 +191,7 @@ async fn request_objects_are_signed_then_encrypted_to_the_providers_key() {
     finish(&config, &browse(&url).await, &pending).await;
 }
 
-// --- JARM --------------------------------------------------------------------------------------
+// --- JARM ---------------------------------------------------------------------------------------
 
 #[tokio::test]
 async fn jarm_responses_in_the_query_fragment_and_form_post_are_verified_then_checked() {
@@ -423,7 +423,7 @@ async fn encrypted_jarm_responses_are_decrypted_with_the_key_chosen_by_kid() {
     assert!(matches!(err, Error::Decryption { .. }), "{err}");
 }
 
-// --- The hybrid flow -----------------------------------------------------------------------------
+// --- The hybrid flow ----------------------------------------------------------------------------
 
 #[tokio::test]
 async fn hybrid_code_id_token_validates_the_front_channel_id_token_first() {
@@ -567,7 +567,7 @@ async fn fapi1_detached_signature_checks_verify_s_hash() {
     );
 }
 
-// --- Resource indicators and rich authorization requests ---------------------------------------
+// --- Resource indicators and rich authorization requests ----------------------------------------
 
 #[tokio::test]
 async fn resource_indicators_and_authorization_details_pass_through_par_jar_and_the_grants() {
@@ -664,22 +664,18 @@ async fn request_object_options_reach_the_provider_through_jar_and_par() {
     assert_eq!(err.oauth_error(), Some("invalid_request_object"), "{err}");
 }
 
-// --- What a real provider does not send, through a scripted transport ------------------------
+// --- What a real provider does not send, through a scripted transport ---------------------------
 // (`scripted_server`): each answer must be a specific error, never a panic.
 mod scripted {
     use crate::scripted_server::*;
     use jose_core::alg::JwsAlgorithm;
-
     use jws::SigningKey;
-
     use oauth_client::{AuthorizationCodeGrantChecks, Callback, Error, IdTokenCheck, Params};
     use serde_json::{Map, Value, json};
-
     use std::sync::Arc;
-
     use url::Url;
 
-    // --- JARM ----------------------------------------------------------------------------------
+    // --- JARM -----------------------------------------------------------------------------------
 
     fn jarm_claims() -> Value {
         json!({
@@ -812,7 +808,7 @@ mod scripted {
         assert!(matches!(err, Error::InvalidCallback(_)), "{err}");
     }
 
-    // --- Hybrid --------------------------------------------------------------------------------
+    // --- Hybrid ---------------------------------------------------------------------------------
 
     fn front_id_token(
         code: &str,
@@ -954,7 +950,7 @@ mod scripted {
         assert!(server.requests("/token").is_empty());
     }
 
-    // --- PAR and JAR requirements from the server's metadata --------------------------------------
+    // --- PAR and JAR requirements from the server's metadata ------------------------------------
 
     #[tokio::test]
     async fn server_metadata_requiring_par_or_jar_refuses_plain_authorization_urls() {

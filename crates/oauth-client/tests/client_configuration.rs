@@ -62,7 +62,7 @@ async fn the_discovery_function_and_configuration_new_keep_the_https_only_defaul
     assert_eq!(tokens.body()["scope"], "api:read");
 }
 
-// --- customFetch, timeout, default headers, response size cap, JWK Set cache ------------------
+// --- customFetch, timeout, default headers, response size cap, JWK Set cache --------------------
 
 /// What a [`Recording`] client saw of one request.
 #[derive(Clone, Debug)]
@@ -206,7 +206,7 @@ async fn the_jwk_set_is_reused_while_fresh_and_refetched_once_stale() {
     assert_eq!(jwks_fetches_over_a_login_and_a_validation(stale).await, 2);
 }
 
-// --- clockSkew and clockTolerance -----------------------------------------------------------------
+// --- clockSkew and clockTolerance ---------------------------------------------------------------
 
 #[tokio::test]
 async fn clock_skew_moves_the_local_clock_and_clock_tolerance_absorbs_the_difference() {
@@ -242,7 +242,7 @@ async fn clock_skew_moves_the_local_clock_and_clock_tolerance_absorbs_the_differ
     assert_eq!(tokens.claims().unwrap().sub, "alice");
 }
 
-// --- JWK Set cache export and import -------------------------------------------------------------
+// --- JWK Set cache export and import ------------------------------------------------------------
 
 #[tokio::test]
 async fn an_exported_jwks_cache_validates_tokens_in_another_configuration() {
@@ -272,7 +272,7 @@ async fn an_exported_jwks_cache_validates_tokens_in_another_configuration() {
     assert_eq!(other.jwks_cache().unwrap().uat, exported.uat);
 }
 
-// --- modifyAssertion ------------------------------------------------------------------------------
+// --- modifyAssertion ----------------------------------------------------------------------------
 
 #[tokio::test]
 async fn modify_assertion_changes_the_client_assertion_the_provider_checks() {
@@ -330,7 +330,7 @@ async fn modify_assertion_changes_the_client_assertion_the_provider_checks() {
         .unwrap();
 }
 
-// --- Registration with RFC 8414 discovery ----------------------------------------------------------
+// --- Registration with RFC 8414 discovery -------------------------------------------------------
 
 #[tokio::test]
 async fn registration_discovers_with_the_oauth2_algorithm() {
@@ -363,19 +363,16 @@ async fn registration_discovers_with_the_oauth2_algorithm() {
     );
 }
 
-// --- What a real provider does not send, through a scripted transport ------------------------
+// --- What a real provider does not send, through a scripted transport ---------------------------
 // (`scripted_server`): each answer must be a specific error, never a panic.
 mod scripted {
     use crate::scripted_server::*;
-
     use jose_core::jwk::JwkSet;
-
     use oauth_client::{Error, ExportedJwksCache};
     use serde_json::{Value, json};
-
     use std::sync::Arc;
 
-    // --- JWK Set cache import -----------------------------------------------------------------------
+    // --- JWK Set cache import -------------------------------------------------------------------
 
     #[tokio::test]
     async fn an_imported_jwks_cache_is_used_without_a_fetch_until_it_is_stale() {

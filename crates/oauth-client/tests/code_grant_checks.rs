@@ -13,7 +13,7 @@ use oauth_client::{
     IdTokenCheck, Params, pkce_code_challenge,
 };
 
-// --- Authorization code grant checks -------------------------------------------------------------
+// --- Authorization code grant checks ------------------------------------------------------------
 
 #[tokio::test]
 async fn skip_state_check_accepts_any_state_and_the_default_expects_none() {

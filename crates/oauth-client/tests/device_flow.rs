@@ -16,7 +16,7 @@ use oauth_client::{
 use std::time::Duration;
 use test_provider::DeviceDecision;
 
-// --- The device flow (RFC 8628) ----------------------------------------------------------------
+// --- The device flow (RFC 8628) -----------------------------------------------------------------
 
 fn fast_polling<'a>() -> DevicePollOptions<'a> {
     // oidc-provider sends no `interval`; the default 5 s would make the suite slow.
@@ -179,7 +179,7 @@ async fn device_flow_with_dpop_resources_and_authorization_details() {
     assert!(claims["cnf"]["jkt"].is_string());
 }
 
-// --- One token request of a polling grant --------------------------------------------------------
+// --- One token request of a polling grant -------------------------------------------------------
 
 #[tokio::test]
 async fn one_poll_of_the_device_grant_is_pending_then_yields_tokens() {
@@ -207,17 +207,15 @@ async fn one_poll_of_the_device_grant_is_pending_then_yields_tokens() {
     assert_eq!(tokens.claims().unwrap().sub, "alice");
 }
 
-// --- What a real provider does not send, through a scripted transport ------------------------
+// --- What a real provider does not send, through a scripted transport ---------------------------
 // (`scripted_server`): each answer must be a specific error, never a panic.
 mod scripted {
     use crate::scripted_server::*;
-
     use oauth_client::{DevicePollOptions, Error, Params};
     use serde_json::json;
-
     use std::sync::Arc;
 
-    // --- Device flow ---------------------------------------------------------------------------
+    // --- Device flow ----------------------------------------------------------------------------
 
     fn device_response(interval: Option<u64>, expires_in: u64) -> Answer {
         let mut body = json!({

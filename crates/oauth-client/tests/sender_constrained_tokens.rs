@@ -17,7 +17,7 @@ use oauth_client::{
 };
 use std::sync::{Arc, Mutex};
 
-// --- DPoP nonces at every endpoint -----------------------------------------------------------
+// --- DPoP nonces at every endpoint --------------------------------------------------------------
 
 #[tokio::test]
 async fn dpop_nonces_round_trip_at_token_userinfo_and_resource_requests() {
@@ -68,7 +68,7 @@ async fn dpop_nonces_round_trip_at_token_userinfo_and_resource_requests() {
     assert_eq!(err.oauth_error(), Some("invalid_token"), "{err}");
 }
 
-// --- DPoP proof algorithms, and a DPoP handle of the application's own ------------------------
+// --- DPoP proof algorithms, and a DPoP handle of the application's own --------------------------
 
 #[tokio::test]
 async fn dpop_proofs_with_each_algorithm_the_provider_offers_bind_the_token_to_the_key() {
@@ -170,7 +170,7 @@ async fn a_dpop_handle_of_the_applications_own_gets_bound_tokens_after_a_nonce_r
     assert_eq!(info.dpop_jkt(), Some(handle.client.dpop_jkt()));
 }
 
-// --- mTLS (RFC 8705) -------------------------------------------------------------------------
+// --- mTLS (RFC 8705) ----------------------------------------------------------------------------
 
 /// An HTTP client that trusts the test CA and presents `cert`/`key`.
 fn mtls_http(cert: &str, key: &str) -> ReqwestHttpClient {
@@ -316,17 +316,15 @@ async fn self_signed_tls_client_auth_with_the_registered_certificate() {
     assert_eq!(err.oauth_error(), Some("invalid_client"), "{err}");
 }
 
-// --- What a real provider does not send, through a scripted transport ------------------------
+// --- What a real provider does not send, through a scripted transport ---------------------------
 // (`scripted_server`): each answer must be a specific error, never a panic.
 mod scripted {
     use crate::scripted_server::*;
-
     use oauth_client::{Error, Params};
     use serde_json::json;
-
     use std::sync::Arc;
 
-    // --- Certificate-bound tokens ------------------------------------------------------------------
+    // --- Certificate-bound tokens ---------------------------------------------------------------
 
     #[tokio::test]
     async fn a_jwt_access_token_without_the_certificate_binding_is_refused() {
