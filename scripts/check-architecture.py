@@ -3,8 +3,8 @@
 
     scripts/check-architecture.py
 
-Reads the `mermaid` block of docs/architecture.md (`A --> B` for a dependency, `A -. "feature"
-.-> B` for an optional one turned on by A's feature) and compares it with the normal
+Reads the `mermaid` block of docs/architecture.md (nodes `id[crate-name]`; `a --> b` for a
+dependency, `a -.->|"feature"| b` for an optional one turned on by a's feature) and compares it with the normal
 dependencies between workspace crates that `cargo metadata --no-deps` reports, plus those of
 `fuzz/` (outside the workspace). Dev-dependencies are not drawn. Prints every difference and
 exits 1 if there is one.
@@ -46,13 +46,15 @@ def actual():
 def drawn():
     text = (ROOT / "docs" / "architecture.md").read_text()
     block = re.search(r"```mermaid\n(.*?)```", text, re.S).group(1)
+    labels = dict(re.findall(r"^\s*(\w+)\[([^\]]+)\]\s*$", block, re.M))
+    name = lambda node: labels.get(node, node)
     edges = {}
     for line in block.splitlines():
         line = line.strip()
-        if m := re.fullmatch(r"(\S+) --> (\S+)", line):
-            edges[(m.group(1), m.group(2))] = None
-        elif m := re.fullmatch(r'(\S+) -\. "([^"]+)" \.-> (\S+)', line):
-            edges[(m.group(1), m.group(3))] = m.group(2).split(" ")[0]
+        if m := re.fullmatch(r"(\w+) --> (\w+)", line):
+            edges[(name(m.group(1)), name(m.group(2)))] = None
+        elif m := re.fullmatch(r'(\w+) -\.->\|"([^"]+)"\| (\w+)', line):
+            edges[(name(m.group(1)), name(m.group(3)))] = m.group(2).split(" ")[0]
     return edges
 
 
