@@ -30,7 +30,8 @@ impl Policy {
         self.now.unwrap_or_else(NumericDate::now)
     }
 
-    /// The time checks of the reference (§2 step 11: `nbf`, `exp`, then the age of `iat`),
+    /// The time checks in the reference implementation's order (`nbf`, `exp`, then the age of
+    /// `iat`),
     /// then the lifetime limit of the draft. `iat` and `exp` are required claims, checked
     /// present before this runs.
     pub(crate) fn check_times(&self, claims: &RegisteredClaims) -> Result<(), E2ePopError> {
