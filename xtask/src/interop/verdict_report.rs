@@ -4,8 +4,8 @@
 //! grouped by reason code, protocol apart from policy.
 
 use super::verdicts::{PeerVerdict, Record};
-use crate::vectors::reasons::POLICY;
 use std::collections::BTreeMap;
+use vectors::reasons::POLICY;
 
 /// The practical risk of accepting a vector of each reason, one line each.
 const RISKS: &[(&str, &str)] = &[

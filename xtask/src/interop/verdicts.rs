@@ -10,10 +10,10 @@
 use super::Answer;
 use super::classify;
 use super::peers::Peer;
-use crate::vectors::format::{Basis, Common};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use vectors::format::{Basis, Common};
 
 /// Where the verdicts are written, relative to the repository root.
 pub const FILE: &str = "vectors/peer-verdicts.json";
@@ -221,7 +221,7 @@ impl VerdictFile {
 }
 
 fn path(relative: &str) -> PathBuf {
-    crate::vectors::util::root().join(relative)
+    vectors::util::root().join(relative)
 }
 
 /// Writes `vectors/peer-verdicts.json` and validates what was written: through the typed form

@@ -37,6 +37,7 @@ use std::time::Instant;
 pub type GenerateFn = fn() -> Result<Vec<Value>, String>;
 
 /// One kind of vector.
+#[derive(Debug)]
 pub struct Kind {
     /// The `kind` member of its files.
     pub kind: &'static str,
@@ -331,14 +332,5 @@ pub fn check(verbose: bool) -> Result<(), String> {
             failures.len(),
             failures.join("\n  ")
         ))
-    }
-}
-
-/// `cargo xtask vectors <subcommand>`.
-pub fn main(args: &[String]) -> Result<(), String> {
-    match args.first().map(String::as_str) {
-        Some("generate") => generate(),
-        Some("check") => check(args.iter().any(|a| a == "--verbose")),
-        _ => Err("usage: cargo xtask vectors generate|check [--verbose]".into()),
     }
 }

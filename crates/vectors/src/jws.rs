@@ -17,6 +17,7 @@ use jws::{JwsError, Signer, SigningKey, VerifiedJws, VerifyOptions, compact};
 use serde_json::{Value, json};
 
 /// The seeded keys the generated JWS and JWT vectors use, by algorithm.
+#[derive(Debug)]
 pub struct JwsKeys {
     hs256: Jwk,
     hs384: Jwk,
@@ -76,6 +77,7 @@ impl JwsKeys {
 /// Signs RSASSA-PSS with salt and blinding drawn from a seeded stream, so that generated PSS
 /// vectors are reproducible by `vectors generate` (PSS is randomised by design; other
 /// implementations only verify these).
+#[derive(Debug)]
 pub struct SeededPss {
     key: Jwk,
     alg: JwsAlgorithm,
