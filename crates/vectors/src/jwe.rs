@@ -157,8 +157,8 @@ fn recipient(
 
 /// RSA-OAEP of `cek` with the seeded stream of `seed`.
 fn seeded_oaep(key: &Jwk, alg: K, cek: &[u8], seed: &str) -> Result<Vec<u8>, String> {
-    use jose_core::rsa::Oaep;
-    use jose_core::rsa::traits::PaddingScheme;
+    use rsa::Oaep;
+    use rsa::traits::PaddingScheme;
     use sha2::{Sha256, Sha384, Sha512};
     let KeyMaterial::Rsa(rsa) = key.material() else {
         return Err("not RSA".into());

@@ -209,9 +209,9 @@ fn negatives(keys: &JwsKeys) -> Result<Vec<JwkVector>, String> {
 
     // A 1024-bit RSA key: valid RSA, too small for JOSE.
     let small = {
-        use jose_core::rsa::traits::PublicKeyParts;
+        use rsa::traits::PublicKeyParts;
         let mut rng = keys::rng(&keys::key_label("rsa-1024"));
-        let k = jose_core::rsa::RsaPrivateKey::new(&mut rng, 1024).map_err(|e| e.to_string())?;
+        let k = rsa::RsaPrivateKey::new(&mut rng, 1024).map_err(|e| e.to_string())?;
         json!({ "kty": "RSA", "n": b64::encode(k.n_bytes()), "e": b64::encode(k.e_bytes()) })
     };
     let ed_x = util::unb64(ed["x"].as_str().ok_or("x")?)?;

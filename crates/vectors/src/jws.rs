@@ -105,8 +105,8 @@ impl Signer for SeededPss {
     }
 
     fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, JwsError> {
-        use jose_core::rsa::pss::Pss;
-        use jose_core::rsa::traits::SignatureScheme;
+        use rsa::pss::Pss;
+        use rsa::traits::SignatureScheme;
         use sha2::{Digest, Sha256, Sha384, Sha512};
         let KeyMaterial::Rsa(rsa) = self.key.material() else {
             return Err(JwsError::Signer("not an RSA key".into()));

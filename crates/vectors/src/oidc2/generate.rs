@@ -41,7 +41,7 @@ fn draft_op() -> Jwk {
 }
 
 fn p256(label: &str) -> Jwk {
-    let secret = jose_core::p256::SecretKey::from_slice(&Sha256::digest(label.as_bytes())).unwrap();
+    let secret = p256::SecretKey::from_slice(&Sha256::digest(label.as_bytes())).unwrap();
     Jwk::new(KeyMaterial::Ec(EcKey::P256 {
         public: secret.public_key(),
         secret: Some(secret),
