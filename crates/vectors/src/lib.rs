@@ -1,15 +1,11 @@
-//! `cargo xtask vectors`: the reference vector suite.
-//!
-//! ```text
-//! cargo xtask vectors generate   rewrite vectors/generated/*.json owned by this generator
-//! cargo xtask vectors check      run every vector and the Wycheproof suites through the workspace
-//! ```
+#![doc = include_str!("../README.md")]
 //!
 //! Each kind of vector (JWS, JWK, ...) is one module with a `generate` function (returning the
 //! vectors as JSON values) and a `check` function (one vector through the workspace). A new
-//! crate plugs in by adding its module and one entry to [`KINDS`]. Files under
-//! `vectors/generated/` that other generators write (for example by a crate's own tests) are
-//! checked the same way, dispatched on their `kind`.
+//! kind plugs in by adding its module and one entry to [`KINDS`]. Files under
+//! `vectors/generated/` that other generators write (e2e-pop's and signing-challenge's tests,
+//! through [`oidc2::generate`] and [`signing_challenge::generate`]) are checked the same way,
+//! dispatched on their `kind`.
 
 pub mod dpop;
 pub mod format;
@@ -19,6 +15,7 @@ pub mod jws;
 pub mod jwt;
 pub mod keys;
 pub mod oidc2;
+pub mod peer_verdicts;
 pub mod reasons;
 pub mod signing_challenge;
 pub mod thumbprint;

@@ -10,7 +10,6 @@
 //! Peers are small scripts (`xtask/interop/node/peer.mjs`, `xtask/interop/python/peer.py`) that
 //! read one JSON request on stdin and answer on stdout. This side uses the crates directly.
 
-mod classify;
 mod dpop_tasks;
 mod jwe_tasks;
 mod jwk_tasks;
@@ -128,7 +127,8 @@ fn run(offline: bool) -> Result<(), String> {
         .iter()
         .find(|p| p.id != "jose")
         .ok_or("no Python peer to validate the verdict file")?;
-    verdicts::write(&verdicts::VerdictFile::new(&peers, &records), validator)?;
+    let names: Vec<(&str, &str)> = peers.iter().map(|p| (p.id, p.version())).collect();
+    verdicts::write(&verdicts::VerdictFile::new(&names, &records), validator)?;
     let report = report::Report::new(&peers, results, records);
     print!("{}", report.matrix_text());
     let path = root().join("docs/interop.md");
