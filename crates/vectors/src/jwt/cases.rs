@@ -24,6 +24,9 @@ struct Refusal {
     reference: &'static str,
 }
 
+/// Changes a built vector where no signer makes the token.
+type Finish = fn(&JwsKeys, &mut JwtVector) -> Result<(), String>;
+
 /// One vector: the changes to the usual token and policy, and the outcome.
 struct Row<'a> {
     /// The id, below `jwt/`.
@@ -41,7 +44,7 @@ struct Row<'a> {
     /// Changes to the usual HS256 policy.
     policy: fn(&mut JwtValidation),
     /// A change to the built vector that no signer makes.
-    finish: Option<fn(&JwsKeys, &mut JwtVector) -> Result<(), String>>,
+    finish: Option<Finish>,
 }
 
 /// A valid HS256 vector with the usual claims and policy; rows change what they are about.
