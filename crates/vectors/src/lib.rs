@@ -9,6 +9,7 @@
 
 pub mod dpop;
 pub mod format;
+mod handmade;
 pub mod jwe;
 pub mod jwk;
 pub mod jws;

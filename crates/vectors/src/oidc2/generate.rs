@@ -13,6 +13,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::handmade::{claims_of, header_of, unsigned, with, without};
 use e2e_pop::{E2ePopTokenBuilder, IctBuilder, NumericDate, PopTokenBuilder};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::backend::Backend;
@@ -156,42 +157,12 @@ fn good_e2e() -> String {
     e2e_builder().build(&client()).unwrap()
 }
 
-/// The claims of a token, decoded.
-fn claims_of(token: &str) -> Value {
-    serde_json::from_slice(&jws::unverified::decode_payload(token).unwrap()).unwrap()
-}
-
-fn header_of(token: &str) -> Value {
-    serde_json::from_slice(&jose_core::b64::decode(token.split('.').next().unwrap()).unwrap())
-        .unwrap()
-}
-
 /// A token with exactly this header and these claims, signed by `key`.
 fn raw(header: &Value, claims: &Value, key: &SigningKey) -> String {
     jws::compact::CompactSign::new(claims.to_string().as_bytes())
         .protected_json(header.to_string())
         .sign(key)
         .unwrap()
-}
-
-/// A token with this header and claims and an arbitrary signature.
-fn unsigned(header: &Value, claims: &Value, signature: &[u8]) -> String {
-    format!(
-        "{}.{}.{}",
-        jose_core::b64::encode(header.to_string()),
-        jose_core::b64::encode(claims.to_string()),
-        jose_core::b64::encode(signature)
-    )
-}
-
-fn with(mut v: Value, name: &str, value: Value) -> Value {
-    v[name] = value;
-    v
-}
-
-fn without(mut v: Value, name: &str) -> Value {
-    v.as_object_mut().unwrap().remove(name);
-    v
 }
 
 // --- Vectors --------------------------------------------------------------------------------

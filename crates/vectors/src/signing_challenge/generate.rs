@@ -12,6 +12,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::fixtures::*;
+use crate::handmade::{claims_of, header_of, unsigned, with, without};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::jwk::{Jwk, JwkSet};
 use jws::SigningKey;
@@ -57,25 +58,6 @@ fn policy(now: i64) -> Value {
     json!({"now": now, "leeway_seconds": 5, "max_lifetime_seconds": 3})
 }
 
-fn with(mut v: Value, name: &str, value: Value) -> Value {
-    v[name] = value;
-    v
-}
-
-fn without(mut v: Value, name: &str) -> Value {
-    v.as_object_mut().unwrap().remove(name);
-    v
-}
-
-fn claims_of(token: &str) -> Value {
-    serde_json::from_slice(&jws::unverified::decode_payload(token).unwrap()).unwrap()
-}
-
-fn header_of(token: &str) -> Value {
-    serde_json::from_slice(&jose_core::b64::decode(token.split('.').next().unwrap()).unwrap())
-        .unwrap()
-}
-
 /// Signs exactly these header and claims texts.
 fn signed(header: &Value, claims: &Value, key: &SigningKey) -> String {
     use jws::Signer;
@@ -86,15 +68,6 @@ fn signed(header: &Value, claims: &Value, key: &SigningKey) -> String {
     );
     let sig = key.sign(input.as_bytes()).unwrap();
     format!("{input}.{}", jose_core::b64::encode(sig))
-}
-
-fn unsigned(header: &Value, claims: &Value, signature: &[u8]) -> String {
-    format!(
-        "{}.{}.{}",
-        jose_core::b64::encode(header.to_string()),
-        jose_core::b64::encode(claims.to_string()),
-        jose_core::b64::encode(signature)
-    )
 }
 
 /// A chain case: id, description, chain, reason code, explanation.
