@@ -70,15 +70,6 @@ fn signed(header: &Value, claims: &Value, key: &SigningKey) -> String {
     format!("{input}.{}", jose_core::b64::encode(sig))
 }
 
-/// A chain case: id, description, chain, reason code, explanation.
-type ChainCase<'a> = (
-    &'a str,
-    &'static str,
-    Vec<&'a [u8]>,
-    &'static str,
-    &'static str,
-);
-
 enum Expect {
     Valid(Box<Jwk>),
     Invalid(&'static str, Option<&'static str>, &'static str),
@@ -135,32 +126,78 @@ fn response(
     }
 }
 
-fn bad(code: &'static str, explanation: &'static str) -> Expect {
-    Expect::Invalid(code, None, explanation)
+/// What the vectors are made from: a valid challenge and response, their decoded headers and
+/// claims, and the user's signer.
+struct Fixtures {
+    good_challenge: String,
+    good_response: String,
+    /// The challenge's header and claims.
+    ch: Value,
+    cc: Value,
+    /// The response's header and claims.
+    rh: Value,
+    rc: Value,
+    user: SigningKey,
 }
 
-fn bad_claim(code: &'static str, claim: &'static str, explanation: &'static str) -> Expect {
-    Expect::Invalid(code, Some(claim), explanation)
+impl Fixtures {
+    fn new() -> Self {
+        let user = user_signer(&user_p256());
+        let good_challenge = challenge_builder().sign(&asp()).unwrap();
+        let good_response = response_builder(good_chain(), &user_p256())
+            .sign(&user)
+            .unwrap();
+        Self {
+            ch: header_of(&good_challenge),
+            cc: claims_of(&good_challenge),
+            rh: header_of(&good_response),
+            rc: claims_of(&good_response),
+            good_challenge,
+            good_response,
+            user,
+        }
+    }
+
+    /// The challenge with these claims, signed by the service.
+    fn challenge_claims(&self, claims: Value) -> String {
+        signed(&self.ch, &claims, &asp())
+    }
+
+    /// The challenge with this header, signed by the service.
+    fn challenge_header(&self, header: Value) -> String {
+        signed(&header, &self.cc, &asp())
+    }
+
+    /// The response with claim `name` set to `value`, signed by the user.
+    fn response_claim(&self, name: &str, value: Value) -> String {
+        signed(&self.rh, &with(self.rc.clone(), name, value), &self.user)
+    }
+
+    /// The response with an `x5c` of these certificates, signed by the user.
+    fn response_chain(&self, chain: &[&[u8]]) -> String {
+        let x5c: Vec<Value> = chain.iter().map(|c| b64(c)).collect();
+        signed(&json!({"alg": "ES256", "x5c": x5c}), &self.rc, &self.user)
+    }
 }
 
+/// Every vector, in file order: the valid ones, then the two tables of refusals.
 fn vectors() -> Vec<Vector> {
+    let f = Fixtures::new();
+    let mut out = valid(&f);
+    out.extend(CHALLENGE_REFUSED.iter().map(|r| r.vector(&f, "challenge")));
+    out.extend(RESPONSE_REFUSED.iter().map(|r| r.vector(&f, "response")));
+    out
+}
+
+/// The valid vectors.
+fn valid(f: &Fixtures) -> Vec<Vector> {
     let mut out = Vec::new();
     let asp_private = asp().jwk().clone();
-    let user = user_signer(&user_p256());
-    let good_challenge = challenge_builder().sign(&asp()).unwrap();
-    let good_response = response_builder(good_chain(), &user_p256())
-        .sign(&user)
-        .unwrap();
-    let ch = header_of(&good_challenge);
-    let cc = claims_of(&good_challenge);
-    let rh = header_of(&good_response);
-    let rc = claims_of(&good_response);
-
     // --- Valid ------------------------------------------------------------------------------
     out.push(challenge(
         "basic",
         "a signed challenge with client_name and doc_name, verified by kid in the JWK Set",
-        good_challenge.clone(),
+        f.good_challenge.clone(),
         Expect::Valid(Box::new(asp_private.clone())),
     ));
     out.push(challenge(
@@ -180,7 +217,7 @@ fn vectors() -> Vec<Vector> {
     let mut full = challenge(
         "full-session",
         "the phone also knows doc_hash, challenge_code and hss_nonce",
-        good_challenge.clone(),
+        f.good_challenge.clone(),
         Expect::Valid(Box::new(asp_private.clone())),
     );
     full.session = mobile_session()
@@ -199,7 +236,7 @@ fn vectors() -> Vec<Vector> {
     out.push(response(
         "p256",
         "a signed response: x5c leaf + intermediate to the root anchor, usr_signature over doc_hash",
-        good_response.clone(),
+        f.good_response.clone(),
         &pki().leaf_p256,
         Expect::Valid(Box::new(user_p256())),
     ));
@@ -226,7 +263,7 @@ fn vectors() -> Vec<Vector> {
             ],
             &user_p256(),
         )
-        .sign(&user)
+        .sign(&f.user)
         .unwrap(),
         &pki().leaf_p256,
         Expect::Valid(Box::new(user_p256())),
@@ -235,7 +272,7 @@ fn vectors() -> Vec<Vector> {
         "intermediate-anchor",
         "x5c carries the leaf only; the intermediate is the trust anchor",
         response_builder(vec![pki().leaf_p256.clone()], &user_p256())
-            .sign(&user)
+            .sign(&f.user)
             .unwrap(),
         &pki().leaf_p256,
         Expect::Valid(Box::new(user_p256())),
@@ -249,7 +286,7 @@ fn vectors() -> Vec<Vector> {
             vec![pki().leaf_under_rsa.clone(), pki().ica_rsa.clone()],
             &user_p256(),
         )
-        .sign(&user)
+        .sign(&f.user)
         .unwrap(),
         &pki().leaf_under_rsa,
         Expect::Valid(Box::new(user_p256())),
@@ -259,425 +296,461 @@ fn vectors() -> Vec<Vector> {
         "exp as a duration, read by the automatic interpretation",
         response_builder(good_chain(), &user_p256())
             .relative_exp(true)
-            .sign(&user)
+            .sign(&f.user)
             .unwrap(),
         &pki().leaf_p256,
         Expect::Valid(Box::new(user_p256())),
     );
     auto.policy["exp_interpretation"] = json!("auto");
     out.push(auto);
-
-    // --- Challenge: refused ----------------------------------------------------------------
-    out.push(challenge(
-        "es256-96-byte-signature",
-        "alg ES256 with a 96-byte signature (a P-384 signature mislabelled, as in a staging sample of the service)",
-        unsigned(&with(ch.clone(), "typ", json!("JWT")), &cc, &[0x5a; 96]),
-        bad("malformed-signature", "an ES256 signature is the 64-byte r || s of P-256"),
-    ));
-    out.push(challenge(
-        "kid-missing",
-        "no kid",
-        signed(&without(ch.clone(), "kid"), &cc, &asp()),
-        bad("no-matching-key", "the key is found by kid"),
-    ));
-    out.push(challenge(
-        "kid-unknown",
-        "a kid not in the JWK Set",
-        signed(&with(ch.clone(), "kid", json!("asp-2024-01")), &cc, &asp()),
-        bad("no-matching-key", "no key has this kid"),
-    ));
-    let impostor =
-        SigningKey::new(p256_jwk("impostor").with_kid(ASP_KID), JwsAlgorithm::ES256).unwrap();
-    out.push(challenge(
-        "signed-by-other-key",
-        "the service's kid, another key",
-        signed(&ch, &cc, &impostor),
-        bad("bad-signature", "the signature does not verify"),
-    ));
-    out.push(challenge(
-        "alg-none",
-        "alg none",
-        unsigned(&with(ch.clone(), "alg", json!("none")), &cc, b""),
-        bad("alg-none", "unsecured tokens are never accepted"),
-    ));
-    out.push(challenge(
-        "es384",
-        "alg ES384 for the service's token",
-        unsigned(&with(ch.clone(), "alg", json!("ES384")), &cc, &[1; 96]),
-        bad("alg-not-allowed", "the signed challenge is ES256"),
-    ));
-    out.push(challenge(
-        "algo-instead-of-alg",
-        "the seed's algo member in place of alg",
-        unsigned(&json!({"algo": "ES256", "kid": ASP_KID}), &cc, &[1; 64]),
-        bad(
-            "bad-header",
-            "alg is required; algo is never read in its place",
-        ),
-    ));
-    out.push(challenge(
-        "jwk-header",
-        "a key embedded in the header",
-        unsigned(
-            &with(
-                ch.clone(),
-                "jwk",
-                Value::Object(asp().public_jwk().unwrap().to_json_value()),
-            ),
-            &cc,
-            &[1; 64],
-        ),
-        bad(
-            "embedded-key-not-trusted",
-            "keys come from the JWK Set, never from the token",
-        ),
-    ));
-    out.push(challenge(
-        "crit",
-        "crit names an extension",
-        signed(
-            &with(with(ch.clone(), "crit", json!(["ext"])), "ext", json!(1)),
-            &cc,
-            &asp(),
-        ),
-        bad("crit-unknown", "no extension is understood"),
-    ));
-    out.push(challenge(
-        "typ-wrong",
-        "typ other than JWT",
-        signed(&with(ch.clone(), "typ", json!("at+jwt")), &cc, &asp()),
-        bad("typ-mismatch", "typ is absent or JWT"),
-    ));
-    out.push(challenge(
-        "nonce-mismatch",
-        "the nonce is not the one the phone sent",
-        signed(
-            &ch,
-            &with(cc.clone(), "nonce", json!("someone-elses-nonce")),
-            &asp(),
-        ),
-        bad_claim(
-            "session-mismatch",
-            "nonce",
-            "a challenge for another request is refused",
-        ),
-    ));
-    out.push(challenge(
-        "sign-ref-mismatch",
-        "sign_ref of another session",
-        signed(
-            &ch,
-            &with(
-                cc.clone(),
-                "sign_ref",
-                json!("11111111-2222-4333-8444-555555555555"),
-            ),
-            &asp(),
-        ),
-        bad_claim(
-            "session-mismatch",
-            "sign_ref",
-            "sign_ref must be the request path's",
-        ),
-    ));
-    let mut expired = challenge(
-        "expired",
-        "checked 8 s after iat: past exp (iat + 3) and the 5 s leeway",
-        good_challenge.clone(),
-        bad_claim("expired", "exp", "the 3-second token has expired"),
-    );
-    expired.policy["now"] = json!(T + 8);
-    out.push(expired);
-    let mut future = challenge(
-        "iat-future",
-        "checked 6 s before iat",
-        good_challenge.clone(),
-        bad_claim("issued-in-future", "iat", "iat is beyond the leeway"),
-    );
-    future.policy["now"] = json!(T - 6);
-    out.push(future);
-    out.push(challenge(
-        "lifetime",
-        "exp 60 s after iat",
-        signed(&ch, &with(cc.clone(), "exp", json!(T + 60)), &asp()),
-        bad("lifetime-out-of-range", "the profile allows 3 s"),
-    ));
-    out.push(challenge(
-        "relative-exp-default",
-        "exp written as a duration, read as a NumericDate (the default)",
-        challenge_builder().relative_exp(true).sign(&asp()).unwrap(),
-        bad(
-            "lifetime-out-of-range",
-            "exp = 3 read as a date lies before iat",
-        ),
-    ));
-    out.push(challenge(
-        "challenge-code-5-digits",
-        "a 5-digit challenge code",
-        signed(
-            &ch,
-            &with(cc.clone(), "challenge_code", json!("12345")),
-            &asp(),
-        ),
-        bad_claim("invalid-claim", "challenge_code", "the code is six digits"),
-    ));
-    out.push(challenge(
-        "doc-hash-not-hex",
-        "doc_hash that is not hex",
-        signed(
-            &ch,
-            &with(cc.clone(), "doc_hash", json!("z".repeat(64))),
-            &asp(),
-        ),
-        bad_claim(
-            "invalid-claim",
-            "doc_hash",
-            "doc_hash is hex of a SHA-2 digest",
-        ),
-    ));
-
-    // --- Response: refused -----------------------------------------------------------------
-    let sign_rc = |claims: &Value| signed(&rh, claims, &user);
-    let chain_token = |chain: &[&[u8]]| {
-        let h = json!({"alg": "ES256", "x5c": chain.iter().map(|c| b64(c)).collect::<Vec<_>>()});
-        signed(&h, &rc, &user)
-    };
-    let p384_token = response_builder(
-        vec![pki().leaf_p384.clone(), pki().ica.clone()],
-        &user_p384(),
-    )
-    .sign(&user_signer(&user_p384()))
-    .unwrap();
-    out.push(response(
-        "es384-not-enabled",
-        "an ES384 response while only ES256 is accepted",
-        p384_token,
-        &pki().leaf_p384,
-        bad("alg-not-allowed", "ES384 is an explicit opt-in"),
-    ));
-    out.push(response(
-        "es256-96-byte-signature",
-        "alg ES256 with a 96-byte signature",
-        unsigned(&rh, &rc, &[0x5a; 96]),
-        &pki().leaf_p256,
-        bad("malformed-signature", "an ES256 signature is 64 bytes"),
-    ));
-    out.push(response(
-        "x5c-missing",
-        "no x5c",
-        signed(&without(rh.clone(), "x5c"), &rc, &user),
-        &pki().leaf_p256,
-        bad("bad-header", "the key comes from the x5c leaf"),
-    ));
-    out.push(response(
-        "signed-by-other-key",
-        "the JWS is not signed by the leaf's key",
-        signed(&rh, &rc, &user_signer(&p256_jwk("someone else"))),
-        &pki().leaf_p256,
-        bad(
-            "bad-signature",
-            "the signature does not verify with the leaf key",
-        ),
-    ));
-    let five = [
-        &pki().leaf_p256[..],
-        &pki().ica,
-        &pki().root,
-        &pki().root,
-        &pki().root,
-    ];
-    out.push(response(
-        "chain-too-long",
-        "five certificates",
-        chain_token(&five),
-        &pki().leaf_p256,
-        bad("certificate-invalid", "at most four certificates"),
-    ));
-    out.push(response(
-        "cert-not-registered",
-        "a valid chain, but the leaf is not the certificate released for the session",
-        good_response.clone(),
-        &pki().leaf_p384,
-        bad(
-            "certificate-not-bound",
-            "doc_hash was computed for the registered certificate",
-        ),
-    ));
-    let mut ff = response(
-        "ff-id-mismatch",
-        "another device",
-        good_response.clone(),
-        &pki().leaf_p256,
-        bad_claim(
-            "session-mismatch",
-            "ff_id",
-            "the response must come from the registered device",
-        ),
-    );
-    ff.session = ff.session.ff_id("ff-00000000");
-    out.push(ff);
-    let chain_cases: [ChainCase<'_>; 7] = [
-        (
-            "cert-expired",
-            "the leaf expired 100 s before the signing instant",
-            vec![&pki().leaf_expired, &pki().ica],
-            "certificate-expired",
-            "certificates are valid at the signing instant",
-        ),
-        (
-            "cert-forged",
-            "a leaf naming the intermediate, signed by another key",
-            vec![&pki().leaf_forged, &pki().ica],
-            "chain-untrusted",
-            "each certificate is signed by its issuer",
-        ),
-        (
-            "issuer-not-ca",
-            "an issuer without basic constraints",
-            vec![&pki().leaf_under_not_ca, &pki().ica_not_ca],
-            "chain-untrusted",
-            "issuers must be CAs",
-        ),
-        (
-            "path-length",
-            "a second intermediate below one with path length 0",
-            vec![&pki().leaf_under_ica2, &pki().ica2, &pki().ica],
-            "chain-untrusted",
-            "the path length constraint is exceeded",
-        ),
-        (
-            "untrusted-root",
-            "a chain to a root that is not an anchor",
-            vec![&pki().leaf_other, &pki().other_root],
-            "chain-untrusted",
-            "the chain must end at a trust anchor",
-        ),
-        (
-            "leaf-key-usage",
-            "a leaf whose key usage is keyEncipherment only",
-            vec![&pki().leaf_no_signature_usage, &pki().ica],
-            "certificate-invalid",
-            "the leaf must allow digital signatures",
-        ),
-        (
-            "critical-extension",
-            "an unknown critical extension in the leaf",
-            vec![&pki().leaf_critical_extension, &pki().ica],
-            "certificate-invalid",
-            "unknown critical extensions are refused",
-        ),
-    ];
-    for (id, description, chain, code, explanation) in chain_cases {
-        out.push(response(
-            id,
-            description,
-            chain_token(&chain),
-            chain[0],
-            bad(code, explanation),
-        ));
-    }
-    out.push(response(
-        "chain-broken",
-        "the intermediate left out: the leaf's issuer is not the next certificate",
-        chain_token(&[&pki().leaf_p256, &pki().root]),
-        &pki().leaf_p256,
-        bad("chain-untrusted", "each certificate is issued by the next"),
-    ));
-    let mismatches: [(&str, &'static str, &'static str, Value); 4] = [
-        (
-            "hss-nonce-mismatch",
-            "hss_nonce",
-            "hss_nonce of another challenge",
-            json!("hss-nonce-other"),
-        ),
-        (
-            "doc-hash-mismatch",
-            "doc_hash",
-            "another document hash",
-            json!("ab".repeat(32)),
-        ),
-        (
-            "challenge-code-mismatch",
-            "challenge_code",
-            "another challenge code",
-            json!("999999"),
-        ),
-        (
-            "sign-ref-mismatch",
-            "sign_ref",
-            "another session",
-            json!("11111111-2222-4333-8444-555555555555"),
-        ),
-    ];
-    for (id, claim, description, value) in mismatches {
-        out.push(response(
-            id,
-            description,
-            sign_rc(&with(rc.clone(), claim, value)),
-            &pki().leaf_p256,
-            bad_claim(
-                "session-mismatch",
-                claim,
-                "the response must answer this session's challenge",
-            ),
-        ));
-    }
-    let other: DocHash = "cd".repeat(32).parse().unwrap();
-    out.push(response(
-        "usr-signature-other-hash",
-        "usr_signature over another document hash",
-        sign_rc(&with(
-            rc.clone(),
-            "usr_signature",
-            json!(UserSignature::sign(&other, &user_p256()).unwrap().to_hex()),
-        )),
-        &pki().leaf_p256,
-        bad(
-            "user-signature-invalid",
-            "the user's signature must cover doc_hash",
-        ),
-    ));
-    let good_sig = rc["usr_signature"].as_str().unwrap().to_owned();
-    out.push(response(
-        "usr-signature-trailing-byte",
-        "usr_signature DER with a trailing byte",
-        sign_rc(&with(
-            rc.clone(),
-            "usr_signature",
-            json!(format!("{good_sig}00")),
-        )),
-        &pki().leaf_p256,
-        bad_claim("invalid-claim", "usr_signature", "strict DER only"),
-    ));
-    out.push(response(
-        "timestamp-before-challenge",
-        "signed 6 s before the challenge was issued",
-        sign_rc(&with(rc.clone(), "timestamp", json!((T - 6) * 1000))),
-        &pki().leaf_p256,
-        bad_claim(
-            "timestamp-out-of-range",
-            "timestamp",
-            "the user cannot sign before the challenge exists",
-        ),
-    ));
-    out.push(response(
-        "timestamp-seconds",
-        "timestamp in seconds instead of milliseconds",
-        sign_rc(&with(rc.clone(), "timestamp", json!(T))),
-        &pki().leaf_p256,
-        bad_claim("invalid-claim", "timestamp", "timestamp is in milliseconds"),
-    ));
-    let mut late = response(
-        "expired",
-        "checked 9 s after iat",
-        good_response,
-        &pki().leaf_p256,
-        bad_claim("expired", "exp", "the 3-second token has expired"),
-    );
-    late.policy["now"] = json!(T + 10);
-    out.push(late);
     out
 }
+
+/// One invalid vector: the token (a mutation of a valid one), what it is checked against, and
+/// why it must be refused.
+struct Refusal {
+    id: &'static str,
+    description: &'static str,
+    code: &'static str,
+    /// The claim a claim check is about.
+    claim: Option<&'static str>,
+    explanation: &'static str,
+    token: fn(&Fixtures) -> String,
+    /// For a response: the certificate registered for the session.
+    cert: fn() -> &'static [u8],
+    /// A change to the session or the policy.
+    adjust: Option<fn(&mut Vector)>,
+}
+
+impl Refusal {
+    fn vector(&self, f: &Fixtures, kind: &str) -> Vector {
+        let token = (self.token)(f);
+        let expect = Expect::Invalid(self.code, self.claim, self.explanation);
+        let mut v = if kind == "challenge" {
+            challenge(self.id, self.description, token, expect)
+        } else {
+            response(self.id, self.description, token, (self.cert)(), expect)
+        };
+        if let Some(adjust) = self.adjust {
+            adjust(&mut v);
+        }
+        v
+    }
+}
+
+/// A refusal with no claim, for the registered P-256 leaf, nothing adjusted.
+const REFUSED: Refusal = Refusal {
+    id: "",
+    description: "",
+    code: "",
+    claim: None,
+    explanation: "",
+    token: |f| f.good_challenge.clone(),
+    cert: || &pki().leaf_p256,
+    adjust: None,
+};
+
+/// Signed challenges that must be refused, in file order.
+const CHALLENGE_REFUSED: &[Refusal] = &[
+    Refusal {
+        id: "es256-96-byte-signature",
+        description: "alg ES256 with a 96-byte signature (a P-384 signature mislabelled, as in a staging sample of the service)",
+        code: "malformed-signature",
+        explanation: "an ES256 signature is the 64-byte r || s of P-256",
+        token: |f| unsigned(&with(f.ch.clone(), "typ", json!("JWT")), &f.cc, &[0x5a; 96]),
+        ..REFUSED
+    },
+    Refusal {
+        id: "kid-missing",
+        description: "no kid",
+        code: "no-matching-key",
+        explanation: "the key is found by kid",
+        token: |f| f.challenge_header(without(f.ch.clone(), "kid")),
+        ..REFUSED
+    },
+    Refusal {
+        id: "kid-unknown",
+        description: "a kid not in the JWK Set",
+        code: "no-matching-key",
+        explanation: "no key has this kid",
+        token: |f| f.challenge_header(with(f.ch.clone(), "kid", json!("asp-2024-01"))),
+        ..REFUSED
+    },
+    Refusal {
+        id: "signed-by-other-key",
+        description: "the service's kid, another key",
+        code: "bad-signature",
+        explanation: "the signature does not verify",
+        token: |f| {
+            let impostor = p256_jwk("impostor").with_kid(ASP_KID);
+            let impostor = SigningKey::new(impostor, JwsAlgorithm::ES256).unwrap();
+            signed(&f.ch, &f.cc, &impostor)
+        },
+        ..REFUSED
+    },
+    Refusal {
+        id: "alg-none",
+        description: "alg none",
+        code: "alg-none",
+        explanation: "unsecured tokens are never accepted",
+        token: |f| unsigned(&with(f.ch.clone(), "alg", json!("none")), &f.cc, b""),
+        ..REFUSED
+    },
+    Refusal {
+        id: "es384",
+        description: "alg ES384 for the service's token",
+        code: "alg-not-allowed",
+        explanation: "the signed challenge is ES256",
+        token: |f| unsigned(&with(f.ch.clone(), "alg", json!("ES384")), &f.cc, &[1; 96]),
+        ..REFUSED
+    },
+    Refusal {
+        id: "algo-instead-of-alg",
+        description: "the seed's algo member in place of alg",
+        code: "bad-header",
+        explanation: "alg is required; algo is never read in its place",
+        token: |f| unsigned(&json!({"algo": "ES256", "kid": ASP_KID}), &f.cc, &[1; 64]),
+        ..REFUSED
+    },
+    Refusal {
+        id: "jwk-header",
+        description: "a key embedded in the header",
+        code: "embedded-key-not-trusted",
+        explanation: "keys come from the JWK Set, never from the token",
+        token: |f| {
+            let jwk = Value::Object(asp().public_jwk().unwrap().to_json_value());
+            unsigned(&with(f.ch.clone(), "jwk", jwk), &f.cc, &[1; 64])
+        },
+        ..REFUSED
+    },
+    Refusal {
+        id: "crit",
+        description: "crit names an extension",
+        code: "crit-unknown",
+        explanation: "no extension is understood",
+        token: |f| {
+            let header = with(with(f.ch.clone(), "crit", json!(["ext"])), "ext", json!(1));
+            f.challenge_header(header)
+        },
+        ..REFUSED
+    },
+    Refusal {
+        id: "typ-wrong",
+        description: "typ other than JWT",
+        code: "typ-mismatch",
+        explanation: "typ is absent or JWT",
+        token: |f| f.challenge_header(with(f.ch.clone(), "typ", json!("at+jwt"))),
+        ..REFUSED
+    },
+    Refusal {
+        id: "nonce-mismatch",
+        description: "the nonce is not the one the phone sent",
+        code: "session-mismatch",
+        claim: Some("nonce"),
+        explanation: "a challenge for another request is refused",
+        token: |f| f.challenge_claims(with(f.cc.clone(), "nonce", json!("someone-elses-nonce"))),
+        ..REFUSED
+    },
+    Refusal {
+        id: "sign-ref-mismatch",
+        description: "sign_ref of another session",
+        code: "session-mismatch",
+        claim: Some("sign_ref"),
+        explanation: "sign_ref must be the request path's",
+        token: |f| {
+            let other = json!("11111111-2222-4333-8444-555555555555");
+            f.challenge_claims(with(f.cc.clone(), "sign_ref", other))
+        },
+        ..REFUSED
+    },
+    Refusal {
+        id: "expired",
+        description: "checked 8 s after iat: past exp (iat + 3) and the 5 s leeway",
+        code: "expired",
+        claim: Some("exp"),
+        explanation: "the 3-second token has expired",
+        adjust: Some(|v| v.policy["now"] = json!(T + 8)),
+        ..REFUSED
+    },
+    Refusal {
+        id: "iat-future",
+        description: "checked 6 s before iat",
+        code: "issued-in-future",
+        claim: Some("iat"),
+        explanation: "iat is beyond the leeway",
+        adjust: Some(|v| v.policy["now"] = json!(T - 6)),
+        ..REFUSED
+    },
+    Refusal {
+        id: "lifetime",
+        description: "exp 60 s after iat",
+        code: "lifetime-out-of-range",
+        explanation: "the profile allows 3 s",
+        token: |f| f.challenge_claims(with(f.cc.clone(), "exp", json!(T + 60))),
+        ..REFUSED
+    },
+    Refusal {
+        id: "relative-exp-default",
+        description: "exp written as a duration, read as a NumericDate (the default)",
+        code: "lifetime-out-of-range",
+        explanation: "exp = 3 read as a date lies before iat",
+        token: |_| challenge_builder().relative_exp(true).sign(&asp()).unwrap(),
+        ..REFUSED
+    },
+    Refusal {
+        id: "challenge-code-5-digits",
+        description: "a 5-digit challenge code",
+        code: "invalid-claim",
+        claim: Some("challenge_code"),
+        explanation: "the code is six digits",
+        token: |f| f.challenge_claims(with(f.cc.clone(), "challenge_code", json!("12345"))),
+        ..REFUSED
+    },
+    Refusal {
+        id: "doc-hash-not-hex",
+        description: "doc_hash that is not hex",
+        code: "invalid-claim",
+        claim: Some("doc_hash"),
+        explanation: "doc_hash is hex of a SHA-2 digest",
+        token: |f| f.challenge_claims(with(f.cc.clone(), "doc_hash", json!("z".repeat(64)))),
+        ..REFUSED
+    },
+];
+
+const SESSION_MISMATCH: &str = "the response must answer this session's challenge";
+
+/// Signed responses that must be refused, in file order.
+const RESPONSE_REFUSED: &[Refusal] = &[
+    Refusal {
+        id: "es384-not-enabled",
+        description: "an ES384 response while only ES256 is accepted",
+        code: "alg-not-allowed",
+        explanation: "ES384 is an explicit opt-in",
+        token: |_| {
+            let chain = vec![pki().leaf_p384.clone(), pki().ica.clone()];
+            let user = user_signer(&user_p384());
+            response_builder(chain, &user_p384()).sign(&user).unwrap()
+        },
+        cert: || &pki().leaf_p384,
+        ..REFUSED
+    },
+    Refusal {
+        id: "es256-96-byte-signature",
+        description: "alg ES256 with a 96-byte signature",
+        code: "malformed-signature",
+        explanation: "an ES256 signature is 64 bytes",
+        token: |f| unsigned(&f.rh, &f.rc, &[0x5a; 96]),
+        ..REFUSED
+    },
+    Refusal {
+        id: "x5c-missing",
+        description: "no x5c",
+        code: "bad-header",
+        explanation: "the key comes from the x5c leaf",
+        token: |f| signed(&without(f.rh.clone(), "x5c"), &f.rc, &f.user),
+        ..REFUSED
+    },
+    Refusal {
+        id: "signed-by-other-key",
+        description: "the JWS is not signed by the leaf's key",
+        code: "bad-signature",
+        explanation: "the signature does not verify with the leaf key",
+        token: |f| signed(&f.rh, &f.rc, &user_signer(&p256_jwk("someone else"))),
+        ..REFUSED
+    },
+    Refusal {
+        id: "chain-too-long",
+        description: "five certificates",
+        code: "certificate-invalid",
+        explanation: "at most four certificates",
+        token: |f| {
+            let p = pki();
+            f.response_chain(&[&p.leaf_p256, &p.ica, &p.root, &p.root, &p.root])
+        },
+        ..REFUSED
+    },
+    Refusal {
+        id: "cert-not-registered",
+        description: "a valid chain, but the leaf is not the certificate released for the session",
+        code: "certificate-not-bound",
+        explanation: "doc_hash was computed for the registered certificate",
+        token: |f| f.good_response.clone(),
+        cert: || &pki().leaf_p384,
+        ..REFUSED
+    },
+    Refusal {
+        id: "ff-id-mismatch",
+        description: "another device",
+        code: "session-mismatch",
+        claim: Some("ff_id"),
+        explanation: "the response must come from the registered device",
+        token: |f| f.good_response.clone(),
+        adjust: Some(|v| v.session = v.session.clone().ff_id("ff-00000000")),
+        ..REFUSED
+    },
+    // Chains the path validation refuses.
+    Refusal {
+        id: "cert-expired",
+        description: "the leaf expired 100 s before the signing instant",
+        code: "certificate-expired",
+        explanation: "certificates are valid at the signing instant",
+        token: |f| f.response_chain(&[&pki().leaf_expired, &pki().ica]),
+        cert: || &pki().leaf_expired,
+        ..REFUSED
+    },
+    Refusal {
+        id: "cert-forged",
+        description: "a leaf naming the intermediate, signed by another key",
+        code: "chain-untrusted",
+        explanation: "each certificate is signed by its issuer",
+        token: |f| f.response_chain(&[&pki().leaf_forged, &pki().ica]),
+        cert: || &pki().leaf_forged,
+        ..REFUSED
+    },
+    Refusal {
+        id: "issuer-not-ca",
+        description: "an issuer without basic constraints",
+        code: "chain-untrusted",
+        explanation: "issuers must be CAs",
+        token: |f| f.response_chain(&[&pki().leaf_under_not_ca, &pki().ica_not_ca]),
+        cert: || &pki().leaf_under_not_ca,
+        ..REFUSED
+    },
+    Refusal {
+        id: "path-length",
+        description: "a second intermediate below one with path length 0",
+        code: "chain-untrusted",
+        explanation: "the path length constraint is exceeded",
+        token: |f| f.response_chain(&[&pki().leaf_under_ica2, &pki().ica2, &pki().ica]),
+        cert: || &pki().leaf_under_ica2,
+        ..REFUSED
+    },
+    Refusal {
+        id: "untrusted-root",
+        description: "a chain to a root that is not an anchor",
+        code: "chain-untrusted",
+        explanation: "the chain must end at a trust anchor",
+        token: |f| f.response_chain(&[&pki().leaf_other, &pki().other_root]),
+        cert: || &pki().leaf_other,
+        ..REFUSED
+    },
+    Refusal {
+        id: "leaf-key-usage",
+        description: "a leaf whose key usage is keyEncipherment only",
+        code: "certificate-invalid",
+        explanation: "the leaf must allow digital signatures",
+        token: |f| f.response_chain(&[&pki().leaf_no_signature_usage, &pki().ica]),
+        cert: || &pki().leaf_no_signature_usage,
+        ..REFUSED
+    },
+    Refusal {
+        id: "critical-extension",
+        description: "an unknown critical extension in the leaf",
+        code: "certificate-invalid",
+        explanation: "unknown critical extensions are refused",
+        token: |f| f.response_chain(&[&pki().leaf_critical_extension, &pki().ica]),
+        cert: || &pki().leaf_critical_extension,
+        ..REFUSED
+    },
+    Refusal {
+        id: "chain-broken",
+        description: "the intermediate left out: the leaf's issuer is not the next certificate",
+        code: "chain-untrusted",
+        explanation: "each certificate is issued by the next",
+        token: |f| f.response_chain(&[&pki().leaf_p256, &pki().root]),
+        ..REFUSED
+    },
+    // Claims that must match the session.
+    Refusal {
+        id: "hss-nonce-mismatch",
+        description: "hss_nonce of another challenge",
+        code: "session-mismatch",
+        claim: Some("hss_nonce"),
+        explanation: SESSION_MISMATCH,
+        token: |f| f.response_claim("hss_nonce", json!("hss-nonce-other")),
+        ..REFUSED
+    },
+    Refusal {
+        id: "doc-hash-mismatch",
+        description: "another document hash",
+        code: "session-mismatch",
+        claim: Some("doc_hash"),
+        explanation: SESSION_MISMATCH,
+        token: |f| f.response_claim("doc_hash", json!("ab".repeat(32))),
+        ..REFUSED
+    },
+    Refusal {
+        id: "challenge-code-mismatch",
+        description: "another challenge code",
+        code: "session-mismatch",
+        claim: Some("challenge_code"),
+        explanation: SESSION_MISMATCH,
+        token: |f| f.response_claim("challenge_code", json!("999999")),
+        ..REFUSED
+    },
+    Refusal {
+        id: "sign-ref-mismatch",
+        description: "another session",
+        code: "session-mismatch",
+        claim: Some("sign_ref"),
+        explanation: SESSION_MISMATCH,
+        token: |f| f.response_claim("sign_ref", json!("11111111-2222-4333-8444-555555555555")),
+        ..REFUSED
+    },
+    // The user's signature and the timestamp.
+    Refusal {
+        id: "usr-signature-other-hash",
+        description: "usr_signature over another document hash",
+        code: "user-signature-invalid",
+        explanation: "the user's signature must cover doc_hash",
+        token: |f| {
+            let other: DocHash = "cd".repeat(32).parse().unwrap();
+            let signature = UserSignature::sign(&other, &user_p256()).unwrap();
+            f.response_claim("usr_signature", json!(signature.to_hex()))
+        },
+        ..REFUSED
+    },
+    Refusal {
+        id: "usr-signature-trailing-byte",
+        description: "usr_signature DER with a trailing byte",
+        code: "invalid-claim",
+        claim: Some("usr_signature"),
+        explanation: "strict DER only",
+        token: |f| {
+            let good = f.rc["usr_signature"].as_str().unwrap();
+            f.response_claim("usr_signature", json!(format!("{good}00")))
+        },
+        ..REFUSED
+    },
+    Refusal {
+        id: "timestamp-before-challenge",
+        description: "signed 6 s before the challenge was issued",
+        code: "timestamp-out-of-range",
+        claim: Some("timestamp"),
+        explanation: "the user cannot sign before the challenge exists",
+        token: |f| f.response_claim("timestamp", json!((T - 6) * 1000)),
+        ..REFUSED
+    },
+    Refusal {
+        id: "timestamp-seconds",
+        description: "timestamp in seconds instead of milliseconds",
+        code: "invalid-claim",
+        claim: Some("timestamp"),
+        explanation: "timestamp is in milliseconds",
+        token: |f| f.response_claim("timestamp", json!(T)),
+        ..REFUSED
+    },
+    Refusal {
+        id: "expired",
+        description: "checked 9 s after iat",
+        code: "expired",
+        claim: Some("exp"),
+        explanation: "the 3-second token has expired",
+        token: |f| f.good_response.clone(),
+        adjust: Some(|v| v.policy["now"] = json!(T + 10)),
+        ..REFUSED
+    },
+];
 
 fn to_json(v: &Vector) -> Value {
     let mut out = json!({
