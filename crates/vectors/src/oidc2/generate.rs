@@ -177,22 +177,6 @@ enum Expect {
     },
 }
 
-fn invalid(code: &'static str, explanation: &'static str) -> Expect {
-    Expect::Invalid {
-        code,
-        claim: None,
-        explanation,
-    }
-}
-
-fn invalid_claim(code: &'static str, claim: &'static str, explanation: &'static str) -> Expect {
-    Expect::Invalid {
-        code,
-        claim: Some(claim),
-        explanation,
-    }
-}
-
 struct Case {
     id: String,
     description: String,
@@ -306,7 +290,9 @@ fn e2e(id: &str, description: &str, token: String, expect: Expect) -> Case {
     }
 }
 
+/// Every vector, in file order: the valid ones, then the table of refusals.
 fn cases() -> Vec<Case> {
+    let f = Fixtures::new();
     let mut out = Vec::new();
     let op384 = public(&op_key(JwsAlgorithm::ES384));
 
@@ -417,447 +403,594 @@ fn cases() -> Vec<Case> {
     compat.policy["algorithms"] = json!(&ALL[..9]);
     out.push(compat);
 
-    // --- Header and algorithm -----------------------------------------------------------------
-    let e2e_header = header_of(&good_e2e());
-    let e2e_claims = claims_of(&good_e2e());
-    out.push(e2e(
-        "typ-wrong",
-        "typ jwt instead of jwt+e2epop",
-        raw(
-            &with(e2e_header.clone(), "typ", json!("jwt")),
-            &e2e_claims,
-            &client(),
-        ),
-        invalid(
-            "typ-mismatch",
-            "explicit typing separates the three token types",
-        ),
-    ));
-    out.push(e2e(
-        "typ-missing",
-        "no typ",
-        raw(&without(e2e_header.clone(), "typ"), &e2e_claims, &client()),
-        invalid("typ-mismatch", "typ is required"),
-    ));
-    out.push(pop(
-        "typ-ict",
-        "an ICT-typed token presented as a PoP token",
-        raw(
-            &with(
-                header_of(&pop_builder().build(&client()).unwrap()),
-                "typ",
-                json!("jwt+ict"),
-            ),
-            &claims_of(&pop_builder().build(&client()).unwrap()),
-            &client(),
-        ),
-        invalid("typ-mismatch", "a token of another type is refused"),
-    ));
-    out.push(e2e(
-        "alg-none",
-        "alg none with an empty signature",
-        unsigned(
-            &with(e2e_header.clone(), "alg", json!("none")),
-            &e2e_claims,
-            b"",
-        ),
-        invalid("alg-none", "unsecured tokens are never accepted"),
-    ));
-    let hmac = SigningKey::new(
-        Jwk::from_json(r#"{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"}"#)
-            .unwrap(),
-        JwsAlgorithm::HS256,
-    )
-    .unwrap();
-    out.push(e2e(
-        "hs256",
-        "an HS256 token: only asymmetric algorithms are allowed",
-        raw(
-            &with(e2e_header.clone(), "alg", json!("HS256")),
-            &e2e_claims,
-            &hmac,
-        ),
-        invalid(
-            "alg-not-allowed",
-            "OIDC² tokens are signed with asymmetric keys only",
-        ),
-    ));
-    let mut compat_only = pair(
-        "eddsa-library-compat",
-        "EdDSA refused when only the reference library's nine algorithms are allowed",
-        ict_builder(&public(&ed), "ict-jti-ed")
-            .build(&op_key(JwsAlgorithm::ES384))
-            .unwrap(),
-        e2e_builder().build(&ed).unwrap(),
-        invalid("alg-not-allowed", "EdDSA is not in the allow-list"),
-    );
-    compat_only.policy["algorithms"] = json!(&ALL[..9]);
-    out.push(compat_only);
-    out.push(e2e(
-        "curve-mismatch",
-        "alg ES256 with the P-384 client key",
-        unsigned(
-            &with(e2e_header.clone(), "alg", json!("ES256")),
-            &e2e_claims,
-            &[1; 64],
-        ),
-        invalid("key-confusion", "the key's curve must be the algorithm's"),
-    ));
-    let mut small_n = [0x5au8; 128];
-    small_n[0] = 0xc3;
-    small_n[127] = 0x01;
-    let rsa1024 = json!({"kty": "RSA", "n": jose_core::b64::encode(small_n), "e": "AQAB"});
-    let pop_claims = claims_of(&pop_builder().build(&client()).unwrap());
-    out.push(pop(
-        "rsa-1024",
-        "a PoP token embedding a 1024-bit RSA key",
-        unsigned(
-            &json!({"typ": "jwt+pop", "alg": "RS256", "jwk": rsa1024}),
-            &pop_claims,
-            &[1; 128],
-        ),
-        invalid("key-too-short", "RSA keys must have at least 2048 bits"),
-    ));
-    out.push(pop(
-        "jwk-private",
-        "a PoP token whose header jwk contains the private key",
-        unsigned(
-            &json!({"typ": "jwt+pop", "alg": "ES384", "jwk": jwk_json(&draft_client())}),
-            &pop_claims,
-            &[1; 96],
-        ),
-        invalid("private-key-embedded", "the embedded key must be public"),
-    ));
-
-    // --- Signature and key binding ------------------------------------------------------------
-    let token = good_e2e();
-    let (head, sig) = token.rsplit_once('.').unwrap();
-    let mut bytes = jose_core::b64::decode(sig).unwrap();
-    bytes[0] ^= 1;
-    out.push(e2e(
-        "signature-tampered",
-        "one bit of the signature flipped",
-        format!("{head}.{}", jose_core::b64::encode(&bytes)),
-        invalid("bad-signature", "the signature does not verify"),
-    ));
-    out.push(e2e(
-        "signature-size",
-        "a 64-byte signature for ES384",
-        format!("{head}.{}", jose_core::b64::encode([1u8; 64])),
-        invalid("malformed-signature", "ES384 signatures are 96 bytes"),
-    ));
-    out.push(pair(
-        "jkt-missing",
-        "an E2E PoP token without jkt",
-        good_ict(),
-        raw(&without(e2e_header.clone(), "jkt"), &e2e_claims, &client()),
-        invalid(
-            "jkt-mismatch",
-            "the token does not name the key the ICT certifies",
-        ),
-    ));
-    let other = public(&c256);
-    out.push(pair(
-        "jkt-wrong",
-        "jkt is the thumbprint of another key",
-        good_ict(),
-        raw(
-            &with(
-                e2e_header.clone(),
-                "jkt",
-                json!(jwk_thumbprint::thumbprint_b64(
-                    &other,
-                    jwk_thumbprint::ThumbprintHash::Sha256
-                )),
-            ),
-            &e2e_claims,
-            &client(),
-        ),
-        invalid("jkt-mismatch", "jkt must be the thumbprint of cnf.jwk"),
-    ));
-    let ict_header = header_of(&good_ict());
-    let ict_claims = claims_of(&good_ict());
-    let op = op_key(JwsAlgorithm::ES384);
-    out.push(ict(
-        "kid-missing",
-        "an ICT without kid",
-        raw(&without(ict_header.clone(), "kid"), &ict_claims, &op),
-        op384.clone(),
-        invalid("no-matching-key", "the OP key is found by kid"),
-    ));
-    out.push(ict(
-        "kid-unknown",
-        "an ICT naming a kid the OP does not publish",
-        raw(
-            &with(ict_header.clone(), "kid", json!("op-old")),
-            &ict_claims,
-            &op,
-        ),
-        op384.clone(),
-        invalid("no-matching-key", "no OP key has this kid"),
-    ));
-    out.push(ict(
-        "signed-by-client",
-        "an ICT under the OP's kid, signed by the client key",
-        raw(&ict_header, &ict_claims, &client()),
-        op384.clone(),
-        invalid("bad-signature", "only the OP's key may sign an ICT"),
-    ));
-    out.push(ict(
-        "cnf-missing",
-        "an ICT without cnf",
-        raw(&ict_header, &without(ict_claims.clone(), "cnf"), &op),
-        op384.clone(),
-        invalid_claim("missing-claim", "cnf", "cnf is required"),
-    ));
-    out.push(ict(
-        "cnf-null",
-        "an ICT with cnf null",
-        raw(
-            &ict_header,
-            &with(ict_claims.clone(), "cnf", Value::Null),
-            &op,
-        ),
-        op384.clone(),
-        invalid_claim("invalid-claim", "cnf", "cnf must be an object holding jwk"),
-    ));
-    out.push(ict(
-        "cnf-private",
-        "an ICT whose cnf.jwk is a private key",
-        raw(
-            &ict_header,
-            &with(
-                ict_claims.clone(),
-                "cnf",
-                json!({"jwk": jwk_json(&draft_client())}),
-            ),
-            &op,
-        ),
-        op384.clone(),
-        invalid("private-key-embedded", "cnf.jwk must be a public key"),
-    ));
-    out.push(ict(
-        "untrusted-issuer",
-        "an ICT from another issuer under a trusted OP's key",
-        raw(
-            &ict_header,
-            &with(ict_claims.clone(), "iss", json!("https://evil.example")),
-            &op,
-        ),
-        op384.clone(),
-        invalid_claim(
-            "issuer-mismatch",
-            "iss",
-            "the OP key is trusted for its own issuer only",
-        ),
-    ));
-
-    // --- Claims ---------------------------------------------------------------------------
-    out.push(ict(
-        "ctx-number",
-        "ctx is a number",
-        raw(&ict_header, &with(ict_claims.clone(), "ctx", json!(7)), &op),
-        op384.clone(),
-        invalid_claim(
-            "invalid-claim",
-            "ctx",
-            "ctx is a string or an array of strings",
-        ),
-    ));
-    out.push(ict(
-        "ctx-missing-required",
-        "ctx lacks the required context",
-        raw(
-            &ict_header,
-            &with(ict_claims.clone(), "ctx", json!(["instant_messaging"])),
-            &op,
-        ),
-        op384.clone(),
-        invalid_claim(
-            "context-missing",
-            "ctx",
-            "an ICT for one application domain is refused in another",
-        ),
-    ));
-    out.push(pair(
-        "sub-mismatch",
-        "the E2E PoP token's sub is not the ICT's",
-        good_ict(),
-        e2e_builder().subject("987654321").build(&client()).unwrap(),
-        invalid_claim(
-            "subject-mismatch",
-            "sub",
-            "the E2E PoP token must be about the ICT's user",
-        ),
-    ));
-    out.push(pair(
-        "iss-not-ict-aud",
-        "the E2E PoP token's iss is not the ICT's aud",
-        good_ict(),
-        e2e_builder()
-            .issuer("otherclient")
-            .build(&client())
-            .unwrap(),
-        invalid_claim(
-            "issuer-mismatch",
-            "iss",
-            "the E2E PoP token must come from the client the ICT was issued to",
-        ),
-    ));
-    out.push(pair(
-        "aud-mismatch",
-        "the E2E PoP token is addressed to another party",
-        good_ict(),
-        e2e_builder()
-            .audiences(["alice", "bob"])
-            .build(&client())
-            .unwrap(),
-        invalid_claim(
-            "audience-mismatch",
-            "aud",
-            "aud must contain the verifier's identifier",
-        ),
-    ));
-    out.push(e2e(
-        "sub-null",
-        "sub is null",
-        raw(
-            &e2e_header,
-            &with(e2e_claims.clone(), "sub", Value::Null),
-            &client(),
-        ),
-        invalid_claim(
-            "invalid-claim",
-            "sub",
-            "a claim present as null is invalid, not absent",
-        ),
-    ));
-    out.push(pop(
-        "aud-wrong",
-        "a PoP token for another OP",
-        pop_builder()
-            .audience("https://other-op.example")
-            .build(&client())
-            .unwrap(),
-        invalid_claim(
-            "audience-mismatch",
-            "aud",
-            "the PoP token's aud is the OP's issuer",
-        ),
-    ));
-
-    // --- Time -----------------------------------------------------------------------------
-    out.push(e2e(
-        "exp-equals-now",
-        "exp is the current second",
-        e2e_builder()
-            .expires_at(at(T0 + 10))
-            .build(&client())
-            .unwrap(),
-        invalid_claim(
-            "expired",
-            "exp",
-            "a token is invalid from its exp second on",
-        ),
-    ));
-    out.push(e2e(
-        "nbf-future",
-        "nbf 20 s ahead",
-        e2e_builder()
-            .not_before(at(T0 + 30))
-            .build(&client())
-            .unwrap(),
-        invalid_claim("not-yet-valid", "nbf", "nbf is in the future"),
-    ));
-    out.push(e2e(
-        "iat-future",
-        "iat 20 s ahead, tolerance 0",
-        E2ePopTokenBuilder::new()
-            .issuer(CLIENT)
-            .subject(SUB)
-            .audience(AP)
-            .jti("e2e-jti-2")
-            .issued_at(at(T0 + 30))
-            .build(&client())
-            .unwrap(),
-        invalid_claim("issued-in-future", "iat", "iat is in the future"),
-    ));
-    out.push(ict(
-        "iat-too-old",
-        "an ICT issued 3601 s ago, still before its exp",
-        raw(
-            &ict_header,
-            &with(
-                with(
-                    without(ict_claims.clone(), "nbf"),
-                    "iat",
-                    json!(T0 + 10 - 3601),
-                ),
-                "exp",
-                json!(T0 + 100),
-            ),
-            &op,
-        ),
-        op384.clone(),
-        invalid_claim(
-            "too-old",
-            "iat",
-            "an ICT older than max_token_age (3600 s) is refused",
-        ),
-    ));
-    out.push(e2e(
-        "lifetime-too-long",
-        "an E2E PoP token living 301 s",
-        e2e_builder()
-            .lifetime(Duration::from_secs(301))
-            .build(&client())
-            .unwrap(),
-        invalid(
-            "lifetime-out-of-range",
-            "the draft limits E2E PoP tokens to 5 minutes",
-        ),
-    ));
-
-    // --- Structure ------------------------------------------------------------------------
-    let array_payload = jws::compact::CompactSign::new(b"[1,2]")
-        .protected_json(e2e_header.to_string())
-        .sign(&client())
-        .unwrap();
-    out.push(e2e(
-        "payload-array",
-        "a payload that is a JSON array",
-        array_payload,
-        invalid("payload-not-object", "the claims set is a JSON object"),
-    ));
-    let parts: Vec<&str> = token.split('.').collect();
-    out.push(e2e(
-        "two-segments",
-        "two segments",
-        format!("{}.{}", parts[0], parts[1]),
-        invalid("malformed", "a compact JWS has three segments"),
-    ));
-    out.push(e2e(
-        "four-segments",
-        "four segments",
-        format!("{token}.{}", parts[2]),
-        invalid("malformed", "a compact JWS has three segments"),
-    ));
-    out.push(e2e(
-        "crit-unknown",
-        "crit names an extension nobody understands",
-        raw(
-            &with(
-                with(e2e_header, "crit", json!(["urn:example:ext"])),
-                "urn:example:ext",
-                json!(true),
-            ),
-            &e2e_claims,
-            &client(),
-        ),
-        invalid("crit-unknown", "unknown critical extensions are refused"),
-    ));
+    out.extend(REFUSED.iter().map(|r| r.case(&f)));
     out
 }
+
+/// What the invalid vectors are made from: the valid E2E PoP token and ICT taken apart, the
+/// OP's ES384 key, and the other client keys.
+struct Fixtures {
+    e2e_header: Value,
+    e2e_claims: Value,
+    ict_header: Value,
+    ict_claims: Value,
+    /// The OP's ES384 signing key, and its public JWK (the ICT vectors' key).
+    op: SigningKey,
+    op384: Jwk,
+    /// The claims of the valid PoP token.
+    pop_claims: Value,
+    /// The Ed25519 and P-256 client keys.
+    ed: SigningKey,
+    c256: SigningKey,
+}
+
+impl Fixtures {
+    fn new() -> Self {
+        let op = op_key(JwsAlgorithm::ES384);
+        Self {
+            e2e_header: header_of(&good_e2e()),
+            e2e_claims: claims_of(&good_e2e()),
+            ict_header: header_of(&good_ict()),
+            ict_claims: claims_of(&good_ict()),
+            op384: public(&op),
+            op,
+            pop_claims: claims_of(&pop_builder().build(&client()).unwrap()),
+            ed: signer(ed25519("oidc2 client ed25519"), JwsAlgorithm::EdDSA),
+            c256: signer(p256("oidc2 client p256"), JwsAlgorithm::ES256),
+        }
+    }
+
+    /// The E2E PoP token with this header, signed by the client.
+    fn e2e_header(&self, header: Value) -> String {
+        raw(&header, &self.e2e_claims, &client())
+    }
+
+    /// The ICT with these claims, signed by the OP.
+    fn ict_claims(&self, claims: Value) -> String {
+        raw(&self.ict_header, &claims, &self.op)
+    }
+
+    /// The ICT with this header, signed by the OP.
+    fn ict_header(&self, header: Value) -> String {
+        raw(&header, &self.ict_claims, &self.op)
+    }
+}
+
+/// Which verifier a vector is for.
+#[derive(Clone, Copy)]
+enum Kind {
+    Pop,
+    Ict,
+    /// An E2E PoP token verified with its ICT.
+    Pair,
+    /// An E2E PoP token verified with the client key.
+    E2e,
+}
+
+/// One invalid vector: its token (a mutation of a valid one), and why it must be refused.
+struct Refusal {
+    kind: Kind,
+    id: &'static str,
+    description: &'static str,
+    code: &'static str,
+    /// The claim a claim check is about.
+    claim: Option<&'static str>,
+    explanation: &'static str,
+    /// The token (for a pair, the E2E PoP token).
+    token: fn(&Fixtures) -> String,
+    /// For a pair: the ICT.
+    ict: fn(&Fixtures) -> String,
+    /// A change to the policy.
+    adjust: Option<fn(&mut Case)>,
+}
+
+impl Refusal {
+    fn case(&self, f: &Fixtures) -> Case {
+        let expect = Expect::Invalid {
+            code: self.code,
+            claim: self.claim,
+            explanation: self.explanation,
+        };
+        let (id, description, token) = (self.id, self.description, (self.token)(f));
+        let mut c = match self.kind {
+            Kind::Pop => pop(id, description, token, expect),
+            Kind::Ict => ict(id, description, token, f.op384.clone(), expect),
+            Kind::Pair => pair(id, description, (self.ict)(f), token, expect),
+            Kind::E2e => e2e(id, description, token, expect),
+        };
+        if let Some(adjust) = self.adjust {
+            adjust(&mut c);
+        }
+        c
+    }
+}
+
+/// An E2E PoP token refused for no particular claim; rows change what they are about.
+const E2E: Refusal = Refusal {
+    kind: Kind::E2e,
+    id: "",
+    description: "",
+    code: "",
+    claim: None,
+    explanation: "",
+    token: |_| good_e2e(),
+    ict: |_| good_ict(),
+    adjust: None,
+};
+
+/// The same for the other verifiers.
+const POP: Refusal = Refusal {
+    kind: Kind::Pop,
+    ..E2E
+};
+const ICT: Refusal = Refusal {
+    kind: Kind::Ict,
+    ..E2E
+};
+const PAIR: Refusal = Refusal {
+    kind: Kind::Pair,
+    ..E2E
+};
+
+/// A 1024-bit RSA public key (made up: only its size matters).
+fn rsa_1024() -> Value {
+    let mut n = [0x5au8; 128];
+    n[0] = 0xc3;
+    n[127] = 0x01;
+    json!({"kty": "RSA", "n": jose_core::b64::encode(n), "e": "AQAB"})
+}
+
+/// The valid E2E PoP token's signing input and decoded signature.
+fn e2e_signature() -> (String, Vec<u8>) {
+    let token = good_e2e();
+    let (head, sig) = token.rsplit_once('.').unwrap();
+    (head.to_owned(), jose_core::b64::decode(sig).unwrap())
+}
+
+/// The invalid vectors, in file order.
+const REFUSED: &[Refusal] = &[
+    // Header and algorithm.
+    Refusal {
+        id: "typ-wrong",
+        description: "typ jwt instead of jwt+e2epop",
+        code: "typ-mismatch",
+        explanation: "explicit typing separates the three token types",
+        token: |f| f.e2e_header(with(f.e2e_header.clone(), "typ", json!("jwt"))),
+        ..E2E
+    },
+    Refusal {
+        id: "typ-missing",
+        description: "no typ",
+        code: "typ-mismatch",
+        explanation: "typ is required",
+        token: |f| f.e2e_header(without(f.e2e_header.clone(), "typ")),
+        ..E2E
+    },
+    Refusal {
+        id: "typ-ict",
+        description: "an ICT-typed token presented as a PoP token",
+        code: "typ-mismatch",
+        explanation: "a token of another type is refused",
+        token: |_| {
+            let token = pop_builder().build(&client()).unwrap();
+            let header = with(header_of(&token), "typ", json!("jwt+ict"));
+            raw(&header, &claims_of(&token), &client())
+        },
+        ..POP
+    },
+    Refusal {
+        id: "alg-none",
+        description: "alg none with an empty signature",
+        code: "alg-none",
+        explanation: "unsecured tokens are never accepted",
+        token: |f| {
+            unsigned(
+                &with(f.e2e_header.clone(), "alg", json!("none")),
+                &f.e2e_claims,
+                b"",
+            )
+        },
+        ..E2E
+    },
+    Refusal {
+        id: "hs256",
+        description: "an HS256 token: only asymmetric algorithms are allowed",
+        code: "alg-not-allowed",
+        explanation: "OIDC² tokens are signed with asymmetric keys only",
+        token: |f| {
+            let secret = r#"{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"}"#;
+            let hmac =
+                SigningKey::new(Jwk::from_json(secret).unwrap(), JwsAlgorithm::HS256).unwrap();
+            raw(
+                &with(f.e2e_header.clone(), "alg", json!("HS256")),
+                &f.e2e_claims,
+                &hmac,
+            )
+        },
+        ..E2E
+    },
+    Refusal {
+        id: "eddsa-library-compat",
+        description: "EdDSA refused when only the reference library's nine algorithms are allowed",
+        code: "alg-not-allowed",
+        explanation: "EdDSA is not in the allow-list",
+        ict: |f| {
+            ict_builder(&public(&f.ed), "ict-jti-ed")
+                .build(&op_key(JwsAlgorithm::ES384))
+                .unwrap()
+        },
+        token: |f| e2e_builder().build(&f.ed).unwrap(),
+        adjust: Some(|c| c.policy["algorithms"] = json!(&ALL[..9])),
+        ..PAIR
+    },
+    Refusal {
+        id: "curve-mismatch",
+        description: "alg ES256 with the P-384 client key",
+        code: "key-confusion",
+        explanation: "the key's curve must be the algorithm's",
+        token: |f| {
+            unsigned(
+                &with(f.e2e_header.clone(), "alg", json!("ES256")),
+                &f.e2e_claims,
+                &[1; 64],
+            )
+        },
+        ..E2E
+    },
+    Refusal {
+        id: "rsa-1024",
+        description: "a PoP token embedding a 1024-bit RSA key",
+        code: "key-too-short",
+        explanation: "RSA keys must have at least 2048 bits",
+        token: |f| {
+            let header = json!({"typ": "jwt+pop", "alg": "RS256", "jwk": rsa_1024()});
+            unsigned(&header, &f.pop_claims, &[1; 128])
+        },
+        ..POP
+    },
+    Refusal {
+        id: "jwk-private",
+        description: "a PoP token whose header jwk contains the private key",
+        code: "private-key-embedded",
+        explanation: "the embedded key must be public",
+        token: |f| {
+            let header =
+                json!({"typ": "jwt+pop", "alg": "ES384", "jwk": jwk_json(&draft_client())});
+            unsigned(&header, &f.pop_claims, &[1; 96])
+        },
+        ..POP
+    },
+    // Signature and key binding.
+    Refusal {
+        id: "signature-tampered",
+        description: "one bit of the signature flipped",
+        code: "bad-signature",
+        explanation: "the signature does not verify",
+        token: |_| {
+            let (head, mut signature) = e2e_signature();
+            signature[0] ^= 1;
+            format!("{head}.{}", jose_core::b64::encode(&signature))
+        },
+        ..E2E
+    },
+    Refusal {
+        id: "signature-size",
+        description: "a 64-byte signature for ES384",
+        code: "malformed-signature",
+        explanation: "ES384 signatures are 96 bytes",
+        token: |_| {
+            format!(
+                "{}.{}",
+                e2e_signature().0,
+                jose_core::b64::encode([1u8; 64])
+            )
+        },
+        ..E2E
+    },
+    Refusal {
+        id: "jkt-missing",
+        description: "an E2E PoP token without jkt",
+        code: "jkt-mismatch",
+        explanation: "the token does not name the key the ICT certifies",
+        token: |f| f.e2e_header(without(f.e2e_header.clone(), "jkt")),
+        ..PAIR
+    },
+    Refusal {
+        id: "jkt-wrong",
+        description: "jkt is the thumbprint of another key",
+        code: "jkt-mismatch",
+        explanation: "jkt must be the thumbprint of cnf.jwk",
+        token: |f| {
+            let other = jwk_thumbprint::thumbprint_b64(
+                &public(&f.c256),
+                jwk_thumbprint::ThumbprintHash::Sha256,
+            );
+            f.e2e_header(with(f.e2e_header.clone(), "jkt", json!(other)))
+        },
+        ..PAIR
+    },
+    Refusal {
+        id: "kid-missing",
+        description: "an ICT without kid",
+        code: "no-matching-key",
+        explanation: "the OP key is found by kid",
+        token: |f| f.ict_header(without(f.ict_header.clone(), "kid")),
+        ..ICT
+    },
+    Refusal {
+        id: "kid-unknown",
+        description: "an ICT naming a kid the OP does not publish",
+        code: "no-matching-key",
+        explanation: "no OP key has this kid",
+        token: |f| f.ict_header(with(f.ict_header.clone(), "kid", json!("op-old"))),
+        ..ICT
+    },
+    Refusal {
+        id: "signed-by-client",
+        description: "an ICT under the OP's kid, signed by the client key",
+        code: "bad-signature",
+        explanation: "only the OP's key may sign an ICT",
+        token: |f| raw(&f.ict_header, &f.ict_claims, &client()),
+        ..ICT
+    },
+    Refusal {
+        id: "cnf-missing",
+        description: "an ICT without cnf",
+        code: "missing-claim",
+        claim: Some("cnf"),
+        explanation: "cnf is required",
+        token: |f| f.ict_claims(without(f.ict_claims.clone(), "cnf")),
+        ..ICT
+    },
+    Refusal {
+        id: "cnf-null",
+        description: "an ICT with cnf null",
+        code: "invalid-claim",
+        claim: Some("cnf"),
+        explanation: "cnf must be an object holding jwk",
+        token: |f| f.ict_claims(with(f.ict_claims.clone(), "cnf", Value::Null)),
+        ..ICT
+    },
+    Refusal {
+        id: "cnf-private",
+        description: "an ICT whose cnf.jwk is a private key",
+        code: "private-key-embedded",
+        explanation: "cnf.jwk must be a public key",
+        token: |f| {
+            let cnf = json!({"jwk": jwk_json(&draft_client())});
+            f.ict_claims(with(f.ict_claims.clone(), "cnf", cnf))
+        },
+        ..ICT
+    },
+    Refusal {
+        id: "untrusted-issuer",
+        description: "an ICT from another issuer under a trusted OP's key",
+        code: "issuer-mismatch",
+        claim: Some("iss"),
+        explanation: "the OP key is trusted for its own issuer only",
+        token: |f| {
+            f.ict_claims(with(
+                f.ict_claims.clone(),
+                "iss",
+                json!("https://evil.example"),
+            ))
+        },
+        ..ICT
+    },
+    // Claims.
+    Refusal {
+        id: "ctx-number",
+        description: "ctx is a number",
+        code: "invalid-claim",
+        claim: Some("ctx"),
+        explanation: "ctx is a string or an array of strings",
+        token: |f| f.ict_claims(with(f.ict_claims.clone(), "ctx", json!(7))),
+        ..ICT
+    },
+    Refusal {
+        id: "ctx-missing-required",
+        description: "ctx lacks the required context",
+        code: "context-missing",
+        claim: Some("ctx"),
+        explanation: "an ICT for one application domain is refused in another",
+        token: |f| {
+            f.ict_claims(with(
+                f.ict_claims.clone(),
+                "ctx",
+                json!(["instant_messaging"]),
+            ))
+        },
+        ..ICT
+    },
+    Refusal {
+        id: "sub-mismatch",
+        description: "the E2E PoP token's sub is not the ICT's",
+        code: "subject-mismatch",
+        claim: Some("sub"),
+        explanation: "the E2E PoP token must be about the ICT's user",
+        token: |_| e2e_builder().subject("987654321").build(&client()).unwrap(),
+        ..PAIR
+    },
+    Refusal {
+        id: "iss-not-ict-aud",
+        description: "the E2E PoP token's iss is not the ICT's aud",
+        code: "issuer-mismatch",
+        claim: Some("iss"),
+        explanation: "the E2E PoP token must come from the client the ICT was issued to",
+        token: |_| {
+            e2e_builder()
+                .issuer("otherclient")
+                .build(&client())
+                .unwrap()
+        },
+        ..PAIR
+    },
+    Refusal {
+        id: "aud-mismatch",
+        description: "the E2E PoP token is addressed to another party",
+        code: "audience-mismatch",
+        claim: Some("aud"),
+        explanation: "aud must contain the verifier's identifier",
+        token: |_| {
+            e2e_builder()
+                .audiences(["alice", "bob"])
+                .build(&client())
+                .unwrap()
+        },
+        ..PAIR
+    },
+    Refusal {
+        id: "sub-null",
+        description: "sub is null",
+        code: "invalid-claim",
+        claim: Some("sub"),
+        explanation: "a claim present as null is invalid, not absent",
+        token: |f| {
+            raw(
+                &f.e2e_header,
+                &with(f.e2e_claims.clone(), "sub", Value::Null),
+                &client(),
+            )
+        },
+        ..E2E
+    },
+    Refusal {
+        id: "aud-wrong",
+        description: "a PoP token for another OP",
+        code: "audience-mismatch",
+        claim: Some("aud"),
+        explanation: "the PoP token's aud is the OP's issuer",
+        token: |_| {
+            pop_builder()
+                .audience("https://other-op.example")
+                .build(&client())
+                .unwrap()
+        },
+        ..POP
+    },
+    // Time.
+    Refusal {
+        id: "exp-equals-now",
+        description: "exp is the current second",
+        code: "expired",
+        claim: Some("exp"),
+        explanation: "a token is invalid from its exp second on",
+        token: |_| {
+            e2e_builder()
+                .expires_at(at(T0 + 10))
+                .build(&client())
+                .unwrap()
+        },
+        ..E2E
+    },
+    Refusal {
+        id: "nbf-future",
+        description: "nbf 20 s ahead",
+        code: "not-yet-valid",
+        claim: Some("nbf"),
+        explanation: "nbf is in the future",
+        token: |_| {
+            e2e_builder()
+                .not_before(at(T0 + 30))
+                .build(&client())
+                .unwrap()
+        },
+        ..E2E
+    },
+    Refusal {
+        id: "iat-future",
+        description: "iat 20 s ahead, tolerance 0",
+        code: "issued-in-future",
+        claim: Some("iat"),
+        explanation: "iat is in the future",
+        token: |_| {
+            E2ePopTokenBuilder::new()
+                .issuer(CLIENT)
+                .subject(SUB)
+                .audience(AP)
+                .jti("e2e-jti-2")
+                .issued_at(at(T0 + 30))
+                .build(&client())
+                .unwrap()
+        },
+        ..E2E
+    },
+    Refusal {
+        id: "iat-too-old",
+        description: "an ICT issued 3601 s ago, still before its exp",
+        code: "too-old",
+        claim: Some("iat"),
+        explanation: "an ICT older than max_token_age (3600 s) is refused",
+        token: |f| {
+            let claims = without(f.ict_claims.clone(), "nbf");
+            let claims = with(claims, "iat", json!(T0 + 10 - 3601));
+            f.ict_claims(with(claims, "exp", json!(T0 + 100)))
+        },
+        ..ICT
+    },
+    Refusal {
+        id: "lifetime-too-long",
+        description: "an E2E PoP token living 301 s",
+        code: "lifetime-out-of-range",
+        explanation: "the draft limits E2E PoP tokens to 5 minutes",
+        token: |_| {
+            e2e_builder()
+                .lifetime(Duration::from_secs(301))
+                .build(&client())
+                .unwrap()
+        },
+        ..E2E
+    },
+    // Structure.
+    Refusal {
+        id: "payload-array",
+        description: "a payload that is a JSON array",
+        code: "payload-not-object",
+        explanation: "the claims set is a JSON object",
+        token: |f| {
+            jws::compact::CompactSign::new(b"[1,2]")
+                .protected_json(f.e2e_header.to_string())
+                .sign(&client())
+                .unwrap()
+        },
+        ..E2E
+    },
+    Refusal {
+        id: "two-segments",
+        description: "two segments",
+        code: "malformed",
+        explanation: "a compact JWS has three segments",
+        token: |_| {
+            let token = good_e2e();
+            let parts: Vec<&str> = token.split('.').collect();
+            format!("{}.{}", parts[0], parts[1])
+        },
+        ..E2E
+    },
+    Refusal {
+        id: "four-segments",
+        description: "four segments",
+        code: "malformed",
+        explanation: "a compact JWS has three segments",
+        token: |_| {
+            let token = good_e2e();
+            let signature = token.rsplit('.').next().unwrap_or_default();
+            format!("{token}.{signature}")
+        },
+        ..E2E
+    },
+    Refusal {
+        id: "crit-unknown",
+        description: "crit names an extension nobody understands",
+        code: "crit-unknown",
+        explanation: "unknown critical extensions are refused",
+        token: |f| {
+            let header = with(f.e2e_header.clone(), "crit", json!(["urn:example:ext"]));
+            f.e2e_header(with(header, "urn:example:ext", json!(true)))
+        },
+        ..E2E
+    },
+];
 
 fn to_json(c: &Case) -> Value {
     let mut v = json!({
