@@ -197,254 +197,252 @@ fn flip_member(key: &Value, member: &str) -> Result<Value, String> {
     Ok(with(key, member, Some(json!(b64::encode(bytes)))))
 }
 
-fn negatives(keys: &JwsKeys) -> Result<Vec<JwkVector>, String> {
-    let p256 = keys::value(keys.for_alg(jose_core::alg::JwsAlgorithm::ES256));
-    let p256_public = keys::public_value(keys.for_alg(jose_core::alg::JwsAlgorithm::ES256))?;
-    let p384 = keys::value(keys.for_alg(jose_core::alg::JwsAlgorithm::ES384));
-    let rsa = keys::value(keys.for_alg(jose_core::alg::JwsAlgorithm::RS256));
-    let ed = keys::value(keys.for_alg(jose_core::alg::JwsAlgorithm::EdDSA));
-    let hs = keys::value(keys.for_alg(jose_core::alg::JwsAlgorithm::HS256));
-    let other_ed = keys::value(&keys::ed25519("ed25519-other")?);
-    let other_p256 = keys::value(&keys::ec("p256-other", jose_core::alg::Curve::P256)?);
-
-    // A 1024-bit RSA key: valid RSA, too small for JOSE.
-    let small = {
-        use rsa::traits::PublicKeyParts;
-        let mut rng = keys::rng(&keys::key_label("rsa-1024"));
-        let k = rsa::RsaPrivateKey::new(&mut rng, 1024).map_err(|e| e.to_string())?;
-        json!({ "kty": "RSA", "n": b64::encode(k.n_bytes()), "e": b64::encode(k.e_bytes()) })
-    };
-    let ed_x = util::unb64(ed["x"].as_str().ok_or("x")?)?;
-
-    let cases: Vec<(&str, Value, &str, &str)> = vec![
-        (
-            "ec-point-off-curve",
-            flip_member(&p256_public, "y")?,
-            "key-rejected",
-            "the P-256 point (x, y) is not on the curve: invalid-curve attacks feed such points to ECDH",
-        ),
-        (
-            "ec-coordinate-length",
-            with(
-                &p256_public,
-                "x",
-                Some(json!(b64::encode(
-                    &util::unb64(p256_public["x"].as_str().ok_or("x")?)?[1..]
-                ))),
-            ),
-            "key-rejected",
-            "x is 31 bytes; P-256 coordinates are exactly 32 (RFC 7518 §6.2.1.2)",
-        ),
-        (
-            "ec-private-mismatch",
-            with(&p256, "d", Some(other_p256["d"].clone())),
-            "key-rejected",
-            "d is another key's private scalar: it does not produce (x, y)",
-        ),
-        (
-            "ec-curve-mismatch",
-            with(&p256_public, "crv", Some(json!("P-384"))),
-            "key-rejected",
-            "P-256 coordinates labelled P-384",
-        ),
-        (
-            "ec-unknown-curve",
-            with(&p256_public, "crv", Some(json!("secp256k1"))),
-            "key-rejected",
-            "secp256k1 is not a JOSE EC curve (it is registered for ES256K only, which is not supported)",
-        ),
-        (
-            "ec-missing-y",
-            with(&p256_public, "y", None),
-            "key-rejected",
-            "EC keys need both coordinates",
-        ),
-        (
-            "ec-private-scalar-zero",
-            with(&p256, "d", Some(json!(b64::encode([0u8; 32])))),
-            "key-rejected",
-            "d = 0 is not a private key",
-        ),
-        (
-            "rsa-1024-bits",
-            small,
-            "key-rejected",
-            "a 1024-bit RSA modulus is below the 2048 bits RFC 7518 §3.3 and §4.2 require",
-        ),
-        (
-            "rsa-exponent-one",
-            with(
-                &keys::public_value(keys.for_alg(jose_core::alg::JwsAlgorithm::RS256))?,
-                "e",
-                Some(json!("AQ")),
-            ),
-            "key-rejected",
-            "e = 1 makes RSA the identity",
-        ),
-        (
-            "rsa-exponent-even",
-            with(
-                &keys::public_value(keys.for_alg(jose_core::alg::JwsAlgorithm::RS256))?,
-                "e",
-                Some(json!("AQAA")),
-            ),
-            "key-rejected",
-            "an even public exponent has no inverse",
-        ),
-        (
-            "rsa-private-inconsistent",
-            flip_member(&rsa, "p")?,
-            "key-rejected",
-            "p is not a factor of n",
-        ),
-        (
-            "rsa-multi-prime",
-            with(
-                &rsa,
-                "oth",
-                Some(json!([{"r": "AQAB", "d": "AQAB", "t": "AQAB"}])),
-            ),
-            "key-rejected",
-            "multi-prime keys (oth) are not supported; refusing is allowed (RFC 7518 §6.3.2.7)",
-        ),
-        (
-            "okp-ed25519-short",
-            with(
-                &keys::public_value(keys.for_alg(jose_core::alg::JwsAlgorithm::EdDSA))?,
-                "x",
-                Some(json!(b64::encode(&ed_x[..31]))),
-            ),
-            "key-rejected",
-            "Ed25519 public keys are 32 bytes",
-        ),
-        (
-            "okp-ed25519-private-mismatch",
-            with(&ed, "d", Some(other_ed["d"].clone())),
-            "key-rejected",
-            "d is another key's seed: it does not produce x",
-        ),
-        (
-            "okp-unknown-curve",
-            with(
-                &keys::public_value(keys.for_alg(jose_core::alg::JwsAlgorithm::EdDSA))?,
-                "crv",
-                Some(json!("Ed448")),
-            ),
-            "key-rejected",
-            "Ed448 is not supported",
-        ),
-        (
-            "oct-empty",
-            json!({"kty": "oct", "k": ""}),
-            "key-rejected",
-            "an empty symmetric key",
-        ),
-        (
-            "kty-missing",
-            with(&p256_public, "kty", None),
-            "key-rejected",
-            "kty is required (RFC 7517 §4.1)",
-        ),
-        (
-            "kty-unknown",
-            with(&hs, "kty", Some(json!("foo"))),
-            "key-rejected",
-            "kty foo is not registered",
-        ),
-        (
-            "kty-not-a-string",
-            with(&hs, "kty", Some(json!(1))),
-            "key-rejected",
-            "kty must be a string",
-        ),
-        (
-            "base64-padding",
-            with(
-                &hs,
-                "k",
-                Some(json!(format!("{}=", hs["k"].as_str().unwrap_or_default()))),
-            ),
-            "key-rejected",
-            "JWK members are unpadded base64url (RFC 7515 §2)",
-        ),
-        (
-            "key-ops-duplicate",
-            with(&hs, "key_ops", Some(json!(["sign", "sign"]))),
-            "key-rejected",
-            "key_ops values must not repeat (RFC 7517 §4.3)",
-        ),
-        (
-            "use-and-key-ops-inconsistent",
-            with(
-                &with(&hs, "use", Some(json!("sig"))),
-                "key_ops",
-                Some(json!(["encrypt"])),
-            ),
-            "key-rejected",
-            "use sig with key_ops encrypt: the two must agree (RFC 7517 §4.3)",
-        ),
-    ];
-    let mut out = Vec::new();
-    for (id, key, code, explanation) in cases {
-        out.push(JwkVector {
-            common: invalid(
-                format!("jwk/negative/{id}"),
-                explanation,
-                generated("jose-rs negative vector", &format!("jwk/negative/{id}")),
-                code,
-                explanation,
-                None,
-            ),
-            jwk_json: key.to_string(),
-            set: false,
-            public: None,
-        });
-    }
-    // Texts that a JSON value cannot hold.
-    let text = p256_public.to_string();
-    let duplicate = text.replacen('{', r#"{"kty":"RSA","#, 1);
-    out.push(JwkVector {
-        common: invalid(
-            "jwk/negative/duplicate-member",
-            "kty appears twice, RSA then EC",
-            generated("jose-rs negative vector", "jwk/negative/duplicate-member"),
-            "duplicate-member",
-            "member names must be unique; parsers that keep the first or the last one see different keys",
-            Some("RFC 7517, Section 4; RFC 8259, Section 4"),
-        ),
-        jwk_json: duplicate,
-        set: false,
-        public: None,
-    });
-    let mixed = json!({ "keys": [hs, p256_public] });
-    out.push(JwkVector {
-        common: invalid(
-            "jwk/negative/set-mixes-symmetric-and-asymmetric",
-            "a JWK Set holding an HMAC key and an EC public key",
-            generated("jose-rs negative vector", "jwk/negative/set-mixes-symmetric-and-asymmetric"),
-            "key-rejected",
-            "a set mixing secret and public keys invites algorithm confusion: the HMAC key may be taken for a public one or the reverse",
-            Some("RFC 8725, Section 3.1"),
-        ),
-        jwk_json: mixed.to_string(),
-        set: true,
-        public: None,
-    });
-    out.push(JwkVector {
-        common: invalid(
-            "jwk/negative/set-keys-not-array",
-            "keys is an object",
-            generated("jose-rs negative vector", "jwk/negative/set-keys-not-array"),
-            "key-rejected",
-            "keys must be an array (RFC 7517 §5.1)",
-            Some("RFC 7517, Section 5.1"),
-        ),
-        jwk_json: json!({ "keys": p384 }).to_string(),
-        set: true,
-        public: None,
-    });
-    Ok(out)
+/// The keys the invalid vectors are mutations of, as JWK JSON.
+struct Fixtures {
+    p256: Value,
+    p256_public: Value,
+    p384: Value,
+    rsa: Value,
+    rsa_public: Value,
+    ed: Value,
+    ed_public: Value,
+    hs: Value,
+    other_ed: Value,
+    other_p256: Value,
 }
+
+impl Fixtures {
+    fn new(keys: &JwsKeys) -> Result<Self, String> {
+        use jose_core::alg::JwsAlgorithm as A;
+        Ok(Self {
+            p256: keys::value(keys.for_alg(A::ES256)),
+            p256_public: keys::public_value(keys.for_alg(A::ES256))?,
+            p384: keys::value(keys.for_alg(A::ES384)),
+            rsa: keys::value(keys.for_alg(A::RS256)),
+            rsa_public: keys::public_value(keys.for_alg(A::RS256))?,
+            ed: keys::value(keys.for_alg(A::EdDSA)),
+            ed_public: keys::public_value(keys.for_alg(A::EdDSA))?,
+            hs: keys::value(keys.for_alg(A::HS256)),
+            other_ed: keys::value(&keys::ed25519("ed25519-other")?),
+            other_p256: keys::value(&keys::ec("p256-other", jose_core::alg::Curve::P256)?),
+        })
+    }
+}
+
+/// One invalid vector: the text to import and why it must be refused.
+struct Refusal {
+    /// The id, below `jwk/negative/`.
+    id: &'static str,
+    description: &'static str,
+    code: &'static str,
+    explanation: &'static str,
+    reference: Option<&'static str>,
+    /// Whether the text is a JWK Set.
+    set: bool,
+    /// The JWK (or JWK Set) text.
+    json: fn(&Fixtures) -> Result<String, String>,
+}
+
+/// A key whose import is refused, described by its explanation.
+const fn rejected(
+    id: &'static str,
+    explanation: &'static str,
+    json: fn(&Fixtures) -> Result<String, String>,
+) -> Refusal {
+    Refusal {
+        id,
+        description: explanation,
+        code: "key-rejected",
+        explanation,
+        reference: None,
+        set: false,
+        json,
+    }
+}
+
+/// Every invalid JWK vector, in file order.
+fn negatives(keys: &JwsKeys) -> Result<Vec<JwkVector>, String> {
+    let f = Fixtures::new(keys)?;
+    NEGATIVES
+        .iter()
+        .map(|r| {
+            let id = format!("jwk/negative/{}", r.id);
+            Ok(JwkVector {
+                common: invalid(
+                    id.clone(),
+                    r.description,
+                    generated("jose-rs negative vector", &id),
+                    r.code,
+                    r.explanation,
+                    r.reference,
+                ),
+                jwk_json: (r.json)(&f).map_err(|e| format!("{id}: {e}"))?,
+                set: r.set,
+                public: None,
+            })
+        })
+        .collect()
+}
+
+/// A 1024-bit RSA public key: valid RSA, too small for JOSE.
+fn rsa_1024() -> Result<Value, String> {
+    use rsa::traits::PublicKeyParts;
+    let mut rng = keys::rng(&keys::key_label("rsa-1024"));
+    let k = rsa::RsaPrivateKey::new(&mut rng, 1024).map_err(|e| e.to_string())?;
+    Ok(json!({ "kty": "RSA", "n": b64::encode(k.n_bytes()), "e": b64::encode(k.e_bytes()) }))
+}
+
+/// The bytes of a base64url member, without their first `skip` and last `drop` bytes.
+fn trimmed(key: &Value, member: &str, skip: usize, drop: usize) -> Result<String, String> {
+    let bytes = util::unb64(key[member].as_str().ok_or(member.to_owned())?)?;
+    let end = bytes.len().saturating_sub(drop);
+    Ok(b64::encode(bytes.get(skip..end).ok_or("too short")?))
+}
+
+/// The rows: one invalid vector each, in file order.
+const NEGATIVES: &[Refusal] = &[
+    rejected(
+        "ec-point-off-curve",
+        "the P-256 point (x, y) is not on the curve: invalid-curve attacks feed such points to ECDH",
+        |f| Ok(flip_member(&f.p256_public, "y")?.to_string()),
+    ),
+    rejected(
+        "ec-coordinate-length",
+        "x is 31 bytes; P-256 coordinates are exactly 32 (RFC 7518 §6.2.1.2)",
+        |f| {
+            let x = trimmed(&f.p256_public, "x", 1, 0)?;
+            Ok(with(&f.p256_public, "x", Some(json!(x))).to_string())
+        },
+    ),
+    rejected(
+        "ec-private-mismatch",
+        "d is another key's private scalar: it does not produce (x, y)",
+        |f| Ok(with(&f.p256, "d", Some(f.other_p256["d"].clone())).to_string()),
+    ),
+    rejected(
+        "ec-curve-mismatch",
+        "P-256 coordinates labelled P-384",
+        |f| Ok(with(&f.p256_public, "crv", Some(json!("P-384"))).to_string()),
+    ),
+    rejected(
+        "ec-unknown-curve",
+        "secp256k1 is not a JOSE EC curve (it is registered for ES256K only, which is not supported)",
+        |f| Ok(with(&f.p256_public, "crv", Some(json!("secp256k1"))).to_string()),
+    ),
+    rejected("ec-missing-y", "EC keys need both coordinates", |f| {
+        Ok(with(&f.p256_public, "y", None).to_string())
+    }),
+    rejected(
+        "ec-private-scalar-zero",
+        "d = 0 is not a private key",
+        |f| Ok(with(&f.p256, "d", Some(json!(b64::encode([0u8; 32])))).to_string()),
+    ),
+    rejected(
+        "rsa-1024-bits",
+        "a 1024-bit RSA modulus is below the 2048 bits RFC 7518 §3.3 and §4.2 require",
+        |_| Ok(rsa_1024()?.to_string()),
+    ),
+    rejected("rsa-exponent-one", "e = 1 makes RSA the identity", |f| {
+        Ok(with(&f.rsa_public, "e", Some(json!("AQ"))).to_string())
+    }),
+    rejected(
+        "rsa-exponent-even",
+        "an even public exponent has no inverse",
+        |f| Ok(with(&f.rsa_public, "e", Some(json!("AQAA"))).to_string()),
+    ),
+    rejected("rsa-private-inconsistent", "p is not a factor of n", |f| {
+        Ok(flip_member(&f.rsa, "p")?.to_string())
+    }),
+    rejected(
+        "rsa-multi-prime",
+        "multi-prime keys (oth) are not supported; refusing is allowed (RFC 7518 §6.3.2.7)",
+        |f| {
+            let oth = json!([{"r": "AQAB", "d": "AQAB", "t": "AQAB"}]);
+            Ok(with(&f.rsa, "oth", Some(oth)).to_string())
+        },
+    ),
+    rejected(
+        "okp-ed25519-short",
+        "Ed25519 public keys are 32 bytes",
+        |f| {
+            let x = trimmed(&f.ed, "x", 0, 1)?;
+            Ok(with(&f.ed_public, "x", Some(json!(x))).to_string())
+        },
+    ),
+    rejected(
+        "okp-ed25519-private-mismatch",
+        "d is another key's seed: it does not produce x",
+        |f| Ok(with(&f.ed, "d", Some(f.other_ed["d"].clone())).to_string()),
+    ),
+    rejected("okp-unknown-curve", "Ed448 is not supported", |f| {
+        Ok(with(&f.ed_public, "crv", Some(json!("Ed448"))).to_string())
+    }),
+    rejected("oct-empty", "an empty symmetric key", |_| {
+        Ok(json!({"kty": "oct", "k": ""}).to_string())
+    }),
+    rejected("kty-missing", "kty is required (RFC 7517 §4.1)", |f| {
+        Ok(with(&f.p256_public, "kty", None).to_string())
+    }),
+    rejected("kty-unknown", "kty foo is not registered", |f| {
+        Ok(with(&f.hs, "kty", Some(json!("foo"))).to_string())
+    }),
+    rejected("kty-not-a-string", "kty must be a string", |f| {
+        Ok(with(&f.hs, "kty", Some(json!(1))).to_string())
+    }),
+    rejected(
+        "base64-padding",
+        "JWK members are unpadded base64url (RFC 7515 §2)",
+        |f| {
+            let padded = format!("{}=", f.hs["k"].as_str().unwrap_or_default());
+            Ok(with(&f.hs, "k", Some(json!(padded))).to_string())
+        },
+    ),
+    rejected(
+        "key-ops-duplicate",
+        "key_ops values must not repeat (RFC 7517 §4.3)",
+        |f| Ok(with(&f.hs, "key_ops", Some(json!(["sign", "sign"]))).to_string()),
+    ),
+    rejected(
+        "use-and-key-ops-inconsistent",
+        "use sig with key_ops encrypt: the two must agree (RFC 7517 §4.3)",
+        |f| {
+            let with_use = with(&f.hs, "use", Some(json!("sig")));
+            Ok(with(&with_use, "key_ops", Some(json!(["encrypt"]))).to_string())
+        },
+    ),
+    // Texts that a JSON value cannot hold.
+    Refusal {
+        id: "duplicate-member",
+        description: "kty appears twice, RSA then EC",
+        code: "duplicate-member",
+        explanation: "member names must be unique; parsers that keep the first or the last one see different keys",
+        reference: Some("RFC 7517, Section 4; RFC 8259, Section 4"),
+        set: false,
+        json: |f| {
+            Ok(f.p256_public
+                .to_string()
+                .replacen('{', r#"{"kty":"RSA","#, 1))
+        },
+    },
+    Refusal {
+        id: "set-mixes-symmetric-and-asymmetric",
+        description: "a JWK Set holding an HMAC key and an EC public key",
+        code: "key-rejected",
+        explanation: "a set mixing secret and public keys invites algorithm confusion: the HMAC key may be taken for a public one or the reverse",
+        reference: Some("RFC 8725, Section 3.1"),
+        set: true,
+        json: |f| Ok(json!({ "keys": [f.hs, f.p256_public] }).to_string()),
+    },
+    Refusal {
+        id: "set-keys-not-array",
+        description: "keys is an object",
+        code: "key-rejected",
+        explanation: "keys must be an array (RFC 7517 §5.1)",
+        reference: Some("RFC 7517, Section 5.1"),
+        set: true,
+        json: |f| Ok(json!({ "keys": f.p384 }).to_string()),
+    },
+];
 
 /// Every JWK vector.
 pub fn generate() -> Result<Vec<Value>, String> {
