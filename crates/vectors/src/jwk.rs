@@ -3,7 +3,7 @@
 
 use super::format::{Expect, JwkVector};
 use super::jws::JwsKeys;
-use super::util::{self, cite, generated, invalid, valid};
+use super::util::{self, cite, generated, negative, valid};
 use super::{keys, reasons};
 use jose_core::b64;
 use jose_core::jwk::{Jwk, JwkSet};
@@ -268,14 +268,7 @@ fn negatives(keys: &JwsKeys) -> Result<Vec<JwkVector>, String> {
         .map(|r| {
             let id = format!("jwk/negative/{}", r.id);
             Ok(JwkVector {
-                common: invalid(
-                    id.clone(),
-                    r.description,
-                    generated("jose-rs negative vector", &id),
-                    r.code,
-                    r.explanation,
-                    r.reference,
-                ),
+                common: negative(&id, r.description, r.code, r.explanation, r.reference),
                 jwk_json: (r.json)(&f).map_err(|e| format!("{id}: {e}"))?,
                 set: r.set,
                 public: None,

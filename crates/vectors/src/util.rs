@@ -133,6 +133,19 @@ pub fn invalid(
     }
 }
 
+/// The common members of a generated invalid vector (`jws/negative/...`): its id is also its
+/// seed, and its source "jose-rs negative vector".
+pub fn negative(
+    id: &str,
+    description: &str,
+    code: &str,
+    explanation: &str,
+    reference: Option<&str>,
+) -> Common {
+    let source = generated("jose-rs negative vector", id);
+    invalid(id, description, source, code, explanation, reference)
+}
+
 /// A source citing a published document.
 pub fn cite(origin: &str, reference: &str, file: &str, case: Option<&str>) -> Source {
     Source {

@@ -8,7 +8,7 @@
 use super::{E, JweKeys, K, decrypt_block, derives_cek, protected_of, recipient, vector};
 use crate::format::{JweDecrypt, JweVector};
 use crate::keys;
-use crate::util::{generated, invalid, unb64};
+use crate::util::{negative, unb64};
 use jose_core::SecretBytes;
 use jose_core::alg::Curve;
 use jose_core::b64;
@@ -136,10 +136,9 @@ impl Mutation {
         let made = (self.make)(f).map_err(|e| format!("{}: {e}", self.id))?;
         let id = format!("jwe/negative/{}", self.id);
         Ok(vector(
-            invalid(
-                id.clone(),
+            negative(
+                &id,
                 self.description,
-                generated("jose-rs negative vector", &id),
                 self.code,
                 self.explanation,
                 Some(self.reference),

@@ -8,7 +8,7 @@
 use super::{JwsKeys, P256_ORDER, raw_compact, vector};
 use crate::format::JwsVector;
 use crate::keys;
-use crate::util::{all_jws_algs, b64s, generated, invalid, unb64, verification_value};
+use crate::util::{all_jws_algs, b64s, negative, unb64, verification_value};
 use jose_core::SecretBytes;
 use jose_core::alg::{Curve, JwsAlgorithm};
 use jose_core::b64;
@@ -178,10 +178,9 @@ impl Mutation {
         let made = (self.make)(f).map_err(|e| format!("{}: {e}", self.id))?;
         let id = format!("jws/negative/{}", self.id);
         let mut v = vector(
-            invalid(
-                id.clone(),
+            negative(
+                &id,
                 self.description,
-                generated("jose-rs negative vector", &id),
                 self.code,
                 self.explanation,
                 self.reference,
