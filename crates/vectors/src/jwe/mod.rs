@@ -321,8 +321,15 @@ fn every_pair(keys_: &JweKeys) -> Result<Vec<JweVector>, String> {
 }
 
 fn json_positives(keys_: &JweKeys) -> Result<Vec<JweVector>, String> {
-    let mut out = Vec::new();
+    let mut out = flattened_aad(keys_)?;
+    out.extend(three_recipients(keys_)?);
+    out.extend(compressed(keys_)?);
+    Ok(out)
+}
 
+/// A flattened JWE with a shared unprotected header and AAD.
+fn flattened_aad(keys_: &JweKeys) -> Result<Vec<JweVector>, String> {
+    let mut out = Vec::new();
     // Flattened, with a shared unprotected header and AAD.
     let seed = "jwe/flattened-aad";
     let enc = E::A256Gcm;
@@ -366,7 +373,12 @@ fn json_positives(keys_: &JweKeys) -> Result<Vec<JweVector>, String> {
             }],
         }),
     ));
+    Ok(out)
+}
 
+/// A general JWE for three recipients of three kinds; one vector per recipient key.
+fn three_recipients(keys_: &JweKeys) -> Result<Vec<JweVector>, String> {
+    let mut out = Vec::new();
     // General, three recipients of three kinds; one vector per recipient key.
     let seed = "jwe/general-three-recipients";
     let enc = E::A128CbcHs256;
@@ -429,7 +441,12 @@ fn json_positives(keys_: &JweKeys) -> Result<Vec<JweVector>, String> {
             }),
         ));
     }
+    Ok(out)
+}
 
+/// A compressed (zip DEF) JWE.
+fn compressed(keys_: &JweKeys) -> Result<Vec<JweVector>, String> {
+    let mut out = Vec::new();
     // Compressed.
     let seed = "jwe/zip";
     let enc = E::A128Gcm;
@@ -473,6 +490,14 @@ fn json_positives(keys_: &JweKeys) -> Result<Vec<JweVector>, String> {
 // --- Published examples --------------------------------------------------------------------
 
 fn published() -> Result<Vec<JweVector>, String> {
+    let mut out = rfc7516()?;
+    out.extend(cookbook()?);
+    out.extend(rfc8037()?);
+    Ok(out)
+}
+
+/// The examples of RFC 7516, Appendix A.
+fn rfc7516() -> Result<Vec<JweVector>, String> {
     let mut out = Vec::new();
     let file = "rfc/rfc7516-jwe-appendix-a.json";
     let v = util::source_file(file)?;
@@ -503,54 +528,62 @@ fn published() -> Result<Vec<JweVector>, String> {
             None,
         ));
     }
-    let files = [
-        (
-            "jose-cookbook/jwe/5_2.key_encryption_using_rsa-oaep_with_aes-gcm.json",
-            "5.2",
-        ),
-        (
-            "jose-cookbook/jwe/5_3.key_wrap_using_pbes2-aes-keywrap_with-aes-cbc-hmac-sha2.json",
-            "5.3",
-        ),
-        (
-            "jose-cookbook/jwe/5_4.key_agreement_with_key_wrapping_using_ecdh-es_and_aes-keywrap_with_aes-gcm.json",
-            "5.4",
-        ),
-        (
-            "jose-cookbook/jwe/5_5.key_agreement_using_ecdh-es_with_aes-cbc-hmac-sha2.json",
-            "5.5",
-        ),
-        (
-            "jose-cookbook/jwe/5_6.direct_encryption_using_aes-gcm.json",
-            "5.6",
-        ),
-        (
-            "jose-cookbook/jwe/5_7.key_wrap_using_aes-gcm_keywrap_with_aes-cbc-hmac-sha2.json",
-            "5.7",
-        ),
-        (
-            "jose-cookbook/jwe/5_8.key_wrap_using_aes-keywrap_with_aes-gcm.json",
-            "5.8",
-        ),
-        ("jose-cookbook/jwe/5_9.compressed_content.json", "5.9"),
-        (
-            "jose-cookbook/jwe/5_10.including_additional_authentication_data.json",
-            "5.10",
-        ),
-        (
-            "jose-cookbook/jwe/5_11.protecting_specific_header_fields.json",
-            "5.11",
-        ),
-        (
-            "jose-cookbook/jwe/5_12.protecting_content_only.json",
-            "5.12",
-        ),
-        (
-            "jose-cookbook/jwe/5_13.encrypting_to_multiple_recipients.json",
-            "5.13",
-        ),
-    ];
-    for (file, section) in files {
+    Ok(out)
+}
+
+/// The JWE examples of RFC 7520: file under `vectors/sources/` and section.
+const COOKBOOK: &[(&str, &str)] = &[
+    (
+        "jose-cookbook/jwe/5_2.key_encryption_using_rsa-oaep_with_aes-gcm.json",
+        "5.2",
+    ),
+    (
+        "jose-cookbook/jwe/5_3.key_wrap_using_pbes2-aes-keywrap_with-aes-cbc-hmac-sha2.json",
+        "5.3",
+    ),
+    (
+        "jose-cookbook/jwe/5_4.key_agreement_with_key_wrapping_using_ecdh-es_and_aes-keywrap_with_aes-gcm.json",
+        "5.4",
+    ),
+    (
+        "jose-cookbook/jwe/5_5.key_agreement_using_ecdh-es_with_aes-cbc-hmac-sha2.json",
+        "5.5",
+    ),
+    (
+        "jose-cookbook/jwe/5_6.direct_encryption_using_aes-gcm.json",
+        "5.6",
+    ),
+    (
+        "jose-cookbook/jwe/5_7.key_wrap_using_aes-gcm_keywrap_with_aes-cbc-hmac-sha2.json",
+        "5.7",
+    ),
+    (
+        "jose-cookbook/jwe/5_8.key_wrap_using_aes-keywrap_with_aes-gcm.json",
+        "5.8",
+    ),
+    ("jose-cookbook/jwe/5_9.compressed_content.json", "5.9"),
+    (
+        "jose-cookbook/jwe/5_10.including_additional_authentication_data.json",
+        "5.10",
+    ),
+    (
+        "jose-cookbook/jwe/5_11.protecting_specific_header_fields.json",
+        "5.11",
+    ),
+    (
+        "jose-cookbook/jwe/5_12.protecting_content_only.json",
+        "5.12",
+    ),
+    (
+        "jose-cookbook/jwe/5_13.encrypting_to_multiple_recipients.json",
+        "5.13",
+    ),
+];
+
+/// The JWE examples of RFC 7520 (the JOSE cookbook).
+fn cookbook() -> Result<Vec<JweVector>, String> {
+    let mut out = Vec::new();
+    for &(file, section) in COOKBOOK {
         let v = util::source_file(file)?;
         let title = str_of(&v, "title")?;
         let input = &v["input"];
@@ -635,6 +668,12 @@ fn published() -> Result<Vec<JweVector>, String> {
             }
         }
     }
+    Ok(out)
+}
+
+/// The X25519 example of RFC 8037, Appendix A.6.
+fn rfc8037() -> Result<Vec<JweVector>, String> {
+    let mut out = Vec::new();
     let file = "rfc/rfc8037-okp-appendix-a.json";
     let v = util::source_file(file)?;
     let a6 = &v["A.6_x25519_ecdh_es"];

@@ -607,9 +607,18 @@ fn per_algorithm(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
 }
 
 fn special_positives(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
+    let mut out = empty_payload(keys)?;
+    out.extend(detached(keys)?);
+    out.extend(unencoded(keys)?);
+    out.extend(multiple_signatures(keys)?);
+    out.extend(high_s(keys)?);
+    Ok(out)
+}
+
+/// A JWS of the empty payload.
+fn empty_payload(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
     let mut out = Vec::new();
     let hs = &keys.hs256;
-
     // Empty payload.
     let seed = "jws/empty-payload";
     let protected = r#"{"alg":"HS256"}"#;
@@ -638,7 +647,12 @@ fn special_positives(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
             }],
         }),
     ));
+    Ok(out)
+}
 
+/// Detached payloads (RFC 7515 Appendix F).
+fn detached(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
+    let mut out = Vec::new();
     // Detached payloads.
     for (alg, serialization) in [
         (JwsAlgorithm::ES256, "compact"),
@@ -688,7 +702,13 @@ fn special_positives(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
             }),
         ));
     }
+    Ok(out)
+}
 
+/// Unencoded payloads (RFC 7797).
+fn unencoded(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
+    let mut out = Vec::new();
+    let hs = &keys.hs256;
     // Unencoded payloads (RFC 7797): compact attached (no '.') and flattened with a '.'.
     let seed = "jws/unencoded";
     let protected = r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#;
@@ -746,7 +766,12 @@ fn special_positives(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
             }],
         }),
     ));
+    Ok(out)
+}
 
+/// A general JSON JWS with three signatures.
+fn multiple_signatures(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
+    let mut out = Vec::new();
     // Three signatures by three key types; the verifier holds all public keys.
     let seed = "jws/multiple-signatures";
     let payload = "One payload, three signers.";
@@ -802,7 +827,12 @@ fn special_positives(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
         vec!["EdDSA".into()],
         None,
     ));
+    Ok(out)
+}
 
+/// An ECDSA signature with a high s.
+fn high_s(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
+    let mut out = Vec::new();
     // A high-s ECDSA signature is valid: JWS does not require normalised signatures.
     let seed = "jws/es256-high-s";
     let token = compact::CompactSign::new(b"high s")
