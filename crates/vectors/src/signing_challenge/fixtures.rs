@@ -360,51 +360,102 @@ fn build_pki() -> Pki {
         spki_p256(&ica_key),
         &root_key,
     );
-    let window = (T - 60, T + 40);
-    let user256 = spki_p256(&p256_key("user p256"));
-    let leaf_p256 = leaf(
-        10,
-        user256.clone(),
-        window,
-        leaf_extensions(),
-        ICA,
-        &ica_key,
-    );
-    let leaf_p384 = leaf(
-        11,
-        spki_p384(&p384_key("user p384")),
-        window,
-        leaf_extensions(),
-        ICA,
-        &ica_key,
-    );
-    let leaf_expired = leaf(
-        12,
-        user256.clone(),
-        (T - 200, T - 100),
-        leaf_extensions(),
-        ICA,
-        &ica_key,
-    );
-    let leaf_forged = leaf(
-        13,
-        user256.clone(),
-        window,
-        leaf_extensions(),
-        ICA,
-        &p256_key("rogue"),
-    );
-    let leaf_no_signature_usage = leaf(
-        14,
-        user256.clone(),
-        window,
-        vec![key_usage(KeyUsage(KeyUsages::KeyEncipherment.into()))],
-        ICA,
-        &ica_key,
-    );
-    let mut critical = leaf_extensions();
-    critical.push(ext("1.3.6.1.4.1.99999.1", true, vec![0x05, 0x00]));
-    let leaf_critical_extension = leaf(15, user256.clone(), window, critical, ICA, &ica_key);
+    let user = Leaves::new(&ica_key);
+    let (ica_not_ca, leaf_under_not_ca) = not_a_ca(&root_key);
+    let (ica2, leaf_under_ica2) = second_intermediate(&ica_key);
+    let (ica_rsa, leaf_under_rsa) = rsa_intermediate(&root_key);
+    let (other_root, leaf_other) = other_root();
+    Pki {
+        root,
+        ica,
+        leaf_p256: user.p256,
+        leaf_p384: user.p384,
+        leaf_expired: user.expired,
+        leaf_forged: user.forged,
+        leaf_no_signature_usage: user.no_signature_usage,
+        leaf_critical_extension: user.critical_extension,
+        ica_not_ca,
+        leaf_under_not_ca,
+        ica2,
+        leaf_under_ica2,
+        ica_rsa,
+        leaf_under_rsa,
+        other_root,
+        leaf_other,
+    }
+}
+
+/// The validity of the user certificates: 100 s around the clock.
+const WINDOW: (i64, i64) = (T - 60, T + 40);
+
+/// The SubjectPublicKeyInfo of the user's P-256 key.
+fn user256() -> SubjectPublicKeyInfoOwned {
+    spki_p256(&p256_key("user p256"))
+}
+
+/// The user certificates the intermediate CA issues (or seems to).
+struct Leaves {
+    p256: Vec<u8>,
+    p384: Vec<u8>,
+    expired: Vec<u8>,
+    forged: Vec<u8>,
+    no_signature_usage: Vec<u8>,
+    critical_extension: Vec<u8>,
+}
+
+impl Leaves {
+    fn new(ica_key: &p256::SecretKey) -> Self {
+        let (window, user256) = (WINDOW, user256());
+        let leaf_p256 = leaf(10, user256.clone(), window, leaf_extensions(), ICA, ica_key);
+        let leaf_p384 = leaf(
+            11,
+            spki_p384(&p384_key("user p384")),
+            window,
+            leaf_extensions(),
+            ICA,
+            ica_key,
+        );
+        let leaf_expired = leaf(
+            12,
+            user256.clone(),
+            (T - 200, T - 100),
+            leaf_extensions(),
+            ICA,
+            ica_key,
+        );
+        let leaf_forged = leaf(
+            13,
+            user256.clone(),
+            window,
+            leaf_extensions(),
+            ICA,
+            &p256_key("rogue"),
+        );
+        let leaf_no_signature_usage = leaf(
+            14,
+            user256.clone(),
+            window,
+            vec![key_usage(KeyUsage(KeyUsages::KeyEncipherment.into()))],
+            ICA,
+            ica_key,
+        );
+        let mut critical = leaf_extensions();
+        critical.push(ext("1.3.6.1.4.1.99999.1", true, vec![0x05, 0x00]));
+        let leaf_critical_extension = leaf(15, user256.clone(), window, critical, ICA, ica_key);
+        Self {
+            p256: leaf_p256,
+            p384: leaf_p384,
+            expired: leaf_expired,
+            forged: leaf_forged,
+            no_signature_usage: leaf_no_signature_usage,
+            critical_extension: leaf_critical_extension,
+        }
+    }
+}
+
+/// An intermediate without basic constraints, and a leaf it issued.
+fn not_a_ca(root_key: &p256::SecretKey) -> (Vec<u8>, Vec<u8>) {
+    let (window, user256) = (WINDOW, user256());
     let not_ca_key = p256_key("not a ca");
     const NOT_CA: &str = "CN=Test Not A CA,O=Test Trust Services,C=SG";
     let ica_not_ca = certificate(
@@ -417,7 +468,7 @@ fn build_pki() -> Pki {
             extensions: vec![key_usage(KeyUsage(KeyUsages::DigitalSignature.into()))],
         },
         spki_p256(&not_ca_key),
-        &root_key,
+        root_key,
     );
     let leaf_under_not_ca = leaf(
         17,
@@ -427,7 +478,12 @@ fn build_pki() -> Pki {
         NOT_CA,
         &not_ca_key,
     );
+    (ica_not_ca, leaf_under_not_ca)
+}
 
+/// A second intermediate below the ICA, and its leaf.
+fn second_intermediate(ica_key: &p256::SecretKey) -> (Vec<u8>, Vec<u8>) {
+    let (window, user256) = (WINDOW, user256());
     let ica2_key = p256_key("intermediate ca 2");
     const ICA2: &str = "CN=Test Sub Intermediate CA,O=Test Trust Services,C=SG";
     let ica2 = certificate(
@@ -440,7 +496,7 @@ fn build_pki() -> Pki {
             extensions: ca_extensions(None),
         },
         spki_p256(&ica2_key),
-        &ica_key,
+        ica_key,
     );
     let leaf_under_ica2 = leaf(
         18,
@@ -450,7 +506,12 @@ fn build_pki() -> Pki {
         ICA2,
         &ica2_key,
     );
+    (ica2, leaf_under_ica2)
+}
 
+/// An RSA intermediate issued by the root, and a leaf it signed with RSA.
+fn rsa_intermediate(root_key: &p256::SecretKey) -> (Vec<u8>, Vec<u8>) {
+    let (window, user256) = (WINDOW, user256());
     let rsa_key = rsa_ica_key();
     const ICA_RSA: &str = "CN=Test RSA Intermediate CA,O=Test Trust Services,C=SG";
     let ica_rsa = certificate(
@@ -463,7 +524,7 @@ fn build_pki() -> Pki {
             extensions: ca_extensions(Some(0)),
         },
         SubjectPublicKeyInfoOwned::from_key(&rsa_key.to_public_key()).unwrap(),
-        &root_key,
+        root_key,
     );
     let leaf_under_rsa = certificate_rsa(
         CertSpec {
@@ -477,7 +538,12 @@ fn build_pki() -> Pki {
         user256.clone(),
         &rsa_key,
     );
+    (ica_rsa, leaf_under_rsa)
+}
 
+/// A root that is not a trust anchor, and a leaf it issued.
+fn other_root() -> (Vec<u8>, Vec<u8>) {
+    let (window, user256) = (WINDOW, user256());
     let other_key = p256_key("other root");
     let other_root = certificate(
         CertSpec {
@@ -499,25 +565,7 @@ fn build_pki() -> Pki {
         OTHER_ROOT,
         &other_key,
     );
-
-    Pki {
-        root,
-        ica,
-        leaf_p256,
-        leaf_p384,
-        leaf_expired,
-        leaf_forged,
-        leaf_no_signature_usage,
-        leaf_critical_extension,
-        ica_not_ca,
-        leaf_under_not_ca,
-        ica2,
-        leaf_under_ica2,
-        ica_rsa,
-        leaf_under_rsa,
-        other_root,
-        leaf_other,
-    }
+    (other_root, leaf_other)
 }
 
 /// The trust anchors: the root CA.
