@@ -2,7 +2,7 @@
 //! (draft-openid-oidc2) for every algorithm, the pair cross-checks, and each check failing.
 //!
 //! The file is written by e2e-pop's test `generated_vectors` (`JOSE_REGENERATE_VECTORS=1`),
-//! which calls [`file`]; its `generated_by` member says so. Keys: the draft's client and OP
+//! which calls [`file()`]; its `generated_by` member says so. Keys: the draft's client and OP
 //! keys (Fig. 3 and 9), others derived from SHA-256/SHA-512 of a label, and the OP's RSA key
 //! from `crates/e2e-pop/tests/fixtures`. RSASSA-PSS tokens are randomised (the draft's
 //! library signs them with fresh salt), so a regenerated file differs in those signatures
@@ -1061,7 +1061,7 @@ fn mask(v: &Value) -> Value {
     v
 }
 
-/// How the committed file differs from what [`file`] generates: one line per differing
+/// How the committed file differs from what [`file()`] generates: one line per differing
 /// vector (RSASSA-PSS signatures aside), empty when they agree.
 pub fn differences(committed: &Value, generated: &Value) -> Vec<String> {
     let empty = Vec::new();

@@ -3,7 +3,7 @@
 //! failing.
 //!
 //! The file is written by signing-challenge's test `generated_vectors`
-//! (`JOSE_REGENERATE_VECTORS=1`), which calls [`file`]; its `generated_by` member says so.
+//! (`JOSE_REGENERATE_VECTORS=1`), which calls [`file()`]; its `generated_by` member says so.
 //! ECDSA is deterministic here (RFC 6979), so the file is reproduced byte for byte.
 //!
 //! Every value here is fixed test data built by this module: a failure is a bug of the
