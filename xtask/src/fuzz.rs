@@ -15,13 +15,13 @@
 //! run) and from the committed regression inputs (`fuzz/regressions/<target>/`); findings
 //! land in `fuzz/artifacts/<target>/`.
 
-use crate::vectors::util::root;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
+use vectors::util::root;
 
 /// The targets, as in `fuzz/Cargo.toml` (`fuzz/src/lib.rs` lists the same names).
 pub const TARGETS: &[&str] = &[
@@ -482,7 +482,7 @@ mod tests {
 
     #[test]
     fn the_target_list_matches_the_fuzz_crate() {
-        let root = crate::vectors::util::root();
+        let root = vectors::util::root();
         let manifest = std::fs::read_to_string(root.join("fuzz/Cargo.toml")).unwrap_or_default();
         let lib = std::fs::read_to_string(root.join("fuzz/src/lib.rs")).unwrap_or_default();
         for target in TARGETS {

@@ -14,7 +14,6 @@ mod features;
 mod fuzz;
 mod interop;
 mod setup;
-mod vectors;
 
 use std::process::{Command, ExitCode};
 
@@ -51,7 +50,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
         Some("features") => features::check(),
-        Some("vectors") => vectors::main(&args[1..]),
+        Some("vectors") => vectors_command(&args[1..]),
         Some("interop") => interop::main(&args[1..]),
         Some("fuzz") => fuzz::main(&args[1..]),
         Some("bench") => bench::main(&args[1..]),
@@ -67,6 +66,15 @@ fn main() -> ExitCode {
             eprintln!("xtask: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `cargo xtask vectors <subcommand>`: the reference vectors (crates/vectors, docs/vectors.md).
+fn vectors_command(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        Some("generate") => vectors::generate(),
+        Some("check") => vectors::check(args.iter().any(|a| a == "--verbose")),
+        _ => Err("usage: cargo xtask vectors generate|check [--verbose]".into()),
     }
 }
 

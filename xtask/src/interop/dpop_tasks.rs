@@ -3,8 +3,8 @@
 use super::jws_tasks::{judge_vector, vectors};
 use super::verdicts::InvalidVector;
 use super::{Row, Task};
-use crate::vectors::format::{DpopVector, Expect};
 use serde_json::json;
+use vectors::format::{DpopVector, Expect};
 
 /// Reasons that are about the proof's binding to the HTTP request and the access token
 /// (RFC 9449 §4.3 steps 8 to 12): plain comparisons an application makes after a JWT library

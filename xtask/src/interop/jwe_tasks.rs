@@ -4,14 +4,14 @@
 use super::jws_tasks::judge_vector;
 use super::verdicts::InvalidVector;
 use super::{Answer, Direction, Row, Task, Verdict};
-use crate::vectors::format::{Expect, JweVector};
-use crate::vectors::keys;
-use crate::vectors::util::root;
 use jose_core::alg::{ContentEncryptionAlgorithm as E, Curve, KeyManagementAlgorithm as K};
 use jose_core::b64;
 use jose_core::jwk::{Jwk, KeyMaterial};
 use jwe::{DecryptOptions, EncryptionKey, Password, compact::CompactEncrypt};
 use serde_json::{Value, json};
+use vectors::format::{Expect, JweVector};
+use vectors::keys;
+use vectors::util::root;
 
 /// The PBES2 iteration count of the round trips. This workspace's default (210 000) is above
 /// the default limit of jose (10 000), which refuses such tokens unless told otherwise.

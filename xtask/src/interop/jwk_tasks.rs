@@ -3,8 +3,8 @@
 use super::jws_tasks::{judge_vector, vectors};
 use super::verdicts::InvalidVector;
 use super::{Row, Task};
-use crate::vectors::format::{Expect, JwkVector};
 use serde_json::json;
+use vectors::format::{Expect, JwkVector};
 
 /// Every invalid JWK and JWK Set vector, imported by the peer from its exact JSON text with
 /// the peer's own JSON parser and key import (`importJWK`, `JWK.from_json`, `import_key`).

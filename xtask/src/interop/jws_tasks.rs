@@ -2,13 +2,13 @@
 
 use super::verdicts::InvalidVector;
 use super::{Answer, Direction, Row, Task, Verdict};
-use crate::vectors::format::{Expect, JwsVector, ThumbprintVector};
-use crate::vectors::util::root;
 use jose_core::alg::JwsAlgorithm;
 use jose_core::b64;
 use jose_core::jwk::Jwk;
 use jws::{SigningKey, VerifyOptions, compact};
 use serde_json::{Value, json};
+use vectors::format::{Expect, JwsVector, ThumbprintVector};
+use vectors::util::root;
 
 pub fn vectors<T: serde::de::DeserializeOwned>(file: &str) -> Result<Vec<T>, String> {
     let path = root().join("vectors/generated").join(file);
@@ -205,7 +205,7 @@ pub fn round_trips() -> Result<Vec<Task>, String> {
 /// joserfc take an injected clock; jwcrypto (system clock only) answers unsupported, and so
 /// does joserfc for a policy with a check it lacks (`typ`, maximum age).
 pub fn jwt_tasks() -> Result<Vec<Task>, String> {
-    use crate::vectors::format::JwtVector;
+    use vectors::format::JwtVector;
     let mut tasks = Vec::new();
     for v in vectors::<JwtVector>("jwt.json")? {
         let expect = v.common.expect;

@@ -10,7 +10,6 @@
 //! Peers are small scripts (`xtask/interop/node/peer.mjs`, `xtask/interop/python/peer.py`) that
 //! read one JSON request on stdin and answer on stdout. This side uses the crates directly.
 
-mod classify;
 mod dpop_tasks;
 mod jwe_tasks;
 mod jwk_tasks;
@@ -20,10 +19,10 @@ mod report;
 mod verdict_report;
 mod verdicts;
 
-use crate::vectors::util::root;
 use peers::Peer;
 use serde_json::Value;
 use std::time::Instant;
+use vectors::util::root;
 
 /// One unit of work sent to a peer, and how to judge its answer.
 pub struct Task {
@@ -128,7 +127,8 @@ fn run(offline: bool) -> Result<(), String> {
         .iter()
         .find(|p| p.id != "jose")
         .ok_or("no Python peer to validate the verdict file")?;
-    verdicts::write(&verdicts::VerdictFile::new(&peers, &records), validator)?;
+    let names: Vec<(&str, &str)> = peers.iter().map(|p| (p.id, p.version())).collect();
+    verdicts::write(&verdicts::VerdictFile::new(&names, &records), validator)?;
     let report = report::Report::new(&peers, results, records);
     print!("{}", report.matrix_text());
     let path = root().join("docs/interop.md");
@@ -178,7 +178,7 @@ const PEER_FILES: [&str; 5] = ["jws.json", "jwe.json", "jwt.json", "jwk.json", "
 fn workspace_refusals() -> Result<Vec<String>, String> {
     let mut failures = Vec::new();
     for file in PEER_FILES {
-        let kind = crate::vectors::KINDS
+        let kind = vectors::KINDS
             .iter()
             .find(|k| k.file == Some(file))
             .ok_or_else(|| format!("no vector kind writes {file}"))?;
@@ -293,7 +293,7 @@ mod tests {
             .filter(|v| v["expect"] == "invalid")
             .cloned()
             .collect();
-        assert!(not_refused("jws.json", &invalid, crate::vectors::jws::check).is_empty());
+        assert!(not_refused("jws.json", &invalid, vectors::jws::check).is_empty());
 
         // A valid vector relabelled invalid: the workspace accepts it, so the run must fail.
         let mut accepted = vectors
@@ -303,7 +303,7 @@ mod tests {
             .expect("a valid vector");
         accepted["expect"] = json!("invalid");
         accepted["reason"] = json!({ "code": "bad-signature", "explanation": "test" });
-        let failures = not_refused("jws.json", &[accepted], crate::vectors::jws::check);
+        let failures = not_refused("jws.json", &[accepted], vectors::jws::check);
         assert_eq!(failures.len(), 1, "{failures:?}");
     }
 }

@@ -5,12 +5,12 @@
 //! with the pinned `xtask/interop/python/requirements.txt`). A stamp file next to each records
 //! the hash of what was installed, so a changed lock file triggers a reinstall.
 
-use crate::vectors::util::root;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use vectors::util::root;
 
 /// An installed peer.
 pub struct Peer {

@@ -4,8 +4,8 @@
 //! grouped by reason code, protocol apart from policy.
 
 use super::verdicts::{PeerVerdict, Record};
-use crate::vectors::reasons::POLICY;
 use std::collections::BTreeMap;
+use vectors::reasons::POLICY;
 
 /// The practical risk of accepting a vector of each reason, one line each.
 const RISKS: &[(&str, &str)] = &[
@@ -418,7 +418,7 @@ recorded in [`vectors/peer-verdicts.json`](../vectors/peer-verdicts.json) (forma
 \"verification failed\" from a check the vector was not about), **accepted**, or **n/a** (the
 peer lacks the feature; the reason is kept in the file's `not_applicable` and below). The
 errors, kept in the file's `errors`, are matched against the reason codes by
-`xtask/src/interop/classify.rs`. A peer's
+`crates/vectors/src/peer_verdicts/classify.rs`. A peer's
 verdicts never fail the run: they are its behaviour, not this workspace's. An invalid vector
 that this workspace accepts does fail it (the run also checks every one of them through the
 workspace, as `cargo xtask vectors check` does). Key selection from a JWK Set is done by the

@@ -1,24 +1,22 @@
-//! `cargo xtask vectors`: the reference vector suite.
-//!
-//! ```text
-//! cargo xtask vectors generate   rewrite vectors/generated/*.json owned by this generator
-//! cargo xtask vectors check      run every vector and the Wycheproof suites through the workspace
-//! ```
+#![doc = include_str!("../README.md")]
 //!
 //! Each kind of vector (JWS, JWK, ...) is one module with a `generate` function (returning the
 //! vectors as JSON values) and a `check` function (one vector through the workspace). A new
-//! crate plugs in by adding its module and one entry to [`KINDS`]. Files under
-//! `vectors/generated/` that other generators write (for example by a crate's own tests) are
-//! checked the same way, dispatched on their `kind`.
+//! kind plugs in by adding its module and one entry to [`KINDS`]. Files under
+//! `vectors/generated/` that other generators write (e2e-pop's and signing-challenge's tests,
+//! through [`oidc2::generate`] and [`signing_challenge::generate`]) are checked the same way,
+//! dispatched on their `kind`.
 
 pub mod dpop;
 pub mod format;
+mod handmade;
 pub mod jwe;
 pub mod jwk;
 pub mod jws;
 pub mod jwt;
 pub mod keys;
 pub mod oidc2;
+pub mod peer_verdicts;
 pub mod reasons;
 pub mod signing_challenge;
 pub mod thumbprint;
@@ -37,6 +35,7 @@ use std::time::Instant;
 pub type GenerateFn = fn() -> Result<Vec<Value>, String>;
 
 /// One kind of vector.
+#[derive(Debug)]
 pub struct Kind {
     /// The `kind` member of its files.
     pub kind: &'static str,
@@ -331,14 +330,5 @@ pub fn check(verbose: bool) -> Result<(), String> {
             failures.len(),
             failures.join("\n  ")
         ))
-    }
-}
-
-/// `cargo xtask vectors <subcommand>`.
-pub fn main(args: &[String]) -> Result<(), String> {
-    match args.first().map(String::as_str) {
-        Some("generate") => generate(),
-        Some("check") => check(args.iter().any(|a| a == "--verbose")),
-        _ => Err("usage: cargo xtask vectors generate|check [--verbose]".into()),
     }
 }

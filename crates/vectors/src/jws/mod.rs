@@ -1,22 +1,24 @@
 //! JWS vectors: the RFC 7515, RFC 7520, RFC 8037 and RFC 7797 examples, one generated vector
 //! per algorithm and serialization, and the negative cases.
 
+mod negative;
+
 use super::format::{Expect, JwsSign, JwsSignature, JwsVector, JwsVerify, Reproducible, Source};
 use super::util::{
     self, Keys, all_jws_algs, b64s, cite, generated, invalid, jwk, jws_alg, jws_algs, str_of,
     unb64, utf8, valid, verification_value,
 };
 use super::{keys, reasons};
-use jose_core::SecretBytes;
 use jose_core::alg::{Curve, JwsAlgorithm};
 use jose_core::b64;
 use jose_core::header::JwsHeader;
-use jose_core::jwk::{Jwk, KeyMaterial, OctKey};
+use jose_core::jwk::{Jwk, KeyMaterial};
 use jws::json::JsonSign;
 use jws::{JwsError, Signer, SigningKey, VerifiedJws, VerifyOptions, compact};
 use serde_json::{Value, json};
 
 /// The seeded keys the generated JWS and JWT vectors use, by algorithm.
+#[derive(Debug)]
 pub struct JwsKeys {
     hs256: Jwk,
     hs384: Jwk,
@@ -76,6 +78,7 @@ impl JwsKeys {
 /// Signs RSASSA-PSS with salt and blinding drawn from a seeded stream, so that generated PSS
 /// vectors are reproducible by `vectors generate` (PSS is randomised by design; other
 /// implementations only verify these).
+#[derive(Debug)]
 pub struct SeededPss {
     key: Jwk,
     alg: JwsAlgorithm,
@@ -103,8 +106,8 @@ impl Signer for SeededPss {
     }
 
     fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, JwsError> {
-        use jose_core::rsa::pss::Pss;
-        use jose_core::rsa::traits::SignatureScheme;
+        use rsa::pss::Pss;
+        use rsa::traits::SignatureScheme;
         use sha2::{Digest, Sha256, Sha384, Sha512};
         let KeyMaterial::Rsa(rsa) = self.key.material() else {
             return Err(JwsError::Signer("not an RSA key".into()));
@@ -604,9 +607,18 @@ fn per_algorithm(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
 }
 
 fn special_positives(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
+    let mut out = empty_payload(keys)?;
+    out.extend(detached(keys)?);
+    out.extend(unencoded(keys)?);
+    out.extend(multiple_signatures(keys)?);
+    out.extend(high_s(keys)?);
+    Ok(out)
+}
+
+/// A JWS of the empty payload.
+fn empty_payload(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
     let mut out = Vec::new();
     let hs = &keys.hs256;
-
     // Empty payload.
     let seed = "jws/empty-payload";
     let protected = r#"{"alg":"HS256"}"#;
@@ -635,7 +647,12 @@ fn special_positives(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
             }],
         }),
     ));
+    Ok(out)
+}
 
+/// Detached payloads (RFC 7515 Appendix F).
+fn detached(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
+    let mut out = Vec::new();
     // Detached payloads.
     for (alg, serialization) in [
         (JwsAlgorithm::ES256, "compact"),
@@ -685,7 +702,13 @@ fn special_positives(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
             }),
         ));
     }
+    Ok(out)
+}
 
+/// Unencoded payloads (RFC 7797).
+fn unencoded(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
+    let mut out = Vec::new();
+    let hs = &keys.hs256;
     // Unencoded payloads (RFC 7797): compact attached (no '.') and flattened with a '.'.
     let seed = "jws/unencoded";
     let protected = r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#;
@@ -743,7 +766,12 @@ fn special_positives(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
             }],
         }),
     ));
+    Ok(out)
+}
 
+/// A general JSON JWS with three signatures.
+fn multiple_signatures(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
+    let mut out = Vec::new();
     // Three signatures by three key types; the verifier holds all public keys.
     let seed = "jws/multiple-signatures";
     let payload = "One payload, three signers.";
@@ -799,7 +827,12 @@ fn special_positives(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
         vec!["EdDSA".into()],
         None,
     ));
+    Ok(out)
+}
 
+/// An ECDSA signature with a high s.
+fn high_s(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
+    let mut out = Vec::new();
     // A high-s ECDSA signature is valid: JWS does not require normalised signatures.
     let seed = "jws/es256-high-s";
     let token = compact::CompactSign::new(b"high s")
@@ -859,723 +892,6 @@ fn negate_scalar_p256(s: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-// --- Generated negatives -------------------------------------------------------------------
-
-struct Neg<'a> {
-    id: &'a str,
-    description: &'a str,
-    code: &'a str,
-    explanation: &'a str,
-    reference: Option<&'a str>,
-}
-
-impl Neg<'_> {
-    fn vector(
-        &self,
-        serialization: &str,
-        jws: Value,
-        key: Value,
-        algorithms: &[&str],
-    ) -> JwsVector {
-        let seed = format!("jws/negative/{}", self.id);
-        vector(
-            invalid(
-                format!("jws/negative/{}", self.id),
-                self.description,
-                generated("jose-rs negative vector", &seed),
-                self.code,
-                self.explanation,
-                self.reference,
-            ),
-            serialization,
-            jws,
-            None,
-            false,
-            key,
-            algorithms.iter().map(|s| (*s).to_owned()).collect(),
-            None,
-        )
-    }
-}
-
-/// Flips one bit of the decoded part `index` (0 header, 1 payload, 2 signature) and
-/// re-encodes it canonically.
-fn flip(token: &str, index: usize, byte: usize) -> Result<String, String> {
-    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
-    let mut bytes = unb64(&parts[index])?;
-    let at = byte.min(bytes.len().saturating_sub(1));
-    bytes[at] ^= 0x01;
-    parts[index] = b64::encode(&bytes);
-    Ok(parts.join("."))
-}
-
-fn negatives(keys: &JwsKeys) -> Result<Vec<JwsVector>, String> {
-    let mut out = Vec::new();
-    let hs = SigningKey::new(keys.hs256.clone(), JwsAlgorithm::HS256).map_err(|e| e.to_string())?;
-    let es = SigningKey::new(keys.p256.clone(), JwsAlgorithm::ES256).map_err(|e| e.to_string())?;
-    let rs = SigningKey::new(keys.rsa.clone(), JwsAlgorithm::RS256).map_err(|e| e.to_string())?;
-    let ed =
-        SigningKey::new(keys.ed25519.clone(), JwsAlgorithm::EdDSA).map_err(|e| e.to_string())?;
-    let hs_key = verification_value(&keys.hs256)?;
-    let es_key = verification_value(&keys.p256)?;
-    let rs_key = verification_value(&keys.rsa)?;
-    let ed_key = verification_value(&keys.ed25519)?;
-    let payload = br#"{"sub":"negative"}"#;
-    let good_hs = raw_compact(&hs, r#"{"alg":"HS256"}"#, payload)?;
-    let good_es = raw_compact(&es, r#"{"alg":"ES256"}"#, payload)?;
-    let good_rs = raw_compact(&rs, r#"{"alg":"RS256"}"#, payload)?;
-    let good_ed = raw_compact(&ed, r#"{"alg":"EdDSA"}"#, payload)?;
-    let all: Vec<String> = all_jws_algs();
-    let all: Vec<&str> = all.iter().map(String::as_str).collect();
-
-    // alg none and unknown algorithms.
-    for (id, header) in [
-        ("alg-none", r#"{"alg":"none"}"#),
-        ("alg-none-uppercase", r#"{"alg":"NONE"}"#),
-    ] {
-        out.push(Neg {
-            id,
-            description: "unsecured JWS (empty signature) presented to a verifier that accepts every signature algorithm",
-            code: "alg-none",
-            explanation: "none is not a signature algorithm; it is refused in any letter case",
-            reference: Some("RFC 8725, Section 3.1"),
-        }
-        .vector("compact", json!(format!("{}.{}.", b64s(header), b64::encode(payload))), hs_key.clone(), &all));
-    }
-    out.push(
-        Neg {
-            id: "alg-unknown",
-            description: "alg HS1024, which is not registered; the MAC is HS256's",
-            code: "alg-unknown",
-            explanation: "an unknown algorithm cannot be verified",
-            reference: Some("RFC 7515, Section 4.1.1"),
-        }
-        .vector(
-            "compact",
-            json!(raw_compact(&hs, r#"{"alg":"HS1024"}"#, payload)?),
-            hs_key.clone(),
-            &all,
-        ),
-    );
-
-    // Key confusion: MACs keyed with public key bytes.
-    let rsa_pem = keys.rsa.to_public_pem().map_err(|e| e.to_string())?;
-    let confused = oct_signer(rsa_pem.as_bytes())?;
-    out.push(Neg {
-        id: "key-confusion/hs256-with-rsa-public-key",
-        description: "HS256 MAC keyed with the PEM text of the verifier's RSA public key; the verifier lists both RS256 and HS256",
-        code: "key-confusion",
-        explanation: "an RSA key verifies RSA signatures only; using it as an HMAC secret lets anyone who knows the public key forge tokens",
-        reference: Some("RFC 8725, Section 2.1 and 3.1"),
-    }
-    .vector("compact", json!(raw_compact(&confused, r#"{"alg":"HS256"}"#, payload)?), rs_key.clone(), &["RS256", "HS256"]));
-    let ed_public = match keys
-        .ed25519
-        .to_public()
-        .map_err(|e| e.to_string())?
-        .material()
-    {
-        KeyMaterial::Ed25519(k) => k.public_key().to_bytes().to_vec(),
-        _ => return Err("ed25519".into()),
-    };
-    let confused = oct_signer(&ed_public)?;
-    out.push(Neg {
-        id: "key-confusion/hs256-with-ed25519-public-key",
-        description: "HS256 MAC keyed with the raw Ed25519 public key of the verifier; the verifier lists EdDSA and HS256",
-        code: "key-confusion",
-        explanation: "an OKP key verifies EdDSA signatures only",
-        reference: Some("RFC 8725, Section 2.1"),
-    }
-    .vector("compact", json!(raw_compact(&confused, r#"{"alg":"HS256"}"#, payload)?), ed_key.clone(), &["EdDSA", "HS256"]));
-
-    // Algorithm allow-lists.
-    out.push(Neg {
-        id: "alg-not-allowed/rs256-when-ps256-expected",
-        description: "a valid RS256 signature; the verifier accepts only PS256 with the same key",
-        code: "alg-not-allowed",
-        explanation: "the verifier decides the algorithm, not the token",
-        reference: Some("RFC 8725, Section 3.1"),
-    }
-    .vector("compact", json!(good_rs), rs_key.clone(), &["PS256"]));
-    out.push(
-        Neg {
-            id: "alg-not-allowed/es256-when-es384-expected",
-            description: "a valid ES256 signature; the verifier accepts only ES384",
-            code: "alg-not-allowed",
-            explanation: "the verifier decides the algorithm, not the token",
-            reference: Some("RFC 8725, Section 3.1"),
-        }
-        .vector("compact", json!(good_es), es_key.clone(), &["ES384"]),
-    );
-
-    // Tampering.
-    let tampered = [
-        (
-            "bad-signature/hs256-payload-modified",
-            good_hs.clone(),
-            1,
-            hs_key.clone(),
-            "HS256",
-        ),
-        (
-            "bad-signature/hs256-signature-modified",
-            good_hs.clone(),
-            2,
-            hs_key.clone(),
-            "HS256",
-        ),
-        (
-            "bad-signature/es256-payload-modified",
-            good_es.clone(),
-            1,
-            es_key.clone(),
-            "ES256",
-        ),
-        (
-            "bad-signature/rs256-signature-modified",
-            good_rs.clone(),
-            2,
-            rs_key.clone(),
-            "RS256",
-        ),
-        (
-            "bad-signature/eddsa-signature-modified",
-            good_ed.clone(),
-            2,
-            ed_key.clone(),
-            "EdDSA",
-        ),
-    ];
-    for (id, token, part, key, alg) in tampered {
-        out.push(
-            Neg {
-                id,
-                description: "one bit of a valid token flipped",
-                code: "bad-signature",
-                explanation: "any change to the signed content or the signature must be detected",
-                reference: Some("RFC 7515, Section 5.2"),
-            }
-            .vector("compact", json!(flip(&token, part, 3)?), key, &[alg]),
-        );
-    }
-    let (_, rest) = good_hs.split_once('.').ok_or("token")?;
-    out.push(Neg {
-        id: "bad-signature/hs256-header-replaced",
-        description: "the protected header replaced by another one with an added typ, signature kept",
-        code: "bad-signature",
-        explanation: "the protected header is part of the signing input",
-        reference: Some("RFC 7515, Section 5.2"),
-    }
-    .vector("compact", json!(format!("{}.{rest}", b64s(r#"{"alg":"HS256","typ":"JWT"}"#))), hs_key.clone(), &["HS256"]));
-    let other = keys::ec("p256-other", Curve::P256)?;
-    let other_signer =
-        SigningKey::new(other.clone(), JwsAlgorithm::ES256).map_err(|e| e.to_string())?;
-    out.push(
-        Neg {
-            id: "bad-signature/es256-other-key",
-            description: "a valid ES256 signature by another P-256 key",
-            code: "bad-signature",
-            explanation: "the signature must verify with the verifier's key",
-            reference: None,
-        }
-        .vector(
-            "compact",
-            json!(raw_compact(&other_signer, r#"{"alg":"ES256"}"#, payload)?),
-            es_key.clone(),
-            &["ES256"],
-        ),
-    );
-    let attacker_public = keys::public_value(&other)?;
-    let header = format!(r#"{{"alg":"ES256","jwk":{attacker_public}}}"#);
-    out.push(Neg {
-        id: "embedded-key-not-trusted",
-        description: "signed by an attacker's key that the header embeds in jwk; the verifier has its own key",
-        code: "embedded-key-not-trusted",
-        explanation: "a key in the header is chosen by whoever made the token; it proves nothing unless the verifier trusts it",
-        reference: Some("RFC 7515, Section 4.1.3; RFC 8725, Section 3.10"),
-    }
-    .vector("compact", json!(raw_compact(&other_signer, &header, payload)?), es_key.clone(), &["ES256"]));
-    let (input, _) = good_hs.rsplit_once('.').ok_or("token")?;
-    out.push(
-        Neg {
-            id: "bad-signature/hs256-empty-signature",
-            description: "a JWS with alg HS256 and an empty signature",
-            code: "bad-signature",
-            explanation: "an empty MAC is not a MAC",
-            reference: None,
-        }
-        .vector(
-            "compact",
-            json!(format!("{input}.")),
-            hs_key.clone(),
-            &["HS256"],
-        ),
-    );
-
-    // ECDSA signature encoding.
-    let (es_input, es_sig) = good_es.rsplit_once('.').ok_or("token")?;
-    let es_sig = unb64(es_sig)?;
-    out.push(
-        Neg {
-            id: "malformed-signature/es256-der",
-            description: "an ES256 signature in ASN.1 DER form instead of the fixed-size r || s",
-            code: "malformed-signature",
-            explanation: "JWS ECDSA signatures are exactly 64 bytes for ES256",
-            reference: Some("RFC 7518, Section 3.4"),
-        }
-        .vector(
-            "compact",
-            json!(format!(
-                "{es_input}.{}",
-                b64::encode(der_signature(&es_sig))
-            )),
-            es_key.clone(),
-            &["ES256"],
-        ),
-    );
-    out.push(Neg {
-        id: "malformed-signature/es256-zero",
-        description: "an ES256 signature with r = s = 0 (the \"psychic signature\", CVE-2022-21449)",
-        code: "malformed-signature",
-        explanation: "r and s must be in [1, n-1]; zero values verify everything in a broken implementation",
-        reference: Some("RFC 7518, Section 3.4; CVE-2022-21449"),
-    }
-    .vector("compact", json!(format!("{es_input}.{}", b64::encode([0u8; 64]))), es_key.clone(), &["ES256"]));
-    let mut order = P256_ORDER.to_vec();
-    order.extend_from_slice(&P256_ORDER);
-    out.push(
-        Neg {
-            id: "malformed-signature/es256-r-s-equal-order",
-            description: "an ES256 signature with r = s = n, the group order",
-            code: "malformed-signature",
-            explanation: "r and s must be below the group order",
-            reference: Some("RFC 7518, Section 3.4"),
-        }
-        .vector(
-            "compact",
-            json!(format!("{es_input}.{}", b64::encode(&order))),
-            es_key.clone(),
-            &["ES256"],
-        ),
-    );
-    out.push(
-        Neg {
-            id: "malformed-signature/es256-truncated",
-            description: "an ES256 signature missing its last byte",
-            code: "malformed-signature",
-            explanation: "JWS ECDSA signatures have a fixed size",
-            reference: Some("RFC 7518, Section 3.4"),
-        }
-        .vector(
-            "compact",
-            json!(format!("{es_input}.{}", b64::encode(&es_sig[..63]))),
-            es_key.clone(),
-            &["ES256"],
-        ),
-    );
-
-    // Serialization.
-    let (h, rest) = good_hs.split_once('.').ok_or("token")?;
-    let (p, s) = rest.split_once('.').ok_or("token")?;
-    let malformed = [
-        (
-            "malformed/two-parts",
-            format!("{h}.{p}"),
-            "a compact JWS with two parts",
-        ),
-        (
-            "malformed/four-parts",
-            format!("{good_hs}.{s}"),
-            "a compact JWS with four parts",
-        ),
-        (
-            "malformed/padding",
-            format!("{h}=.{p}.{s}"),
-            "base64 padding after the header",
-        ),
-        (
-            "malformed/whitespace",
-            format!("{h}.\n{p}.{s}"),
-            "a line break inside the token",
-        ),
-        (
-            "malformed/non-canonical-trailing-bits",
-            format!("{h}.{p}.{}", non_canonical(s)),
-            "the last signature character has non-zero unused bits",
-        ),
-        (
-            "malformed/empty-header",
-            format!(".{p}.{s}"),
-            "an empty protected header",
-        ),
-    ];
-    for (id, token, description) in malformed {
-        out.push(Neg {
-            id,
-            description,
-            code: "malformed",
-            explanation: "the compact serialization is exactly three unpadded base64url parts separated by '.'",
-            reference: Some("RFC 7515, Sections 2 and 7.1"),
-        }
-        .vector("compact", json!(token), hs_key.clone(), &["HS256"]));
-    }
-
-    let standard = good_rs.replace('-', "+").replace('_', "/");
-    if standard == good_rs {
-        return Err("the seeded RS256 signature has neither '-' nor '_'".into());
-    }
-    out.push(Neg {
-        id: "malformed/standard-base64-alphabet",
-        description: "a valid RS256 token rewritten in the standard base64 alphabet ('+' and '/')",
-        code: "malformed",
-        explanation: "JWS uses the URL-safe alphabet only; accepting both gives every token two spellings",
-        reference: Some("RFC 7515, Section 2"),
-    }
-    .vector("compact", json!(standard), rs_key.clone(), &["RS256"]));
-
-    // Headers.
-    let headers = [
-        (
-            "bad-header/not-json",
-            "not json",
-            "bad-header",
-            "the protected header is not JSON",
-        ),
-        (
-            "bad-header/array",
-            r#"["alg","HS256"]"#,
-            "bad-header",
-            "the protected header is a JSON array",
-        ),
-        (
-            "bad-header/missing-alg",
-            r#"{"typ":"JWT"}"#,
-            "bad-header",
-            "the protected header has no alg",
-        ),
-        (
-            "bad-header/alg-not-string",
-            r#"{"alg":256}"#,
-            "bad-header",
-            "alg is a number",
-        ),
-        (
-            "duplicate-member/alg",
-            r#"{"alg":"HS256","alg":"HS256"}"#,
-            "duplicate-member",
-            "alg appears twice",
-        ),
-        (
-            "duplicate-member/escaped",
-            r#"{"alg":"HS256","\u0061lg":"HS256"}"#,
-            "duplicate-member",
-            "alg appears twice, once spelt with a \\u escape",
-        ),
-        (
-            "duplicate-member/typ",
-            r#"{"alg":"HS256","typ":"JWT","typ":"at+jwt"}"#,
-            "duplicate-member",
-            "typ appears twice with different values",
-        ),
-        (
-            "crit-unknown",
-            r#"{"alg":"HS256","crit":["exp"],"exp":1363284000}"#,
-            "crit-unknown",
-            "crit lists exp, which this verifier does not understand (the RFC 7515 §4.1.11 example)",
-        ),
-        (
-            "crit-malformed/empty",
-            r#"{"alg":"HS256","crit":[]}"#,
-            "crit-malformed",
-            "crit is an empty list",
-        ),
-        (
-            "crit-malformed/registered-name",
-            r#"{"alg":"HS256","crit":["alg"]}"#,
-            "crit-malformed",
-            "crit lists alg, a registered parameter",
-        ),
-        (
-            "b64-not-critical",
-            r#"{"alg":"HS256","b64":false}"#,
-            "b64-not-critical",
-            "b64 false without crit: a recipient that ignores b64 would verify a different signing input",
-        ),
-    ];
-    for (id, header, code, description) in headers {
-        let explanation = match code {
-            "duplicate-member" => {
-                "member names must be unique; parsers that keep the first or the last value disagree, which lets an attacker show different headers to different parties"
-            }
-            "crit-unknown" => {
-                "a recipient must refuse a JWS whose crit lists an extension it does not understand"
-            }
-            "crit-malformed" => {
-                "crit must be a non-empty list of extension names present in the protected header"
-            }
-            "b64-not-critical" => "RFC 7797 requires b64 to be listed in crit",
-            _ => "the protected header must be a JSON object with a string alg",
-        };
-        let reference = match code {
-            "duplicate-member" => "RFC 7515, Section 5.2; RFC 8725, Section 3.4",
-            "crit-unknown" | "crit-malformed" => "RFC 7515, Section 4.1.11",
-            "b64-not-critical" => "RFC 7797, Section 6",
-            _ => "RFC 7515, Sections 4.1.1 and 5.2",
-        };
-        let token = if code == "b64-not-critical" {
-            let sig = hs
-                .sign(format!("{}.{}", b64s(header), String::from_utf8_lossy(payload)).as_bytes())
-                .map_err(|e| e.to_string())?;
-            format!(
-                "{}.{}.{}",
-                b64s(header),
-                String::from_utf8_lossy(payload),
-                b64::encode(sig)
-            )
-        } else {
-            raw_compact(&hs, header, payload)?
-        };
-        out.push(
-            Neg {
-                id,
-                description,
-                code,
-                explanation,
-                reference: Some(reference),
-            }
-            .vector("compact", json!(token), hs_key.clone(), &["HS256"]),
-        );
-    }
-    let header = r#"{"alg":"HS256","crit":["exp"]}"#;
-    let mut v = Neg {
-        id: "crit-malformed/absent-parameter",
-        description: "crit lists exp, which the verifier understands, but the header has no exp",
-        code: "crit-malformed",
-        explanation: "every parameter crit lists must be present",
-        reference: Some("RFC 7515, Section 4.1.11"),
-    }
-    .vector(
-        "compact",
-        json!(raw_compact(&hs, header, payload)?),
-        hs_key.clone(),
-        &["HS256"],
-    );
-    v.verify.critical = vec!["exp".into()];
-    out.push(v);
-
-    // JSON serializations.
-    let protected = b64s(r#"{"alg":"HS256"}"#);
-    let signing_input = format!("{protected}.{}", b64::encode(payload));
-    let mac = b64::encode(
-        hs.sign(signing_input.as_bytes())
-            .map_err(|e| e.to_string())?,
-    );
-    let flattened = |extra: &str| -> String {
-        format!(
-            r#"{{"payload":"{}","protected":"{protected}"{extra},"signature":"{mac}"}}"#,
-            b64::encode(payload)
-        )
-    };
-    let json_cases = [
-        (
-            "header-not-disjoint",
-            flattened(r#","header":{"alg":"HS256"}"#),
-            "header-not-disjoint",
-            "alg in both the protected and the unprotected header",
-            "header parameter names must be disjoint across headers",
-            "RFC 7515, Section 7.2.1",
-        ),
-        (
-            "crit-malformed/unprotected",
-            flattened(r#","header":{"crit":["exp"],"exp":1}"#),
-            "crit-malformed",
-            "crit in the unprotected header",
-            "crit must be integrity protected",
-            "RFC 7515, Section 4.1.11",
-        ),
-        (
-            "duplicate-member/json-serialization",
-            format!(
-                r#"{{"payload":"{}","payload":"","protected":"{protected}","signature":"{mac}"}}"#,
-                b64::encode(payload)
-            ),
-            "duplicate-member",
-            "payload appears twice in the JSON serialization",
-            "member names must be unique",
-            "RFC 7515, Section 7.2; RFC 8259, Section 4",
-        ),
-        (
-            "malformed/signature-and-signatures",
-            format!(
-                r#"{{"payload":"{}","protected":"{protected}","signature":"{mac}","signatures":[]}}"#,
-                b64::encode(payload)
-            ),
-            "malformed",
-            "both signature and signatures",
-            "the flattened form must not have signatures",
-            "RFC 7515, Section 7.2.2",
-        ),
-    ];
-    for (id, text, code, description, explanation, reference) in json_cases {
-        let jws: Value = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
-        // Duplicate members do not survive a JSON value: keep those as exact text.
-        let jws = if code == "duplicate-member" {
-            Value::String(text)
-        } else {
-            jws
-        };
-        out.push(
-            Neg {
-                id,
-                description,
-                code,
-                explanation,
-                reference: Some(reference),
-            }
-            .vector("flattened", jws, hs_key.clone(), &["HS256"]),
-        );
-    }
-
-    // Keys.
-    let short = oct_signer(&keys::bytes("key/hs256-short", 16))?;
-    let short_key = match short.jwk().material() {
-        KeyMaterial::Oct(_) => keys::value(short.jwk()),
-        _ => return Err("oct".into()),
-    };
-    out.push(
-        Neg {
-            id: "key-too-short/hs256-16-bytes",
-            description: "a valid HS256 MAC with a 16-byte key",
-            code: "key-too-short",
-            explanation: "HS256 keys must be at least 256 bits",
-            reference: Some("RFC 7518, Section 3.2"),
-        }
-        .vector(
-            "compact",
-            json!(raw_compact(&short, r#"{"alg":"HS256"}"#, payload)?),
-            short_key,
-            &["HS256"],
-        ),
-    );
-    let header = r#"{"alg":"ES256","kid":"unknown-kid"}"#;
-    out.push(
-        Neg {
-            id: "no-matching-key/kid",
-            description: "kid names no key of the verifier's JWK Set",
-            code: "no-matching-key",
-            explanation: "with a key set, the key is selected by kid; none matches",
-            reference: Some("RFC 7515, Section 4.1.4"),
-        }
-        .vector(
-            "compact",
-            json!(raw_compact(&es, header, payload)?),
-            json!({ "keys": [es_key.clone(), verification_value(&keys.p384)?] }),
-            &["ES256", "ES384"],
-        ),
-    );
-
-    // Detached content that differs from what was signed.
-    let token = compact::CompactSign::new(b"signed content")
-        .protected_json(r#"{"alg":"HS256"}"#)
-        .detached()
-        .sign(&hs)
-        .map_err(|e| e.to_string())?;
-    let mut v = Neg {
-        id: "bad-signature/detached-content-differs",
-        description: "a detached JWS presented with content other than what was signed",
-        code: "bad-signature",
-        explanation: "the supplied detached content is part of the signing input",
-        reference: Some("RFC 7515, Appendix F"),
-    }
-    .vector("compact", json!(token), hs_key, &["HS256"]);
-    v.detached = true;
-    v.payload_b64 = Some(b64::encode(b"other content"));
-    v.payload_utf8 = Some("other content".into());
-    out.push(v);
-    Ok(out)
-}
-
-/// An HS256 signer keyed with `secret` (any length: negative vectors need weak ones).
-fn oct_signer(secret: &[u8]) -> Result<RawHmac, String> {
-    let key = OctKey::new(SecretBytes::new(secret.to_vec())).map_err(|e| e.to_string())?;
-    Ok(RawHmac(Jwk::new(KeyMaterial::Oct(key))))
-}
-
-/// HMAC-SHA-256 with any key, bypassing the key-length rule (for negative vectors only).
-struct RawHmac(Jwk);
-
-impl RawHmac {
-    fn jwk(&self) -> &Jwk {
-        &self.0
-    }
-}
-
-impl Signer for RawHmac {
-    fn algorithm(&self) -> JwsAlgorithm {
-        JwsAlgorithm::HS256
-    }
-
-    fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, JwsError> {
-        let KeyMaterial::Oct(k) = self.0.material() else {
-            return Err(JwsError::Signer("not oct".into()));
-        };
-        Ok(hmac_sha256(k.secret().expose(), signing_input))
-    }
-}
-
-/// HMAC-SHA-256 (RFC 2104) from SHA-256, so that weak keys can be used for negative vectors.
-fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
-    use sha2::{Digest, Sha256};
-    let mut block = [0u8; 64];
-    if key.len() > 64 {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let inner: Vec<u8> = block.iter().map(|b| b ^ 0x36).collect();
-    let outer: Vec<u8> = block.iter().map(|b| b ^ 0x5c).collect();
-    let mut h = Sha256::new();
-    h.update(&inner);
-    h.update(data);
-    let inner_hash = h.finalize();
-    let mut h = Sha256::new();
-    h.update(&outer);
-    h.update(inner_hash);
-    h.finalize().to_vec()
-}
-
-/// A fixed-size `r || s` signature as ASN.1 DER.
-fn der_signature(sig: &[u8]) -> Vec<u8> {
-    fn integer(x: &[u8]) -> Vec<u8> {
-        let mut x: Vec<u8> = x.iter().copied().skip_while(|b| *b == 0).collect();
-        if x.first().is_some_and(|b| b & 0x80 != 0) || x.is_empty() {
-            x.insert(0, 0);
-        }
-        let mut out = vec![0x02, u8::try_from(x.len()).unwrap_or(0)];
-        out.extend(x);
-        out
-    }
-    let half = sig.len() / 2;
-    let mut body = integer(&sig[..half]);
-    body.extend(integer(&sig[half..]));
-    let mut out = vec![0x30, u8::try_from(body.len()).unwrap_or(0)];
-    out.extend(body);
-    out
-}
-
-/// The same base64url text with non-zero unused bits in its last character.
-fn non_canonical(s: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut bytes = s.as_bytes().to_vec();
-    if let Some(last) = bytes.last_mut()
-        && let Some(pos) = ALPHABET.iter().position(|c| c == last)
-    {
-        // 32-byte MACs are 43 characters: the last one carries 4 bits and 2 unused ones.
-        *last = ALPHABET[pos | 1];
-    }
-    String::from_utf8(bytes).unwrap_or_default()
-}
-
 /// Every JWS vector.
 pub fn generate() -> Result<Vec<Value>, String> {
     let keys = JwsKeys::new()?;
@@ -1584,7 +900,7 @@ pub fn generate() -> Result<Vec<Value>, String> {
     all.extend(rfc8037_and_rfc7797()?);
     all.extend(per_algorithm(&keys)?);
     all.extend(special_positives(&keys)?);
-    all.extend(negatives(&keys)?);
+    all.extend(negative::negatives(&keys)?);
     all.iter().map(util::to_value).collect()
 }
 

@@ -7,16 +7,18 @@
 //! here with a seeded RSA-OAEP and the workspace's content encryption, and are decrypt-only
 //! for everyone (`reproducible: randomized`).
 
+mod negative;
+
 use super::format::{
     Common, Expect, JweDecrypt, JweEncrypt, JweRecipient, JweVector, Reproducible,
 };
-use super::util::{self, cite, generated, invalid, str_of, unb64, utf8, valid};
+use super::util::{self, cite, generated, str_of, unb64, utf8, valid};
 use super::{keys, reasons};
 use jose_core::SecretBytes;
 use jose_core::alg::{ContentEncryptionAlgorithm as E, Curve, KeyManagementAlgorithm as K};
 use jose_core::b64;
 use jose_core::header::JweHeader;
-use jose_core::jwk::{Jwk, KeyMaterial, OctKey};
+use jose_core::jwk::{Jwk, KeyMaterial};
 use jwe::compact::CompactEncrypt;
 use jwe::json::JsonEncrypt;
 use jwe::{DecryptOptions, EncryptionKey, JweError, KeySource, Password};
@@ -157,8 +159,8 @@ fn recipient(
 
 /// RSA-OAEP of `cek` with the seeded stream of `seed`.
 fn seeded_oaep(key: &Jwk, alg: K, cek: &[u8], seed: &str) -> Result<Vec<u8>, String> {
-    use jose_core::rsa::Oaep;
-    use jose_core::rsa::traits::PaddingScheme;
+    use rsa::Oaep;
+    use rsa::traits::PaddingScheme;
     use sha2::{Sha256, Sha384, Sha512};
     let KeyMaterial::Rsa(rsa) = key.material() else {
         return Err("not RSA".into());
@@ -319,8 +321,15 @@ fn every_pair(keys_: &JweKeys) -> Result<Vec<JweVector>, String> {
 }
 
 fn json_positives(keys_: &JweKeys) -> Result<Vec<JweVector>, String> {
-    let mut out = Vec::new();
+    let mut out = flattened_aad(keys_)?;
+    out.extend(three_recipients(keys_)?);
+    out.extend(compressed(keys_)?);
+    Ok(out)
+}
 
+/// A flattened JWE with a shared unprotected header and AAD.
+fn flattened_aad(keys_: &JweKeys) -> Result<Vec<JweVector>, String> {
+    let mut out = Vec::new();
     // Flattened, with a shared unprotected header and AAD.
     let seed = "jwe/flattened-aad";
     let enc = E::A256Gcm;
@@ -364,7 +373,12 @@ fn json_positives(keys_: &JweKeys) -> Result<Vec<JweVector>, String> {
             }],
         }),
     ));
+    Ok(out)
+}
 
+/// A general JWE for three recipients of three kinds; one vector per recipient key.
+fn three_recipients(keys_: &JweKeys) -> Result<Vec<JweVector>, String> {
+    let mut out = Vec::new();
     // General, three recipients of three kinds; one vector per recipient key.
     let seed = "jwe/general-three-recipients";
     let enc = E::A128CbcHs256;
@@ -427,7 +441,12 @@ fn json_positives(keys_: &JweKeys) -> Result<Vec<JweVector>, String> {
             }),
         ));
     }
+    Ok(out)
+}
 
+/// A compressed (zip DEF) JWE.
+fn compressed(keys_: &JweKeys) -> Result<Vec<JweVector>, String> {
+    let mut out = Vec::new();
     // Compressed.
     let seed = "jwe/zip";
     let enc = E::A128Gcm;
@@ -471,6 +490,14 @@ fn json_positives(keys_: &JweKeys) -> Result<Vec<JweVector>, String> {
 // --- Published examples --------------------------------------------------------------------
 
 fn published() -> Result<Vec<JweVector>, String> {
+    let mut out = rfc7516()?;
+    out.extend(cookbook()?);
+    out.extend(rfc8037()?);
+    Ok(out)
+}
+
+/// The examples of RFC 7516, Appendix A.
+fn rfc7516() -> Result<Vec<JweVector>, String> {
     let mut out = Vec::new();
     let file = "rfc/rfc7516-jwe-appendix-a.json";
     let v = util::source_file(file)?;
@@ -501,54 +528,62 @@ fn published() -> Result<Vec<JweVector>, String> {
             None,
         ));
     }
-    let files = [
-        (
-            "jose-cookbook/jwe/5_2.key_encryption_using_rsa-oaep_with_aes-gcm.json",
-            "5.2",
-        ),
-        (
-            "jose-cookbook/jwe/5_3.key_wrap_using_pbes2-aes-keywrap_with-aes-cbc-hmac-sha2.json",
-            "5.3",
-        ),
-        (
-            "jose-cookbook/jwe/5_4.key_agreement_with_key_wrapping_using_ecdh-es_and_aes-keywrap_with_aes-gcm.json",
-            "5.4",
-        ),
-        (
-            "jose-cookbook/jwe/5_5.key_agreement_using_ecdh-es_with_aes-cbc-hmac-sha2.json",
-            "5.5",
-        ),
-        (
-            "jose-cookbook/jwe/5_6.direct_encryption_using_aes-gcm.json",
-            "5.6",
-        ),
-        (
-            "jose-cookbook/jwe/5_7.key_wrap_using_aes-gcm_keywrap_with_aes-cbc-hmac-sha2.json",
-            "5.7",
-        ),
-        (
-            "jose-cookbook/jwe/5_8.key_wrap_using_aes-keywrap_with_aes-gcm.json",
-            "5.8",
-        ),
-        ("jose-cookbook/jwe/5_9.compressed_content.json", "5.9"),
-        (
-            "jose-cookbook/jwe/5_10.including_additional_authentication_data.json",
-            "5.10",
-        ),
-        (
-            "jose-cookbook/jwe/5_11.protecting_specific_header_fields.json",
-            "5.11",
-        ),
-        (
-            "jose-cookbook/jwe/5_12.protecting_content_only.json",
-            "5.12",
-        ),
-        (
-            "jose-cookbook/jwe/5_13.encrypting_to_multiple_recipients.json",
-            "5.13",
-        ),
-    ];
-    for (file, section) in files {
+    Ok(out)
+}
+
+/// The JWE examples of RFC 7520: file under `vectors/sources/` and section.
+const COOKBOOK: &[(&str, &str)] = &[
+    (
+        "jose-cookbook/jwe/5_2.key_encryption_using_rsa-oaep_with_aes-gcm.json",
+        "5.2",
+    ),
+    (
+        "jose-cookbook/jwe/5_3.key_wrap_using_pbes2-aes-keywrap_with-aes-cbc-hmac-sha2.json",
+        "5.3",
+    ),
+    (
+        "jose-cookbook/jwe/5_4.key_agreement_with_key_wrapping_using_ecdh-es_and_aes-keywrap_with_aes-gcm.json",
+        "5.4",
+    ),
+    (
+        "jose-cookbook/jwe/5_5.key_agreement_using_ecdh-es_with_aes-cbc-hmac-sha2.json",
+        "5.5",
+    ),
+    (
+        "jose-cookbook/jwe/5_6.direct_encryption_using_aes-gcm.json",
+        "5.6",
+    ),
+    (
+        "jose-cookbook/jwe/5_7.key_wrap_using_aes-gcm_keywrap_with_aes-cbc-hmac-sha2.json",
+        "5.7",
+    ),
+    (
+        "jose-cookbook/jwe/5_8.key_wrap_using_aes-keywrap_with_aes-gcm.json",
+        "5.8",
+    ),
+    ("jose-cookbook/jwe/5_9.compressed_content.json", "5.9"),
+    (
+        "jose-cookbook/jwe/5_10.including_additional_authentication_data.json",
+        "5.10",
+    ),
+    (
+        "jose-cookbook/jwe/5_11.protecting_specific_header_fields.json",
+        "5.11",
+    ),
+    (
+        "jose-cookbook/jwe/5_12.protecting_content_only.json",
+        "5.12",
+    ),
+    (
+        "jose-cookbook/jwe/5_13.encrypting_to_multiple_recipients.json",
+        "5.13",
+    ),
+];
+
+/// The JWE examples of RFC 7520 (the JOSE cookbook).
+fn cookbook() -> Result<Vec<JweVector>, String> {
+    let mut out = Vec::new();
+    for &(file, section) in COOKBOOK {
         let v = util::source_file(file)?;
         let title = str_of(&v, "title")?;
         let input = &v["input"];
@@ -633,6 +668,12 @@ fn published() -> Result<Vec<JweVector>, String> {
             }
         }
     }
+    Ok(out)
+}
+
+/// The X25519 example of RFC 8037, Appendix A.6.
+fn rfc8037() -> Result<Vec<JweVector>, String> {
+    let mut out = Vec::new();
     let file = "rfc/rfc8037-okp-appendix-a.json";
     let v = util::source_file(file)?;
     let a6 = &v["A.6_x25519_ecdh_es"];
@@ -665,395 +706,13 @@ fn published() -> Result<Vec<JweVector>, String> {
     Ok(out)
 }
 
-// --- Generated negatives -------------------------------------------------------------------
-
-/// Replaces part `index` of a compact JWE.
-fn replace_part(token: &str, index: usize, value: &str) -> String {
-    let mut parts: Vec<&str> = token.split('.').collect();
-    if let Some(p) = parts.get_mut(index) {
-        *p = value;
-    }
-    parts.join(".")
-}
-
-/// Flips one bit in the decoded part `index`.
-fn flip_part(token: &str, index: usize) -> Result<String, String> {
-    let part = token.split('.').nth(index).ok_or("part")?;
-    let mut bytes = unb64(part)?;
-    if let Some(b) = bytes.first_mut() {
-        *b ^= 1;
-    }
-    Ok(replace_part(token, index, &b64::encode(bytes)))
-}
-
-/// Rewrites the protected header: `edit` changes the decoded JSON object.
-fn edit_header(
-    token: &str,
-    edit: impl FnOnce(&mut serde_json::Map<String, Value>),
-) -> Result<String, String> {
-    let text = protected_of(&json!(token))?;
-    let mut map: serde_json::Map<String, Value> =
-        serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    edit(&mut map);
-    let header = serde_json::to_string(&map).map_err(|e| e.to_string())?;
-    Ok(replace_part(token, 0, &b64::encode(header.as_bytes())))
-}
-
-struct Neg<'a> {
-    id: &'a str,
-    description: &'a str,
-    code: &'a str,
-    explanation: &'a str,
-    reference: &'a str,
-}
-
-impl Neg<'_> {
-    fn vector(&self, serialization: &str, jwe: Value, decrypt: JweDecrypt) -> JweVector {
-        vector(
-            invalid(
-                format!("jwe/negative/{}", self.id),
-                self.description,
-                generated(
-                    "jose-rs negative vector",
-                    &format!("jwe/negative/{}", self.id),
-                ),
-                self.code,
-                self.explanation,
-                Some(self.reference),
-            ),
-            serialization,
-            jwe,
-            None,
-            decrypt,
-            None,
-        )
-    }
-}
-
-fn encrypt_simple(
-    key: &EncryptionKey,
-    enc: E,
-    plaintext: &[u8],
-    seed: &str,
-) -> Result<String, String> {
-    let mut builder = CompactEncrypt::new(plaintext, enc)
-        .fixed_iv(keys::bytes(&format!("{seed}/iv"), enc.iv_len()));
-    if !derives_cek(key.alg()) {
-        builder = builder.fixed_cek(SecretBytes::new(keys::bytes(
-            &format!("{seed}/cek"),
-            enc.key_len(),
-        )));
-    }
-    builder.encrypt(key).map_err(|e| format!("{seed}: {e}"))
-}
-
-fn negatives(keys_: &JweKeys) -> Result<Vec<JweVector>, String> {
-    let mut out = Vec::new();
-    let pt = b"negative";
-    let seed = "jwe/negative/base";
-    let (kw_key, _, kw) = recipient(keys_, K::A128Kw, E::A128Gcm, Curve::P256, seed)?;
-    let kw_token = encrypt_simple(&kw, E::A128Gcm, pt, seed)?;
-    let kw_decrypt = || decrypt_block(kw_key.clone(), &[K::A128Kw], &[E::A128Gcm]);
-    let tamper = [
-        (
-            "decryption-failed/tag",
-            4,
-            "the authentication tag with one bit flipped",
-        ),
-        (
-            "decryption-failed/ciphertext",
-            3,
-            "the ciphertext with one bit flipped",
-        ),
-        ("decryption-failed/iv", 2, "the IV with one bit flipped"),
-        (
-            "decryption-failed/encrypted-key",
-            1,
-            "the wrapped CEK with one bit flipped (AES key wrap's integrity check fails)",
-        ),
-    ];
-    for (id, part, description) in tamper {
-        out.push(Neg { id, description, code: "decryption-failed", explanation: "any change to the encrypted key, IV, ciphertext or tag must fail authentication", reference: "RFC 7516, Section 5.2" }
-            .vector("compact", json!(flip_part(&kw_token, part)?), kw_decrypt()));
-    }
-    out.push(
-        Neg {
-            id: "decryption-failed/protected-header",
-            description: "the protected header re-encoded with an added cty: it is the AAD",
-            code: "decryption-failed",
-            explanation: "the protected header is authenticated as additional data",
-            reference: "RFC 7516, Section 5.1 step 14",
-        }
-        .vector(
-            "compact",
-            json!(edit_header(&kw_token, |m| {
-                m.insert("cty".into(), json!("text/plain"));
-            })?),
-            kw_decrypt(),
-        ),
-    );
-    let iv = b64::encode(keys::bytes("jwe/negative/iv-11", 11));
-    out.push(
-        Neg {
-            id: "iv-invalid/length",
-            description: "an 11-byte IV for A128GCM",
-            code: "iv-invalid",
-            explanation: "AES-GCM in JWE uses a 96-bit IV",
-            reference: "RFC 7518, Section 5.3",
-        }
-        .vector(
-            "compact",
-            json!(replace_part(&kw_token, 2, &iv)),
-            kw_decrypt(),
-        ),
-    );
-    let tag = kw_token.split('.').nth(4).ok_or("tag")?;
-    let short = b64::encode(&unb64(tag)?[..15]);
-    out.push(
-        Neg {
-            id: "iv-invalid/truncated-tag",
-            description: "the 16-byte tag truncated to 15 bytes",
-            code: "iv-invalid",
-            explanation: "a truncated tag weakens authentication; its length is fixed by enc",
-            reference: "RFC 7518, Section 5.3",
-        }
-        .vector(
-            "compact",
-            json!(replace_part(&kw_token, 4, &short)),
-            kw_decrypt(),
-        ),
-    );
-    let wrapped = b64::encode(keys::bytes("jwe/negative/wrapped-23", 23));
-    out.push(
-        Neg {
-            id: "cek-invalid/wrapped-key-length",
-            description: "a 23-byte wrapped key for A128KW (wrapped keys are multiples of 8 bytes)",
-            code: "cek-invalid",
-            explanation: "AES key wrap output is 8 bytes longer than the 16-byte CEK",
-            reference: "RFC 3394; RFC 7518, Section 4.4",
-        }
-        .vector(
-            "compact",
-            json!(replace_part(&kw_token, 1, &wrapped)),
-            kw_decrypt(),
-        ),
-    );
-    out.push(
-        Neg {
-            id: "alg-not-allowed/alg",
-            description: "A128KW; the recipient accepts only A256KW",
-            code: "alg-not-allowed",
-            explanation: "the recipient decides the algorithms",
-            reference: "RFC 8725, Section 3.1",
-        }
-        .vector(
-            "compact",
-            json!(kw_token.clone()),
-            decrypt_block(kw_key.clone(), &[K::A256Kw], &[E::A128Gcm]),
-        ),
-    );
-    out.push(
-        Neg {
-            id: "alg-not-allowed/enc",
-            description: "A128GCM; the recipient accepts only A256GCM",
-            code: "alg-not-allowed",
-            explanation: "the recipient decides the algorithms",
-            reference: "RFC 8725, Section 3.1",
-        }
-        .vector(
-            "compact",
-            json!(kw_token.clone()),
-            decrypt_block(kw_key.clone(), &[K::A128Kw], &[E::A256Gcm]),
-        ),
-    );
-    out.push(Neg { id: "crit-unknown", description: "crit lists exp, which the recipient does not understand", code: "crit-unknown", explanation: "a recipient must refuse a JWE whose crit lists an extension it does not understand", reference: "RFC 7516, Section 4.1.13" }
-        .vector("compact", json!(edit_header(&kw_token, |m| { m.insert("crit".into(), json!(["exp"])); m.insert("exp".into(), json!(1)); })?), kw_decrypt()));
-    out.push(
-        Neg {
-            id: "bad-header/missing-enc",
-            description: "the protected header has no enc",
-            code: "bad-header",
-            explanation: "enc is required",
-            reference: "RFC 7516, Section 4.1.2",
-        }
-        .vector(
-            "compact",
-            json!(edit_header(&kw_token, |m| {
-                m.remove("enc");
-            })?),
-            kw_decrypt(),
-        ),
-    );
-    let h = b64::encode(br#"{"alg":"A128KW","enc":"A128GCM","enc":"A256GCM"}"#);
-    out.push(
-        Neg {
-            id: "duplicate-member/header",
-            description: "enc appears twice in the protected header",
-            code: "duplicate-member",
-            explanation: "member names must be unique",
-            reference: "RFC 7516, Section 5.2; RFC 8725, Section 3.4",
-        }
-        .vector(
-            "compact",
-            json!(replace_part(&kw_token, 0, &h)),
-            kw_decrypt(),
-        ),
-    );
-    out.push(
-        Neg {
-            id: "malformed/four-parts",
-            description: "a compact JWE with four parts",
-            code: "malformed",
-            explanation: "the compact serialization has exactly five parts",
-            reference: "RFC 7516, Section 7.1",
-        }
-        .vector(
-            "compact",
-            json!(
-                kw_token
-                    .rsplit_once('.')
-                    .map(|(a, _)| a)
-                    .unwrap_or_default()
-            ),
-            kw_decrypt(),
-        ),
-    );
-
-    // PBES2 parameters.
-    let seed = "jwe/negative/pbes2";
-    let (pw, _, pk) = recipient(keys_, K::Pbes2Hs256A128Kw, E::A128Gcm, Curve::P256, seed)?;
-    let pbes2 = encrypt_simple(&pk, E::A128Gcm, pt, seed)?;
-    let pd = || decrypt_block(pw.clone(), &[K::Pbes2Hs256A128Kw], &[E::A128Gcm]);
-    out.push(Neg { id: "p2c-out-of-range/huge", description: "p2c of 10 000 000, above the recipient's limit of 310 000", code: "p2c-out-of-range", explanation: "each iteration costs the recipient; an attacker-chosen count is a denial of service", reference: "RFC 7518, Section 4.8.1.2; RFC 8725, Section 3.3" }
-        .vector("compact", json!(edit_header(&pbes2, |m| { m.insert("p2c".into(), json!(10_000_000)); })?), { let mut d = pd(); d.max_p2c = Some(310_000); d }));
-    out.push(
-        Neg {
-            id: "p2c-out-of-range/below-1000",
-            description: "p2c of 999",
-            code: "p2c-out-of-range",
-            explanation: "RFC 7518 recommends at least 1000 iterations",
-            reference: "RFC 7518, Section 4.8.1.2",
-        }
-        .vector(
-            "compact",
-            json!(edit_header(&pbes2, |m| {
-                m.insert("p2c".into(), json!(999));
-            })?),
-            pd(),
-        ),
-    );
-    out.push(
-        Neg {
-            id: "p2s-too-short",
-            description: "p2s of 7 bytes",
-            code: "p2s-too-short",
-            explanation: "the salt input must be at least 8 octets",
-            reference: "RFC 7518, Section 4.8.1.1",
-        }
-        .vector(
-            "compact",
-            json!(edit_header(&pbes2, |m| {
-                m.insert("p2s".into(), json!(b64::encode([7u8; 7])));
-            })?),
-            pd(),
-        ),
-    );
-
-    // ECDH-ES ephemeral keys.
-    let seed = "jwe/negative/ecdh";
-    let (ek, _, ekey) = recipient(keys_, K::EcdhEsA128Kw, E::A128Gcm, Curve::P256, seed)?;
-    let ecdh = encrypt_simple(&ekey, E::A128Gcm, pt, seed)?;
-    let ed = || decrypt_block(ek.clone(), &[K::EcdhEsA128Kw], &[E::A128Gcm]);
-    let off_curve = edit_header(&ecdh, |m| {
-        if let Some(y) = m
-            .get("epk")
-            .and_then(|e| e["y"].as_str())
-            .and_then(|y| b64::decode(y).ok())
-        {
-            let mut y = y;
-            if let Some(last) = y.last_mut() {
-                *last ^= 1;
-            }
-            if let Some(epk) = m.get_mut("epk") {
-                epk["y"] = json!(b64::encode(y));
-            }
-        }
-    })?;
-    out.push(Neg { id: "epk-invalid/off-curve", description: "epk is not a point on P-256 (y changed)", code: "epk-invalid", explanation: "invalid-curve attacks recover the recipient's private key from agreements with points off the curve", reference: "RFC 7518, Section 4.6; RFC 8725, Section 3.4" }
-        .vector("compact", json!(off_curve), ed()));
-    let other = keys::public_value(&keys::ec("jwe/negative/epk-p384", Curve::P384)?.without_kid())?;
-    out.push(
-        Neg {
-            id: "epk-invalid/other-curve",
-            description: "epk on P-384 for a P-256 recipient",
-            code: "epk-invalid",
-            explanation: "the ephemeral key must be on the recipient key's curve",
-            reference: "RFC 7518, Section 4.6.1.1",
-        }
-        .vector(
-            "compact",
-            json!(edit_header(&ecdh, |m| {
-                m.insert("epk".into(), other.clone());
-            })?),
-            ed(),
-        ),
-    );
-    let seed = "jwe/negative/x25519";
-    let (xk, _, xkey) = recipient(keys_, K::EcdhEs, E::A128Gcm, Curve::X25519, seed)?;
-    let x = encrypt_simple(&xkey, E::A128Gcm, pt, seed)?;
-    out.push(Neg { id: "epk-invalid/x25519-low-order", description: "an X25519 epk of all zeros (a low-order point: the shared secret is zero)", code: "epk-invalid", explanation: "an all-zero X25519 output must be refused", reference: "RFC 7748, Section 6.1; RFC 8037, Section 3.2" }
-        .vector("compact", json!(edit_header(&x, |m| { m.insert("epk".into(), json!({"kty": "OKP", "crv": "X25519", "x": b64::encode([0u8; 32])})); })?), decrypt_block(xk, &[K::EcdhEs], &[E::A128Gcm])));
-
-    // dir with a key of the wrong size for enc.
-    let seed = "jwe/negative/dir";
-    let (dk, _, dkey) = recipient(keys_, K::Dir, E::A128Gcm, Curve::P256, seed)?;
-    let dir = encrypt_simple(&dkey, E::A128Gcm, pt, seed)?;
-    out.push(Neg { id: "cek-invalid/dir-key-size", description: "dir with a 16-byte key, the header changed to A256GCM (which needs 32 bytes)", code: "cek-invalid", explanation: "the CEK must have the size enc requires", reference: "RFC 7518, Section 4.5" }
-        .vector("compact", json!(edit_header(&dir, |m| { m.insert("enc".into(), json!("A256GCM")); })?), decrypt_block(dk, &[K::Dir], &[E::A256Gcm])));
-
-    // A compression bomb: 4 MiB of zeros deflate to a few kilobytes.
-    let seed = "jwe/negative/zip-bomb";
-    let bomb = vec![0u8; 4 << 20];
-    let bomb_jwe = CompactEncrypt::new(&bomb, E::A128Gcm)
-        .zip()
-        .fixed_cek(SecretBytes::new(keys::bytes(&format!("{seed}/cek"), 16)))
-        .fixed_iv(keys::bytes(&format!("{seed}/iv"), 12))
-        .encrypt(&kw)
-        .map_err(|e| format!("{seed}: {e}"))?;
-    out.push(
-        Neg {
-            id: "zip-too-large",
-            description: "zip DEF content that inflates from a few kilobytes to 4 MiB",
-            code: "zip-too-large",
-            explanation: "decompression must be bounded, or a small token becomes gigabytes",
-            reference: "RFC 8725, Section 3.6",
-        }
-        .vector("compact", json!(bomb_jwe), kw_decrypt()),
-    );
-
-    // JSON serialization: a parameter in two headers.
-    let seed = "jwe/negative/json";
-    let flattened = JsonEncrypt::new(pt, E::A128Gcm)
-        .recipient(&kw)
-        .fixed_cek(SecretBytes::new(keys::bytes(&format!("{seed}/cek"), 16)))
-        .fixed_iv(keys::bytes(&format!("{seed}/iv"), 12))
-        .encrypt_flattened()
-        .map_err(|e| format!("{seed}: {e}"))?;
-    let mut not_disjoint = flattened.clone();
-    not_disjoint["unprotected"] = json!({ "enc": "A128GCM" });
-    out.push(Neg { id: "header-not-disjoint", description: "enc in both the protected and the shared unprotected header", code: "header-not-disjoint", explanation: "header parameter names must be disjoint across the protected, shared and per-recipient headers", reference: "RFC 7516, Section 7.2.1" }
-        .vector("flattened", not_disjoint, kw_decrypt()));
-    let _ = OctKey::new;
-    Ok(out)
-}
-
 /// Every JWE vector.
 pub fn generate() -> Result<Vec<Value>, String> {
     let keys_ = JweKeys::new()?;
     let mut all = published()?;
     all.extend(every_pair(&keys_)?);
     all.extend(json_positives(&keys_)?);
-    all.extend(negatives(&keys_)?);
+    all.extend(negative::negatives(&keys_)?);
     all.iter().map(util::to_value).collect()
 }
 

@@ -44,8 +44,8 @@ pub fn oct(name: &str, len: usize) -> Result<Jwk, String> {
 /// An RSA key of `bits` bits (exponent 65537).
 pub fn rsa(name: &str, bits: usize) -> Result<Jwk, String> {
     let mut rng = rng(&key_label(name));
-    let private = jose_core::rsa::RsaPrivateKey::new(&mut rng, bits)
-        .map_err(|e| format!("RSA key {name}: {e}"))?;
+    let private =
+        rsa::RsaPrivateKey::new(&mut rng, bits).map_err(|e| format!("RSA key {name}: {e}"))?;
     let key = RsaKey::from_private(private, &KeyPolicy::default()).map_err(|e| e.to_string())?;
     Ok(Jwk::new(KeyMaterial::Rsa(key)).with_kid(name))
 }
@@ -55,14 +55,14 @@ pub fn ec(name: &str, curve: Curve) -> Result<Jwk, String> {
     let mut rng = rng(&key_label(name));
     let key = match curve {
         Curve::P256 => {
-            let secret = scalar::<jose_core::p256::NistP256>(&mut rng, name)?;
+            let secret = scalar::<p256::NistP256>(&mut rng, name)?;
             EcKey::P256 {
                 public: secret.public_key(),
                 secret: Some(secret),
             }
         }
         Curve::P384 => {
-            let secret = scalar::<jose_core::p384::NistP384>(&mut rng, name)?;
+            let secret = scalar::<p384::NistP384>(&mut rng, name)?;
             EcKey::P384 {
                 public: secret.public_key(),
                 secret: Some(secret),

@@ -1,9 +1,12 @@
-//! OIDC² vectors (PoP token, ICT, E2E PoP token). The file is written by the e2e-pop crate's
-//! own tests (`crates/e2e-pop/tests/generated_vectors.rs`); this checker runs every vector
-//! through the crate again, as `docs/e2e-pop.md` describes the members.
+//! OIDC² vectors (PoP token, ICT, E2E PoP token): the generator ([`generate`]) and the
+//! checker, which runs every vector through e2e-pop as `docs/e2e-pop.md` describes the
+//! members. The file is written by the e2e-pop crate's test `generated_vectors`, which calls
+//! [`generate::file`].
 
-use super::format::{Expect, Oidc2Vector};
-use super::util::{self, jws_alg};
+pub mod generate;
+
+use crate::format::{Expect, Oidc2Vector};
+use crate::util::{self, jws_alg};
 use e2e_pop::{
     AlgorithmSet, E2ePopError, E2ePopVerifier, IctVerifier, NumericDate, OpJwks, PairPolicy,
     PopTokenVerifier, verify_pair,
@@ -123,6 +126,12 @@ fn run(v: &Oidc2Vector) -> Result<Result<Value, E2ePopError>, String> {
     })
 }
 
+/// The claims (or, for a pair, the identity) a valid vector verifies to.
+fn verified_claims(value: &Value) -> Result<Value, String> {
+    let v: Oidc2Vector = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+    run(&v)?.map_err(|e| e.to_string())
+}
+
 /// Whether an error is the stated reason (the mapping of docs/e2e-pop.md).
 fn matches(code: &str, e: &E2ePopError) -> bool {
     use E2ePopError as E;
@@ -178,6 +187,12 @@ pub fn check(value: &Value) -> Result<String, String> {
             let reason = v.common.reason.as_ref().ok_or("no reason")?;
             match result {
                 Ok(_) => Err(format!("expected refusal ({}), accepted", reason.code)),
+                Err(e) if reason.claim.is_some() && e.claim() != reason.claim.as_deref() => {
+                    Err(format!(
+                        "refused, but about another claim than {:?}: {e}",
+                        reason.claim
+                    ))
+                }
                 Err(e) if matches(&reason.code, &e) => Ok(format!("refused: {e}")),
                 Err(e) => Err(format!(
                     "refused, but for another reason than {}: {e}",

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 /// The workspace root.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
+        .ancestors()
+        .nth(2)
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
@@ -130,6 +131,19 @@ pub fn invalid(
             basis: Basis::Rfc,
         }),
     }
+}
+
+/// The common members of a generated invalid vector (`jws/negative/...`): its id is also its
+/// seed, and its source "jose-rs negative vector".
+pub fn negative(
+    id: &str,
+    description: &str,
+    code: &str,
+    explanation: &str,
+    reference: Option<&str>,
+) -> Common {
+    let source = generated("jose-rs negative vector", id);
+    invalid(id, description, source, code, explanation, reference)
 }
 
 /// A source citing a published document.
