@@ -11,6 +11,7 @@
 //   left out is removed for good), signs ES256 tokens with the first one, and answers as GET.
 
 import { generateKeyPairSync } from 'node:crypto';
+import { readBody } from './advanced.mjs';
 
 function p256(kid) {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -62,25 +63,6 @@ export class SigningKeys {
   }
 }
 
-function readJson(req) {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk) => {
-      body += chunk;
-      if (body.length > 64 * 1024) reject(new Error('body too large'));
-    });
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(body));
-      } catch (err) {
-        reject(err);
-      }
-    });
-    req.on('error', reject);
-  });
-}
-
 // The control route. `rebuild()` constructs the provider again from `signingKeys.keys()`.
 export async function signingKeysControl(signingKeys, rebuild, req, res) {
   const reply = (status, body) => {
@@ -91,7 +73,7 @@ export async function signingKeysControl(signingKeys, rebuild, req, res) {
   if (req.method !== 'POST') return reply(405, { error: 'method_not_allowed' });
   let input;
   try {
-    input = await readJson(req);
+    input = JSON.parse(await readBody(req));
   } catch (err) {
     return reply(400, { error: 'invalid_request', error_description: String(err) });
   }
