@@ -5,7 +5,10 @@
 
 use dpop::ProofVerifier;
 use jwt_claims::NumericDate;
-use oauth_client::{ClientAuth, ClientMetadata, Configuration, DiscoveryAlgorithm, Params};
+use oauth_client::{
+    AuthorizationCodeGrantChecks, ClientAuth, ClientMetadata, Configuration, DiscoveryAlgorithm,
+    Params,
+};
 use replay_store::MemoryReplayStore;
 use resource_server::{
     AccessTokenValidation, DpopOptions, Rejection, RemoteKeys, RequestInfo, ResourceServer, Scheme,
@@ -13,7 +16,7 @@ use resource_server::{
 };
 use std::sync::Arc;
 use std::time::Duration;
-use test_provider::TestProvider;
+use test_provider::{TestProvider, UserAgent};
 
 const RESOURCE: &str = "urn:test:jwt-api";
 
@@ -130,6 +133,56 @@ async fn refuses_an_expired_token() {
         Err(Rejection::InvalidToken(TokenError::Jwt(e))) => assert_eq!(e.code(), "ERR_JWT_EXPIRED"),
         other => panic!("{other:?}"),
     }
+}
+
+/// An ID Token of the provider (RS256, `aud` the client): what a confused client might send
+/// to an API instead of its access token.
+async fn id_token() -> String {
+    let config = client().await;
+    let verifier = oauth_client::random_pkce_code_verifier().unwrap();
+    let state = oauth_client::random_state().unwrap();
+    let nonce = oauth_client::random_nonce().unwrap();
+    let challenge = oauth_client::pkce_code_challenge(&verifier);
+    let url = config
+        .build_authorization_url(Params::from([
+            ("redirect_uri", provider().state().redirect_uri()),
+            ("scope", "openid"),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+            ("state", state.as_str()),
+            ("nonce", nonce.as_str()),
+        ]))
+        .unwrap();
+    let redirect = UserAgent::new()
+        .unwrap()
+        .authorize(&url, provider().state().redirect_uri())
+        .await
+        .unwrap();
+    let checks = AuthorizationCodeGrantChecks::new()
+        .pkce_code_verifier(&verifier)
+        .expected_state(&state)
+        .expected_nonce(&nonce);
+    let tokens = config
+        .authorization_code_grant(&redirect.url, &checks, Params::new())
+        .await
+        .unwrap();
+    tokens.id_token().expect("an ID Token").to_owned()
+}
+
+#[tokio::test]
+async fn refuses_an_id_token_of_the_provider_as_an_access_token() {
+    let id_token = id_token().await;
+    // The ID Token's audience is the client: a resource server whose audience is that client
+    // id would take it but for its `typ`, which is not `at+jwt`.
+    let server = server(AccessTokenValidation::new(issuer(), "client-basic")).await;
+    let rejection = verify(&server, &id_token).await.unwrap_err();
+    assert_eq!(rejection.error_code(), Some("invalid_token"));
+    assert_eq!(
+        rejection.description(),
+        Some("the token is not a JWT access token (typ at+jwt)"),
+        "{rejection}"
+    );
+    assert_eq!(rejection.status(), 401);
 }
 
 #[tokio::test]

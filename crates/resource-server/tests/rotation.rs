@@ -1,7 +1,7 @@
 //! The issuer's keys over real HTTP on loopback (a JWK Set endpoint the test controls):
 //! rotation (a new `kid` accepted after one refetch, a removed key refused once the cache's
-//! `max-age` has passed), single flight, stale-if-error. Key rotation at oidc-provider itself
-//! needs a restart of the shared provider; this endpoint stands in for its `jwks_uri`.
+//! `max-age` has passed), single flight, stale-if-error, with `Cache-Control` set by the test.
+//! Key rotation at oidc-provider itself: tests/provider_rotation.rs.
 #![cfg(feature = "axum")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -274,7 +274,7 @@ export const advancedFeatures = {
 
 // ---- Device flow control route ----------------------------------------------------------------
 
-function readBody(req) {
+export function readBody(req) {
   return new Promise((resolve, reject) => {
     let body = '';
     req.setEncoding('utf8');

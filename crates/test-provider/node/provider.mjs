@@ -20,6 +20,7 @@ import Provider, { errors } from 'oidc-provider';
 import { cibaConfigure, cibaInstall } from './ciba.mjs';
 import { cliConfigure, cliInstall } from './cli.mjs';
 import { logoutConfigure, logoutInstall } from './logout.mjs';
+import { SigningKeys, signingKeysControl } from './rotation.mjs';
 import {
   advancedClientKeys, advancedClients, advancedFeatures, clientAuthMethods, deviceControl,
   listenTls, mtlsEndpointAliases, providerEncryptionKeys, readPki,
@@ -61,13 +62,16 @@ function publicPart(jwk) {
   return pub;
 }
 
-// Signing keys of the provider. RS256 must exist (the default ID Token algorithm).
-const providerKeys = [
-  privateJwk('rsa', { modulusLength: 2048 }, { kid: 'op-rsa', use: 'sig' }),
+// Signing keys of the provider. RS256 must exist (the default ID Token algorithm). The ES256
+// keys can be rotated while the provider runs (`rotation.mjs`, `/control/signing-keys`).
+const signingKeys = new SigningKeys(
   privateJwk('ec', { namedCurve: 'P-256' }, { kid: 'op-p256', use: 'sig' }),
-  privateJwk('ed25519', {}, { kid: 'op-ed25519', use: 'sig' }),
-  ...providerEncryptionKeys,
-];
+  [
+    privateJwk('rsa', { modulusLength: 2048 }, { kid: 'op-rsa', use: 'sig' }),
+    privateJwk('ed25519', {}, { kid: 'op-ed25519', use: 'sig' }),
+    ...providerEncryptionKeys,
+  ],
+);
 
 // Keys of clients that authenticate with private_key_jwt.
 const clientKeys = {
@@ -231,9 +235,7 @@ const resourceServers = {
 const INITIAL_ACCESS_TOKEN = secret();
 
 const configuration = {
-  clients,
   clientAuthMethods,
-  jwks: { keys: providerKeys },
   cookies: { keys: [secret()] },
   findAccount(ctx, id) {
     const account = accounts[id];
@@ -383,8 +385,25 @@ async function interaction(provider, req, res) {
 
 // ---- Server -----------------------------------------------------------------------------------
 
+let issuer;
 let provider;
 let metadataCallback;
+
+// Constructs the provider from the configuration and the current signing keys; again at every
+// key rotation (oidc-provider removes `jwks` and `clients` from the object it is given, so each
+// construction gets an object of its own).
+function buildProvider() {
+  provider = new Provider(issuer, {
+    ...configuration,
+    clients,
+    jwks: { keys: signingKeys.keys() },
+  });
+  cibaInstall(provider);
+  cliInstall(provider);
+  logoutInstall(provider);
+  provider.on('server_error', (ctx, err) => console.error('server_error', err));
+  metadataCallback = provider.callback();
+}
 
 function sendJson(res, status, body) {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -394,6 +413,7 @@ function sendJson(res, status, body) {
 const server = createServer(async (req, res) => {
   try {
     const path = req.url.split('?')[0];
+    signingKeys.seen(path, `${MOUNT}/jwks`);
     // RFC 8414 §3: the well-known suffix goes between the host and the issuer's path.
     if (path === `/.well-known/oauth-authorization-server${MOUNT}`) {
       // Same document as OpenID Connect discovery; the original URL tells the provider its
@@ -406,6 +426,9 @@ const server = createServer(async (req, res) => {
       return await deviceControl(provider, {
         accounts, resourceServers, oidcScopes: configuration.scopes,
       }, req, res);
+    }
+    if (path === '/control/signing-keys') {
+      return await signingKeysControl(signingKeys, buildProvider, req, res);
     }
     if (path.startsWith(`${MOUNT}/interaction/`)) {
       req.originalUrl = req.url;
@@ -426,18 +449,12 @@ const server = createServer(async (req, res) => {
 
 server.listen(0, '127.0.0.1', async () => {
   const { port } = server.address();
-  const issuer = `http://127.0.0.1:${port}${MOUNT}`;
+  issuer = `http://127.0.0.1:${port}${MOUNT}`;
   // The TLS listener serves the same routes; mTLS clients use it through the aliases.
   const tls = await listenTls(pki, server.listeners('request')[0]);
   const mtlsBase = `https://127.0.0.1:${tls.address().port}${MOUNT}`;
   configuration.discovery.mtls_endpoint_aliases = mtlsEndpointAliases(mtlsBase);
-  provider = new Provider(issuer, configuration);
-  cibaInstall(provider);
-  cliInstall(provider);
-  logoutInstall(provider);
-  provider.on('server_error', (ctx, err) => console.error('server_error', err));
-  const callback = provider.callback();
-  metadataCallback = callback;
+  buildProvider();
 
   const state = {
     issuer,
@@ -447,7 +464,7 @@ server.listen(0, '127.0.0.1', async () => {
     mtls_base: mtlsBase,
     clients: Object.fromEntries(clients.map((c) => [c.client_id, c])),
     client_private_keys: clientKeys,
-    provider_jwks: { keys: providerKeys.map(publicPart) },
+    provider_jwks: { keys: signingKeys.keys().map(publicPart) },
     resources: Object.keys(resourceServers),
     accounts,
   };

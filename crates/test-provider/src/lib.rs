@@ -7,6 +7,7 @@ mod control;
 mod logout;
 mod pki;
 mod process;
+mod rotation;
 mod state;
 
 pub use agent::{Redirect, UserAgent};
@@ -15,6 +16,7 @@ pub use control::DeviceDecision;
 pub use logout::BACKCHANNEL_LOGOUT_CLIENT;
 pub use pki::{CLIENT_SUBJECT, TestPki};
 pub use process::{TestProvider, ensure_node_modules, node_dir};
+pub use rotation::SigningKeys;
 pub use state::{ProviderState, StaticClient};
 
 /// Why the test provider could not be used.

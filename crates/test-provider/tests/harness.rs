@@ -30,3 +30,59 @@ async fn an_unknown_user_code_is_refused_by_the_control_route() {
         .unwrap_err();
     assert!(err.to_string().contains("404"), "{err}");
 }
+
+#[tokio::test]
+async fn the_es256_signing_keys_rotate_at_the_provider() {
+    let provider = TestProvider::start().unwrap();
+    let keys = provider.signing_keys().await.unwrap();
+    assert_eq!(keys.es256, ["op-p256"]);
+    let jwks_uri = format!("{}/jwks", provider.issuer());
+    let published = || async {
+        let text = http()
+            .get(&jwks_uri)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let set: serde_json::Value = serde_json::from_str(&text).unwrap();
+        set["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|k| k["crv"] == "P-256" && k["use"] == "sig")
+            .map(|k| k["kid"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let rotated = provider
+        .rotate_es256_keys(&["op-p256-2", "op-p256"])
+        .await
+        .unwrap();
+    assert_eq!(rotated.es256, ["op-p256-2", "op-p256"]);
+    assert_eq!(published().await, ["op-p256-2", "op-p256"]);
+    provider.rotate_es256_keys(&["op-p256-2"]).await.unwrap();
+    assert_eq!(published().await, ["op-p256-2"]);
+    // Two fetches of the JWK Set, both counted.
+    let after = provider.signing_keys().await.unwrap();
+    assert_eq!(after.jwks_fetches, keys.jwks_fetches + 2);
+    // The RSA key is still there: the key set is whole.
+    assert!(provider.rotate_es256_keys(&["op-rsa"]).await.is_err());
+    assert!(provider.rotate_es256_keys(&[]).await.is_err());
+}
+
+/// A plain-HTTP loopback client (reqwest wants a TLS configuration: an empty one).
+fn http() -> reqwest::Client {
+    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(rustls::RootCertStore::empty())
+    .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .no_proxy()
+        .build()
+        .unwrap()
+}
