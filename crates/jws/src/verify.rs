@@ -108,7 +108,7 @@ pub(crate) fn verify_one(
                     "the JWS carries a payload; it is not detached",
                 ));
             }
-            owned_input = signing_input(input.protected_b64, detached, encoded_payload);
+            owned_input = signing_input(input.protected_b64, detached, encoded_payload, 0);
             (&owned_input, detached.to_vec())
         }
         None => {
