@@ -120,6 +120,14 @@ pub fn write_records() -> std::io::Result<()> {
     out.flush()
 }
 
+/// One call of a benchmarked routine, never inlined: under `valgrind --tool=callgrind` its
+/// inclusive instruction count divided by its call count is the cost per call of the
+/// benchmark selected by the filter (`--profile-time`), whatever criterion does around it.
+#[inline(never)]
+pub fn call<O>(f: &mut impl FnMut() -> O) -> O {
+    f()
+}
+
 /// One operation: a criterion group whose benchmarks are its implementations.
 pub struct Group<'a> {
     inner: BenchmarkGroup<'a, WallTime>,
@@ -155,7 +163,7 @@ impl<'a> Group<'a> {
             if !recorded(&op, implementation) {
                 record(&op, implementation, alloc::measure(ALLOC_RUNS, &mut f));
             }
-            b.iter(|| black_box(f()));
+            b.iter(|| black_box(call(&mut f)));
         });
         self
     }

@@ -130,6 +130,43 @@ pub fn truncate_for_error(text: &str) -> String {
 /// # Errors
 /// The first [`JsonError`] found.
 pub fn validate(input: &[u8], limits: &JsonLimits) -> Result<(), JsonError> {
+    run(input, limits, None)
+}
+
+/// [`validate`], reporting along the way each member of the top-level object (when the value
+/// is an object): its name, unescaped, and its value as written (a slice of `input`, which
+/// is valid JSON). What is reported before an error is meaningless; only an `Ok` vouches for
+/// it. Lets a reader pick out the members it wants without a second pass over the input.
+///
+/// ```
+/// use jose_core::json::{self, JsonLimits};
+///
+/// let mut seen = Vec::new();
+/// json::validate_members(br#"{"a":[1, 2],"b":{"c":null}}"#, &JsonLimits::DEFAULT, &mut |n, v| {
+///     seen.push((n.to_owned(), v.to_vec()));
+/// })?;
+/// assert_eq!(seen, [("a".into(), b"[1, 2]".to_vec()), ("b".into(), br#"{"c":null}"#.to_vec())]);
+/// # Ok::<(), json::JsonError>(())
+/// ```
+///
+/// # Errors
+/// As [`validate`], the same error for the same input.
+pub fn validate_members<'a>(
+    input: &'a [u8],
+    limits: &JsonLimits,
+    on_member: &mut dyn FnMut(&str, &'a [u8]),
+) -> Result<(), JsonError> {
+    run(input, limits, Some(on_member))
+}
+
+/// What [`validate_members`] calls with each top-level member: its name and its value's text.
+type OnMember<'a, 'f> = dyn FnMut(&str, &'a [u8]) + 'f;
+
+fn run<'a, 'f>(
+    input: &'a [u8],
+    limits: &JsonLimits,
+    on_member: Option<&'f mut OnMember<'a, 'f>>,
+) -> Result<(), JsonError> {
     if input.len() > limits.max_bytes {
         return Err(JsonError::TooLarge {
             max: limits.max_bytes,
@@ -149,6 +186,7 @@ pub fn validate(input: &[u8], limits: &JsonLimits) -> Result<(), JsonError> {
         text,
         pos: 0,
         max_depth: limits.max_depth,
+        on_member,
     };
     parser.skip_ws();
     parser.value(0)?;
@@ -203,12 +241,14 @@ pub fn schema_error(e: &serde_json::Error) -> JsonError {
     JsonError::Schema(short)
 }
 
-struct Validator<'a> {
+struct Validator<'a, 'f> {
     input: &'a [u8],
     /// `input`, checked once to be UTF-8.
     text: &'a str,
     pos: usize,
     max_depth: usize,
+    /// Told about every member of the top-level object.
+    on_member: Option<&'f mut OnMember<'a, 'f>>,
 }
 
 /// Member names of one object, kept until the object closes.
@@ -249,7 +289,7 @@ impl<'a> Names<'a> {
     }
 }
 
-impl<'a> Validator<'a> {
+impl<'a> Validator<'a, '_> {
     fn peek(&self) -> Option<u8> {
         self.input.get(self.pos).copied()
     }
@@ -310,17 +350,27 @@ impl<'a> Validator<'a> {
             self.pos += 1;
             return Ok(());
         }
-        let mut names = Names::Few(Vec::new());
+        // The top-level object (a token's claims, a header) is usually the largest: one
+        // allocation for its names.
+        let capacity = if depth == 1 { Names::LINEAR_MAX } else { 4 };
+        let mut names = Names::Few(Vec::with_capacity(capacity));
+        let report = depth == 1 && self.on_member.is_some();
         loop {
             if self.peek() != Some(b'"') {
                 return Err(self.syntax("a member name"));
             }
             let name = self.string()?;
+            // A borrowed name (no escapes, the usual case) costs nothing to keep.
+            let reported = report.then(|| name.clone());
             names.insert(name)?;
             self.skip_ws();
             self.expect(b':', "':'")?;
             self.skip_ws();
+            let start = self.pos;
             self.value(depth)?;
+            if let (Some(name), Some(on_member)) = (reported, self.on_member.as_mut()) {
+                on_member(&name, self.input.get(start..self.pos).unwrap_or_default());
+            }
             self.skip_ws();
             match self.peek() {
                 Some(b',') => {

@@ -202,13 +202,27 @@ pub(crate) fn decrypt<'k>(
     let mut crypto_error: Option<JweError> = None;
     let mut budget_error: Option<JweError> = None;
     let mut budget = WorkBudget::new(limits);
-    for c in &candidates {
+    for (i, c) in candidates.iter().enumerate() {
+        // Only a failed attempt that another one follows needs the ciphertext back.
+        let another_follows = i + 1 < candidates.len();
         let h = &headers[c.index];
         let Some(alg) = h.alg() else { continue };
         let key = &encrypted_keys[c.index];
         let attempt = alg::unwrap(alg, enc, c.key, h, key, &mut budget).and_then(|cek| {
             let backend = c.key.backend();
-            enc::decrypt(backend, enc, cek.expose(), &iv, &full_aad, &mut buf, &tag)
+            let sealed = enc::Sealed {
+                iv: &iv,
+                aad: &full_aad,
+                tag: &tag,
+            };
+            enc::decrypt(
+                backend,
+                enc,
+                cek.expose(),
+                &sealed,
+                &mut buf,
+                another_follows,
+            )
         });
         match attempt {
             Ok(()) => {
@@ -228,7 +242,7 @@ pub(crate) fn decrypt<'k>(
             // The budget is spent: this recipient was not tried, which the caller must learn
             // rather than a generic failure.
             Err(e) if budget.exceeded() && budget_error.is_none() => budget_error = Some(e),
-            // A failed attempt leaves `buf` holding the ciphertext: the tag is checked first.
+            // A failed attempt leaves `buf` holding the ciphertext when another follows.
             Err(e) => {
                 crypto_error.get_or_insert(e);
             }

@@ -112,6 +112,9 @@ fn random(len: usize) -> Result<Vec<u8>, JweError> {
     Ok(bytes)
 }
 
+/// A recipient as the caller gave it: its key and its unprotected header.
+type Recipient<'a> = (&'a EncryptionKey, Option<Map<String, Value>>);
+
 pub(crate) fn encrypt(request: Request<'_>) -> Result<Encrypted, JweError> {
     let Request {
         plaintext,
@@ -126,6 +129,93 @@ pub(crate) fn encrypt(request: Request<'_>) -> Result<Encrypted, JweError> {
         json,
         fixed,
     } = request;
+    check_recipient_count(&recipients, placement)?;
+    let (mut protected, protected_text) = protected_members(protected)?;
+    let fixed_protected = protected_text.is_some();
+    let compress = place_zip(
+        &mut protected,
+        shared.as_ref(),
+        &recipients,
+        want_zip,
+        fixed_protected,
+    )?;
+    place_enc(
+        &mut protected,
+        shared.as_ref(),
+        &recipients,
+        enc,
+        fixed_protected,
+    )?;
+    let direct = recipients.iter().any(|(k, _)| alg::is_direct(k.alg()));
+    if direct && recipients.len() > 1 {
+        return Err(JweError::Encrypt(
+            "dir and ECDH-ES determine the content encryption key: only one recipient",
+        ));
+    }
+    // What the caller placed, per recipient; also checks that the caller's headers are
+    // disjoint.
+    let callers = recipients
+        .iter()
+        .map(|(_, h)| {
+            let mut parts = vec![&protected];
+            parts.extend(shared.as_ref());
+            parts.extend(h.as_ref());
+            header::merge_disjoint(parts).map_err(JweError::from)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let (cek, produced) = manage_keys(&recipients, &callers, enc, &fixed)?;
+    let placing = Placing {
+        placement,
+        fixed_protected,
+        json,
+        include_kid,
+    };
+    let out_recipients =
+        placing.place_produced(&mut protected, &mut recipients, &callers, produced)?;
+    check_recipient_headers(&protected, shared.as_ref(), &out_recipients)?;
+
+    let protected_b64 = match &protected_text {
+        Some(text) => b64::encode(text.as_bytes()),
+        None if protected.is_empty() => String::new(),
+        None => b64::encode(Value::Object(protected).to_string().as_bytes()),
+    };
+    let aad_b64 = aad.map(b64::encode);
+    let full_aad = match &aad_b64 {
+        None => protected_b64.clone().into_bytes(),
+        Some(a) => [protected_b64.as_bytes(), b".", a.as_bytes()].concat(),
+    };
+    // The content is encrypted on the first recipient's backend.
+    let backend = recipients
+        .first()
+        .map_or_else(Backend::default, |(k, _)| k.backend());
+    let content = Content {
+        backend,
+        enc,
+        cek: &cek,
+        aad: &full_aad,
+        compress,
+    };
+    let Sealed {
+        iv,
+        ciphertext,
+        tag,
+    } = content.encrypt(plaintext, fixed.iv)?;
+    Ok(Encrypted {
+        protected_b64,
+        shared,
+        recipients: out_recipients,
+        aad_b64,
+        iv,
+        ciphertext,
+        tag,
+    })
+}
+
+/// At least one recipient, and only one in the compact and flattened serializations.
+fn check_recipient_count(
+    recipients: &[Recipient<'_>],
+    placement: Placement,
+) -> Result<(), JweError> {
     if recipients.is_empty() {
         return Err(JweError::Encrypt("a JWE needs at least one recipient"));
     }
@@ -134,7 +224,14 @@ pub(crate) fn encrypt(request: Request<'_>) -> Result<Encrypted, JweError> {
             "several recipients need the general JSON serialization",
         ));
     }
-    let (mut protected, protected_text) = match protected {
+    Ok(())
+}
+
+/// The protected header's members, and its exact text when the caller fixed it.
+fn protected_members(
+    protected: Protected,
+) -> Result<(Map<String, Value>, Option<String>), JweError> {
+    Ok(match protected {
         Protected::Header(h) => (h.to_map(), None),
         // An empty text means no protected header at all (JSON serializations only).
         Protected::Json(text) if text.is_empty() => (Map::new(), Some(text)),
@@ -142,16 +239,29 @@ pub(crate) fn encrypt(request: Request<'_>) -> Result<Encrypted, JweError> {
             json::parse_object(text.as_bytes(), &JsonLimits::HEADER)?,
             Some(text),
         ),
-    };
-    let fixed_protected = protected_text.is_some();
-    let unprotected = || {
-        shared
-            .iter()
-            .chain(recipients.iter().filter_map(|(_, h)| h.as_ref()))
-    };
+    })
+}
 
-    // `zip` only in the protected header.
-    if unprotected().any(|u| u.contains_key("zip")) {
+/// The unprotected headers the caller gave: the shared one, then each recipient's.
+fn unprotected<'h>(
+    shared: Option<&'h Map<String, Value>>,
+    recipients: &'h [Recipient<'_>],
+) -> impl Iterator<Item = &'h Map<String, Value>> {
+    shared
+        .into_iter()
+        .chain(recipients.iter().filter_map(|(_, h)| h.as_ref()))
+}
+
+/// `zip` only in the protected header, added there when compression is asked for; whether
+/// the content is compressed.
+fn place_zip(
+    protected: &mut Map<String, Value>,
+    shared: Option<&Map<String, Value>>,
+    recipients: &[Recipient<'_>],
+    want_zip: bool,
+    fixed_protected: bool,
+) -> Result<bool, JweError> {
+    if unprotected(shared, recipients).any(|u| u.contains_key("zip")) {
         return Err(JweError::InvalidParameter {
             name: "zip",
             reason: "must be in the protected header",
@@ -165,13 +275,21 @@ pub(crate) fn encrypt(request: Request<'_>) -> Result<Encrypted, JweError> {
         }
         protected.insert("zip".into(), Value::String("DEF".into()));
     }
-    let compress = protected.contains_key("zip");
+    Ok(protected.contains_key("zip"))
+}
 
-    // `enc`: where the caller put it, it must agree; otherwise it goes into the protected
-    // header.
+/// `enc`: where the caller put it, it must agree; otherwise it goes into the protected
+/// header.
+fn place_enc(
+    protected: &mut Map<String, Value>,
+    shared: Option<&Map<String, Value>>,
+    recipients: &[Recipient<'_>],
+    enc: ContentEncryptionAlgorithm,
+    fixed_protected: bool,
+) -> Result<(), JweError> {
     let enc_value = Value::String(enc.as_str().into());
     let mut enc_placed = false;
-    for h in std::iter::once(&protected).chain(unprotected()) {
+    for h in std::iter::once(&*protected).chain(unprotected(shared, recipients)) {
         match h.get("enc") {
             Some(v) if *v == enc_value => enc_placed = true,
             Some(_) => {
@@ -191,30 +309,22 @@ pub(crate) fn encrypt(request: Request<'_>) -> Result<Encrypted, JweError> {
         }
         protected.insert("enc".into(), enc_value);
     }
+    Ok(())
+}
 
-    let direct = recipients.iter().any(|(k, _)| alg::is_direct(k.alg()));
-    if direct && recipients.len() > 1 {
-        return Err(JweError::Encrypt(
-            "dir and ECDH-ES determine the content encryption key: only one recipient",
-        ));
-    }
+/// What one recipient's key management produced: its encrypted key and header parameters.
+type Produced = (Vec<u8>, alg::Params);
 
-    // What the caller placed, per recipient; also checks that the caller's headers are
-    // disjoint.
-    let callers = recipients
-        .iter()
-        .map(|(_, h)| {
-            let mut parts = vec![&protected];
-            parts.extend(shared.as_ref());
-            parts.extend(h.as_ref());
-            header::merge_disjoint(parts).map_err(JweError::from)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-
-    // The CEK, and what each recipient's key management produced.
+/// The CEK, and what each recipient's key management produced.
+fn manage_keys(
+    recipients: &[Recipient<'_>],
+    callers: &[Map<String, Value>],
+    enc: ContentEncryptionAlgorithm,
+    fixed: &FixedContent,
+) -> Result<(SecretBytes, Vec<Produced>), JweError> {
     let mut cek: Option<SecretBytes> = None;
-    let mut produced: Vec<(Vec<u8>, alg::Params)> = Vec::with_capacity(recipients.len());
-    for ((key, _), caller) in recipients.iter().zip(&callers) {
+    let mut produced: Vec<Produced> = Vec::with_capacity(recipients.len());
+    for ((key, _), caller) in recipients.iter().zip(callers) {
         let apu = key.apu().map(<[u8]>::to_vec).or(caller_b64(caller, "apu")?);
         let apv = key.apv().map(<[u8]>::to_vec).or(caller_b64(caller, "apv")?);
         let party = PartyInfo {
@@ -232,18 +342,7 @@ pub(crate) fn encrypt(request: Request<'_>) -> Result<Encrypted, JweError> {
             produced.push((Vec::new(), params));
         } else {
             if cek.is_none() {
-                let c = match &fixed.cek {
-                    Some(c) => c.clone(),
-                    None => SecretBytes::new(random(enc.key_len())?),
-                };
-                if c.len() != enc.key_len() {
-                    return Err(JweError::CekLength {
-                        enc,
-                        expected: enc.key_len(),
-                        actual: c.len(),
-                    });
-                }
-                cek = Some(c);
+                cek = Some(fresh_cek(enc, fixed)?);
             }
             let Some(cek) = cek.as_ref() else {
                 return Err(JweError::Encrypt("no content encryption key"));
@@ -252,90 +351,160 @@ pub(crate) fn encrypt(request: Request<'_>) -> Result<Encrypted, JweError> {
         }
     }
     let cek = cek.ok_or(JweError::Encrypt("no content encryption key"))?;
+    Ok((cek, produced))
+}
 
-    // Place the produced parameters.
-    let mut out_recipients = Vec::with_capacity(recipients.len());
-    for (((key, header), caller), (encrypted_key, params)) in
-        recipients.iter_mut().zip(&callers).zip(produced)
-    {
-        let mut items: Vec<(String, Value)> = vec![("alg".into(), key.alg().as_str().into())];
-        if include_kid
-            && !caller.contains_key("kid")
-            && let Some(kid) = key.kid()
+/// A random CEK for `enc`, or the one a test fixed (of the right length).
+fn fresh_cek(
+    enc: ContentEncryptionAlgorithm,
+    fixed: &FixedContent,
+) -> Result<SecretBytes, JweError> {
+    let c = match &fixed.cek {
+        Some(c) => c.clone(),
+        None => SecretBytes::new(random(enc.key_len())?),
+    };
+    if c.len() != enc.key_len() {
+        return Err(JweError::CekLength {
+            enc,
+            expected: enc.key_len(),
+            actual: c.len(),
+        });
+    }
+    Ok(c)
+}
+
+/// Where the parameters the key management produced go.
+struct Placing {
+    placement: Placement,
+    fixed_protected: bool,
+    json: bool,
+    include_kid: bool,
+}
+
+impl Placing {
+    /// Places the produced parameters (`alg`, `kid` and the key management's), each in the
+    /// protected header or the recipient's header unless the caller placed it with the same
+    /// value; each recipient's output.
+    fn place_produced(
+        &self,
+        protected: &mut Map<String, Value>,
+        recipients: &mut [Recipient<'_>],
+        callers: &[Map<String, Value>],
+        produced: Vec<Produced>,
+    ) -> Result<Vec<RecipientOutput>, JweError> {
+        let mut out_recipients = Vec::with_capacity(recipients.len());
+        for (((key, header), caller), (encrypted_key, params)) in
+            recipients.iter_mut().zip(callers).zip(produced)
         {
-            items.push(("kid".into(), Value::String(kid.into())));
-        }
-        items.extend(params);
-        for (name, value) in items {
-            if let Some(existing) = caller.get(&name) {
-                if *existing != value {
-                    return Err(JweError::InvalidParameter {
-                        name: static_name(&name),
-                        reason: "was set by the caller to another value than the key management produced",
-                    });
-                }
-                continue;
+            let mut items: Vec<(String, Value)> = vec![("alg".into(), key.alg().as_str().into())];
+            if self.include_kid
+                && !caller.contains_key("kid")
+                && let Some(kid) = key.kid()
+            {
+                items.push(("kid".into(), Value::String(kid.into())));
             }
-            if placement == Placement::Protected && !fixed_protected {
-                protected.insert(name, value);
-            } else if json {
-                header.get_or_insert_with(Map::new).insert(name, value);
-            } else {
-                return Err(JweError::Encrypt(
-                    "the protected header text lacks a parameter the key management produced",
-                ));
+            items.extend(params);
+            for (name, value) in items {
+                self.place(protected, header, caller, name, value)?;
             }
+            out_recipients.push((header.take(), encrypted_key));
         }
-        out_recipients.push((header.take(), encrypted_key));
+        Ok(out_recipients)
     }
 
-    // Check every recipient's header as a recipient will.
-    for (h, _) in &out_recipients {
-        let mut parts = vec![&protected];
-        parts.extend(shared.as_ref());
+    /// Places one produced parameter.
+    fn place(
+        &self,
+        protected: &mut Map<String, Value>,
+        header: &mut Option<Map<String, Value>>,
+        caller: &Map<String, Value>,
+        name: String,
+        value: Value,
+    ) -> Result<(), JweError> {
+        if let Some(existing) = caller.get(&name) {
+            if *existing != value {
+                return Err(JweError::InvalidParameter {
+                    name: static_name(&name),
+                    reason: "was set by the caller to another value than the key management produced",
+                });
+            }
+            return Ok(());
+        }
+        if self.placement == Placement::Protected && !self.fixed_protected {
+            protected.insert(name, value);
+        } else if self.json {
+            header.get_or_insert_with(Map::new).insert(name, value);
+        } else {
+            return Err(JweError::Encrypt(
+                "the protected header text lacks a parameter the key management produced",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Checks every recipient's joint header as a recipient will.
+fn check_recipient_headers(
+    protected: &Map<String, Value>,
+    shared: Option<&Map<String, Value>>,
+    recipients: &[RecipientOutput],
+) -> Result<(), JweError> {
+    for (h, _) in recipients {
+        let mut parts = vec![protected];
+        parts.extend(shared);
         parts.extend(h.as_ref());
         JweHeader::from_map(header::merge_disjoint(parts)?)?;
     }
+    Ok(())
+}
 
-    let protected_b64 = match &protected_text {
-        Some(text) => b64::encode(text.as_bytes()),
-        None if protected.is_empty() => String::new(),
-        None => b64::encode(Value::Object(protected).to_string().as_bytes()),
-    };
-    let aad_b64 = aad.map(b64::encode);
-    let full_aad = match &aad_b64 {
-        None => protected_b64.clone().into_bytes(),
-        Some(a) => [protected_b64.as_bytes(), b".", a.as_bytes()].concat(),
-    };
+/// The content encryption, once the headers are settled.
+struct Content<'a> {
+    backend: Backend,
+    enc: ContentEncryptionAlgorithm,
+    cek: &'a SecretBytes,
+    aad: &'a [u8],
+    compress: bool,
+}
 
-    let iv = match fixed.iv {
-        Some(iv) => iv,
-        None => random(enc.iv_len())?,
-    };
-    enc::check_iv(enc, &iv)?;
-    // One buffer: the plaintext is copied (or compressed) into it once, with room for the
-    // CBC padding, and encrypted in place.
-    let mut buf = if compress {
-        let mut b = zip::compress(plaintext)?;
-        b.reserve(16);
-        b
-    } else {
-        let mut b = Vec::with_capacity(plaintext.len() + 16);
-        b.extend_from_slice(plaintext);
-        b
-    };
-    // The content is encrypted on the first recipient's backend.
-    let backend = recipients
-        .first()
-        .map_or_else(Backend::default, |(k, _)| k.backend());
-    let tag = enc::encrypt(backend, enc, cek.expose(), &iv, &full_aad, &mut buf)?;
-    Ok(Encrypted {
-        protected_b64,
-        shared,
-        recipients: out_recipients,
-        aad_b64,
-        iv,
-        ciphertext: buf,
-        tag,
-    })
+impl Content<'_> {
+    /// Encrypts with the IV a test fixed, or a fresh one.
+    fn encrypt(&self, plaintext: &[u8], fixed_iv: Option<Vec<u8>>) -> Result<Sealed, JweError> {
+        let iv = match fixed_iv {
+            Some(iv) => iv,
+            None => random(self.enc.iv_len())?,
+        };
+        enc::check_iv(self.enc, &iv)?;
+        // One buffer: the plaintext is copied (or compressed) into it once, with room for the
+        // CBC padding, and encrypted in place.
+        let mut buf = if self.compress {
+            let mut b = zip::compress(plaintext)?;
+            b.reserve(16);
+            b
+        } else {
+            let mut b = Vec::with_capacity(plaintext.len() + 16);
+            b.extend_from_slice(plaintext);
+            b
+        };
+        let tag = enc::encrypt(
+            self.backend,
+            self.enc,
+            self.cek.expose(),
+            &iv,
+            self.aad,
+            &mut buf,
+        )?;
+        Ok(Sealed {
+            iv,
+            ciphertext: buf,
+            tag,
+        })
+    }
+}
+
+/// The encrypted content.
+struct Sealed {
+    iv: Vec<u8>,
+    ciphertext: Vec<u8>,
+    tag: Vec<u8>,
 }

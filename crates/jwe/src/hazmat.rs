@@ -35,7 +35,8 @@ pub fn decrypt_content(
     buf: &mut Vec<u8>,
     tag: &[u8],
 ) -> Result<(), JweError> {
-    crate::enc::decrypt(Backend::default(), enc, cek, iv, aad, buf, tag)
+    let sealed = crate::enc::Sealed { iv, aad, tag };
+    crate::enc::decrypt(Backend::default(), enc, cek, &sealed, buf, true)
 }
 
 /// The Concat KDF of RFC 7518 §4.6.2 (SHA-256): `key_len` bytes from the shared secret `z`.

@@ -99,7 +99,7 @@ impl<'a> CompactSign<'a> {
                 "an unencoded payload in a compact JWS must not contain '.'",
             ));
         }
-        let parts = SignatureParts::sign(&protected, self.payload, signer)?;
+        let parts = SignatureParts::sign(&protected, self.payload, signer, !self.detached)?;
         let signature_len = b64::encoded_len(parts.signature.len());
         let mut out = if self.detached {
             let mut out = String::with_capacity(protected.encoded.len() + 2 + signature_len);

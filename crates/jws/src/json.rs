@@ -156,7 +156,7 @@ impl<'a> JsonSign<'a> {
                     "all signatures must use the same b64 value (RFC 7797 §3)",
                 ));
             }
-            let parts = SignatureParts::sign(&protected, self.payload, e.signer)?;
+            let parts = SignatureParts::sign(&protected, self.payload, e.signer, false)?;
             let mut sig = Map::new();
             sig.insert("protected".into(), Value::String(protected.encoded));
             if let Some(u) = &e.unprotected {

@@ -48,6 +48,12 @@ pub(crate) fn build_protected(
         ));
     }
     let unencoded = unencoded || header.b64() == Some(false);
+    if !unencoded && unprotected.is_none() && is_plain(&header) {
+        let kid = header
+            .kid()
+            .or_else(|| signer.key_id().filter(|_| include_kid));
+        return plain_protected(alg, &header, kid);
+    }
     let mut map: Map<String, Value> = header.to_map();
     map.insert("alg".into(), Value::String(alg.as_str().into()));
     let kid_elsewhere = map.contains_key("kid") || unprotected.is_some_and(|u| u.kid().is_some());
@@ -82,6 +88,66 @@ pub(crate) fn build_protected(
     })
 }
 
+/// Whether the header holds at most `alg`, `kid`, `typ` and `cty`: the headers of nearly every
+/// JWT, written without a map by [`plain_protected`].
+fn is_plain(header: &JwsHeader) -> bool {
+    let c = header.common();
+    header.b64().is_none()
+        && header.extra().is_empty()
+        && c.jku.is_none()
+        && c.jwk.is_none()
+        && c.x5u.is_none()
+        && c.x5c.is_none()
+        && c.x5t.is_none()
+        && c.x5t_s256.is_none()
+        && c.crit.is_none()
+}
+
+/// The protected header of a [plain](is_plain) header, written straight as JSON: the bytes
+/// the map path writes (members in name order, strings escaped by serde_json's writer), then
+/// checked by the strict reader's limits and base64url-encoded.
+fn plain_protected(
+    alg: jose_core::alg::JwsAlgorithm,
+    header: &JwsHeader,
+    kid: Option<&str>,
+) -> Result<Protected, JwsError> {
+    let members = [
+        ("alg", Some(alg.as_str())),
+        ("cty", header.cty()),
+        ("kid", kid),
+        ("typ", header.typ()),
+    ];
+    let mut text = Vec::with_capacity(64);
+    text.push(b'{');
+    for (name, value) in members {
+        let Some(value) = value else { continue };
+        if text.len() > 1 {
+            text.push(b',');
+        }
+        text.push(b'"');
+        text.extend_from_slice(name.as_bytes());
+        text.extend_from_slice(b"\":");
+        serde_json::to_writer(&mut text, value)
+            .map_err(|_| JwsError::Malformed("the protected header cannot be serialized"))?;
+    }
+    text.push(b'}');
+    // What we produce must be what a strict reader accepts: strings written by serde_json
+    // under distinct names, one level deep, so only the size can be refused (the error the
+    // strict reader gives).
+    let max = JsonLimits::HEADER.max_bytes;
+    if text.len() > max {
+        return Err(json::JsonError::TooLarge {
+            max,
+            actual: text.len(),
+        }
+        .into());
+    }
+    Ok(Protected {
+        encoded: b64::encode_vartime(text),
+        unencoded: false,
+    })
+}
+
 /// A computed signature.
 pub(crate) struct SignatureParts {
     pub(crate) signing_input: Vec<u8>,
@@ -89,13 +155,22 @@ pub(crate) struct SignatureParts {
 }
 
 impl SignatureParts {
-    /// Signs `payload` under `protected`.
+    /// Signs `payload` under `protected`; with `room_for_signature`, the signing input has the
+    /// capacity to take the encoded signature after it (the compact serialization).
     pub(crate) fn sign(
         protected: &Protected,
         payload: &[u8],
         signer: &(impl Signer + ?Sized),
+        room_for_signature: bool,
     ) -> Result<Self, JwsError> {
-        let signing_input = signing_input(&protected.encoded, payload, !protected.unencoded);
+        // Room for '.' and the signature, which a compact serialization appends to the
+        // signing input: no reallocation there.
+        let spare = if room_for_signature {
+            1 + b64::encoded_len(signature_len_hint(signer.algorithm()))
+        } else {
+            0
+        };
+        let signing_input = signing_input(&protected.encoded, payload, !protected.unencoded, spare);
         let signature = signer.sign(&signing_input)?;
         Ok(Self {
             signing_input,
@@ -104,18 +179,38 @@ impl SignatureParts {
     }
 }
 
-/// ASCII(BASE64URL(protected)) || '.' || payload (base64url-encoded unless `b64: false`).
-pub(crate) fn signing_input(protected_b64: &str, payload: &[u8], encode: bool) -> Vec<u8> {
+/// The length of a signature by `alg` (for RSA, a 2048-bit key's): a capacity hint only.
+fn signature_len_hint(alg: jose_core::alg::JwsAlgorithm) -> usize {
+    use jose_core::alg::JwsAlgorithm as A;
+    match alg {
+        A::HS256 => 32,
+        A::HS384 => 48,
+        A::HS512 | A::ES256 | A::EdDSA => 64,
+        A::ES384 => 96,
+        A::ES512 => 132,
+        _ => 256,
+    }
+}
+
+/// ASCII(BASE64URL(protected)) || '.' || payload (base64url-encoded unless `b64: false`), with
+/// room for `spare` more bytes.
+pub(crate) fn signing_input(
+    protected_b64: &str,
+    payload: &[u8],
+    encode: bool,
+    spare: usize,
+) -> Vec<u8> {
     if encode {
         // Encoded straight into the signing input: no intermediate copy of the payload.
-        let mut input =
-            String::with_capacity(protected_b64.len() + 1 + b64::encoded_len(payload.len()));
+        let mut input = String::with_capacity(
+            protected_b64.len() + 1 + b64::encoded_len(payload.len()) + spare,
+        );
         input.push_str(protected_b64);
         input.push('.');
         b64::encode_into_vartime(payload, &mut input);
         input.into_bytes()
     } else {
-        let mut input = Vec::with_capacity(protected_b64.len() + 1 + payload.len());
+        let mut input = Vec::with_capacity(protected_b64.len() + 1 + payload.len() + spare);
         input.extend_from_slice(protected_b64.as_bytes());
         input.push(b'.');
         input.extend_from_slice(payload);

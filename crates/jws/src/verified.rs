@@ -2,15 +2,26 @@
 
 use jose_core::header::JwsHeader;
 use serde_json::{Map, Value};
+use std::sync::OnceLock;
+
+/// The integrity-protected header parameters.
+#[derive(Clone, Debug)]
+pub(crate) enum ProtectedParams {
+    /// As read from the protected header.
+    Map(Map<String, Value>),
+    /// Exactly the joint header's parameters (a plain protected header and nothing
+    /// unprotected): the map is made from it the first time it is asked for.
+    Joint(OnceLock<Map<String, Value>>),
+}
 
 /// A JWS whose signature has been verified.
 ///
 /// It can only be obtained from the verification functions, so holding one means the payload
 /// was signed by a key the caller trusts with an algorithm the caller allowed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct VerifiedJws {
     pub(crate) header: JwsHeader,
-    pub(crate) protected: Map<String, Value>,
+    pub(crate) protected: ProtectedParams,
     pub(crate) payload: Vec<u8>,
     pub(crate) signature_index: usize,
 }
@@ -25,7 +36,10 @@ impl VerifiedJws {
     /// The integrity-protected header parameters only.
     #[must_use]
     pub fn protected_header(&self) -> &Map<String, Value> {
-        &self.protected
+        match &self.protected {
+            ProtectedParams::Map(map) => map,
+            ProtectedParams::Joint(map) => map.get_or_init(|| self.header.to_map()),
+        }
     }
 
     /// The payload.
@@ -46,3 +60,14 @@ impl VerifiedJws {
         self.signature_index
     }
 }
+
+impl PartialEq for VerifiedJws {
+    fn eq(&self, other: &Self) -> bool {
+        self.header == other.header
+            && self.protected_header() == other.protected_header()
+            && self.payload == other.payload
+            && self.signature_index == other.signature_index
+    }
+}
+
+impl Eq for VerifiedJws {}

@@ -2,6 +2,7 @@
 
 use crate::{JwtError, NumericDate};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// The `aud` claim: one audience or several.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,28 +88,84 @@ pub fn is_string_or_uri(s: &str) -> bool {
     let mut chars = scheme.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !has_space_or_control(s)
 }
 
-fn string_or_uri(value: Option<&Value>, claim: &'static str) -> Result<Option<String>, JwtError> {
+/// Whether `s` contains whitespace or a control character (bytewise for ASCII text, where the
+/// two sets are the bytes up to the space and DEL).
+fn has_space_or_control(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().any(|b| b <= b' ' || b == 0x7f)
+    } else {
+        s.chars().any(|c| c.is_whitespace() || c.is_control())
+    }
+}
+
+/// A JSON string's content, moved out of an owned value, copied out of a borrowed one.
+fn into_string(value: Cow<'_, Value>) -> Option<String> {
     match value {
-        None => Ok(None),
-        Some(Value::String(s)) if is_string_or_uri(s) => Ok(Some(s.clone())),
-        Some(Value::String(_)) => Err(JwtError::InvalidClaim {
+        Cow::Borrowed(Value::String(s)) => Some(s.clone()),
+        Cow::Owned(Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn string_or_uri(
+    value: Option<Cow<'_, Value>>,
+    claim: &'static str,
+) -> Result<Option<String>, JwtError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    match into_string(value) {
+        Some(s) if is_string_or_uri(&s) => Ok(Some(s)),
+        Some(_) => Err(JwtError::InvalidClaim {
             claim,
             reason: "contains ':' but is not a URI",
         }),
-        Some(_) => Err(JwtError::InvalidClaim {
+        None => Err(JwtError::InvalidClaim {
             claim,
             reason: "must be a string",
         }),
     }
 }
 
-fn date(value: Option<&Value>, claim: &'static str) -> Result<Option<NumericDate>, JwtError> {
+/// `aud`: a StringOrURI or an array of them.
+fn audience(value: Option<Cow<'_, Value>>) -> Result<Option<Audience>, JwtError> {
+    let invalid = JwtError::InvalidClaim {
+        claim: "aud",
+        reason: "must be a StringOrURI or an array of them",
+    };
+    let items: Option<Vec<String>> = match value {
+        None => return Ok(None),
+        Some(Cow::Borrowed(Value::Array(items))) => items
+            .iter()
+            .map(|i| into_string(Cow::Borrowed(i)))
+            .collect(),
+        Some(Cow::Owned(Value::Array(items))) => items
+            .into_iter()
+            .map(|i| into_string(Cow::Owned(i)))
+            .collect(),
+        Some(single) => {
+            return match into_string(single) {
+                Some(s) if is_string_or_uri(&s) => Ok(Some(Audience::Single(s))),
+                _ => Err(invalid),
+            };
+        }
+    };
+    match items {
+        Some(v) if v.iter().all(|s| is_string_or_uri(s)) => Ok(Some(Audience::Multiple(v))),
+        _ => Err(invalid),
+    }
+}
+
+fn date(
+    value: Option<Cow<'_, Value>>,
+    claim: &'static str,
+) -> Result<Option<NumericDate>, JwtError> {
     match value {
         None => Ok(None),
-        Some(v) => NumericDate::from_json(v)
+        Some(v) => NumericDate::from_json(&v)
             .map(Some)
             .ok_or(JwtError::InvalidClaim {
                 claim,
@@ -132,48 +189,30 @@ impl RegisteredClaims {
     pub(crate) fn from_lookup<'v>(
         get: impl Fn(&str) -> Option<&'v Value>,
     ) -> Result<Self, JwtError> {
-        let aud = match get("aud") {
+        Self::from_values(|name| get(name).map(Cow::Borrowed))
+    }
+
+    /// As [`RegisteredClaims::from_lookup`], taking each claim's value by name: strings of an
+    /// owned value are moved, not copied. The checks run in one order whatever the source
+    /// (`aud`, `jti`, `iss`, `sub`, `exp`, `nbf`, `iat`), so the first error is the same.
+    pub(crate) fn from_values<'v>(
+        mut take: impl FnMut(&str) -> Option<Cow<'v, Value>>,
+    ) -> Result<Self, JwtError> {
+        let aud = audience(take("aud"))?;
+        let jti = match take("jti") {
             None => None,
-            Some(Value::String(s)) if is_string_or_uri(s) => Some(Audience::Single(s.clone())),
-            Some(Value::Array(items)) => {
-                let mut v = Vec::with_capacity(items.len());
-                for item in items {
-                    match item {
-                        Value::String(s) if is_string_or_uri(s) => v.push(s.clone()),
-                        _ => {
-                            return Err(JwtError::InvalidClaim {
-                                claim: "aud",
-                                reason: "must be a StringOrURI or an array of them",
-                            });
-                        }
-                    }
-                }
-                Some(Audience::Multiple(v))
-            }
-            Some(_) => {
-                return Err(JwtError::InvalidClaim {
-                    claim: "aud",
-                    reason: "must be a StringOrURI or an array of them",
-                });
-            }
-        };
-        let jti = match get("jti") {
-            None => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => {
-                return Err(JwtError::InvalidClaim {
-                    claim: "jti",
-                    reason: "must be a string",
-                });
-            }
+            Some(v) => Some(into_string(v).ok_or(JwtError::InvalidClaim {
+                claim: "jti",
+                reason: "must be a string",
+            })?),
         };
         Ok(Self {
-            iss: string_or_uri(get("iss"), "iss")?,
-            sub: string_or_uri(get("sub"), "sub")?,
+            iss: string_or_uri(take("iss"), "iss")?,
+            sub: string_or_uri(take("sub"), "sub")?,
             aud,
-            exp: date(get("exp"), "exp")?,
-            nbf: date(get("nbf"), "nbf")?,
-            iat: date(get("iat"), "iat")?,
+            exp: date(take("exp"), "exp")?,
+            nbf: date(take("nbf"), "nbf")?,
+            iat: date(take("iat"), "iat")?,
             jti,
         })
     }

@@ -156,17 +156,61 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::E
 }
 
 impl RegisteredMembers {
-    fn get(&self, name: &str) -> Option<&Value> {
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Value>> {
         match name {
-            "iss" => self.iss.as_ref(),
-            "sub" => self.sub.as_ref(),
-            "aud" => self.aud.as_ref(),
-            "exp" => self.exp.as_ref(),
-            "nbf" => self.nbf.as_ref(),
-            "iat" => self.iat.as_ref(),
-            "jti" => self.jti.as_ref(),
+            "iss" => Some(&mut self.iss),
+            "sub" => Some(&mut self.sub),
+            "aud" => Some(&mut self.aud),
+            "exp" => Some(&mut self.exp),
+            "nbf" => Some(&mut self.nbf),
+            "iat" => Some(&mut self.iat),
+            "jti" => Some(&mut self.jti),
             _ => None,
         }
+    }
+
+    fn get(&mut self, name: &str) -> Option<&Value> {
+        self.slot(name).and_then(|v| v.as_ref())
+    }
+
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.slot(name).and_then(Option::take)
+    }
+}
+
+/// The registered claims of a payload as written, picked out by the strict validator.
+#[derive(Default)]
+struct RawRegistered<'a> {
+    members: [Option<&'a [u8]>; 7],
+}
+
+impl<'a> RawRegistered<'a> {
+    fn take(&mut self, name: &str, value: &'a [u8]) {
+        if let Some(i) = crate::REGISTERED.iter().position(|r| *r == name)
+            && let Some(slot) = self.members.get_mut(i)
+        {
+            *slot = Some(value);
+        }
+    }
+
+    /// Each member read as a JSON value, as [`RegisteredMembers`] reads it from the whole
+    /// payload; `None` when serde_json refuses one.
+    fn parse(&self) -> Option<RegisteredMembers> {
+        let mut values = self
+            .members
+            .iter()
+            .map(|m| m.map(serde_json::from_slice::<Value>).transpose());
+        let mut next = || values.next().and_then(Result::ok);
+        // In the order of `REGISTERED`.
+        Some(RegisteredMembers {
+            iss: next()?,
+            sub: next()?,
+            aud: next()?,
+            exp: next()?,
+            nbf: next()?,
+            iat: next()?,
+            jti: next()?,
+        })
     }
 }
 
@@ -180,19 +224,35 @@ fn finish_from_payload<T: DeserializeOwned>(
     payload: &[u8],
     validation: &Validation,
 ) -> Result<VerifiedJwt<T>, JwtError> {
-    json::validate(payload, &JsonLimits::DEFAULT).map_err(JwtError::Payload)?;
+    // The strict validator's one pass also picks out the registered claims as written.
+    let mut raw = RawRegistered::default();
+    json::validate_members(payload, &JsonLimits::DEFAULT, &mut |name, value| {
+        raw.take(name, value);
+    })
+    .map_err(JwtError::Payload)?;
     // Valid JSON: an object starts with '{' after any whitespace. (serde would also read a
     // struct from an array.)
     if payload.trim_ascii_start().first() != Some(&b'{') {
         return Err(JwtError::Payload(json::JsonError::NotAnObject));
     }
-    let members: RegisteredMembers =
-        serde_json::from_slice(payload).map_err(|e| match json::schema_error(&e) {
+    let mut members = match raw.parse() {
+        Some(members) => members,
+        // A registered claim serde_json cannot read (a number beyond f64): the error of the
+        // reader of the whole payload.
+        None => serde_json::from_slice(payload).map_err(|e| match json::schema_error(&e) {
             json::JsonError::Schema(m) => JwtError::Claims(m),
             other => JwtError::Claims(other.to_string()),
-        })?;
-    let registered = RegisteredClaims::from_lookup(|name| members.get(name))?;
-    let registered = validation.check_registered(registered, |name| members.get(name).is_some())?;
+        })?,
+    };
+    let present = crate::REGISTERED.map(|name| members.get(name).is_some());
+    let registered =
+        RegisteredClaims::from_values(|name| members.take(name).map(std::borrow::Cow::Owned))?;
+    let registered = validation.check_registered(registered, |name| {
+        crate::REGISTERED
+            .iter()
+            .zip(present)
+            .any(|(r, p)| p && *r == name)
+    })?;
     let claims = serde_json::from_slice(payload).map_err(|e| match json::schema_error(&e) {
         json::JsonError::Schema(m) => JwtError::Claims(m),
         other => JwtError::Claims(other.to_string()),

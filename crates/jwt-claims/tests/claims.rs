@@ -550,3 +550,217 @@ fn verify_agrees_with_parse_claims_then_finish() {
         }
     }
 }
+
+/// `JwtBuilder::sign` writes the claims without the map of `build_claims`; the payload must be
+/// the map's bytes exactly (member order, escaping, numbers), and the errors the same.
+#[test]
+fn signed_payload_is_build_claims_serialized() {
+    let (signer, _) = key();
+    let base = JwtBuilder::new().issued_at(at(T0)).jti("fixed");
+    let builders = [
+        base.clone(),
+        base.clone()
+            .issuer("https://issuer.example")
+            .subject("al\"ice\u{7}\u{e9}")
+            .audience("api"),
+        base.clone()
+            .audiences(["a", "https://b.example", "é\\"])
+            .not_before_now()
+            .lifetime(Duration::from_millis(1500)),
+        base.clone()
+            .no_jti()
+            .no_issued_at()
+            .no_expiry()
+            .not_before(NumericDate::from(
+                std::time::UNIX_EPOCH + Duration::from_nanos(1_800_000_000_250_000_000),
+            )),
+        base.clone()
+            .expires_at(at(T0 + 10))
+            .claim("a", 1)
+            .unwrap()
+            .claim("zz", json!({"y": [1.5, null, true], "b": "x"}))
+            .unwrap()
+            .claim("isa", "between iat and iss")
+            .unwrap()
+            .claim("\u{0}", "control")
+            .unwrap()
+            .claim("été", u64::MAX)
+            .unwrap()
+            .claim("Z", -3)
+            .unwrap(),
+    ];
+    for builder in builders {
+        let token = builder.sign(&signer).unwrap();
+        let payload = jws::unverified::decode_payload(&token).unwrap();
+        let expected = serde_json::to_vec(&builder.build_claims().unwrap()).unwrap();
+        assert_eq!(
+            String::from_utf8(payload).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
+    }
+    // The read-back errors, in the map path's order: aud, then iss, then sub.
+    let bad = base.clone().issuer("a b:c").subject("x y:z");
+    for (builder, claim) in [
+        (bad.clone().audiences(["ok", "b c:d"]), "aud"),
+        (bad.clone(), "iss"),
+        (base.clone().subject("x y:z"), "sub"),
+    ] {
+        let signed = builder.sign(&signer).unwrap_err();
+        let built = builder.build_claims().unwrap_err();
+        assert_eq!(signed.to_string(), built.to_string());
+        assert_eq!(signed.claim(), Some(claim));
+    }
+    // A random jti is drawn per token and written as the map would.
+    let random = JwtBuilder::new().issued_at(at(T0)).sign(&signer).unwrap();
+    let claims: Value =
+        serde_json::from_slice(&jws::unverified::decode_payload(&random).unwrap()).unwrap();
+    assert_eq!(claims["jti"].as_str().map(str::len), Some(22));
+}
+
+/// The protected header written without a map is the map's bytes, `kid` from the signer
+/// unless the header has one.
+#[test]
+fn signed_header_is_the_map_serialization() {
+    let signer = SigningKey::new(
+        Jwk::generate(JwsAlgorithm::ES256).unwrap().with_kid("k\"1"),
+        JwsAlgorithm::ES256,
+    )
+    .unwrap();
+    for (builder, expected) in [
+        (
+            JwtBuilder::new(),
+            r#"{"alg":"ES256","kid":"k\"1","typ":"JWT"}"#,
+        ),
+        (
+            JwtBuilder::new().cty("x").typ("at+jwt"),
+            r#"{"alg":"ES256","cty":"x","kid":"k\"1","typ":"at+jwt"}"#,
+        ),
+        (
+            JwtBuilder::new().header(jose_core::header::JwsHeader::default().with_kid("own")),
+            r#"{"alg":"ES256","kid":"own"}"#,
+        ),
+    ] {
+        let token = builder.sign(&signer).unwrap();
+        let header = token.split('.').next().unwrap();
+        let text = String::from_utf8(jose_core::b64::decode(header).unwrap()).unwrap();
+        assert_eq!(text, expected);
+        let parsed = jose_core::header::JwsHeader::from_json(text.as_bytes()).unwrap();
+        assert_eq!(
+            serde_json::to_string(&parsed.to_map()).unwrap(),
+            text,
+            "the map path writes the same bytes"
+        );
+    }
+}
+
+/// `JwtBuilder::claims` writes a struct's members as serde_json text instead of going through
+/// a `serde_json::Value`; the token and `build_claims` must be what the `Value` gives.
+#[test]
+fn custom_claims_from_a_struct_are_the_value_path_bytes() {
+    #[derive(serde::Serialize)]
+    struct Inner {
+        z: u8,
+        a: &'static str,
+    }
+    #[derive(serde::Serialize)]
+    struct Extra {
+        tenant: &'static str,
+        level: i64,
+    }
+    #[derive(serde::Serialize)]
+    struct Custom {
+        scope: &'static str,
+        roles: Vec<&'static str>,
+        ratio: f64,
+        big: f64,
+        huge: u64,
+        verified: bool,
+        nothing: Option<u8>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        skipped: Option<u8>,
+        inner: Inner,
+        text: &'static str,
+        tuple: (u8, &'static str),
+        #[serde(flatten)]
+        extra: Extra,
+    }
+    let custom = Custom {
+        scope: "read write",
+        roles: vec!["admin", "é\u{1}\u{7f}"],
+        ratio: 0.1,
+        big: 1e21,
+        huge: u64::MAX,
+        verified: true,
+        nothing: None,
+        skipped: None,
+        inner: Inner { z: 1, a: "x" },
+        text: "quote \" backslash \\ slash / tab \t nl \n ff \u{c} bs \u{8} \u{1f}",
+        tuple: (7, "t"),
+        extra: Extra {
+            tenant: "acme",
+            level: -3,
+        },
+    };
+    let (signer, _) = key();
+    let base = JwtBuilder::new()
+        .issued_at(at(T0))
+        .jti("j")
+        .issuer("https://i.example");
+    let mut map = std::collections::HashMap::new();
+    map.insert("m1".to_owned(), json!([1, {"b": 2, "a": 1}]));
+    map.insert("m2".to_owned(), json!("two"));
+    for (fast, through_value) in [
+        (
+            base.clone().claims(&custom).unwrap(),
+            base.clone()
+                .claims(&serde_json::to_value(&custom).unwrap())
+                .unwrap(),
+        ),
+        (
+            base.clone().claims(&map).unwrap(),
+            base.clone()
+                .claims(&serde_json::to_value(&map).unwrap())
+                .unwrap(),
+        ),
+    ] {
+        assert_eq!(
+            fast.build_claims().unwrap(),
+            through_value.build_claims().unwrap()
+        );
+        let token = fast.sign(&signer).unwrap();
+        let payload = jws::unverified::decode_payload(&token).unwrap();
+        let expected = serde_json::to_vec(&through_value.build_claims().unwrap()).unwrap();
+        assert_eq!(
+            String::from_utf8(payload).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
+    }
+    // Registered names and names given twice: the errors of the map path, in name order.
+    #[derive(serde::Serialize)]
+    struct Clash {
+        sub: u8,
+        aud: u8,
+    }
+    let err = base.clone().claims(&Clash { sub: 1, aud: 2 }).unwrap_err();
+    assert!(
+        matches!(&err, JwtError::DuplicateClaim(n) if n == "aud"),
+        "{err}"
+    );
+    let err = base
+        .clone()
+        .claim("scope", 1)
+        .unwrap()
+        .claims(&custom)
+        .unwrap_err();
+    assert!(
+        matches!(&err, JwtError::DuplicateClaim(n) if n == "scope"),
+        "{err}"
+    );
+    // Not an object: the same error as before.
+    for bad in [json!(1), json!([1]), json!(null)] {
+        let err = base.clone().claims(&bad).unwrap_err();
+        assert!(matches!(err, JwtError::Claims(_)), "{err}");
+    }
+    let err = base.clone().claims(&vec![1, 2]).unwrap_err();
+    assert!(matches!(err, JwtError::Claims(_)), "{err}");
+}

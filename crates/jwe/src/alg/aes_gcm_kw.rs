@@ -78,7 +78,7 @@ pub(super) fn unwrap(
         });
     }
     let mut plain = encrypted_key.to_vec();
-    let ok = aes_gcm::open(backend, kek, iv, &[], &mut plain, tag);
+    let ok = aes_gcm::open(backend, kek, iv, &[], &mut plain, tag, false);
     // Wrapped either way, so that the buffer is wiped when dropped.
     let plain = SecretBytes::new(plain);
     if ok {

@@ -76,11 +76,14 @@ pub(crate) fn open(
     aad: &[u8],
     buf: &mut [u8],
     tag: &[u8],
+    keep_ciphertext: bool,
 ) -> bool {
     #[cfg(feature = "aws-lc-rs")]
     if backend == Backend::AwsLc {
-        return lc::open(key, iv, aad, buf, tag);
+        return lc::open(key, iv, aad, buf, tag, keep_ciphertext);
     }
+    // RustCrypto checks the tag before it decrypts: a failure leaves `buf` as it was.
+    let _ = keep_ciphertext;
     let _ = backend;
     match key.len() {
         16 => open_with::<AesGcm<aes::Aes128, U12>>(key, iv, aad, buf, tag),
@@ -113,7 +116,14 @@ mod lc {
         Some(tag.as_ref().to_vec())
     }
 
-    pub(super) fn open(key: &[u8], iv: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> bool {
+    pub(super) fn open(
+        key: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &[u8],
+        keep_ciphertext: bool,
+    ) -> bool {
         let (Some(cipher), Ok(nonce)) = (cipher(key), Nonce::try_assume_unique_for_key(iv)) else {
             return false;
         };
@@ -121,16 +131,18 @@ mod lc {
             return false;
         }
         // AWS-LC writes the plaintext before it compares the tag and wipes it on failure;
-        // the ciphertext is kept so that a failed attempt leaves `buf` as it was (another
-        // recipient's key may be tried on it next).
-        let ciphertext = buf.to_vec();
+        // when asked, the ciphertext is kept so that a failed attempt leaves `buf` as it was
+        // (another recipient's key may be tried on it next). The last attempt needs no copy.
+        let ciphertext = keep_ciphertext.then(|| buf.to_vec());
         if cipher
             .open_in_place_separate_tag(nonce, Aad::from(aad), tag, buf)
             .is_ok()
         {
             true
         } else {
-            buf.copy_from_slice(&ciphertext);
+            if let Some(ciphertext) = ciphertext {
+                buf.copy_from_slice(&ciphertext);
+            }
             false
         }
     }

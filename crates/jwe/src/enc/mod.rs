@@ -40,8 +40,20 @@ pub(crate) fn encrypt(
     ))
 }
 
+/// What goes with the ciphertext into content decryption.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sealed<'a> {
+    /// The initialization vector.
+    pub(crate) iv: &'a [u8],
+    /// The additional authenticated data.
+    pub(crate) aad: &'a [u8],
+    /// The authentication tag.
+    pub(crate) tag: &'a [u8],
+}
+
 /// Checks the tag and decrypts `buf` in place. On success `buf` holds the plaintext; on
-/// [`JweError::DecryptionFailed`] it still holds the ciphertext.
+/// [`JweError::DecryptionFailed`] it still holds the ciphertext if `keep_ciphertext` (for
+/// another attempt), otherwise anything.
 ///
 /// # Errors
 /// [`JweError::CekLength`], [`JweError::IvLength`], [`JweError::TagLength`], or
@@ -50,15 +62,15 @@ pub(crate) fn decrypt(
     backend: Backend,
     enc: Cea,
     cek: &[u8],
-    iv: &[u8],
-    aad: &[u8],
+    sealed: &Sealed<'_>,
     buf: &mut Vec<u8>,
-    tag: &[u8],
+    keep_ciphertext: bool,
 ) -> Result<(), JweError> {
+    let Sealed { iv, aad, tag } = *sealed;
     check_sizes(enc, cek, iv)?;
     check_tag(enc, tag)?;
     let ok = if is_gcm(enc) {
-        aes_gcm::open(backend, cek, iv, aad, buf, tag)
+        aes_gcm::open(backend, cek, iv, aad, buf, tag, keep_ciphertext)
     } else {
         aes_cbc_hmac::open(enc, cek, iv, aad, buf, tag)
     };
