@@ -7,8 +7,9 @@
 //! before it starts; PBES2 iterations also in total over the recipients one decryption tries.
 
 use crate::key::{KeySource, SelectedKey};
-use crate::options::WorkBudget;
+use crate::options::{Limits, WorkBudget};
 use crate::{DecryptOptions, DecryptedJwe, JweError, alg, enc, zip};
+use jose_core::alg::ContentEncryptionAlgorithm;
 use jose_core::b64;
 use jose_core::header::{self, HeaderError, JWE_REGISTERED, JweHeader};
 use jose_core::json::{self, JsonLimits};
@@ -110,11 +111,63 @@ struct Candidate<'k> {
     kid_matches: bool,
 }
 
-pub(crate) fn decrypt<'k>(
+pub(crate) fn decrypt(
     parsed: &Parsed<'_>,
-    keys: &'k (impl KeySource + ?Sized),
+    keys: &(impl KeySource + ?Sized),
     options: &DecryptOptions,
 ) -> Result<DecryptedJwe, JweError> {
+    let limits = options.size_limits();
+    let ReadHeaders {
+        protected,
+        headers,
+        enc,
+    } = read_headers(parsed, options)?;
+    let encrypted_keys = parsed
+        .recipients
+        .iter()
+        .map(|r| decode("encrypted key", &r.encrypted_key))
+        .collect::<Result<Vec<_>, _>>()?;
+    // `zip` is known to come from the protected header.
+    let compressed = headers.first().is_some_and(|h| h.zip().is_some());
+    if compressed && !cfg!(feature = "deflate") {
+        return Err(JweError::Unsupported {
+            alg: "zip DEF",
+            feature: "deflate",
+        });
+    }
+    let (candidates, policy_error) = select_candidates(&headers, keys, options)?;
+    let content = Content::decode(parsed, enc)?;
+    let mut buf = decode("ciphertext", &parsed.ciphertext)?;
+    let opened = open_with_candidates(
+        &candidates,
+        &headers,
+        &encrypted_keys,
+        enc,
+        &content,
+        &mut buf,
+        limits,
+    );
+    let index = match opened {
+        Ok(index) => index,
+        Err(e) => return Err(e.or(policy_error).unwrap_or(JweError::DecryptionFailed)),
+    };
+    let plaintext = if compressed {
+        zip::decompress(&buf, limits.decompression_cap(buf.len()))?
+    } else {
+        buf
+    };
+    Ok(DecryptedJwe {
+        header: headers[index].clone(),
+        protected,
+        plaintext,
+        recipient_index: index,
+        aad: content.aad,
+    })
+}
+
+/// The recipient count checked, the protected header parsed, each recipient's joint header,
+/// and the one content encryption algorithm they all name (and the options allow).
+fn read_headers(parsed: &Parsed<'_>, options: &DecryptOptions) -> Result<ReadHeaders, JweError> {
     let limits = options.size_limits();
     if parsed.recipients.len() > limits.max_recipients {
         return Err(JweError::TooManyRecipients {
@@ -134,21 +187,28 @@ pub(crate) fn decrypt<'k>(
         ));
     }
     options.check_encryption(enc)?;
-    let encrypted_keys = parsed
-        .recipients
-        .iter()
-        .map(|r| decode("encrypted key", &r.encrypted_key))
-        .collect::<Result<Vec<_>, _>>()?;
-    // `zip` is known to come from the protected header.
-    let compressed = first.zip().is_some();
-    if compressed && !cfg!(feature = "deflate") {
-        return Err(JweError::Unsupported {
-            alg: "zip DEF",
-            feature: "deflate",
-        });
-    }
+    Ok(ReadHeaders {
+        protected,
+        headers,
+        enc,
+    })
+}
 
-    // Policy: which recipients may be tried, with which key. No cryptography yet.
+/// What [`read_headers`] found.
+struct ReadHeaders {
+    protected: Map<String, Value>,
+    headers: Vec<JweHeader>,
+    enc: ContentEncryptionAlgorithm,
+}
+
+/// Policy: which recipients may be tried, with which key, those naming the selected key's
+/// `kid` first. No cryptography yet. With no candidate, the first policy refusal (or "no
+/// key") is the error; otherwise it is handed back, to report if every attempt fails.
+fn select_candidates<'k>(
+    headers: &[JweHeader],
+    keys: &'k (impl KeySource + ?Sized),
+    options: &DecryptOptions,
+) -> Result<(Vec<Candidate<'k>>, Option<JweError>), JweError> {
     let mut policy_error: Option<JweError> = None;
     let mut candidates: Vec<Candidate<'k>> = Vec::new();
     for (index, h) in headers.iter().enumerate() {
@@ -179,26 +239,56 @@ pub(crate) fn decrypt<'k>(
             "the key source has no key for any recipient".into(),
         )));
     }
-    // Recipients that name the selected key's `kid` first.
     candidates.sort_by_key(|c| !c.kid_matches);
+    Ok((candidates, policy_error))
+}
 
-    let iv = decode("iv", &parsed.iv)?;
-    enc::check_iv(enc, &iv)?;
-    let tag = decode("tag", &parsed.tag)?;
-    enc::check_tag(enc, &tag)?;
-    let aad_bytes = parsed
-        .aad
-        .as_deref()
-        .map(|a| decode("aad", a))
-        .transpose()?;
-    // RFC 7516 §5.2 step 14: ASCII(BASE64URL(protected)), with `.` and the `aad` member in
-    // the JSON serialization.
-    let full_aad: Cow<'_, [u8]> = match &parsed.aad {
-        None => Cow::Borrowed(parsed.protected_b64.as_bytes()),
-        Some(a) => Cow::Owned([parsed.protected_b64.as_bytes(), b".", a.as_bytes()].concat()),
-    };
-    let mut buf = decode("ciphertext", &parsed.ciphertext)?;
+/// The shared parts of the content's encryption: IV, tag, `aad` and the full AAD.
+struct Content<'p> {
+    iv: Vec<u8>,
+    tag: Vec<u8>,
+    aad: Option<Vec<u8>>,
+    full_aad: Cow<'p, [u8]>,
+}
 
+impl<'p> Content<'p> {
+    fn decode(parsed: &'p Parsed<'_>, enc: ContentEncryptionAlgorithm) -> Result<Self, JweError> {
+        let iv = decode("iv", &parsed.iv)?;
+        enc::check_iv(enc, &iv)?;
+        let tag = decode("tag", &parsed.tag)?;
+        enc::check_tag(enc, &tag)?;
+        let aad = parsed
+            .aad
+            .as_deref()
+            .map(|a| decode("aad", a))
+            .transpose()?;
+        // RFC 7516 §5.2 step 14: ASCII(BASE64URL(protected)), with `.` and the `aad` member
+        // in the JSON serialization.
+        let full_aad: Cow<'p, [u8]> = match &parsed.aad {
+            None => Cow::Borrowed(parsed.protected_b64.as_bytes()),
+            Some(a) => Cow::Owned([parsed.protected_b64.as_bytes(), b".", a.as_bytes()].concat()),
+        };
+        Ok(Self {
+            iv,
+            tag,
+            aad,
+            full_aad,
+        })
+    }
+}
+
+/// Tries each candidate in turn, decrypting `buf` in place; the index of the recipient that
+/// opened it. On failure, the error to report (a spent work budget before a cryptographic
+/// failure), if any attempt produced one.
+fn open_with_candidates(
+    candidates: &[Candidate<'_>],
+    headers: &[JweHeader],
+    encrypted_keys: &[Vec<u8>],
+    enc: ContentEncryptionAlgorithm,
+    content: &Content<'_>,
+    buf: &mut Vec<u8>,
+    limits: &Limits,
+) -> Result<usize, Option<JweError>> {
     let mut crypto_error: Option<JweError> = None;
     let mut budget_error: Option<JweError> = None;
     let mut budget = WorkBudget::new(limits);
@@ -209,36 +299,22 @@ pub(crate) fn decrypt<'k>(
         let Some(alg) = h.alg() else { continue };
         let key = &encrypted_keys[c.index];
         let attempt = alg::unwrap(alg, enc, c.key, h, key, &mut budget).and_then(|cek| {
-            let backend = c.key.backend();
             let sealed = enc::Sealed {
-                iv: &iv,
-                aad: &full_aad,
-                tag: &tag,
+                iv: &content.iv,
+                aad: &content.full_aad,
+                tag: &content.tag,
             };
             enc::decrypt(
-                backend,
+                c.key.backend(),
                 enc,
                 cek.expose(),
                 &sealed,
-                &mut buf,
+                buf,
                 another_follows,
             )
         });
         match attempt {
-            Ok(()) => {
-                let plaintext = if compressed {
-                    zip::decompress(&buf, limits.decompression_cap(buf.len()))?
-                } else {
-                    buf
-                };
-                return Ok(DecryptedJwe {
-                    header: h.clone(),
-                    protected,
-                    plaintext,
-                    recipient_index: c.index,
-                    aad: aad_bytes,
-                });
-            }
+            Ok(()) => return Ok(c.index),
             // The budget is spent: this recipient was not tried, which the caller must learn
             // rather than a generic failure.
             Err(e) if budget.exceeded() && budget_error.is_none() => budget_error = Some(e),
@@ -248,8 +324,5 @@ pub(crate) fn decrypt<'k>(
             }
         }
     }
-    Err(budget_error
-        .or(crypto_error)
-        .or(policy_error)
-        .unwrap_or(JweError::DecryptionFailed))
+    Err(budget_error.or(crypto_error))
 }
