@@ -2,13 +2,14 @@
 //! hash. Signed by the user's key, whose certificate chain is in `x5c`.
 
 use crate::challenge::{MAX_NONCE, rule_setters, times};
-use crate::jose::{self, Reader, Rules, same};
+use crate::jose::{self, Rules, same};
 use crate::x509::{self, ChainLimits, TrustAnchors};
 use crate::{ChallengeCode, DocHash, Session, SignRef, SigningChallengeError, UserSignature};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::header::JwsHeader;
 use jose_core::jwk::Jwk;
 use jws::{Signer, VerifyOptions};
+use jwt_claims::ClaimReader;
 use replay_store::{Namespace, ReplayId, ReplayStore, Seen};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
@@ -144,7 +145,7 @@ impl SignedResponseBuilder {
     /// [`SigningChallengeError::InvalidClaim`] or
     /// [`SigningChallengeError::UserSignatureMalformed`] for a member of the wrong form.
     pub fn from_claims(claims: &Map<String, Value>) -> Result<Self, SigningChallengeError> {
-        let r = Reader(claims);
+        let r = ClaimReader::new(claims);
         let mut b = Self::new();
         if claims.contains_key("sign_ref") {
             b.sign_ref = Some(r.parsed("sign_ref", "must be a hyphenated UUID")?);
@@ -515,8 +516,7 @@ impl ResponseVerifier {
             }
         })?;
         let leaf_key = x509::certificate_key(&leaf, 0)?;
-        let verified = jose::verify_signature(token, &leaf_key, alg)?;
-        let map = jose::claims(&verified)?;
+        let map = jose::verified_claims(token, &leaf_key, alg)?;
         let claims = read_claims(&map, self.rules.lenient)?;
 
         // 2. The certificate is the one registered for the session, on the registered device.
@@ -604,7 +604,7 @@ fn read_claims(
     map: &Map<String, Value>,
     lenient: bool,
 ) -> Result<SignedResponseClaims, SigningChallengeError> {
-    let r = Reader(map);
+    let r = ClaimReader::new(map);
     for name in CLAIMS {
         if !map.contains_key(name) {
             return Err(SigningChallengeError::MissingClaim(name));
