@@ -78,6 +78,9 @@ impl ClaimError {
         }
     }
 
+    /// The reason of [`ClaimReader::seconds`] for a number that is not finite.
+    pub const UNUSABLE_NUMBER: &'static str = "is not a usable number";
+
     /// `claim_missing` or `claim_invalid`.
     #[must_use]
     pub fn code(&self) -> &'static str {
@@ -205,6 +208,46 @@ impl<'a> ClaimReader<'a> {
             .ok_or(ClaimError::invalid(name, "must be a NumericDate"))
     }
 
+    /// A number of seconds as OpenID providers write them: an integer, or a finite number
+    /// whose fraction is dropped (floored). Unlike [`ClaimReader::numeric_date`], any `i64`
+    /// is accepted.
+    ///
+    /// # Errors
+    /// Missing; not a number ([`ClaimReason::Invalid`] `"must be a number"`); a number that is
+    /// not a finite value ([`ClaimError::UNUSABLE_NUMBER`]).
+    pub fn seconds(&self, name: &'static str) -> Result<i64, ClaimError> {
+        let n = self
+            .value(name)?
+            .as_number()
+            .ok_or(ClaimError::invalid(name, "must be a number"))?;
+        #[allow(clippy::cast_possible_truncation)] // saturating, as intended for far times
+        n.as_i64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite())
+                    .map(|f| f.floor() as i64)
+            })
+            .ok_or(ClaimError::invalid(name, ClaimError::UNUSABLE_NUMBER))
+    }
+
+    /// A string, or an array of strings (read as a list), if present.
+    ///
+    /// # Errors
+    /// Present and neither.
+    pub fn string_or_list(&self, name: &'static str) -> Result<Option<Vec<String>>, ClaimError> {
+        self.optional(name, |r, name| {
+            let invalid = ClaimError::invalid(name, "must be a string or an array of strings");
+            match r.value(name)? {
+                Value::String(s) => Ok(vec![s.clone()]),
+                Value::Array(items) => items
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_owned).ok_or(invalid))
+                    .collect(),
+                _ => Err(invalid),
+            }
+        })
+    }
+
     /// A boolean, if present.
     ///
     /// # Errors
@@ -299,6 +342,30 @@ mod tests {
             read.optional_bool("ok").unwrap_err().code(),
             "claim_invalid"
         );
+    }
+
+    #[test]
+    fn seconds_floor_fractions_and_refuse_other_types() {
+        let claims = map(json!({"a": 1.9, "b": -1.5, "c": "1", "d": 7}));
+        let read = ClaimReader::new(&claims);
+        assert_eq!(read.seconds("a"), Ok(1));
+        assert_eq!(read.seconds("b"), Ok(-2));
+        assert_eq!(read.seconds("d"), Ok(7));
+        assert_eq!(
+            read.seconds("c"),
+            Err(ClaimError::invalid("c", "must be a number"))
+        );
+        assert_eq!(read.seconds("e"), Err(ClaimError::missing("e")));
+    }
+
+    #[test]
+    fn string_or_list_reads_both_forms() {
+        let claims = map(json!({"one": "a", "two": ["a", "b"], "bad": ["a", 1]}));
+        let read = ClaimReader::new(&claims);
+        assert_eq!(read.string_or_list("one").unwrap(), Some(vec!["a".into()]));
+        assert_eq!(read.string_or_list("two").unwrap().unwrap().len(), 2);
+        assert!(read.string_or_list("bad").is_err());
+        assert_eq!(read.string_or_list("none").unwrap(), None);
     }
 
     #[test]
