@@ -11,6 +11,7 @@
 
 #![forbid(unsafe_code)]
 
+use e2e_pop::RequiredContexts;
 use jose_core::alg::{ContentEncryptionAlgorithm, JwsAlgorithm, KeyManagementAlgorithm};
 use jose_core::json::{self, JsonLimits};
 use jose_core::jwk::{Jwk, JwkSet};
@@ -377,7 +378,7 @@ pub fn e2e_pop(data: &[u8]) {
     let pop = PopTokenVerifier::without_replay_detection("https://op.example.com").now(now);
     let _ = poll_once(pop.verify(token));
     let op = OpJwks::new("https://op.example.com", k.public_set.clone());
-    let ict = IctVerifier::new(op).any_context().now(now);
+    let ict = IctVerifier::new(op, RequiredContexts::Any).now(now);
     let _ = poll_once(ict.verify(token));
     if let Ok(public) = k.p384.to_public() {
         let e2e = E2ePopVerifier::without_replay_detection("session").now(now);

@@ -4,7 +4,7 @@ use crate::TokenKind;
 use jose_core::json::JsonError;
 use jose_core::jwk::KeyError;
 use jws::JwsError;
-use jwt_claims::NumericDate;
+use jwt_claims::{ClaimError, ClaimReason, NumericDate, TimeError};
 use replay_store::StoreError;
 
 /// Why a token was refused or could not be made.
@@ -455,5 +455,51 @@ fn wrong_typ(expected: &str, found: Option<&str>) -> String {
     match found {
         Some(found) => format!("typ is {found:?}, expected {expected:?}"),
         None => format!("the header has no typ, expected {expected:?}"),
+    }
+}
+
+impl From<ClaimError> for E2ePopError {
+    fn from(e: ClaimError) -> Self {
+        match e.reason {
+            ClaimReason::Missing => E2ePopError::MissingClaim(e.claim),
+            ClaimReason::Invalid(reason) => E2ePopError::InvalidClaim {
+                claim: e.claim,
+                reason,
+            },
+            _ => E2ePopError::InvalidClaim {
+                claim: e.claim,
+                reason: "is invalid",
+            },
+        }
+    }
+}
+
+impl From<TimeError> for E2ePopError {
+    fn from(e: TimeError) -> Self {
+        match e {
+            TimeError::Expired { exp, now } => E2ePopError::Expired { exp, now },
+            TimeError::NotYetValid { nbf, now } => E2ePopError::NotYetValid { nbf, now },
+            TimeError::IssuedInFuture { iat, now } => E2ePopError::IssuedInFuture { iat, now },
+            TimeError::TooOld {
+                iat,
+                max_age_seconds,
+                now,
+            } => E2ePopError::TooOld {
+                iat,
+                max_age: max_age_seconds,
+                now,
+            },
+            TimeError::LifetimeOutOfRange {
+                lifetime,
+                max_seconds,
+            } => E2ePopError::LifetimeOutOfRange {
+                lifetime,
+                max: max_seconds,
+            },
+            _ => E2ePopError::InvalidClaim {
+                claim: e.claim(),
+                reason: "out of range",
+            },
+        }
     }
 }

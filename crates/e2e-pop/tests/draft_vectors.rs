@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod support;
+use e2e_pop::RequiredContexts;
 use e2e_pop::{
     E2ePopError, E2ePopVerifier, IctVerifier, NumericDate, OpJwks, PairPolicy, PopTokenVerifier,
 };
@@ -46,8 +47,7 @@ fn pop_verifier(now: i64) -> PopTokenVerifier {
 }
 
 fn ict_verifier(v: &Value, now: i64) -> IctVerifier<OpJwks> {
-    IctVerifier::new(op_keys(v))
-        .require_context("email")
+    IctVerifier::new(op_keys(v), RequiredContexts::all(["email"]))
         .expected_audience("exampleclient")
         .now(at(now))
 }
@@ -60,9 +60,12 @@ fn e2e_audience(v: &Value) -> String {
 }
 
 fn pair_policy(v: &Value, now: i64) -> PairPolicy<OpJwks> {
-    PairPolicy::without_replay_detection(op_keys(v), e2e_audience(v))
-        .require_context("email")
-        .now(at(now))
+    PairPolicy::without_replay_detection(
+        op_keys(v),
+        RequiredContexts::all(["email"]),
+        e2e_audience(v),
+    )
+    .now(at(now))
 }
 
 #[test]
@@ -225,8 +228,7 @@ fn wrong_keys_do_not_verify() {
         "https://op.example.com",
         JwkSet::new(vec![client.clone().with_kid(kid)]).unwrap(),
     );
-    let err = IctVerifier::new(wrong)
-        .require_context("email")
+    let err = IctVerifier::new(wrong, RequiredContexts::all(["email"]))
         .now(at(1691712100))
         .verify_now(&token(&v, "ict"))
         .unwrap_err();

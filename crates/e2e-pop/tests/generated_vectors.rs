@@ -18,6 +18,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod support;
+use e2e_pop::RequiredContexts;
 use e2e_pop::{
     AlgorithmSet, E2ePopError, E2ePopTokenBuilder, E2ePopVerifier, IctBuilder, IctVerifier,
     NumericDate, OpJwks, PairPolicy, PopTokenBuilder, PopTokenVerifier,
@@ -989,7 +990,7 @@ fn run(v: &Value) -> Result<Value, E2ePopError> {
             let mut verifier = PopTokenVerifier::without_replay_detection(audience)
                 .algorithms(algorithms)
                 .now(now)
-                .clock_tolerance(leeway);
+                .leeway(leeway);
             if let Some(i) = issuer {
                 verifier = verifier.expected_issuer(i);
             }
@@ -1005,17 +1006,11 @@ fn run(v: &Value) -> Result<Value, E2ePopError> {
                 Some(i) => OpJwks::new(i, set),
                 None => OpJwks::any_issuer(set),
             };
-            let mut verifier = IctVerifier::new(keys)
+            let mut verifier = IctVerifier::new(keys, required_contexts(contexts.as_deref()))
                 .algorithms(algorithms)
                 .now(now)
-                .clock_tolerance(leeway)
+                .leeway(leeway)
                 .expected_audience(audience);
-            verifier = match &contexts {
-                Some(list) => list
-                    .iter()
-                    .fold(verifier, |v, c| v.require_context(c.clone())),
-                None => verifier.any_context(),
-            };
             if let Some(s) = subject {
                 verifier = verifier.expected_subject(s);
             }
@@ -1025,16 +1020,11 @@ fn run(v: &Value) -> Result<Value, E2ePopError> {
         "e2e-pop" => {
             if let Some(ict) = v.get("ict").and_then(Value::as_str) {
                 let keys = OpJwks::any_issuer(JwkSet::new(vec![jwk(&v["ict_key"])]).unwrap());
-                let mut policy = PairPolicy::without_replay_detection(keys, audience)
+                let contexts = required_contexts(contexts.as_deref());
+                let mut policy = PairPolicy::without_replay_detection(keys, contexts, audience)
                     .algorithms(algorithms)
                     .now(now)
-                    .clock_tolerance(leeway);
-                policy = match &contexts {
-                    Some(list) => list
-                        .iter()
-                        .fold(policy, |p, c| p.require_context(c.clone())),
-                    None => policy.any_context(),
-                };
+                    .leeway(leeway);
                 if let Some(i) = issuer {
                     policy = policy.expected_client(i);
                 }
@@ -1046,7 +1036,7 @@ fn run(v: &Value) -> Result<Value, E2ePopError> {
                 let mut verifier = E2ePopVerifier::without_replay_detection(audience)
                     .algorithms(algorithms)
                     .now(now)
-                    .clock_tolerance(leeway);
+                    .leeway(leeway);
                 if let Some(i) = issuer {
                     verifier = verifier.expected_issuer(i);
                 }
@@ -1184,4 +1174,11 @@ fn every_vector_has_its_stated_verdict_and_reason() {
         valid >= 15 && invalid >= 30,
         "{valid} valid, {invalid} invalid"
     );
+}
+
+/// The vector's `contexts`: all required, or, without the member, any.
+fn required_contexts(contexts: Option<&[String]>) -> RequiredContexts {
+    contexts.map_or(RequiredContexts::Any, |list| {
+        RequiredContexts::all(list.iter().cloned())
+    })
 }

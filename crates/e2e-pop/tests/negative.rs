@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod support;
+use e2e_pop::RequiredContexts;
 use e2e_pop::{
     AlgorithmSet, ClientKey, E2ePopError, E2ePopTokenBuilder, E2ePopVerifier, IctBuilder,
     IctVerifier, NumericDate, OpJwks, PairPolicy, PopTokenBuilder, PopTokenVerifier, TokenKind,
@@ -131,9 +132,7 @@ fn good_e2e() -> String {
 }
 
 fn ict_verifier() -> IctVerifier<OpJwks> {
-    IctVerifier::new(op_keys())
-        .require_context("email")
-        .now(at(T0 + 10))
+    IctVerifier::new(op_keys(), RequiredContexts::all(["email"])).now(at(T0 + 10))
 }
 
 fn pop_verifier() -> PopTokenVerifier {
@@ -141,8 +140,7 @@ fn pop_verifier() -> PopTokenVerifier {
 }
 
 fn policy() -> PairPolicy<OpJwks> {
-    PairPolicy::without_replay_detection(op_keys(), SESSION)
-        .require_context("email")
+    PairPolicy::without_replay_detection(op_keys(), RequiredContexts::all(["email"]), SESSION)
         .now(at(T0 + 10))
 }
 
@@ -355,8 +353,7 @@ fn rsa_keys_under_2048_bits_are_refused() {
     small["kid"] = json!("rsa-old");
     let jwks = JwkSet::from_json(json!({"keys": [small]}).to_string()).unwrap();
     let header = json!({"typ": "jwt+ict", "alg": "RS256", "kid": "rsa-old"});
-    let err = IctVerifier::new(OpJwks::new(OP, jwks))
-        .require_context("email")
+    let err = IctVerifier::new(OpJwks::new(OP, jwks), RequiredContexts::all(["email"]))
         .now(at(T0 + 10))
         .verify_now(&unsigned(&header, &ict_claims(), &[1; 128]))
         .unwrap_err();
@@ -572,15 +569,14 @@ fn a_missing_required_context_is_refused() {
         .verify_now(&good_ict())
         .unwrap_err();
     assert_eq!(err.code(), "ctx");
-    // "No context required" must be said explicitly.
-    let err = IctVerifier::new(op_keys())
+    // "No context required" must be said explicitly: an empty list is not that.
+    let err = IctVerifier::new(op_keys(), RequiredContexts::all(Vec::<String>::new()))
         .now(at(T0))
         .verify_now(&good_ict())
         .unwrap_err();
     assert!(matches!(err, E2ePopError::Config(_)));
     assert!(
-        IctVerifier::new(op_keys())
-            .any_context()
+        IctVerifier::new(op_keys(), RequiredContexts::Any)
             .now(at(T0))
             .verify_now(&good_ict())
             .is_ok()
@@ -704,7 +700,7 @@ fn exp_equal_to_now_is_expired() {
     // Tolerance extends the window by its length.
     assert!(
         verifier(T0 + 300)
-            .clock_tolerance(Duration::from_secs(1))
+            .leeway(Duration::from_secs(1))
             .verify_with_key_now(&token, &client_public())
             .is_ok()
     );
@@ -735,7 +731,7 @@ fn iat_in_the_future_beyond_the_tolerance_is_refused() {
     );
     let tolerant = E2ePopVerifier::without_replay_detection(SESSION)
         .now(at(T0 + 10))
-        .clock_tolerance(Duration::from_secs(5));
+        .leeway(Duration::from_secs(5));
     assert!(
         tolerant
             .verify_with_key_now(&token, &client_public())
@@ -811,10 +807,9 @@ fn a_lifetime_beyond_the_draft_limit_is_refused_unless_relaxed() {
         ),
         "nbf",
     ));
-    let err = IctVerifier::new(op_keys())
-        .any_context()
+    let err = IctVerifier::new(op_keys(), RequiredContexts::Any)
         .now(at(T0 + 3))
-        .clock_tolerance(Duration::from_secs(5))
+        .leeway(Duration::from_secs(5))
         .verify_now(&ict)
         .unwrap_err();
     assert_eq!(
@@ -831,9 +826,13 @@ fn a_lifetime_beyond_the_draft_limit_is_refused_unless_relaxed() {
 #[test]
 fn a_replayed_jti_is_refused_the_second_time() {
     let store = Arc::new(MemoryReplayStore::with_capacity(100));
-    let policy = PairPolicy::new(op_keys(), SESSION, store.clone())
-        .require_context("email")
-        .now(at(T0 + 10));
+    let policy = PairPolicy::new(
+        op_keys(),
+        RequiredContexts::all(["email"]),
+        SESSION,
+        store.clone(),
+    )
+    .now(at(T0 + 10));
     assert!(verify_pair_now(&good_ict(), &good_e2e(), &policy).is_ok());
     let err = verify_pair_now(&good_ict(), &good_e2e(), &policy).unwrap_err();
     assert_eq!(
@@ -869,8 +868,7 @@ fn a_replayed_jti_is_refused_the_second_time() {
 #[test]
 fn a_full_replay_store_refuses_with_its_own_code_and_keeps_live_entries() {
     let store = Arc::new(MemoryReplayStore::with_capacity(1));
-    let policy = PairPolicy::new(op_keys(), SESSION, store)
-        .require_context("email")
+    let policy = PairPolicy::new(op_keys(), RequiredContexts::all(["email"]), SESSION, store)
         .now(at(T0 + 10));
     assert!(verify_pair_now(&good_ict(), &good_e2e(), &policy).is_ok());
     let other = e2e_with(&e2e_header(), &set(e2e_claims(), "jti", json!("e2e-2")));
