@@ -224,7 +224,7 @@ pub enum TimeError {
         now: NumericDate,
     },
     /// `exp − iat` is negative or longer than the maximum lifetime.
-    #[error("the token's lifetime of {lifetime} s is outside 0..={max_seconds} s")]
+    #[error("the token's lifetime exp - iat = {lifetime} s is outside 0..={max_seconds} s")]
     LifetimeOutOfRange {
         /// `exp − iat`, in seconds.
         lifetime: i64,
