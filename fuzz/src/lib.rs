@@ -354,6 +354,27 @@ pub fn dpop(data: &[u8]) {
     let _ = poll_once(verifier.verify(&request));
     let _ = dpop::ProofRequest::from_header_values(&[proof, proof], "GET", "https://rs.example/");
     let _ = dpop::normalize_htu(proof);
+    dpop_nonces(proof, now);
+}
+
+/// The server's stateless nonces and the client's handling of a server's answer, on the same
+/// untrusted text: as a nonce to check, a `DPoP-Nonce` header and a `WWW-Authenticate` value.
+fn dpop_nonces(text: &str, now: jwt_claims::NumericDate) {
+    static DPOP: OnceLock<Option<(dpop::NonceIssuer, dpop::DpopClient)>> = OnceLock::new();
+    let Some((issuer, client)) = DPOP.get_or_init(|| {
+        let key = dpop::NonceKey::from_bytes(vec![7; 32]).ok()?;
+        let previous = dpop::NonceKey::from_bytes(vec![9; 32]).ok()?;
+        let client = dpop::DpopClient::generate(JwsAlgorithm::ES256).ok()?;
+        Some((dpop::NonceIssuer::new(key).previous_key(previous), client))
+    }) else {
+        return;
+    };
+    let _ = issuer.check_at(text, now);
+    let _ = client.record_nonce("https://as.example/token", text);
+    let _ = client.record_nonce(text, "n-1");
+    let _ = client.proof("POST", "https://as.example/token", None);
+    let _ = dpop::DpopClient::is_nonce_error(401, Some(text), Some(text));
+    let _ = dpop::DpopClient::is_nonce_error(400, Some(text), Some(text));
 }
 
 /// Polls a future once; `None` if it would wait (the bodies use only futures that do not).

@@ -111,9 +111,9 @@ impl VerifierPolicy {
             .max_lifetime(self.max_lifetime)
     }
 
-    /// The time checks of the reference (§2 step 11: `nbf`, `exp`, then the age of `iat` and
-    /// `iat` in the future), then the lifetime limit of the draft. `iat` and `exp` are
-    /// required claims, checked present before this runs.
+    /// The time checks in the reference implementation's order (`nbf`, `exp`, then the age of
+    /// `iat` and `iat` in the future), then the lifetime limit of the draft. `iat` and `exp`
+    /// are required claims, checked present before this runs.
     pub(crate) fn check_times(&self, claims: &RegisteredClaims) -> Result<(), E2ePopError> {
         let rules = self.time_rules();
         let iat = claims.iat.ok_or(E2ePopError::MissingClaim("iat"))?;

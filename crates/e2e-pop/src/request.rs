@@ -28,7 +28,7 @@ use std::time::Duration;
 const MAX_RESPONSE: usize = 256 << 10;
 /// How long one exchange may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
-/// The media type of the request body (research note §12 #16).
+/// The media type of the request body (docs/e2e-pop.md, resolution 16).
 pub const POP_CONTENT_TYPE: &str = "application/jwt+pop";
 
 /// The OP's answer to an ICT request (HTTP 201).

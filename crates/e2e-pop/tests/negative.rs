@@ -1,5 +1,5 @@
-//! The negative cases of the OIDC² research note (§11): each fails with its own error, and the
-//! neighbouring positive case passes (so that each test can fail).
+//! The negative cases of OIDC² (the checks table of docs/e2e-pop.md): each fails with its own
+//! error, and the neighbouring positive case passes (so that each test can fail).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 

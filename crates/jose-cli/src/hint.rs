@@ -37,7 +37,7 @@ pub fn jwe(e: &jwe::JweError) -> String {
     }
 }
 
-/// A JWT verification error, with its code; `alg_flag` as for [`jws`].
+/// A JWT verification error, with its code; `alg_flag` as for [`jws()`].
 pub fn jwt(e: &JwtError, alg_flag: &str) -> String {
     let text = match e {
         JwtError::Jws(e) => jws(e, alg_flag),

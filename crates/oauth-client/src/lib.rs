@@ -13,6 +13,7 @@ mod discovery;
 mod error;
 pub mod http;
 mod id_token;
+mod id_token_validation;
 mod introspection;
 mod jar;
 mod jarm;
@@ -28,7 +29,6 @@ mod redirect;
 mod registration;
 mod request;
 mod resource;
-mod seams;
 mod token;
 #[cfg(feature = "tokio")]
 mod token_manager;
@@ -59,6 +59,7 @@ pub use error::{
 #[cfg(feature = "reqwest")]
 pub use http::reqwest_client::{ReqwestHttpClient, ReqwestHttpClientBuilder};
 pub use id_token::IdTokenClaims;
+pub use id_token_validation::IdTokenValidation;
 pub use introspection::{INTROSPECTION_JWT, IntrospectionResponse};
 pub use jar::{REQUEST_OBJECT_TYP, RequestObjectOptions};
 pub use jwks::ExportedJwksCache;
@@ -77,7 +78,6 @@ pub use pending_login::{
     MemoryPendingLoginStore, PendingLogin, PendingLoginError, PendingLoginStore,
 };
 pub use polling::PollAnswer;
-pub use seams::IdTokenValidation;
 pub use token::{AuthorizationCodeGrantChecks, AuthorizationDetail, TokenResponse};
 #[cfg(feature = "tokio")]
 pub use token_manager::{

@@ -423,7 +423,8 @@ async fn dynamic_registration_returns_a_working_configuration() {
 
 #[tokio::test]
 async fn a_registered_client_secret_jwt_client_authenticates_with_its_issued_secret() {
-    // The DCR seed's request: client_secret_jwt with HS256 (keyed with the issued secret).
+    // A dynamic registration (RFC 7591) of a client_secret_jwt client: HS256, keyed with the
+    // secret the server issues.
     let mut metadata = ClientMetadata::for_registration([redirect_uri()]);
     metadata.grant_types = Some(vec!["authorization_code".into()]);
     metadata.token_endpoint_auth_method = Some("client_secret_jwt".into());

@@ -106,8 +106,9 @@ impl VerifiedChallenge {
 
 /// Builds and signs a signed challenge (the service's side, or a test double of it).
 ///
-/// Emits `alg` (never the seed's `algo`) and an absolute `exp` = `iat` + 3 s unless
-/// [`SignedChallengeBuilder::relative_exp`] asks for the seed's relative form. `hss_nonce`
+/// Emits `alg` (never `algo`, a misspelling some descriptions of the tokens use) and an
+/// absolute `exp` = `iat` + 3 s unless [`SignedChallengeBuilder::relative_exp`] asks for the
+/// relative form (seconds after `iat`). `hss_nonce`
 /// defaults to 32 random bytes, base64url.
 ///
 /// ```
@@ -247,7 +248,7 @@ impl SignedChallengeBuilder {
         self
     }
 
-    /// Writes `exp` as the number of seconds after `iat`, as the seed words it. Off by default:
+    /// Writes `exp` as the number of seconds after `iat` (an "expiry duration"). Off by default:
     /// only for a peer that reads `exp` that way.
     pub fn relative_exp(mut self, relative: bool) -> Self {
         self.relative_exp = relative;
@@ -362,7 +363,7 @@ macro_rules! rule_setters {
         }
 
         /// How `exp` is read (default: a NumericDate). The relative and automatic readings are
-        /// a compatibility switch for peers that follow the seed's wording.
+        /// a compatibility switch for peers that write `exp` as a duration after `iat`.
         pub fn exp_interpretation(mut self, exp: crate::ExpInterpretation) -> Self {
             self.rules.exp = exp;
             self
@@ -397,7 +398,8 @@ macro_rules! rule_setters {
 
 pub(crate) use rule_setters;
 
-/// Verifies signed challenges (what the user's phone does, §3.2 of the research note).
+/// Verifies signed challenges (what the user's phone does; the checks, in order, are listed
+/// in docs/signing-challenge.md).
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct ChallengeVerifier {

@@ -19,14 +19,14 @@ use std::time::Duration;
 /// Largest accepted token (the signed response carries a certificate chain).
 pub(crate) const MAX_TOKEN_BYTES: usize = 16 << 10;
 
-/// How `exp` is read. The seed describes it as "expiry duration in seconds (i.e. 3 seconds)";
-/// every real token of the service uses an absolute NumericDate.
+/// How `exp` is read. Some descriptions of the tokens call it an "expiry duration in seconds
+/// (i.e. 3 seconds)"; every real token of the service uses an absolute NumericDate.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ExpInterpretation {
     /// `exp` is a NumericDate (RFC 7519). The default.
     #[default]
     NumericDate,
-    /// `exp` is a number of seconds after `iat` (the seed's wording).
+    /// `exp` is a number of seconds after `iat` (an "expiry duration").
     RelativeToIat,
     /// A duration when `exp < iat` and `exp <= 86400`, a NumericDate otherwise.
     Auto,
@@ -124,7 +124,7 @@ pub(crate) fn parse_header(
             name,
         )));
     }
-    // The seed's `algo` is never read in place of `alg`.
+    // An `algo` member (a misspelling of `alg` in some descriptions) is never read as `alg`.
     let alg = header
         .algorithm(|alg| allowed.contains(&alg))
         .map_err(|refusal| match refusal.malformed() {

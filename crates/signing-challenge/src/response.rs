@@ -244,7 +244,7 @@ impl SignedResponseBuilder {
         self
     }
 
-    /// Writes `exp` relative to `iat`, as the seed words it. Off by default.
+    /// Writes `exp` relative to `iat` (an "expiry duration"). Off by default.
     pub fn relative_exp(mut self, relative: bool) -> Self {
         self.relative_exp = relative;
         self
@@ -379,7 +379,8 @@ async fn first_use(
     Ok(true)
 }
 
-/// Verifies signed responses (what the hash-signing service does, §3.3 of the research note).
+/// Verifies signed responses (what the hash-signing service does; the checks, in order, are
+/// listed in docs/signing-challenge.md).
 #[derive(Clone)]
 #[must_use]
 pub struct ResponseVerifier {

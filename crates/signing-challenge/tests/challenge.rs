@@ -88,7 +88,7 @@ fn a_challenge_verifies_with_the_key_named_by_kid() {
     assert!(verifier().verify(&good(), &full).is_ok());
 }
 
-/// The staging sample of the research note (§4): `alg: ES256` with a 96-byte signature.
+/// A token shaped like one seen on a staging service: `alg: ES256` with a 96-byte signature.
 #[test]
 fn a_96_byte_signature_labelled_es256_is_refused() {
     let token = unsigned(&with(header(), "typ", json!("JWT")), &claims(), &[0x5a; 96]);

@@ -102,7 +102,7 @@ fn a_response_from_the_registered_certificate_verifies() {
             .leaf_key()
             .same_key(&user_p256().to_public().unwrap())
     );
-    // The header carries alg and x5c, never the seed's algo.
+    // The header carries alg and x5c, never `algo` (a misspelling some descriptions use).
     let header = jws::unverified::decode_header(&good_token()).unwrap();
     assert!(header.param("algo").is_none());
     assert_eq!(header.x5c().unwrap().len(), 2);

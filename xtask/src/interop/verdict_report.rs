@@ -1,6 +1,7 @@
 //! The docs/interop.md sections on the peers' verdicts on the invalid vectors: a summary, the
-//! first look of issue #22 checked against this run, and per peer what it accepts that it
-//! should not, grouped by reason code, protocol apart from policy.
+//! first look (an earlier run of the invalid JWS vectors through the two Python peers, kept in
+//! `FIRST_LOOK`) checked against this run, and per peer what it accepts that it should not,
+//! grouped by reason code, protocol apart from policy.
 
 use super::verdicts::{PeerVerdict, Record};
 use crate::vectors::reasons::POLICY;
@@ -194,7 +195,8 @@ fn policy_note(id: &str) -> Option<&'static str> {
     POLICY.iter().find(|(i, _)| *i == id).map(|(_, why)| *why)
 }
 
-/// The invalid JWS vectors each Python peer accepted in the first look of issue #22.
+/// The invalid JWS vectors each Python peer accepted in the first look (an earlier run at the
+/// pinned versions).
 const FIRST_LOOK: &[(&str, &[&str])] = &[
     (
         "jwcrypto",

@@ -21,6 +21,23 @@ pub fn run() -> CliResult {
     println!("jose demo: keys, signatures and tokens made and checked locally.");
 
     step("1. Generate a key for every JWS algorithm and sign/verify with each");
+    sign_with_every_algorithm()?;
+
+    step("2. Publish a JWK Set and identify keys by RFC 7638 thumbprint");
+    let (signer, jwks) = publish_jwk_set()?;
+
+    step("3. Issue a JWT and validate it against the JWK Set");
+    let (token, validation, now) = issue_and_validate(&signer, &jwks)?;
+
+    step("4. What is refused, and why");
+    show_refusals(&token, &jwks, &validation, now);
+
+    println!("\nDone. Every step ran locally with fresh keys.");
+    Ok(())
+}
+
+/// Step 1: a fresh key per JWS algorithm, a compact JWS, and its verification.
+fn sign_with_every_algorithm() -> CliResult {
     for &alg in JwsAlgorithm::ALL {
         let signer = SigningKey::generate(alg).map_err(fail)?;
         let token = jws::compact::CompactSign::new(b"hello")
@@ -35,8 +52,11 @@ pub fn run() -> CliResult {
             .map_err(fail)?;
         println!("  {:<8} {} bytes  verified", alg.as_str(), token.len());
     }
+    Ok(())
+}
 
-    step("2. Publish a JWK Set and identify keys by RFC 7638 thumbprint");
+/// Step 2: an ES256 key named by its RFC 7638 thumbprint, and the JWK Set that publishes it.
+fn publish_jwk_set() -> CliResult<(SigningKey, JwkSet)> {
     let signer = SigningKey::new(
         Jwk::generate(JwsAlgorithm::ES256).map_err(fail)?,
         JwsAlgorithm::ES256,
@@ -55,8 +75,15 @@ pub fn run() -> CliResult {
         jwk_thumbprint::thumbprint_uri(signer.jwk(), ThumbprintHash::Sha256)
     );
     println!("  jwks = {}", jwks.to_json());
+    Ok((signer, jwks))
+}
 
-    step("3. Issue a JWT and validate it against the JWK Set");
+/// Step 3: an access-token-shaped JWT signed with the key, verified against the set; the
+/// validation and the time it used, for step 4.
+fn issue_and_validate(
+    signer: &SigningKey,
+    jwks: &JwkSet,
+) -> CliResult<(String, Validation, NumericDate)> {
     let now = NumericDate::now();
     let token = JwtBuilder::new()
         .issuer("https://issuer.example")
@@ -66,7 +93,7 @@ pub fn run() -> CliResult {
         .lifetime(Duration::from_secs(300))
         .claim("scope", "read write")
         .map_err(fail)?
-        .sign(&signer)
+        .sign(signer)
         .map_err(fail)?;
     println!("  token = {token}");
     let validation = Validation::new()
@@ -75,28 +102,32 @@ pub fn run() -> CliResult {
         .audience("https://api.example")
         .typ("at+jwt");
     let verified =
-        jwt_claims::verify::<Map<String, Value>>(&token, &jwks, &validation.clone().now(now))
+        jwt_claims::verify::<Map<String, Value>>(&token, jwks, &validation.clone().now(now))
             .map_err(fail)?;
     println!(
         "  valid: sub={:?} scope={}",
         verified.registered().sub.as_deref().unwrap_or(""),
         verified.claims()["scope"]
     );
+    Ok((token, validation, now))
+}
 
-    step("4. What is refused, and why");
+/// Step 4: the same token refused later, for another audience, tampered, as `alg: none`, and
+/// with an algorithm the key cannot have.
+fn show_refusals(token: &str, jwks: &JwkSet, validation: &Validation, now: NumericDate) {
     let later = validation.clone().now(now.plus(Duration::from_secs(3600)));
     report(
         "an hour later",
-        jwt_claims::verify::<Map<String, Value>>(&token, &jwks, &later).err(),
+        jwt_claims::verify::<Map<String, Value>>(token, jwks, &later).err(),
     );
     let wrong_aud = Validation::new()
         .algorithms([JwsAlgorithm::ES256])
         .audience("https://other.example");
     report(
         "another audience",
-        jwt_claims::verify::<Map<String, Value>>(&token, &jwks, &wrong_aud).err(),
+        jwt_claims::verify::<Map<String, Value>>(token, jwks, &wrong_aud).err(),
     );
-    let mut tampered = token.clone();
+    let mut tampered = token.to_owned();
     let middle = tampered.len() / 2;
     let replacement = if &tampered[middle..=middle] == "A" {
         "B"
@@ -106,7 +137,7 @@ pub fn run() -> CliResult {
     tampered.replace_range(middle..=middle, replacement);
     report(
         "one character changed",
-        jwt_claims::verify::<Map<String, Value>>(&tampered, &jwks, &validation).err(),
+        jwt_claims::verify::<Map<String, Value>>(&tampered, jwks, validation).err(),
     );
     let none = format!(
         "{}.{}.",
@@ -115,16 +146,13 @@ pub fn run() -> CliResult {
     );
     report(
         "alg none",
-        jwt_claims::verify::<Map<String, Value>>(&none, &jwks, &validation).err(),
+        jwt_claims::verify::<Map<String, Value>>(&none, jwks, validation).err(),
     );
     let hs = Validation::new().algorithms([JwsAlgorithm::HS256]);
     report(
         "HS256 demanded of an EC key",
-        jwt_claims::verify::<Map<String, Value>>(&token, &jwks, &hs).err(),
+        jwt_claims::verify::<Map<String, Value>>(token, jwks, &hs).err(),
     );
-
-    println!("\nDone. Every step ran locally with fresh keys.");
-    Ok(())
 }
 
 fn report(what: &str, error: Option<JwtError>) {

@@ -32,8 +32,10 @@ pub fn ok(args: &[&str], stdin: &[u8]) -> String {
 }
 
 /// A temporary directory for key, secret and token files, removed at the end of the test.
+#[allow(dead_code)] // not every suite writes files
 pub struct Dir(pub PathBuf);
 
+#[allow(dead_code)] // not every suite writes files
 impl Dir {
     /// A fresh directory named after the test binary, `name` and the process.
     pub fn new(name: &str) -> Self {

@@ -1,5 +1,6 @@
-//! Shared setup of the suites that run against oidc-provider (`provider.rs`, `advanced.rs`,
-//! `mapping_gaps.rs`): the provider of the test binary, its static clients, the RP's pending
+//! Shared setup of the suites that run against oidc-provider (`provider.rs`,
+//! `authorization_requests.rs`, `device_flow.rs`, `sender_constrained_tokens.rs`,
+//! `client_configuration.rs`, `code_grant_checks.rs`, ...): the provider of the test binary, its static clients, the RP's pending
 //! authorization state, and the browser part of the code flow.
 #![allow(dead_code)] // each test binary uses a part
 

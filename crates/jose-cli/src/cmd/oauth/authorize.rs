@@ -7,8 +7,9 @@ use crate::cmd::oauth::listener::Loopback;
 use crate::cmd::oauth::output::Output;
 use crate::error::{CliError, CliResult};
 use clap::Args;
+use jws::SigningKey;
 use oauth_client::{
-    AuthorizationCodeGrantChecks, Params, pkce_code_challenge, random_nonce,
+    AuthorizationCodeGrantChecks, Configuration, Params, Url, pkce_code_challenge, random_nonce,
     random_pkce_code_verifier, random_state,
 };
 use std::path::PathBuf;
@@ -122,17 +123,47 @@ pub async fn run(args: AuthorizeArgs) -> CliResult {
     let listener = Loopback::bind(args.redirect_uri.as_deref()).await?;
     let redirect_uri = listener.redirect_uri().to_string();
 
+    let verifier = random_pkce_code_verifier().map_err(common::error)?;
+    let params = authorization_params(&args, hybrid, &redirect_uri, &verifier)?;
+    let params = common::merge_params(args.grant.with_resources(params), &extra);
+    let checks = grant_checks(&params, verifier)?;
+    let url = authorization_url(&config, params, signer.as_ref(), args.par, &out).await?;
+
+    eprintln!("Open this URL to authorize (the redirect goes to {redirect_uri}):");
+    eprintln!("{url}");
+    if !args.no_browser {
+        open_browser(url.as_str());
+    }
+    let callback = listener.wait(Duration::from_secs(args.timeout)).await?;
+
+    // The token request names the resources again (RFC 8707 §2.2).
+    let token_params = args.grant.with_resources(Params::new());
+    let tokens = config
+        .authorization_code_grant_with_callback(&callback, &checks, token_params)
+        .await
+        .map_err(|e| common::fail(&out, e))?;
+    out.print_tokens(&tokens, &notes)
+}
+
+/// The authorization request's own parameters: the redirect URI, the scope (`openid` unless
+/// `--scope`), PKCE, a random `state`, a random `nonce` for OpenID Connect, and for the hybrid
+/// flow its response type and a `form_post` response mode.
+fn authorization_params(
+    args: &AuthorizeArgs,
+    hybrid: bool,
+    redirect_uri: &str,
+    verifier: &str,
+) -> CliResult<Params> {
     let random = |e| common::error(e);
-    let verifier = random_pkce_code_verifier().map_err(random)?;
     let scope = args
         .grant
         .scope
         .clone()
         .unwrap_or_else(|| "openid".to_owned());
     let mut params = Params::from([
-        ("redirect_uri", redirect_uri.as_str()),
+        ("redirect_uri", redirect_uri),
         ("scope", scope.as_str()),
-        ("code_challenge", pkce_code_challenge(&verifier).as_str()),
+        ("code_challenge", pkce_code_challenge(verifier).as_str()),
         ("code_challenge_method", "S256"),
         ("state", random_state().map_err(random)?.as_str()),
     ]);
@@ -153,23 +184,44 @@ pub async fn run(args: AuthorizeArgs) -> CliResult {
             },
         );
     }
-    let params = common::merge_params(args.grant.with_resources(params), &extra);
-    let state = params.get("state").map(str::to_owned);
-    let nonce = params.get("nonce").map(str::to_owned);
-    let max_age = match params.get("max_age") {
-        Some(v) => Some(
-            v.parse::<u64>()
-                .map_err(|_| CliError::usage("--param max_age: a number of seconds"))?,
-        ),
-        None => None,
-    };
+    Ok(params)
+}
 
-    let url = match (&signer, args.par) {
+/// What the callback and the tokens must match: the PKCE verifier, and the `state`, `nonce`
+/// and `max_age` the request carries (a `--param` may have replaced or added them).
+fn grant_checks(params: &Params, verifier: String) -> CliResult<AuthorizationCodeGrantChecks> {
+    let mut checks = AuthorizationCodeGrantChecks::new().pkce_code_verifier(verifier);
+    checks = match params.get("state") {
+        Some(state) => checks.expected_state(state.to_owned()),
+        None => checks.skip_state_check(),
+    };
+    if let Some(nonce) = params.get("nonce") {
+        checks = checks.expected_nonce(nonce.to_owned());
+    }
+    if let Some(max_age) = params.get("max_age") {
+        let max_age = max_age
+            .parse::<u64>()
+            .map_err(|_| CliError::usage("--param max_age: a number of seconds"))?;
+        checks = checks.max_age(max_age);
+    }
+    Ok(checks)
+}
+
+/// The URL for the browser: the parameters in the query, in a signed request object
+/// (`--jar`), pushed first (`--par`), or a pushed request object.
+async fn authorization_url(
+    config: &Configuration,
+    params: Params,
+    signer: Option<&SigningKey>,
+    par: bool,
+    out: &Output,
+) -> CliResult<Url> {
+    match (signer, par) {
         (Some(signer), true) => {
             let jar = config
                 .request_object(params, signer)
                 .await
-                .map_err(|e| common::fail(&out, e))?;
+                .map_err(|e| common::fail(out, e))?;
             config.build_authorization_url_with_par(jar).await
         }
         (Some(signer), false) => {
@@ -180,33 +232,7 @@ pub async fn run(args: AuthorizeArgs) -> CliResult {
         (None, true) => config.build_authorization_url_with_par(params).await,
         (None, false) => config.build_authorization_url(params),
     }
-    .map_err(|e| common::fail(&out, e))?;
-
-    eprintln!("Open this URL to authorize (the redirect goes to {redirect_uri}):");
-    eprintln!("{url}");
-    if !args.no_browser {
-        open_browser(url.as_str());
-    }
-    let callback = listener.wait(Duration::from_secs(args.timeout)).await?;
-
-    let mut checks = AuthorizationCodeGrantChecks::new().pkce_code_verifier(verifier);
-    checks = match state {
-        Some(state) => checks.expected_state(state),
-        None => checks.skip_state_check(),
-    };
-    if let Some(nonce) = nonce {
-        checks = checks.expected_nonce(nonce);
-    }
-    if let Some(max_age) = max_age {
-        checks = checks.max_age(max_age);
-    }
-    // The token request names the resources again (RFC 8707 §2.2).
-    let token_params = args.grant.with_resources(Params::new());
-    let tokens = config
-        .authorization_code_grant_with_callback(&callback, &checks, token_params)
-        .await
-        .map_err(|e| common::fail(&out, e))?;
-    out.print_tokens(&tokens, &notes)
+    .map_err(|e| common::fail(out, e))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use crate::error::{CliError, CliResult};
 use crate::secret_arg::SecretArg;
 use ciba::{BackchannelRequest, CibaClient, CibaError, Profile, UserHint};
 use clap::Args;
+use oauth_client::{Configuration, Params};
 use serde_json::{Map, Value};
 use std::num::NonZeroU32;
 use std::path::PathBuf;
@@ -112,6 +113,35 @@ pub async fn run(args: CibaArgs) -> CliResult {
             "request",
         ],
     )?;
+    let hint = user_hint(&args)?;
+    let flow = Flow {
+        ciba: true,
+        ciba_user_code: args.user_code.is_some(),
+        ..Flow::default()
+    };
+    let config = common::configure(&issuer, &args.client, flow).await?;
+    let (config, notes) = args.dpop.apply(config)?;
+    let client = ciba_client(config, &args, &out)?;
+    let request = backchannel_request(&args, hint, &extra);
+
+    let ack = client.initiate(&request).await.map_err(|e| fail(&out, e))?;
+    // The user-facing values, on stderr at once: a script can act on them while we poll.
+    eprintln!("auth_req_id: {}", ack.auth_req_id().expose());
+    output::eprint_expires_in(ack.expires_in());
+    eprintln!("interval: {}", ack.interval());
+    let label = match &args.binding_message {
+        Some(message) => format!("waiting for the user to approve \"{message}\" on their device"),
+        None => "waiting for the user to approve on their device".to_owned(),
+    };
+    let tokens = output::with_spinner(&label, client.poll(&ack))
+        .await
+        .map_err(|e| fail(&out, e))?;
+    out.print_tokens(&tokens, &notes)
+}
+
+/// Who is to authenticate: `--login-hint`, `--login-hint-token` or `--id-token-hint`, the
+/// first given.
+fn user_hint(args: &CibaArgs) -> CliResult<UserHint> {
     let hint = match (
         &args.login_hint,
         &args.login_hint_token,
@@ -122,20 +152,19 @@ pub async fn run(args: CibaArgs) -> CliResult {
         (None, None, Some(t)) => UserHint::IdTokenHint(common::value_arg("id-token-hint", t)?),
         (None, None, None) => return Err(CliError::usage("a hint is required: --login-hint")),
     };
-    let flow = Flow {
-        ciba: true,
-        ciba_user_code: args.user_code.is_some(),
-        ..Flow::default()
-    };
-    let config = common::configure(&issuer, &args.client, flow).await?;
-    let (config, notes) = args.dpop.apply(config)?;
+    Ok(hint)
+}
+
+/// The CIBA client over `config`: the profile (`--fapi`), poll mode (the only one a command
+/// line can use), the configuration's DPoP handle, and a request signer when given.
+fn ciba_client(config: Configuration, args: &CibaArgs, out: &Output) -> CliResult<CibaClient> {
     let profile = if args.fapi {
         Profile::Fapi
     } else {
         Profile::Core
     };
     let dpop = config.dpop().cloned();
-    let mut client = CibaClient::with_profile(config, profile).map_err(|e| fail(&out, e))?;
+    let mut client = CibaClient::with_profile(config, profile).map_err(|e| fail(out, e))?;
     if client.delivery_mode() != ciba::DeliveryMode::Poll {
         return Err(CliError::usage(
             "the command line polls: the client's backchannel_token_delivery_mode must be poll",
@@ -146,9 +175,14 @@ pub async fn run(args: CibaArgs) -> CliResult {
     }
     if let Some(path) = &args.request_signing_key {
         let signer = common::signing_key("request-signing-key", path)?;
-        client = client.request_signer(signer).map_err(|e| fail(&out, e))?;
+        client = client.request_signer(signer).map_err(|e| fail(out, e))?;
     }
+    Ok(client)
+}
 
+/// The backchannel authentication request: scope and hint, then the optional members, the
+/// resources and the `--param`s.
+fn backchannel_request(args: &CibaArgs, hint: UserHint, extra: &Params) -> BackchannelRequest {
     let mut request = BackchannelRequest::new(args.scope.as_str(), hint);
     if let Some(message) = &args.binding_message {
         request = request.binding_message(message.as_str());
@@ -168,18 +202,5 @@ pub async fn run(args: CibaArgs) -> CliResult {
     for (name, value) in extra.iter() {
         request = request.param(name, Value::String(value.to_owned()));
     }
-
-    let ack = client.initiate(&request).await.map_err(|e| fail(&out, e))?;
-    // The user-facing values, on stderr at once: a script can act on them while we poll.
-    eprintln!("auth_req_id: {}", ack.auth_req_id().expose());
-    output::eprint_expires_in(ack.expires_in());
-    eprintln!("interval: {}", ack.interval());
-    let label = match &args.binding_message {
-        Some(message) => format!("waiting for the user to approve \"{message}\" on their device"),
-        None => "waiting for the user to approve on their device".to_owned(),
-    };
-    let tokens = output::with_spinner(&label, client.poll(&ack))
-        .await
-        .map_err(|e| fail(&out, e))?;
-    out.print_tokens(&tokens, &notes)
+    request
 }

@@ -319,6 +319,42 @@ pub async fn configure(issuer: &Url, args: &ClientArgs, flow: Flow) -> CliResult
     let Some(client_id) = args.client_id.as_deref() else {
         return Err(CliError::usage("--client-id is required"));
     };
+    let mut metadata = client_metadata(args, client_id, flow)?;
+    let auth = client_auth(args)?;
+    let certificate = match (&args.cert, &args.cert_key) {
+        (Some(cert), Some(key)) => {
+            metadata.use_mtls_endpoint_aliases.get_or_insert(true);
+            Some((cert.as_path(), key.as_path()))
+        }
+        _ => None,
+    };
+    let mut builder = Configuration::builder(metadata, auth)
+        .http_client(http_client(&args.transport, certificate)?);
+    if args.transport.insecure_http {
+        builder = builder.allow_insecure_requests();
+    }
+    if let Some(path) = &args.decryption_key {
+        let keys = io::read_keys(path)?;
+        if keys.is_empty() {
+            return Err(CliError::usage(format!(
+                "--decryption-key {}: no usable key",
+                path.display()
+            )));
+        }
+        builder = builder.decrypt_responses(Decryption::new(keys, ALL_ENCRYPTIONS));
+    }
+    if flow.hybrid {
+        builder = builder.use_code_id_token_response_type();
+    }
+    if flow.jarm {
+        builder = builder.use_jwt_response_mode();
+    }
+    discover(builder, issuer, args.transport.discovery).await
+}
+
+/// `--client-metadata` (or just the client id), with what the flow needs: CIBA's poll mode
+/// and user code unless the metadata says otherwise.
+fn client_metadata(args: &ClientArgs, client_id: &str, flow: Flow) -> CliResult<ClientMetadata> {
     let mut metadata = match &args.client_metadata {
         Some(text) => {
             let object = io::parse_object_arg("client-metadata", text)?;
@@ -336,6 +372,12 @@ pub async fn configure(issuer: &Url, args: &ClientArgs, flow: Flow) -> CliResult
     if flow.ciba_user_code {
         metadata.backchannel_user_code_parameter.get_or_insert(true);
     }
+    Ok(metadata)
+}
+
+/// The client authentication of `--auth-method`, or the one the given credentials imply
+/// (`--private-key`, then a secret, then `--cert`, then none).
+fn client_auth(args: &ClientArgs) -> CliResult<ClientAuth> {
     let secret = match (&args.client_secret, &args.client_secret_file) {
         (Some(s), _) => Some(s.to_string()),
         (None, Some(path)) => Some(read_secret_file(path)?),
@@ -379,35 +421,7 @@ pub async fn configure(issuer: &Url, args: &ClientArgs, flow: Flow) -> CliResult
             }
         }
     };
-    let certificate = match (&args.cert, &args.cert_key) {
-        (Some(cert), Some(key)) => {
-            metadata.use_mtls_endpoint_aliases.get_or_insert(true);
-            Some((cert.as_path(), key.as_path()))
-        }
-        _ => None,
-    };
-    let mut builder = Configuration::builder(metadata, auth)
-        .http_client(http_client(&args.transport, certificate)?);
-    if args.transport.insecure_http {
-        builder = builder.allow_insecure_requests();
-    }
-    if let Some(path) = &args.decryption_key {
-        let keys = io::read_keys(path)?;
-        if keys.is_empty() {
-            return Err(CliError::usage(format!(
-                "--decryption-key {}: no usable key",
-                path.display()
-            )));
-        }
-        builder = builder.decrypt_responses(Decryption::new(keys, ALL_ENCRYPTIONS));
-    }
-    if flow.hybrid {
-        builder = builder.use_code_id_token_response_type();
-    }
-    if flow.jarm {
-        builder = builder.use_jwt_response_mode();
-    }
-    discover(builder, issuer, args.transport.discovery).await
+    Ok(auth)
 }
 
 /// Every content encryption algorithm: the client accepts whatever its key fits.

@@ -58,8 +58,19 @@ fn strings<'a>(metadata: &'a Map<String, Value>, member: &str) -> Option<Vec<&'a
 
 /// Reviews server metadata: missing endpoints and protections, insecure options.
 pub fn findings(metadata: &Map<String, Value>) -> Vec<Finding> {
-    use Severity::{Insecure, Missing};
     let mut out = Vec::new();
+    missing_endpoints(metadata, &mut out);
+    authorization_protections(metadata, &mut out);
+    member_values(metadata, &mut out);
+    mtls_aliases(metadata, &mut out);
+    removed_flows(metadata, &mut out);
+    request_uri_registration(metadata, &mut out);
+    out
+}
+
+/// The endpoints every client needs: authorization, token, JWK Set.
+fn missing_endpoints(metadata: &Map<String, Value>, out: &mut Vec<Finding>) {
+    use Severity::Missing;
     for member in ["authorization_endpoint", "token_endpoint", "jwks_uri"] {
         if !metadata.contains_key(member) {
             let why = match member {
@@ -76,6 +87,11 @@ pub fn findings(metadata: &Map<String, Value>) -> Vec<Finding> {
             ));
         }
     }
+}
+
+/// PKCE (S256 offered, plain not) and the RFC 9207 `iss` response parameter.
+fn authorization_protections(metadata: &Map<String, Value>, out: &mut Vec<Finding>) {
+    use Severity::{Insecure, Missing};
     let pkce = strings(metadata, "code_challenge_methods_supported").unwrap_or_default();
     if !pkce.contains(&"S256") {
         out.push(Finding::new(
@@ -100,6 +116,11 @@ pub fn findings(metadata: &Map<String, Value>) -> Vec<Finding> {
             "no RFC 9207 iss parameter in authorization responses: clients of several servers are exposed to mix-up attacks",
         ));
     }
+}
+
+/// Every member on its own: endpoint URLs over HTTPS, no `none` signing, no `RSA1_5`.
+fn member_values(metadata: &Map<String, Value>, out: &mut Vec<Finding>) {
+    use Severity::Insecure;
     for (member, value) in metadata {
         let is_url_member = member.ends_with("_endpoint") || member == "jwks_uri";
         if is_url_member
@@ -131,6 +152,11 @@ pub fn findings(metadata: &Map<String, Value>) -> Vec<Finding> {
             ));
         }
     }
+}
+
+/// The mTLS endpoint aliases, over HTTPS.
+fn mtls_aliases(metadata: &Map<String, Value>, out: &mut Vec<Finding>) {
+    use Severity::Insecure;
     if let Some(aliases) = metadata
         .get("mtls_endpoint_aliases")
         .and_then(Value::as_object)
@@ -147,6 +173,11 @@ pub fn findings(metadata: &Map<String, Value>) -> Vec<Finding> {
             }
         }
     }
+}
+
+/// Response types and grants OAuth 2.1 removed: implicit, password.
+fn removed_flows(metadata: &Map<String, Value>, out: &mut Vec<Finding>) {
+    use Severity::Insecure;
     let response_types = strings(metadata, "response_types_supported").unwrap_or_default();
     if response_types
         .iter()
@@ -173,6 +204,11 @@ pub fn findings(metadata: &Map<String, Value>) -> Vec<Finding> {
             "the implicit grant is offered (removed by OAuth 2.1)",
         ));
     }
+}
+
+/// `request_uri` values the server would fetch without registration.
+fn request_uri_registration(metadata: &Map<String, Value>, out: &mut Vec<Finding>) {
+    use Severity::Insecure;
     if metadata.get("request_uri_parameter_supported") != Some(&Value::Bool(false))
         && metadata.get("require_request_uri_registration") != Some(&Value::Bool(true))
         && metadata.contains_key("authorization_endpoint")
@@ -184,7 +220,6 @@ pub fn findings(metadata: &Map<String, Value>) -> Vec<Finding> {
             "request_uri values need no registration: the server fetches URLs any client names",
         ));
     }
-    out
 }
 
 /// Runs `jose oauth discover`.

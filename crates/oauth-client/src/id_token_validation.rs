@@ -1,12 +1,10 @@
-//! Building blocks for protocols built on this crate (CIBA, device flow, PAR, ...): an
-//! authenticated request to any authorization server endpoint, and ID Token validation on
-//! its own.
+//! ID Tokens received outside the code grant (a CIBA push, a front channel):
+//! [`IdTokenValidation`] says what to expect besides the checks that always run, and
+//! [`Configuration::validate_id_token`] runs the same signature and claim checks as
+//! [`Configuration::authorization_code_grant`].
 
-use crate::config::Endpoint;
 use crate::id_token::IdTokenClaims;
-use crate::request::{JSON, json_success};
-use crate::{Configuration, Error, Params};
-use serde_json::{Map, Value};
+use crate::{Configuration, Error};
 
 /// What [`Configuration::validate_id_token`] checks besides the signature, `iss`, `aud`,
 /// `azp`, `exp` and `iat` (which are always checked).
@@ -106,26 +104,5 @@ impl Configuration {
         expectations.access_token = validation.access_token.as_deref();
         expectations.code = validation.code.as_deref();
         self.check_id_token(id_token, &expectations).await
-    }
-
-    /// POSTs `params` with client authentication (and a DPoP proof when the configuration
-    /// has a handle) to one of the authorization server's endpoints, and returns the JSON
-    /// object of a 200 or 201 answer: for protocols this crate does not wrap yet (the CIBA
-    /// backchannel authentication endpoint, for example). mTLS aliases are honoured.
-    ///
-    /// # Errors
-    /// [`Error::MissingEndpoint`], [`Error::OAuth`] for an error answer, or a malformed
-    /// response.
-    pub async fn authenticated_post(
-        &self,
-        endpoint: Endpoint,
-        params: impl Into<Params>,
-    ) -> Result<Map<String, Value>, Error> {
-        let name = endpoint.short_name();
-        let url = self.endpoint(endpoint)?;
-        let response = self
-            .post_authenticated(name, url, params.into(), JSON, true)
-            .await?;
-        json_success(name, &response, &[200, 201])
     }
 }

@@ -1,6 +1,7 @@
-//! Dynamic client registration against a loopback server that answers with the connect2id
-//! registration response of the DCR seed (`client_secret_basic`, RFC 7592 credentials,
-//! `client_secret_expires_at: 0`): every member lands in the registered client metadata.
+//! Dynamic client registration (RFC 7591) against a loopback server that answers with the
+//! registration response connect2id's documentation shows (`client_secret_basic`, RFC 7592
+//! credentials, `client_secret_expires_at: 0`): every member lands in the registered client
+//! metadata.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 use oauth_client::{ClientAuth, ClientMetadata, Configuration};
@@ -8,7 +9,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use url::Url;
 
-/// The response body of the seed, as connect2id documents it.
+/// A registration response body as connect2id documents it.
 const CONNECT2ID_RESPONSE: &str = r#"{
   "client_id"                    : "5def774h6caci",
   "client_id_issued_at"          : 1412671298,
@@ -84,7 +85,7 @@ fn server() -> (Url, std::sync::mpsc::Receiver<(String, Option<String>)>) {
 }
 
 #[tokio::test]
-async fn the_connect2id_registration_response_of_the_seed_is_read_in_full() {
+async fn a_connect2id_registration_response_is_read_in_full() {
     let (issuer, requests) = server();
     let metadata = ClientMetadata::for_registration(["https://client.example.org/callback"]);
     let config = Configuration::builder(metadata, ClientAuth::none())
@@ -92,7 +93,8 @@ async fn the_connect2id_registration_response_of_the_seed_is_read_in_full() {
         .register(&issuer, Some("ztucZS1ZyFKgh0tUEruUtiSTXhnexmd6"))
         .await
         .unwrap();
-    // The request: the seed's curl, with the initial access token as a bearer token.
+    // The request: the client metadata as JSON, the initial access token as a bearer token
+    // (RFC 7591 §3).
     let (body, authorization) = requests.recv().unwrap();
     let sent: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(

@@ -1,32 +1,33 @@
-//! End-to-end tests of the advanced flows against oidc-provider (one provider for this test
-//! binary, started by `test-provider` on 127.0.0.1): PAR, JAR (signed, signed+encrypted, with
-//! PAR), JARM (query, fragment, form_post; signed and encrypted), the hybrid flow with FAPI 1.0
-//! detached signatures, the device flow, DPoP nonces at every endpoint that takes DPoP,
-//! resource indicators and rich authorization requests through the grants, JWK Set cache
-//! export and import, and mTLS (`tls_client_auth`, `self_signed_tls_client_auth`,
-//! certificate-bound tokens) on the provider's TLS listener.
+//! Authorization requests and responses beyond the plain code flow, end to end against
+//! oidc-provider (one provider for this test binary, started by `test-provider` on
+//! 127.0.0.1): PAR (RFC 9126), JAR (RFC 9101: signed, signed then encrypted, with PAR,
+//! `RequestObjectOptions`), JARM (query, fragment, form_post; signed and encrypted), the hybrid
+//! flow with FAPI 1.0 detached signatures, and resource indicators and rich authorization
+//! requests through PAR, JAR and the grants. Then, through a scripted transport, the answers
+//! a real provider does not give: JARM responses with a wrong issuer, audience, expiry or
+//! signer, hybrid responses with a wrong `s_hash` or a swapped subject, PAR and JAR required by
+//! the server's metadata, PAR answers other than 201.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod common;
+mod scripted_server;
 
 use common::{
-    Pending, browse, builder, callback, client, client_key, config, dpop, finish, provider,
-    redirect_uri, refused_grant, signer,
+    Pending, browse, builder, callback, client_key, config, dpop, finish, provider, redirect_uri,
+    refused_grant, signer,
 };
 use jose_core::alg::{ContentEncryptionAlgorithm, JwsAlgorithm};
 use jose_core::jwk::{Jwk, JwkSet};
 use jws::SigningKey;
-use oauth_client::http::{Headers, Method};
 use oauth_client::{
-    AuthorizationCodeGrantChecks, AuthorizationDetail, Callback, Configuration, Decryption,
-    DevicePollOptions, Error, ExpectedSubject, IdTokenCheck, IdTokenValidation, Params,
-    ReqwestHttpClient,
+    AuthorizationCodeGrantChecks, AuthorizationDetail, Callback, Decryption, Error, IdTokenCheck,
+    Params, RequestObjectOptions,
 };
 use std::time::Duration;
-use test_provider::{DeviceDecision, UserAgent};
+use test_provider::UserAgent;
 use url::Url;
 
-// --- PAR (RFC 9126) ----------------------------------------------------------------------------
+// --- PAR (RFC 9126) -----------------------------------------------------------------------------
 
 #[tokio::test]
 async fn par_pushes_the_request_and_the_code_flow_completes() {
@@ -108,7 +109,7 @@ async fn par_with_dpop_binds_the_code_after_a_nonce_round_trip() {
     assert_eq!(tokens.token_type(), "dpop");
 }
 
-// --- JAR (RFC 9101) ----------------------------------------------------------------------------
+// --- JAR (RFC 9101) -----------------------------------------------------------------------------
 
 #[tokio::test]
 async fn signed_request_objects_are_required_by_the_client_and_accepted_alone_or_with_par() {
@@ -190,7 +191,7 @@ async fn request_objects_are_signed_then_encrypted_to_the_providers_key() {
     finish(&config, &browse(&url).await, &pending).await;
 }
 
-// --- JARM --------------------------------------------------------------------------------------
+// --- JARM ---------------------------------------------------------------------------------------
 
 #[tokio::test]
 async fn jarm_responses_in_the_query_fragment_and_form_post_are_verified_then_checked() {
@@ -422,7 +423,7 @@ async fn encrypted_jarm_responses_are_decrypted_with_the_key_chosen_by_kid() {
     assert!(matches!(err, Error::Decryption { .. }), "{err}");
 }
 
-// --- The hybrid flow -----------------------------------------------------------------------------
+// --- The hybrid flow ----------------------------------------------------------------------------
 
 #[tokio::test]
 async fn hybrid_code_id_token_validates_the_front_channel_id_token_first() {
@@ -566,221 +567,7 @@ async fn fapi1_detached_signature_checks_verify_s_hash() {
     );
 }
 
-// --- The device flow (RFC 8628) ----------------------------------------------------------------
-
-fn fast_polling<'a>() -> DevicePollOptions<'a> {
-    // oidc-provider sends no `interval`; the default 5 s would make the suite slow.
-    DevicePollOptions::new().interval_if_absent(Duration::from_millis(100))
-}
-
-#[tokio::test]
-async fn device_flow_approved_through_the_control_route_yields_tokens() {
-    let config = config("client-device").await;
-    let device = config
-        .initiate_device_authorization(Params::from([("scope", "openid offline_access")]))
-        .await
-        .unwrap();
-    assert!(
-        device
-            .verification_uri()
-            .starts_with(provider().issuer().as_str())
-    );
-    assert!(
-        device
-            .verification_uri_complete()
-            .unwrap()
-            .contains("user_code=")
-    );
-    assert_eq!(device.interval(), None);
-    let user_code = device.user_code().to_owned();
-    let approve = async {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        provider()
-            .decide_device_code(&user_code, DeviceDecision::Approve("bob"))
-            .await
-            .unwrap();
-    };
-    let (tokens, ()) = tokio::join!(
-        config.poll_device_authorization_grant(&device, Params::new(), fast_polling()),
-        approve
-    );
-    let tokens = tokens.unwrap();
-    assert_eq!(tokens.claims().unwrap().sub, "bob");
-    assert!(tokens.refresh_token().is_some());
-    // The refresh token works as usual.
-    let refreshed = config
-        .refresh_token_grant(tokens.refresh_token().unwrap(), Params::new())
-        .await
-        .unwrap();
-    assert_eq!(refreshed.claims().unwrap().sub, "bob");
-}
-
-#[tokio::test]
-async fn a_denied_device_request_is_access_denied_and_an_unfinished_one_hits_the_deadline() {
-    let config = config("client-device").await;
-    let device = config
-        .initiate_device_authorization(Params::from([("scope", "openid")]))
-        .await
-        .unwrap();
-    provider()
-        .decide_device_code(device.user_code(), DeviceDecision::Deny)
-        .await
-        .unwrap();
-    let err = config
-        .poll_device_authorization_grant(&device, Params::new(), fast_polling())
-        .await
-        .unwrap_err();
-    assert_eq!(err.oauth_error(), Some("access_denied"), "{err}");
-
-    let device = config
-        .initiate_device_authorization(Params::from([("scope", "openid")]))
-        .await
-        .unwrap();
-    let err = config
-        .poll_device_authorization_grant(
-            &device,
-            Params::new(),
-            fast_polling().deadline(Duration::from_millis(450)),
-        )
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::Deadline { .. }), "{err}");
-    // One request by hand: still pending.
-    assert!(matches!(
-        config
-            .device_authorization_grant_once(&device, Params::new())
-            .await
-            .unwrap(),
-        oauth_client::DeviceGrantStatus::Pending
-    ));
-}
-
-#[tokio::test]
-async fn device_polling_stops_on_a_cancellation_signal_or_when_dropped() {
-    let config = config("client-device").await;
-    let device = config
-        .initiate_device_authorization(Params::from([("scope", "openid")]))
-        .await
-        .unwrap();
-    let (cancel, cancelled) = tokio::sync::oneshot::channel::<()>();
-    let options = fast_polling().cancel_on(async move {
-        let _ = cancelled.await;
-    });
-    let stop = async {
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        cancel.send(()).unwrap();
-    };
-    let (result, ()) = tokio::join!(
-        config.poll_device_authorization_grant(&device, Params::new(), options),
-        stop
-    );
-    assert!(matches!(result, Err(Error::Cancelled { .. })), "{result:?}");
-
-    // Dropping the future is cancellation too.
-    let dropped = tokio::time::timeout(
-        Duration::from_millis(300),
-        config.poll_device_authorization_grant(&device, Params::new(), fast_polling()),
-    )
-    .await;
-    assert!(dropped.is_err());
-    // The code is still usable afterwards.
-    provider()
-        .decide_device_code(device.user_code(), DeviceDecision::Approve("alice"))
-        .await
-        .unwrap();
-    let tokens = config
-        .poll_device_authorization_grant(&device, Params::new(), fast_polling())
-        .await
-        .unwrap();
-    assert_eq!(tokens.claims().unwrap().sub, "alice");
-}
-
-#[tokio::test]
-async fn device_flow_with_dpop_resources_and_authorization_details() {
-    let config = config("client-device").await.with_dpop(dpop());
-    let detail: AuthorizationDetail = serde_json::from_value(serde_json::json!({
-        "type": "urn:test:payment", "actions": ["initiate"], "amount": "5.00"
-    }))
-    .unwrap();
-    let device = config
-        .initiate_device_authorization(
-            Params::from([("scope", "openid api:read")])
-                .resource("urn:test:jwt-api")
-                .authorization_details(std::slice::from_ref(&detail))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    provider()
-        .decide_device_code(device.user_code(), DeviceDecision::Approve("alice"))
-        .await
-        .unwrap();
-    let tokens = config
-        .poll_device_authorization_grant(&device, Params::new(), fast_polling())
-        .await
-        .unwrap();
-    assert_eq!(tokens.token_type(), "dpop");
-    assert_eq!(tokens.authorization_details().unwrap()[0], detail);
-    // A JWT access token for the resource, bound to the DPoP key.
-    let claims: serde_json::Value =
-        serde_json::from_slice(&jws::unverified::decode_payload(tokens.access_token()).unwrap())
-            .unwrap();
-    assert_eq!(claims["aud"], "urn:test:jwt-api");
-    assert!(claims["cnf"]["jkt"].is_string());
-}
-
-// --- DPoP nonces at every endpoint -----------------------------------------------------------
-
-#[tokio::test]
-async fn dpop_nonces_round_trip_at_token_userinfo_and_resource_requests() {
-    // The provider demands a nonce from every DPoP request at UserInfo (a resource server
-    // answering 401 with a DPoP challenge) and from client-dpop-nonce everywhere.
-    let handle = dpop();
-    let config = config("client-dpop-nonce").await.with_dpop(handle);
-    let pending = Pending::new();
-    let url = config
-        .build_authorization_url(pending.params("openid email"))
-        .unwrap();
-    assert!(
-        url.query_pairs().any(|(k, _)| k == "dpop_jkt"),
-        "the code is bound to the key"
-    );
-    let tokens = finish(&config, &browse(&url).await, &pending).await;
-    assert_eq!(tokens.token_type(), "dpop");
-    let sub = tokens.claims().unwrap().sub.clone();
-    let user = config
-        .fetch_user_info(tokens.access_token(), ExpectedSubject::Is(&sub))
-        .await
-        .unwrap();
-    assert_eq!(user.sub, sub);
-    let userinfo = config.server_metadata().userinfo_endpoint.clone().unwrap();
-    let response = config
-        .fetch_protected_resource(
-            tokens.access_token(),
-            Method::GET,
-            &userinfo,
-            Headers::from([("accept", "application/json")]),
-            None,
-        )
-        .await
-        .unwrap();
-    assert_eq!(response.status, 200);
-    // Refresh keeps the binding.
-    let refreshed = config
-        .refresh_token_grant(tokens.refresh_token().unwrap(), Params::new())
-        .await
-        .unwrap();
-    assert_eq!(refreshed.token_type(), "dpop");
-    // The bound token is useless as a bearer token.
-    let bearer = self::config("client-dpop-nonce").await;
-    let err = bearer
-        .fetch_user_info(tokens.access_token(), ExpectedSubject::Is(&sub))
-        .await
-        .unwrap_err();
-    assert_eq!(err.oauth_error(), Some("invalid_token"), "{err}");
-}
-
-// --- Resource indicators and rich authorization requests ---------------------------------------
+// --- Resource indicators and rich authorization requests ----------------------------------------
 
 #[tokio::test]
 async fn resource_indicators_and_authorization_details_pass_through_par_jar_and_the_grants() {
@@ -831,178 +618,434 @@ async fn resource_indicators_and_authorization_details_pass_through_par_jar_and_
     assert_eq!(info.authorization_details.unwrap()[0], detail);
 }
 
-// --- JWK Set cache export and import -------------------------------------------------------------
+// --- Request object options (modifyAssertion, lifetime) -----------------------------------------
 
 #[tokio::test]
-async fn an_exported_jwks_cache_validates_tokens_in_another_configuration() {
-    let config = config("client-basic").await;
-    assert!(config.jwks_cache().is_none(), "nothing fetched yet");
+async fn request_object_options_reach_the_provider_through_jar_and_par() {
+    let config = config("client-jar").await;
+    let key = signer("client-jar");
+    let short = RequestObjectOptions::new()
+        .lifetime(Duration::from_secs(60))
+        .modify(|_, claims| {
+            claims.insert("purpose".into(), "mapping test".into());
+        });
+
+    // JAR in the URL, with options.
     let pending = Pending::new();
     let url = config
-        .build_authorization_url(pending.params("openid"))
-        .unwrap();
-    let tokens = finish(&config, &browse(&url).await, &pending).await;
-    let exported = config.jwks_cache().unwrap();
-    assert!(exported.jwks["keys"].is_array());
-    // It survives serialization, as it would in a store between invocations.
-    let stored = serde_json::to_string(&exported).unwrap();
-    let restored: oauth_client::ExportedJwksCache = serde_json::from_str(&stored).unwrap();
-
-    let other = self::config("client-basic").await;
-    other.set_jwks_cache(&restored).unwrap();
-    let claims = other
-        .validate_id_token(
-            tokens.id_token().unwrap(),
-            &IdTokenValidation::new().expected_nonce(&pending.nonce),
-        )
+        .build_authorization_url_with_jar_with(pending.params("openid"), &key, &short)
         .await
         .unwrap();
-    assert_eq!(claims.sub, "alice");
-    assert_eq!(other.jwks_cache().unwrap().uat, exported.uat);
-}
-
-// --- mTLS (RFC 8705) -------------------------------------------------------------------------
-
-/// An HTTP client that trusts the test CA and presents `cert`/`key`.
-fn mtls_http(cert: &str, key: &str) -> ReqwestHttpClient {
-    ReqwestHttpClient::builder()
-        .add_root_certificates(provider().pki().ca_pem.as_bytes())
-        .client_certificate(cert.as_bytes(), key.as_bytes())
-        .build()
-        .unwrap()
-}
-
-async fn mtls_config(id: &str, cert: &str, key: &str, bound_to: &str) -> Configuration {
-    let (mut metadata, auth) = client(id);
-    metadata.use_mtls_endpoint_aliases = Some(true);
-    let der = oauth_client::certificate_der_from_pem(bound_to.as_bytes()).unwrap();
-    Configuration::builder(metadata, auth)
-        .allow_insecure_requests()
-        .http_client(mtls_http(cert, key))
-        .certificate_bound_access_tokens(&der)
-        .discover(provider().issuer())
-        .await
-        .unwrap()
-}
-
-#[tokio::test]
-async fn tls_client_auth_and_certificate_bound_tokens_over_the_mtls_aliases() {
-    let pki = provider().pki();
-    let config = mtls_config(
-        "client-mtls",
-        &pki.client_cert_pem,
-        &pki.client_key_pem,
-        &pki.client_cert_pem,
-    )
-    .await;
-    let aliases = config
-        .server_metadata()
-        .mtls_endpoint_aliases
-        .clone()
-        .unwrap();
-    assert!(
-        aliases
-            .token_endpoint
-            .unwrap()
-            .as_str()
-            .starts_with("https://127.0.0.1:")
-    );
-
-    // Client credentials with a JWT access token: its cnf.x5t#S256 is checked.
-    let tokens = config
-        .client_credentials_grant(
-            Params::from([("scope", "api:read")]).resource("urn:test:jwt-api"),
-        )
-        .await
-        .unwrap();
+    let request = url.query_pairs().find(|(k, _)| k == "request").unwrap().1;
     let claims: serde_json::Value =
-        serde_json::from_slice(&jws::unverified::decode_payload(tokens.access_token()).unwrap())
-            .unwrap();
-    let der = oauth_client::certificate_der_from_pem(pki.client_cert_pem.as_bytes()).unwrap();
+        serde_json::from_slice(&jws::unverified::decode_payload(&request).unwrap()).unwrap();
+    assert_eq!(claims["purpose"], "mapping test");
     assert_eq!(
-        claims["cnf"]["x5t#S256"],
-        oauth_client::certificate_thumbprint(&der)
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        60
     );
+    let redirect = browse(&url).await;
+    let tokens = config
+        .authorization_code_grant(&redirect.url, &pending.checks(), Params::new())
+        .await
+        .unwrap();
+    assert_eq!(tokens.claims().unwrap().sub, "alice");
 
-    // The code flow, then UserInfo with the bound (opaque) token over the alias.
+    // Pushed, with a modification the provider must refuse.
     let pending = Pending::new();
-    let url = config
-        .build_authorization_url(pending.params("openid email"))
-        .unwrap();
-    let tokens = finish(&config, &browse(&url).await, &pending).await;
-    let sub = tokens.claims().unwrap().sub.clone();
-    config
-        .fetch_user_info(tokens.access_token(), ExpectedSubject::Is(&sub))
+    let wrong_audience = RequestObjectOptions::new().modify(|_, claims| {
+        claims.insert("aud".into(), "https://elsewhere.example".into());
+    });
+    let jar = config
+        .request_object_with(pending.params("openid"), &key, &wrong_audience)
         .await
         .unwrap();
-    let info = config
-        .introspect_token(tokens.access_token(), Params::new())
-        .await
-        .unwrap();
-    assert_eq!(
-        info.certificate_thumbprint(),
-        Some(oauth_client::certificate_thumbprint(&der).as_str())
-    );
-
-    // Expecting another certificate's binding is a typed error.
-    let wrong = mtls_config(
-        "client-mtls",
-        &pki.client_cert_pem,
-        &pki.client_key_pem,
-        &pki.self_signed_cert_pem,
-    )
-    .await;
-    let err = wrong
-        .client_credentials_grant(
-            Params::from([("scope", "api:read")]).resource("urn:test:jwt-api"),
-        )
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::CertificateBinding(_)), "{err}");
-
-    // Another client's certificate does not authenticate this client.
-    let impostor = mtls_config(
-        "client-mtls",
-        &pki.self_signed_cert_pem,
-        &pki.self_signed_key_pem,
-        &pki.self_signed_cert_pem,
-    )
-    .await;
-    let err = impostor
-        .client_credentials_grant(Params::from([("scope", "api:read")]))
-        .await
-        .unwrap_err();
-    assert_eq!(err.oauth_error(), Some("invalid_client"), "{err}");
+    let err = config.push_authorization_request(jar).await.unwrap_err();
+    assert_eq!(err.oauth_error(), Some("invalid_request_object"), "{err}");
 }
 
-#[tokio::test]
-async fn self_signed_tls_client_auth_with_the_registered_certificate() {
-    let pki = provider().pki();
-    let config = mtls_config(
-        "client-mtls-self-signed",
-        &pki.self_signed_cert_pem,
-        &pki.self_signed_key_pem,
-        &pki.self_signed_cert_pem,
-    )
-    .await;
-    let tokens = config
-        .client_credentials_grant(
-            Params::from([("scope", "api:read")]).resource("urn:test:jwt-api"),
-        )
-        .await
+// --- What a real provider does not send, through a scripted transport ---------------------------
+// (`scripted_server`): each answer must be a specific error, never a panic.
+mod scripted {
+    use crate::scripted_server::*;
+    use jose_core::alg::JwsAlgorithm;
+    use jws::SigningKey;
+    use oauth_client::{AuthorizationCodeGrantChecks, Callback, Error, IdTokenCheck, Params};
+    use serde_json::{Map, Value, json};
+    use std::sync::Arc;
+    use url::Url;
+
+    // --- JARM -----------------------------------------------------------------------------------
+
+    fn jarm_claims() -> Value {
+        json!({
+            "iss": ISSUER, "aud": CLIENT, "exp": now() + 60,
+            "code": "c", "state": "s",
+        })
+    }
+
+    async fn jarm(response: &str) -> Result<oauth_client::TokenResponse, Error> {
+        let server = Arc::new(Scripted::default());
+        server.script("/jwks", [json_answer(200, jwks())]);
+        server.script("/token", [tokens()]);
+        let config = builder(&server)
+            .use_jwt_response_mode()
+            .build(metadata())
+            .unwrap();
+        let mut url = Url::parse("https://rp.test/cb").unwrap();
+        url.query_pairs_mut().append_pair("response", response);
+        config
+            .authorization_code_grant(
+                &url,
+                &AuthorizationCodeGrantChecks::new().expected_state("s"),
+                Params::new(),
+            )
+            .await
+    }
+
+    fn claim_error(result: Result<oauth_client::TokenResponse, Error>) -> &'static str {
+        match result {
+            Err(Error::JwtClaim { claim, .. }) => claim,
+            other => panic!("expected a JWT claim error, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_valid_jarm_response_is_accepted() {
+        jarm(&sign(&keys().op, jarm_claims())).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn jarm_responses_with_a_wrong_issuer_audience_or_expiry_are_refused() {
+        type Change = Box<dyn FnOnce(&mut Map<String, Value>)>;
+        let cases: [(&str, Change); 7] = [
+            (
+                "iss",
+                Box::new(|c| {
+                    c.insert("iss".into(), json!("https://evil.test"));
+                }),
+            ),
+            (
+                "iss",
+                Box::new(|c| {
+                    c.remove("iss");
+                }),
+            ),
+            (
+                "aud",
+                Box::new(|c| {
+                    c.insert("aud".into(), json!("another-client"));
+                }),
+            ),
+            (
+                "aud",
+                Box::new(|c| {
+                    c.remove("aud");
+                }),
+            ),
+            (
+                "exp",
+                Box::new(|c| {
+                    c.insert("exp".into(), json!(now() - 3600));
+                }),
+            ),
+            (
+                "exp",
+                Box::new(|c| {
+                    c.remove("exp");
+                }),
+            ),
+            (
+                "response parameters",
+                Box::new(|c| {
+                    c.insert("code".into(), json!(7));
+                }),
+            ),
+        ];
+        for (claim, change) in cases {
+            let response = sign(&keys().op, with(jarm_claims(), change));
+            assert_eq!(claim_error(jarm(&response).await), claim);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_jarm_response_signed_by_another_key_is_refused() {
+        let forged = sign(&keys().forger, jarm_claims());
+        let err = jarm(&forged).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Jwt {
+                    what: "JARM response",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        // Unsigned and stripped.
+        let payload = jose_core::b64::encode(jarm_claims().to_string());
+        let none = format!("{}.{payload}.", jose_core::b64::encode(r#"{"alg":"none"}"#));
+        assert!(matches!(
+            jarm(&none).await.unwrap_err(),
+            Error::UnsignedJwt { .. }
+        ));
+        // A response with the code outside the JWT is not a JARM response.
+        let err = jarm("not-a-jwt").await.unwrap_err();
+        assert!(matches!(err, Error::Jwt { .. }), "{err}");
+        let server = Arc::new(Scripted::default());
+        let config = builder(&server)
+            .use_jwt_response_mode()
+            .build(metadata())
+            .unwrap();
+        let err = config
+            .authorization_code_grant(
+                &Url::parse("https://rp.test/cb?code=c&state=s").unwrap(),
+                &AuthorizationCodeGrantChecks::new().expected_state("s"),
+                Params::new(),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidCallback(_)), "{err}");
+    }
+
+    // --- Hybrid ---------------------------------------------------------------------------------
+
+    fn front_id_token(
+        code: &str,
+        state: &str,
+        changes: impl FnOnce(&mut Map<String, Value>),
+    ) -> String {
+        let hash = |v: &str| {
+            let digest = jose_core::alg::HashAlgorithm::Sha256.digest(v.as_bytes());
+            jose_core::b64::encode(&digest[..16])
+        };
+        let claims = with(
+            json!({
+                "iss": ISSUER, "sub": "alice", "aud": CLIENT, "exp": now() + 300, "iat": now(),
+                "nonce": "n", "c_hash": hash(code), "s_hash": hash(state),
+            }),
+            changes,
+        );
+        sign(&keys().op, claims)
+    }
+
+    async fn hybrid(
+        front: &str,
+        token_endpoint_sub: &str,
+        detached: bool,
+    ) -> Result<oauth_client::TokenResponse, Error> {
+        let server = Arc::new(Scripted::default());
+        server.script("/jwks", [json_answer(200, jwks())]);
+        let back = front_id_token("c", "s", |c| {
+            c.insert("sub".into(), json!(token_endpoint_sub));
+            c.remove("c_hash");
+            c.remove("s_hash");
+        });
+        server.script(
+            "/token",
+            [json_answer(
+                200,
+                json!({"access_token": "at", "token_type": "Bearer", "id_token": back}),
+            )],
+        );
+        let mut builder = builder(&server).use_code_id_token_response_type();
+        if detached {
+            builder = builder.enable_detached_signature_response_checks();
+        }
+        let config = builder.build(metadata()).unwrap();
+        let url = Url::parse(&format!(
+            "https://rp.test/cb#code=c&state=s&id_token={front}"
+        ))
         .unwrap();
-    assert_eq!(tokens.access_token().split('.').count(), 3);
-    // The CA-issued certificate is not the registered one.
-    let other = mtls_config(
-        "client-mtls-self-signed",
-        &pki.client_cert_pem,
-        &pki.client_key_pem,
-        &pki.client_cert_pem,
-    )
-    .await;
-    let err = other
-        .client_credentials_grant(Params::from([("scope", "api:read")]))
-        .await
-        .unwrap_err();
-    assert_eq!(err.oauth_error(), Some("invalid_client"), "{err}");
+        let callback = Callback::from_url(&url).unwrap();
+        config
+            .authorization_code_grant_with_callback(
+                &callback,
+                &AuthorizationCodeGrantChecks::new()
+                    .expected_state("s")
+                    .expected_nonce("n"),
+                Params::new(),
+            )
+            .await
+    }
+
+    fn id_token_check(result: Result<oauth_client::TokenResponse, Error>) -> IdTokenCheck {
+        match result {
+            Err(Error::IdToken { check, .. }) => check,
+            other => panic!("expected an ID Token error, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn hybrid_responses_check_c_hash_s_hash_and_the_subject_of_both_id_tokens() {
+        hybrid(&front_id_token("c", "s", |_| {}), "alice", true)
+            .await
+            .unwrap();
+        let no_c_hash = front_id_token("c", "s", |c| {
+            c.remove("c_hash");
+        });
+        assert_eq!(
+            id_token_check(hybrid(&no_c_hash, "alice", false).await),
+            IdTokenCheck::CodeHash
+        );
+        let other_state = front_id_token("c", "another-state", |_| {});
+        assert_eq!(
+            id_token_check(hybrid(&other_state, "alice", false).await),
+            IdTokenCheck::StateHash
+        );
+        let no_s_hash = front_id_token("c", "s", |c| {
+            c.remove("s_hash");
+        });
+        hybrid(&no_s_hash, "alice", false).await.unwrap();
+        assert_eq!(
+            id_token_check(hybrid(&no_s_hash, "alice", true).await),
+            IdTokenCheck::StateHash
+        );
+        let other_audience = front_id_token("c", "s", |c| {
+            c.insert("aud".into(), json!("another-client"));
+        });
+        assert_eq!(
+            id_token_check(hybrid(&other_audience, "alice", false).await),
+            IdTokenCheck::Audience
+        );
+        assert_eq!(
+            id_token_check(hybrid(&front_id_token("c", "s", |_| {}), "mallory", false).await),
+            IdTokenCheck::Subject
+        );
+        let forged = sign(
+            &keys().forger,
+            jws::unverified::decode_payload(&front_id_token("c", "s", |_| {}))
+                .map(|p| serde_json::from_slice::<Value>(&p).unwrap())
+                .unwrap(),
+        );
+        assert!(matches!(
+            hybrid(&forged, "alice", false).await.unwrap_err(),
+            Error::Jwt { .. }
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_hybrid_response_in_the_query_is_refused() {
+        let server = Arc::new(Scripted::default());
+        let config = builder(&server)
+            .use_code_id_token_response_type()
+            .build(metadata())
+            .unwrap();
+        let token = front_id_token("c", "s", |_| {});
+        let url = Url::parse(&format!(
+            "https://rp.test/cb?code=c&state=s&id_token={token}"
+        ))
+        .unwrap();
+        let err = config
+            .authorization_code_grant(
+                &url,
+                &AuthorizationCodeGrantChecks::new()
+                    .expected_state("s")
+                    .expected_nonce("n"),
+                Params::new(),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidCallback(_)), "{err}");
+        assert!(server.requests("/token").is_empty());
+    }
+
+    // --- PAR and JAR requirements from the server's metadata ------------------------------------
+
+    #[tokio::test]
+    async fn server_metadata_requiring_par_or_jar_refuses_plain_authorization_urls() {
+        let server = Arc::new(Scripted::default());
+        let mut par = metadata();
+        par.require_pushed_authorization_requests = Some(true);
+        let config = builder(&server).build(par).unwrap();
+        assert!(matches!(
+            config.build_authorization_url(Params::new()),
+            Err(Error::PushedAuthorizationRequired)
+        ));
+        let key = SigningKey::generate(JwsAlgorithm::ES256).unwrap();
+        assert!(matches!(
+            config
+                .build_authorization_url_with_jar(Params::new(), &key)
+                .await,
+            Err(Error::PushedAuthorizationRequired)
+        ));
+        let mut jar = metadata();
+        jar.require_signed_request_object = Some(true);
+        let config = builder(&server).build(jar).unwrap();
+        assert!(matches!(
+            config.build_authorization_url(Params::new()),
+            Err(Error::RequestObjectRequired)
+        ));
+        config
+            .build_authorization_url_with_jar(Params::new(), &key)
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn par_answers_other_than_201_with_a_request_uri_are_refused() {
+        for (answer, expected) in [
+            (
+                json_answer(200, json!({"request_uri": "urn:x", "expires_in": 60})),
+                "status",
+            ),
+            (json_answer(201, json!({"expires_in": 60})), "request_uri"),
+            (
+                json_answer(201, json!({"request_uri": "urn:x", "expires_in": 0})),
+                "expires_in",
+            ),
+            (oauth_error("invalid_request"), "invalid_request"),
+        ] {
+            let server = Arc::new(Scripted::default());
+            server.script("/par", [answer]);
+            let err = config(&server)
+                .build_authorization_url_with_par(Params::from([("scope", "openid")]))
+                .await
+                .unwrap_err();
+            let ok = match &err {
+                Error::UnexpectedStatus { status: 200, .. } => expected == "status",
+                Error::MissingField { field, .. } | Error::InvalidField { field, .. } => {
+                    *field == expected
+                }
+                Error::OAuth(_) => err.oauth_error() == Some(expected),
+                _ => false,
+            };
+            assert!(ok, "{expected}: {err}");
+        }
+    }
+
+    #[tokio::test]
+    async fn pushed_requests_carry_the_defaults_and_the_client_id() {
+        let server = Arc::new(Scripted::default());
+        server.script(
+            "/par",
+            [json_answer(
+                201,
+                json!({"request_uri": "urn:r", "expires_in": 60}),
+            )],
+        );
+        let config = builder(&server)
+            .use_jwt_response_mode()
+            .build(metadata())
+            .unwrap();
+        let url = config
+            .build_authorization_url_with_par(Params::from([("scope", "openid")]).resource("urn:a"))
+            .await
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://op.test/auth?client_id=rp&request_uri=urn%3Ar"
+        );
+        let body = &server.requests("/par")[0].1;
+        for part in [
+            "client_id=rp",
+            "response_type=code",
+            "response_mode=jwt",
+            "scope=openid",
+            "resource=urn%3Aa",
+            "client_secret=s",
+        ] {
+            assert!(body.contains(part), "{part} in {body}");
+        }
+    }
 }
