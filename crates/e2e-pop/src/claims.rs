@@ -28,7 +28,7 @@ pub struct CommonClaims {
 impl CommonClaims {
     /// The shared claims of checked registered claims, and the token's `aud`.
     pub(crate) fn split(r: RegisteredClaims) -> Result<(Self, Option<Audience>), E2ePopError> {
-        let missing = E2ePopError::MissingClaim;
+        let missing = |claim| E2ePopError::Claim(ClaimError::missing(claim));
         let common = Self {
             iss: r.iss.ok_or(missing("iss"))?,
             sub: r.sub.ok_or(missing("sub"))?,
@@ -72,7 +72,7 @@ impl Contexts {
     /// Reads `ctx`: a string, or an array of strings.
     ///
     /// # Errors
-    /// [`E2ePopError::InvalidClaim`] for `null`, numbers, objects, or arrays holding anything
+    /// [`E2ePopError::Claim`] for `null`, numbers, objects, or arrays holding anything
     /// but strings.
     pub fn from_json(value: &Value) -> Result<Self, E2ePopError> {
         let mut holder = Map::new();

@@ -14,6 +14,7 @@ use jose_core::backend::Backend;
 use jose_core::header::JwsHeader;
 use jose_core::jwk::Jwk;
 use jwk_thumbprint::ThumbprintHash;
+use jwt_claims::ClaimError;
 use jwt_claims::{Audience, NumericDate};
 use replay_store::ReplayStore;
 use serde_json::{Map, Value};
@@ -141,7 +142,7 @@ impl E2ePopTokenBuilder {
     /// rest become custom claims.
     ///
     /// # Errors
-    /// [`E2ePopError::InvalidClaim`] for a registered claim of the wrong type.
+    /// [`E2ePopError::Claim`] for a registered claim of the wrong type.
     pub fn from_claims(mut claims: Map<String, Value>) -> Result<Self, E2ePopError> {
         let mut b = Self::new();
         b.core.take_registered(&mut claims)?;
@@ -433,7 +434,7 @@ impl E2ePopVerifier {
         let (common, aud) = CommonClaims::split(checked.registered)?;
         let claims = E2ePopClaims {
             common,
-            aud: aud.ok_or(E2ePopError::MissingClaim("aud"))?,
+            aud: aud.ok_or(E2ePopError::Claim(ClaimError::missing("aud")))?,
             extra: without(&checked.claims, &jwt_claims::REGISTERED),
         };
         let aud = Some(&claims.aud);

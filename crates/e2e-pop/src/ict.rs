@@ -14,6 +14,7 @@ use jose_core::header::JwsHeader;
 use jose_core::json::{self, JsonLimits};
 use jose_core::jwk::{Jwk, KeyError, KeyOperation, KeyPolicy};
 use jws::{JwsError, Signer};
+use jwt_claims::ClaimError;
 use jwt_claims::{Audience, NumericDate};
 use replay_store::ReplayStore;
 use serde_json::{Map, Value};
@@ -155,7 +156,7 @@ impl IctBuilder {
     /// setters, the rest become custom (identity) claims.
     ///
     /// # Errors
-    /// [`E2ePopError::InvalidClaim`], [`E2ePopError::CnfMissing`], [`E2ePopError::CnfInvalid`]
+    /// [`E2ePopError::Claim`], [`E2ePopError::CnfMissing`], [`E2ePopError::CnfInvalid`]
     /// or [`E2ePopError::CnfPrivateKey`] for claims of the wrong form.
     pub fn from_claims(mut claims: Map<String, Value>) -> Result<Self, E2ePopError> {
         let mut b = Self::new();
@@ -510,11 +511,11 @@ fn unverified_issuer(token: &str) -> Result<String, E2ePopError> {
     })?;
     let map = json::parse_object(&bytes, &JsonLimits::DEFAULT).map_err(E2ePopError::Payload)?;
     match map.get("iss") {
-        None => Err(E2ePopError::MissingClaim("iss")),
+        None => Err(E2ePopError::Claim(ClaimError::missing("iss"))),
         Some(Value::String(s)) => Ok(s.clone()),
-        Some(_) => Err(E2ePopError::InvalidClaim {
-            claim: "iss",
-            reason: "must be a string",
-        }),
+        Some(_) => Err(E2ePopError::Claim(ClaimError::invalid(
+            "iss",
+            "must be a string",
+        ))),
     }
 }

@@ -13,6 +13,7 @@ use jose_core::header::JwsHeader;
 use jose_core::json::{self, JsonLimits, truncate_for_error};
 use jws::protected::{AlgorithmRefusal, ProtectedHeader};
 use jws::{JwsError, KeyResolver, Limits, VerifiedJws, VerifyOptions};
+use jwt_claims::ClaimError;
 use jwt_claims::{JwtError, RegisteredClaims};
 use serde_json::{Map, Value};
 
@@ -124,14 +125,16 @@ pub(crate) fn check_claims(
     // Presence as in the reference: a member whose value is `null` is present (and then
     // refused by the type checks below).
     if let Some(missing) = rules.required.iter().find(|c| !claims.contains_key(**c)) {
-        return Err(E2ePopError::MissingClaim(missing));
+        return Err(E2ePopError::Claim(ClaimError::missing(missing)));
     }
     let registered = RegisteredClaims::from_map(&claims).map_err(|e| match e {
-        JwtError::InvalidClaim { claim, reason } => E2ePopError::InvalidClaim { claim, reason },
-        _ => E2ePopError::InvalidClaim {
-            claim: "claims",
-            reason: "the registered claims are malformed",
-        },
+        JwtError::InvalidClaim { claim, reason } => {
+            E2ePopError::Claim(ClaimError::invalid(claim, reason))
+        }
+        _ => E2ePopError::Claim(ClaimError::invalid(
+            "claims",
+            "the registered claims are malformed",
+        )),
     })?;
     if !rules.issuers.is_empty() {
         let iss = registered.iss.as_deref().unwrap_or_default();

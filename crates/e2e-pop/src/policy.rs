@@ -2,6 +2,7 @@
 //! [`VerifierPolicy`], that each verifier holds and [`crate::PairPolicy`] sets on both of its.
 
 use crate::{AlgorithmSet, E2ePopError, TokenKind};
+use jwt_claims::ClaimError;
 use jwt_claims::{NumericDate, RegisteredClaims, TimeRules};
 use std::time::Duration;
 
@@ -116,8 +117,12 @@ impl VerifierPolicy {
     /// are required claims, checked present before this runs.
     pub(crate) fn check_times(&self, claims: &RegisteredClaims) -> Result<(), E2ePopError> {
         let rules = self.time_rules();
-        let iat = claims.iat.ok_or(E2ePopError::MissingClaim("iat"))?;
-        let exp = claims.exp.ok_or(E2ePopError::MissingClaim("exp"))?;
+        let iat = claims
+            .iat
+            .ok_or(E2ePopError::Claim(ClaimError::missing("iat")))?;
+        let exp = claims
+            .exp
+            .ok_or(E2ePopError::Claim(ClaimError::missing("exp")))?;
         if let Some(nbf) = claims.nbf {
             rules.check_nbf(nbf)?;
         }

@@ -13,6 +13,7 @@ use jose_core::alg::JwsAlgorithm;
 use jose_core::backend::Backend;
 use jose_core::header::JwsHeader;
 use jose_core::jwk::Jwk;
+use jwt_claims::ClaimError;
 use jwt_claims::{Audience, NumericDate};
 use replay_store::ReplayStore;
 use serde_json::{Map, Value};
@@ -154,7 +155,7 @@ impl PopTokenBuilder {
     /// setters (typed), the rest become custom claims. Presets fill only what is absent.
     ///
     /// # Errors
-    /// [`E2ePopError::InvalidClaim`] for a claim of the wrong type.
+    /// [`E2ePopError::Claim`] for a claim of the wrong type.
     pub fn from_claims(mut claims: Map<String, Value>) -> Result<Self, E2ePopError> {
         let mut b = Self::new();
         b.core.take_registered(&mut claims)?;
@@ -405,7 +406,7 @@ impl PopTokenVerifier {
         let (common, aud) = CommonClaims::split(checked.registered)?;
         let claims = PopClaims {
             common,
-            aud: aud.ok_or(E2ePopError::MissingClaim("aud"))?,
+            aud: aud.ok_or(E2ePopError::Claim(ClaimError::missing("aud")))?,
             required_claims,
             optional_claims,
             with_audience,

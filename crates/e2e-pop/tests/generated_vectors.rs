@@ -27,6 +27,7 @@ use jose_core::alg::JwsAlgorithm;
 use jose_core::backend::Backend;
 use jose_core::jwk::{EcKey, Ed25519Key, Jwk, JwkSet, KeyError, KeyMaterial};
 use jws::SigningKey;
+use jwt_claims::{ClaimError, ClaimReason, TimeError};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256, Sha512};
 use std::time::Duration;
@@ -1073,15 +1074,18 @@ fn reason_code(e: &E2ePopError) -> &'static str {
         E::SignatureInvalid => "bad-signature",
         E::SignatureMalformed(_) => "malformed-signature",
         E::Payload(_) => "payload-not-object",
-        E::MissingClaim(_) => "missing-claim",
-        E::InvalidClaim { .. } | E::CnfMissing => "invalid-claim",
+        E::Claim(ClaimError {
+            reason: ClaimReason::Missing,
+            ..
+        }) => "missing-claim",
+        E::Claim(_) | E::CnfMissing => "invalid-claim",
         E::SubjectMismatch | E::SubjectNotBound => "subject-mismatch",
         E::AudienceMismatch => "audience-mismatch",
-        E::Expired { .. } => "expired",
-        E::NotYetValid { .. } => "not-yet-valid",
-        E::IssuedInFuture { .. } => "issued-in-future",
-        E::TooOld { .. } => "too-old",
-        E::LifetimeOutOfRange { .. } => "lifetime-out-of-range",
+        E::Time(TimeError::Expired { .. }) => "expired",
+        E::Time(TimeError::NotYetValid { .. }) => "not-yet-valid",
+        E::Time(TimeError::IssuedInFuture { .. }) => "issued-in-future",
+        E::Time(TimeError::TooOld { .. }) => "too-old",
+        E::Time(TimeError::LifetimeOutOfRange { .. }) => "lifetime-out-of-range",
         E::ContextMissing { .. } => "context-missing",
         E::JktMissing | E::JktMismatch => "jkt-mismatch",
         E::Replay { .. } => "replay",

@@ -12,6 +12,7 @@ use e2e_pop::{
 use jose_core::alg::JwsAlgorithm;
 use jose_core::jwk::{Jwk, JwkSet};
 use jws::{Signer, SigningKey};
+use jwt_claims::{ClaimError, ClaimReason, TimeError};
 use replay_store::MemoryReplayStore;
 use serde_json::{Value, json};
 use std::sync::{Arc, OnceLock};
@@ -461,7 +462,7 @@ fn cnf_missing_null_or_without_jwk_is_refused() {
     let err = ict_verifier()
         .verify_now(&ict_with(&remove(ict_claims(), "cnf")))
         .unwrap_err();
-    assert_eq!(err, E2ePopError::MissingClaim("cnf"));
+    assert_eq!(err, E2ePopError::Claim(ClaimError::missing("cnf")));
     for cnf in [
         json!(null),
         json!({}),
@@ -544,10 +545,10 @@ fn ctx_may_be_a_string_or_an_array_of_strings() {
             .unwrap_err();
         assert_eq!(
             err,
-            E2ePopError::InvalidClaim {
-                claim: "ctx",
-                reason: "must be a string or an array of strings"
-            },
+            E2ePopError::Claim(ClaimError::invalid(
+                "ctx",
+                "must be a string or an array of strings"
+            )),
             "{ctx}"
         );
     }
@@ -644,13 +645,15 @@ fn a_claim_present_but_null_is_invalid_and_an_absent_one_missing() {
         ))
         .unwrap_err();
         assert!(
-            matches!(err, E2ePopError::InvalidClaim { claim, .. } if claim == name),
+            matches!(err, E2ePopError::Claim(ClaimError { claim, reason: ClaimReason::Invalid(_) }) if claim == name),
             "{name}: {err:?}"
         );
         let err = e2e_alone(&e2e_with(&e2e_header(), &remove(e2e_claims(), name))).unwrap_err();
         assert_eq!(
             err,
-            E2ePopError::MissingClaim(Box::leak(name.to_owned().into_boxed_str()))
+            E2ePopError::Claim(ClaimError::missing(Box::leak(
+                name.to_owned().into_boxed_str()
+            )))
         );
     }
 }
@@ -692,10 +695,10 @@ fn exp_equal_to_now_is_expired() {
         .unwrap_err();
     assert_eq!(
         err,
-        E2ePopError::Expired {
+        E2ePopError::Time(TimeError::Expired {
             exp: at(T0 + 300),
             now: at(T0 + 300)
-        }
+        })
     );
     // Tolerance extends the window by its length.
     assert!(
@@ -711,10 +714,10 @@ fn nbf_in_the_future_is_refused() {
     let token = e2e_with(&e2e_header(), &set(e2e_claims(), "nbf", json!(T0 + 20)));
     assert_eq!(
         e2e_alone(&token).unwrap_err(),
-        E2ePopError::NotYetValid {
+        E2ePopError::Time(TimeError::NotYetValid {
             nbf: at(T0 + 20),
             now: at(T0 + 10)
-        }
+        })
     );
 }
 
@@ -724,10 +727,10 @@ fn iat_in_the_future_beyond_the_tolerance_is_refused() {
     let token = e2e_with(&e2e_header(), &claims);
     assert_eq!(
         e2e_alone(&token).unwrap_err(),
-        E2ePopError::IssuedInFuture {
+        E2ePopError::Time(TimeError::IssuedInFuture {
             iat: at(T0 + 15),
             now: at(T0 + 10)
-        }
+        })
     );
     let tolerant = E2ePopVerifier::without_replay_detection(SESSION)
         .now(at(T0 + 10))
@@ -754,11 +757,11 @@ fn iat_older_than_the_maximum_token_age_is_refused() {
     let err = ict_verifier().verify_now(&ict_with(&claims)).unwrap_err();
     assert_eq!(
         err,
-        E2ePopError::TooOld {
+        E2ePopError::Time(TimeError::TooOld {
             iat: at(T0 - 3601),
-            max_age: 3600,
+            max_age_seconds: 3600,
             now: at(T0 + 10)
-        }
+        })
     );
     // PoP tokens: 300 s by default.
     let claims = set(
@@ -769,7 +772,7 @@ fn iat_older_than_the_maximum_token_age_is_refused() {
     let pop = raw(&pop_header(), &claims.to_string(), client());
     assert!(matches!(
         pop_verifier().verify_now(&pop),
-        Err(E2ePopError::TooOld { .. })
+        Err(E2ePopError::Time(TimeError::TooOld { .. }))
     ));
     assert!(
         pop_verifier()
@@ -785,10 +788,10 @@ fn a_lifetime_beyond_the_draft_limit_is_refused_unless_relaxed() {
     let token = e2e_with(&e2e_header(), &set(e2e_claims(), "exp", json!(T0 + 301)));
     assert_eq!(
         e2e_alone(&token).unwrap_err(),
-        E2ePopError::LifetimeOutOfRange {
+        E2ePopError::Time(TimeError::LifetimeOutOfRange {
             lifetime: 301,
-            max: 300
-        }
+            max_seconds: 300
+        })
     );
     let relaxed = E2ePopVerifier::without_replay_detection(SESSION)
         .now(at(T0 + 10))
@@ -814,10 +817,10 @@ fn a_lifetime_beyond_the_draft_limit_is_refused_unless_relaxed() {
         .unwrap_err();
     assert_eq!(
         err,
-        E2ePopError::LifetimeOutOfRange {
+        E2ePopError::Time(TimeError::LifetimeOutOfRange {
             lifetime: -1,
-            max: 3600
-        }
+            max_seconds: 3600
+        })
     );
 }
 
@@ -1004,7 +1007,10 @@ fn initial_claims_are_kept_and_presets_fill_only_what_is_absent() {
         .unwrap_err();
     assert!(matches!(
         err,
-        E2ePopError::InvalidClaim { claim: "iat", .. }
+        E2ePopError::Claim(ClaimError {
+            claim: "iat",
+            reason: ClaimReason::Invalid(_)
+        })
     ));
 }
 
@@ -1166,32 +1172,28 @@ fn error_codes_name_distinct_checks() {
         E2ePopError::SubjectNotBound.code(),
         E2ePopError::ClientNotBound.code(),
         E2ePopError::AudienceMismatch.code(),
-        E2ePopError::MissingClaim("x").code(),
-        E2ePopError::InvalidClaim {
-            claim: "x",
-            reason: "y",
-        }
-        .code(),
-        E2ePopError::Expired {
+        E2ePopError::Claim(ClaimError::missing("x")).code(),
+        E2ePopError::Claim(ClaimError::invalid("x", "y")).code(),
+        E2ePopError::Time(TimeError::Expired {
             exp: at(0),
             now: at(0),
-        }
+        })
         .code(),
-        E2ePopError::NotYetValid {
+        E2ePopError::Time(TimeError::NotYetValid {
             nbf: at(0),
             now: at(0),
-        }
+        })
         .code(),
-        E2ePopError::IssuedInFuture {
+        E2ePopError::Time(TimeError::IssuedInFuture {
             iat: at(0),
             now: at(0),
-        }
+        })
         .code(),
-        E2ePopError::TooOld {
+        E2ePopError::Time(TimeError::TooOld {
             iat: at(0),
-            max_age: 0,
+            max_age_seconds: 0,
             now: at(0),
-        }
+        })
         .code(),
         E2ePopError::Replay {
             token: TokenKind::Pop,
