@@ -11,7 +11,6 @@
 
 #![forbid(unsafe_code)]
 
-use e2e_pop::RequiredContexts;
 use jose_core::alg::{ContentEncryptionAlgorithm, JwsAlgorithm, KeyManagementAlgorithm};
 use jose_core::json::{self, JsonLimits};
 use jose_core::jwk::{Jwk, JwkSet};
@@ -389,7 +388,7 @@ fn poll_once<F: Future>(f: F) -> Option<F::Output> {
 
 /// OIDC² tokens: PoP token (self-signed), ICT (OP key set) and E2E PoP token (a fixed key).
 pub fn e2e_pop(data: &[u8]) {
-    use e2e_pop::{E2ePopVerifier, IctVerifier, OpJwks, PopTokenVerifier};
+    use e2e_pop::{E2ePopVerifier, IctVerifier, OpJwks, PopTokenVerifier, RequiredContexts};
     let Some(token) = text(data) else {
         return;
     };
