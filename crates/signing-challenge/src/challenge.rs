@@ -8,7 +8,7 @@ use jose_core::header::JwsHeader;
 use jose_core::json::truncate_for_error;
 use jose_core::jwk::{JwkSet, KeySelector};
 use jws::Signer;
-use jwt_claims::ClaimReader;
+use jwt_claims::{ClaimError, ClaimReader};
 use serde_json::{Map, Value, json};
 use std::time::Duration;
 
@@ -163,7 +163,7 @@ impl SignedChallengeBuilder {
     /// kept as extra claims).
     ///
     /// # Errors
-    /// [`SigningChallengeError::InvalidClaim`] for a member of the wrong form.
+    /// [`SigningChallengeError::Claim`] for a member of the wrong form.
     pub fn from_claims(claims: &Map<String, Value>) -> Result<Self, SigningChallengeError> {
         let r = ClaimReader::new(claims);
         let mut b = Self::new();
@@ -501,7 +501,7 @@ fn read_claims(
         "nonce",
     ] {
         if !map.contains_key(name) {
-            return Err(SigningChallengeError::MissingClaim(name));
+            return Err(SigningChallengeError::Claim(ClaimError::missing(name)));
         }
     }
     let challenge_code = ChallengeCode::from_json(&map["challenge_code"], lenient)?;
@@ -511,10 +511,10 @@ fn read_claims(
         }
         let v = r.bounded(name, 255)?;
         if v.chars().count() < 5 {
-            return Err(SigningChallengeError::InvalidClaim {
-                claim: name,
-                reason: "must be 5 to 255 characters",
-            });
+            return Err(SigningChallengeError::Claim(ClaimError::invalid(
+                name,
+                "must be 5 to 255 characters",
+            )));
         }
         Ok(Some(v))
     };

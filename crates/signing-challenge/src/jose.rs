@@ -12,7 +12,7 @@ use jose_core::json::{self, JsonLimits, truncate_for_error};
 use jose_core::jwk::Jwk;
 use jws::JwsError;
 use jws::protected::ProtectedHeader;
-use jwt_claims::{ClaimError, ClaimReason, NumericDate, TimeError, TimeRules};
+use jwt_claims::{ClaimError, NumericDate, TimeError, TimeRules};
 use serde_json::{Map, Value};
 use std::time::Duration;
 
@@ -177,22 +177,6 @@ pub(crate) fn verified_claims(
     json::parse_object(&payload, &JsonLimits::DEFAULT).map_err(SigningChallengeError::Payload)
 }
 
-impl From<ClaimError> for SigningChallengeError {
-    fn from(e: ClaimError) -> Self {
-        match e.reason {
-            ClaimReason::Missing => SigningChallengeError::MissingClaim(e.claim),
-            ClaimReason::Invalid(reason) => SigningChallengeError::InvalidClaim {
-                claim: e.claim,
-                reason,
-            },
-            _ => SigningChallengeError::InvalidClaim {
-                claim: e.claim,
-                reason: "is invalid",
-            },
-        }
-    }
-}
-
 impl From<TimeError> for SigningChallengeError {
     fn from(e: TimeError) -> Self {
         use SigningChallengeError as E;
@@ -213,10 +197,7 @@ impl From<TimeError> for SigningChallengeError {
                 max: max_seconds,
             },
             // Not checked by this crate's rules.
-            _ => E::InvalidClaim {
-                claim: e.claim(),
-                reason: "out of range",
-            },
+            _ => E::Claim(ClaimError::invalid(e.claim(), "out of range")),
         }
     }
 }

@@ -9,7 +9,7 @@ use jose_core::alg::JwsAlgorithm;
 use jose_core::header::JwsHeader;
 use jose_core::jwk::Jwk;
 use jws::{Signer, VerifyOptions};
-use jwt_claims::ClaimReader;
+use jwt_claims::{ClaimError, ClaimReader};
 use replay_store::{Namespace, ReplayId, ReplayStore, Seen};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
@@ -142,7 +142,7 @@ impl SignedResponseBuilder {
     /// other members are kept as extra claims).
     ///
     /// # Errors
-    /// [`SigningChallengeError::InvalidClaim`] or
+    /// [`SigningChallengeError::Claim`] or
     /// [`SigningChallengeError::UserSignatureMalformed`] for a member of the wrong form.
     pub fn from_claims(claims: &Map<String, Value>) -> Result<Self, SigningChallengeError> {
         let r = ClaimReader::new(claims);
@@ -650,15 +650,15 @@ fn read_claims(
     let r = ClaimReader::new(map);
     for name in CLAIMS {
         if !map.contains_key(name) {
-            return Err(SigningChallengeError::MissingClaim(name));
+            return Err(SigningChallengeError::Claim(ClaimError::missing(name)));
         }
     }
     let timestamp = r.integer("timestamp")?;
     if !TIMESTAMP_RANGE.contains(&timestamp) {
-        return Err(SigningChallengeError::InvalidClaim {
-            claim: "timestamp",
-            reason: "must be Unix time in milliseconds",
-        });
+        return Err(SigningChallengeError::Claim(ClaimError::invalid(
+            "timestamp",
+            "must be Unix time in milliseconds",
+        )));
     }
     Ok(SignedResponseClaims {
         sign_ref: r.parsed("sign_ref", "must be a hyphenated UUID")?,

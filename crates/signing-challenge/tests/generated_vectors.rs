@@ -21,6 +21,7 @@
 
 mod common;
 use common::VerifyNow;
+use jwt_claims::{ClaimError, ClaimReason};
 
 use common::*;
 use jose_core::alg::JwsAlgorithm;
@@ -853,8 +854,11 @@ fn reason(e: &E) -> (&'static str, Option<&'static str>) {
         E::SignatureInvalid => ("bad-signature", None),
         E::SignatureMalformed(_) => ("malformed-signature", None),
         E::Payload(_) => ("payload-not-object", None),
-        E::MissingClaim(c) => ("missing-claim", Some(c)),
-        E::InvalidClaim { claim, .. } => ("invalid-claim", Some(claim)),
+        E::Claim(ClaimError {
+            claim,
+            reason: ClaimReason::Missing,
+        }) => ("missing-claim", Some(claim)),
+        E::Claim(ClaimError { claim, .. }) => ("invalid-claim", Some(claim)),
         E::UserSignatureMalformed(_) => ("invalid-claim", Some("usr_signature")),
         E::SignRefMismatch => ("session-mismatch", Some("sign_ref")),
         E::NonceMismatch => ("session-mismatch", Some("nonce")),
