@@ -388,7 +388,7 @@ fn poll_once<F: Future>(f: F) -> Option<F::Output> {
 
 /// OIDC² tokens: PoP token (self-signed), ICT (OP key set) and E2E PoP token (a fixed key).
 pub fn e2e_pop(data: &[u8]) {
-    use e2e_pop::{E2ePopVerifier, IctVerifier, OpJwks, PopTokenVerifier};
+    use e2e_pop::{E2ePopVerifier, IctVerifier, OpJwks, PopTokenVerifier, RequiredContexts};
     let Some(token) = text(data) else {
         return;
     };
@@ -398,7 +398,7 @@ pub fn e2e_pop(data: &[u8]) {
     let pop = PopTokenVerifier::without_replay_detection("https://op.example.com").now(now);
     let _ = poll_once(pop.verify(token));
     let op = OpJwks::new("https://op.example.com", k.public_set.clone());
-    let ict = IctVerifier::new(op).any_context().now(now);
+    let ict = IctVerifier::new(op, RequiredContexts::Any).now(now);
     let _ = poll_once(ict.verify(token));
     if let Ok(public) = k.p384.to_public() {
         let e2e = E2ePopVerifier::without_replay_detection("session").now(now);

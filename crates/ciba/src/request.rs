@@ -266,6 +266,22 @@ impl BackchannelRequest {
         out.insert("scope".into(), self.scope.clone().into());
         out.insert(self.hint.name().into(), self.hint.value().into());
 
+        self.insert_user_parameters(rules, &mut out)?;
+        let token = self.notification_credential(rules)?;
+        if let Some(t) = &token {
+            out.insert("client_notification_token".into(), t.token.expose().into());
+        }
+        self.insert_extensions(&mut out)?;
+        Ok((out, token))
+    }
+
+    /// `binding_message` (required by FAPI unless the context is unique), `user_code` (when
+    /// the server and client allow it), `requested_expiry` and `acr_values`.
+    fn insert_user_parameters(
+        &self,
+        rules: &Rules,
+        out: &mut Map<String, Value>,
+    ) -> Result<(), CibaError> {
         match &self.binding_message {
             Some(m) => {
                 if m.is_empty()
@@ -308,7 +324,16 @@ impl BackchannelRequest {
             }
             out.insert("acr_values".into(), acr.clone().into());
         }
-        let token = if rules.mode.uses_notification_endpoint() {
+        Ok(())
+    }
+
+    /// The notification token to send: ping and push use the given one or a fresh one; poll
+    /// takes none.
+    fn notification_credential(
+        &self,
+        rules: &Rules,
+    ) -> Result<Option<NotificationCredential>, CibaError> {
+        Ok(if rules.mode.uses_notification_endpoint() {
             Some(match &self.notification_token {
                 Some(t) => NotificationCredential {
                     token: t.clone(),
@@ -325,10 +350,11 @@ impl BackchannelRequest {
             ));
         } else {
             None
-        };
-        if let Some(t) = &token {
-            out.insert("client_notification_token".into(), t.token.expose().into());
-        }
+        })
+    }
+
+    /// `authorization_details`, `resource`, `request_context` and the extension parameters.
+    fn insert_extensions(&self, out: &mut Map<String, Value>) -> Result<(), CibaError> {
         if let Some(details) = &self.authorization_details {
             let valid = details.as_array().is_some_and(|items| {
                 !items.is_empty()
@@ -372,7 +398,7 @@ impl BackchannelRequest {
                 ));
             }
         }
-        Ok((out, token))
+        Ok(())
     }
 }
 

@@ -11,6 +11,7 @@ use jose_core::header::JwsHeader;
 use jose_core::json::{self, JsonLimits};
 use jose_core::jwk::JwkSet;
 use jws::{JwsError, Signer, VerifyOptions};
+use jwt_claims::{ClaimReader, NumericDate, TimeRules};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -296,32 +297,47 @@ impl NotificationTokenVerifier {
             })?;
         let claims = json::parse_object(verified.payload(), &JsonLimits::DEFAULT)
             .map_err(|_| fail(TokenCheck::Format))?;
-        let nonce = claims
-            .get("nonce")
-            .and_then(Value::as_str)
-            .ok_or(fail(TokenCheck::Nonce))?;
+        let read = ClaimReader::new(&claims);
+        let nonce = read.str("nonce").map_err(|_| fail(TokenCheck::Nonce))?;
         if !jose_core::constant_time_eq(nonce.as_bytes(), stored_nonce.as_bytes()) {
             return Err(fail(TokenCheck::Nonce));
         }
-        let integer = |name, check| claims.get(name).and_then(Value::as_i64).ok_or(fail(check));
-        let iat = integer("iat", TokenCheck::IssuedAt)?;
-        let exp = integer("exp", TokenCheck::Expiration)?;
-        let now = self.now.unwrap_or_else(unix_now);
-        let leeway = seconds(self.leeway);
-        if iat > now.saturating_add(leeway) {
-            return Err(fail(TokenCheck::IssuedAt));
-        }
-        if now >= exp.saturating_add(leeway) {
-            return Err(fail(TokenCheck::Expiration));
-        }
-        if exp <= iat || exp - iat > seconds(self.max_lifetime) {
-            return Err(fail(TokenCheck::Lifetime));
-        }
+        let iat = read
+            .integer("iat")
+            .map_err(|_| fail(TokenCheck::IssuedAt))?;
+        let exp = read
+            .integer("exp")
+            .map_err(|_| fail(TokenCheck::Expiration))?;
+        self.check_times(iat, exp).map_err(fail)?;
         Ok(VerifiedNotificationToken {
             kid,
             issued_at: iat,
             expires_at: exp,
         })
+    }
+}
+
+impl NotificationTokenVerifier {
+    /// `iat` not in the future, `exp` not passed (both with the leeway, in whole seconds),
+    /// then `0 < exp − iat ≤ max_lifetime`, through [`TimeRules`].
+    fn check_times(&self, iat: i64, exp: i64) -> Result<(), TokenCheck> {
+        let now = self.now.unwrap_or_else(unix_now);
+        let whole = |d: Duration| Duration::from_secs(d.as_secs());
+        let rules = TimeRules::at(NumericDate::from_seconds(now))
+            .leeway(whole(self.leeway))
+            .max_lifetime(whole(self.max_lifetime));
+        let (iat, exp) = (
+            NumericDate::from_seconds(iat),
+            NumericDate::from_seconds(exp),
+        );
+        rules.check_iat(iat).map_err(|_| TokenCheck::IssuedAt)?;
+        rules.check_exp(exp).map_err(|_| TokenCheck::Expiration)?;
+        if exp == iat {
+            return Err(TokenCheck::Lifetime);
+        }
+        rules
+            .check_lifetime(iat, exp)
+            .map_err(|_| TokenCheck::Lifetime)
     }
 }
 

@@ -7,9 +7,9 @@ use jose_core::alg::JwsAlgorithm;
 use jose_core::backend::Backend;
 use jose_core::jwk::Jwk;
 use jwk_thumbprint::ThumbprintHash;
-use jwt_claims::NumericDate;
+use jwt_claims::{ClaimError, ClaimReader, ClaimReason, NumericDate, TimeRules};
 use replay_store::{Namespace, ReplayId, ReplayStore, Seen};
-use serde_json::{Map, Value};
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -56,7 +56,7 @@ pub const MAX_JTI_LEN: usize = 256;
 pub struct ProofVerifier {
     algorithms: Vec<JwsAlgorithm>,
     max_age: Duration,
-    future_leeway: Duration,
+    leeway: Duration,
     replay: Option<Arc<dyn ReplayStore>>,
     nonces: Option<Arc<NonceIssuer>>,
     backend: Backend,
@@ -67,7 +67,7 @@ impl core::fmt::Debug for ProofVerifier {
         f.debug_struct("ProofVerifier")
             .field("algorithms", &self.algorithms)
             .field("max_age", &self.max_age)
-            .field("future_leeway", &self.future_leeway)
+            .field("leeway", &self.leeway)
             .field(
                 "replay_store",
                 &self.replay.as_ref().map_or_else(
@@ -101,7 +101,7 @@ impl ProofVerifier {
         Self {
             algorithms: vec![ES256, ES384, ES512, PS256, PS384, PS512, RS256, EdDSA],
             max_age: Duration::from_secs(60),
-            future_leeway: Duration::from_secs(5),
+            leeway: Duration::from_secs(5),
             replay,
             nonces: None,
             backend: Backend::default(),
@@ -122,11 +122,19 @@ impl ProofVerifier {
         self
     }
 
-    /// How far in the future `iat` may be (default 5 s).
+    /// The clock tolerance (default 5 s): how far in the future `iat` may be. The past is
+    /// bounded by [`ProofVerifier::max_age`] alone, which the leeway does not extend.
     #[must_use]
-    pub fn future_leeway(mut self, leeway: Duration) -> Self {
-        self.future_leeway = leeway;
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
         self
+    }
+
+    /// The former name of [`ProofVerifier::leeway`].
+    #[deprecated(note = "renamed `leeway`, the one name of the clock tolerance in every crate")]
+    #[must_use]
+    pub fn future_leeway(self, leeway: Duration) -> Self {
+        self.leeway(leeway)
     }
 
     /// Requires a server nonce in every proof: one that `issuer` (or any instance holding the
@@ -274,11 +282,12 @@ impl ProofVerifier {
                 reason: "empty or longer than 256 characters",
             });
         }
-        let htm = string(&claims, "htm")?.ok_or(DpopError::MissingClaim("htm"))?;
-        let htu = string(&claims, "htu")?.ok_or(DpopError::MissingClaim("htu"))?;
+        let read = ClaimReader::new(&claims);
+        let htm = read.string("htm")?;
+        let htu = read.string("htu")?;
         let iat = registered.iat.ok_or(DpopError::MissingClaim("iat"))?;
-        let proof_ath = string(&claims, "ath")?;
-        let nonce = string(&claims, "nonce")?;
+        let proof_ath = read.optional_string("ath")?;
+        let nonce = read.optional_string("nonce")?;
 
         // Check 8: method.
         if htm != request.method {
@@ -296,12 +305,14 @@ impl ProofVerifier {
         // Check 10: nonce.
         self.check_nonce(nonce.as_deref(), request, now)?;
         // Check 11: freshness.
-        if iat > now.plus(self.future_leeway) {
-            return Err(DpopError::IssuedInFuture { iat, now });
-        }
-        if iat.plus(self.max_age) < now {
-            return Err(DpopError::Stale { iat, now });
-        }
+        TimeRules::at(now)
+            .leeway(self.leeway)
+            .check_iat(iat)
+            .map_err(|_| DpopError::IssuedInFuture { iat, now })?;
+        TimeRules::at(now)
+            .max_age(self.max_age)
+            .check_age(iat)
+            .map_err(|_| DpopError::Stale { iat, now })?;
         // Check 12: access token hash and key binding.
         let jkt = jwk_thumbprint::thumbprint_b64(&jwk, ThumbprintHash::Sha256);
         if let Some(token) = request.access_token {
@@ -316,7 +327,7 @@ impl ProofVerifier {
             return Err(DpopError::KeyBindingMismatch);
         }
         // Replay (checked by `verify`): each (key, jti) once within the acceptance window.
-        let expires = iat.plus(self.max_age).plus(self.future_leeway);
+        let expires = iat.plus(self.max_age).plus(self.leeway);
         let verified = VerifiedProof {
             jwk,
             jkt,
@@ -360,14 +371,19 @@ impl ProofVerifier {
     }
 }
 
-fn string(claims: &Map<String, Value>, name: &'static str) -> Result<Option<String>, DpopError> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(DpopError::InvalidClaim {
-            claim: name,
-            reason: "must be a string",
-        }),
+impl From<ClaimError> for DpopError {
+    fn from(e: ClaimError) -> Self {
+        match e.reason {
+            ClaimReason::Missing => DpopError::MissingClaim(e.claim),
+            ClaimReason::Invalid(reason) => DpopError::InvalidClaim {
+                claim: e.claim,
+                reason,
+            },
+            _ => DpopError::InvalidClaim {
+                claim: e.claim,
+                reason: "is invalid",
+            },
+        }
     }
 }
 

@@ -5,6 +5,7 @@ use crate::{AlgorithmSet, E2ePopError, Nonce, TokenKind};
 use jose_core::header::JwsHeader;
 use jose_core::jwk::Jwk;
 use jws::{Signer, VerifyOptions};
+use jwt_claims::ClaimError;
 use jwt_claims::{Audience, NumericDate, REGISTERED, RegisteredClaims};
 use serde_json::{Map, Value};
 use std::time::Duration;
@@ -81,12 +82,12 @@ impl Core {
     ) -> Result<(), E2ePopError> {
         let registered = RegisteredClaims::from_map(map).map_err(|e| match e {
             jwt_claims::JwtError::InvalidClaim { claim, reason } => {
-                E2ePopError::InvalidClaim { claim, reason }
+                E2ePopError::Claim(ClaimError::invalid(claim, reason))
             }
-            _ => E2ePopError::InvalidClaim {
-                claim: "claims",
-                reason: "the registered claims are malformed",
-            },
+            _ => E2ePopError::Claim(ClaimError::invalid(
+                "claims",
+                "the registered claims are malformed",
+            )),
         })?;
         for name in REGISTERED {
             map.remove(name);
@@ -162,7 +163,7 @@ impl Core {
         // What we write must pass our own reader (StringOrURI rules for iss, sub, aud).
         RegisteredClaims::from_map(&map).map_err(|e| match e {
             jwt_claims::JwtError::InvalidClaim { claim, reason } => {
-                E2ePopError::InvalidClaim { claim, reason }
+                E2ePopError::Claim(ClaimError::invalid(claim, reason))
             }
             _ => E2ePopError::Config("the registered claims cannot be written"),
         })?;

@@ -2,7 +2,57 @@
 
 use crate::E2ePopError;
 use jose_core::json::truncate_for_error;
+use jwt_claims::{Audience, ClaimError, ClaimReader, NumericDate, RegisteredClaims};
 use serde_json::{Map, Value};
+
+/// The claims the three tokens share: `iss`, `sub`, `iat`, `nbf`, `exp` and `jti` (each
+/// token has its own `aud`). [`crate::PopClaims`], [`crate::IctClaims`] and
+/// [`crate::E2ePopClaims`] dereference to it, so `claims.iss` reads the same on each.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CommonClaims {
+    /// `iss`: the client id (PoP and E2E PoP tokens) or the OP's issuer identifier (ICT).
+    pub iss: String,
+    /// `sub`: the end-user's subject identifier.
+    pub sub: String,
+    /// `iat`.
+    pub iat: NumericDate,
+    /// `nbf`.
+    pub nbf: Option<NumericDate>,
+    /// `exp`.
+    pub exp: NumericDate,
+    /// `jti`.
+    pub jti: String,
+}
+
+impl CommonClaims {
+    /// The shared claims of checked registered claims, and the token's `aud`.
+    pub(crate) fn split(r: RegisteredClaims) -> Result<(Self, Option<Audience>), E2ePopError> {
+        let missing = |claim| E2ePopError::Claim(ClaimError::missing(claim));
+        let common = Self {
+            iss: r.iss.ok_or(missing("iss"))?,
+            sub: r.sub.ok_or(missing("sub"))?,
+            iat: r.iat.ok_or(missing("iat"))?,
+            nbf: r.nbf,
+            exp: r.exp.ok_or(missing("exp"))?,
+            jti: r.jti.ok_or(missing("jti"))?,
+        };
+        Ok((common, r.aud))
+    }
+}
+
+/// Implements `Deref<Target = CommonClaims>` for a claims type with a `common` field.
+macro_rules! deref_common {
+    ($claims:ty) => {
+        impl core::ops::Deref for $claims {
+            type Target = crate::claims::CommonClaims;
+            fn deref(&self) -> &crate::claims::CommonClaims {
+                &self.common
+            }
+        }
+    };
+}
+pub(crate) use deref_common;
 
 /// The contexts of an ICT (`ctx`): the application domains in which the end-user lets the
 /// client prove their identity end-to-end (`email`, `instant_messaging`, ...).
@@ -22,22 +72,15 @@ impl Contexts {
     /// Reads `ctx`: a string, or an array of strings.
     ///
     /// # Errors
-    /// [`E2ePopError::InvalidClaim`] for `null`, numbers, objects, or arrays holding anything
+    /// [`E2ePopError::Claim`] for `null`, numbers, objects, or arrays holding anything
     /// but strings.
     pub fn from_json(value: &Value) -> Result<Self, E2ePopError> {
-        let invalid = E2ePopError::InvalidClaim {
-            claim: "ctx",
-            reason: "must be a string or an array of strings",
-        };
-        match value {
-            Value::String(s) => Ok(Self(vec![s.clone()])),
-            Value::Array(items) => items
-                .iter()
-                .map(|v| v.as_str().map(str::to_owned).ok_or(invalid.clone()))
-                .collect::<Result<Vec<_>, _>>()
-                .map(Self),
-            _ => Err(invalid),
-        }
+        let mut holder = Map::new();
+        holder.insert("ctx".to_owned(), value.clone());
+        let contexts = ClaimReader::new(&holder)
+            .string_or_list("ctx")?
+            .ok_or(ClaimError::missing("ctx"))?;
+        Ok(Self(contexts))
     }
 
     /// As the JSON array the builders emit.
@@ -83,19 +126,7 @@ pub(crate) fn string_list(
     map: &Map<String, Value>,
     name: &'static str,
 ) -> Result<Option<Vec<String>>, E2ePopError> {
-    let invalid = E2ePopError::InvalidClaim {
-        claim: name,
-        reason: "must be an array of strings",
-    };
-    match map.get(name) {
-        None => Ok(None),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| v.as_str().map(str::to_owned).ok_or(invalid.clone()))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        Some(_) => Err(invalid),
-    }
+    Ok(ClaimReader::new(map).string_list(name)?)
 }
 
 /// An optional boolean.
@@ -103,14 +134,7 @@ pub(crate) fn boolean(
     map: &Map<String, Value>,
     name: &'static str,
 ) -> Result<Option<bool>, E2ePopError> {
-    match map.get(name) {
-        None => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(E2ePopError::InvalidClaim {
-            claim: name,
-            reason: "must be a boolean",
-        }),
-    }
+    Ok(ClaimReader::new(map).optional_bool(name)?)
 }
 
 /// An optional string.
@@ -119,14 +143,7 @@ pub(crate) fn string(
     map: &Map<String, Value>,
     name: &'static str,
 ) -> Result<Option<String>, E2ePopError> {
-    match map.get(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(E2ePopError::InvalidClaim {
-            claim: name,
-            reason: "must be a string",
-        }),
-    }
+    Ok(ClaimReader::new(map).optional_string(name)?)
 }
 
 /// The claims without the given names.

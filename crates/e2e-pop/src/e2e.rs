@@ -2,23 +2,24 @@
 //! an ICT certifies. Signed by the client key; the header names it by thumbprint (`jkt`).
 
 use crate::builder::{Core, core_setters, sign};
-use crate::claims::without;
+use crate::claims::{CommonClaims, deref_common, without};
 use crate::keys::{ClientKey, minimal_public};
 use crate::pipeline::{
-    Binding, ClaimRules, check_claims, non_empty, parse_header, verify_signature,
+    Binding, Checked, ClaimRules, check_claims, check_expected, parse_header, verify_signature,
 };
-use crate::policy::{Policy, policy_setters};
-use crate::replay::{Replay, ReplayKey};
-use crate::{E2ePopError, TokenKind, VerifiedIct};
+use crate::replay::{Replay, check_once};
+use crate::{AlgorithmSet, E2ePopError, TokenKind, VerifiedIct, VerifierPolicy};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::backend::Backend;
 use jose_core::header::JwsHeader;
 use jose_core::jwk::Jwk;
 use jwk_thumbprint::ThumbprintHash;
+use jwt_claims::ClaimError;
 use jwt_claims::{Audience, NumericDate};
 use replay_store::ReplayStore;
 use serde_json::{Map, Value};
 use std::sync::Arc;
+use std::time::Duration;
 
 const REQUIRED: [&str; 6] = ["sub", "iss", "aud", "jti", "iat", "exp"];
 /// Claims with their own setter (the `pgp` feature's extension claims).
@@ -31,23 +32,28 @@ const E2E_CLAIMS: [&str; 0] = [];
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct E2ePopClaims {
-    /// `iss`: the client id.
-    pub iss: String,
-    /// `sub`: the end-user's subject identifier (the ICT's `sub`).
-    pub sub: String,
+    /// `iss` (the client id), `sub` (the ICT's `sub`), `iat`, `nbf`, `exp`, `jti`; also read
+    /// through `Deref`.
+    pub common: CommonClaims,
     /// `aud`: what the authenticating party identifies itself with (a session id, a
     /// pre-negotiated nonce, the peer's subject).
     pub aud: Audience,
-    /// `iat`.
-    pub iat: NumericDate,
-    /// `nbf`.
-    pub nbf: Option<NumericDate>,
-    /// `exp`.
-    pub exp: NumericDate,
-    /// `jti`.
-    pub jti: String,
     /// Every other claim.
     pub extra: Map<String, Value>,
+}
+
+deref_common!(E2ePopClaims);
+
+/// What an E2E PoP token is bound to when it comes with a verified ICT.
+#[derive(Clone, Copy, Debug)]
+struct IctBinding<'a> {
+    /// The ICT's `sub`: the token's `sub` must equal it.
+    sub: &'a str,
+    /// The ICT's `aud` values (client ids): the token's `iss` must be one, when any.
+    client_ids: &'a [String],
+    /// The ICT's `jti` (for the `pgp` feature's `ict_jti`).
+    #[cfg_attr(not(feature = "pgp"), allow(dead_code))]
+    jti: &'a str,
 }
 
 /// An E2E PoP token whose signature and claims were verified.
@@ -136,7 +142,7 @@ impl E2ePopTokenBuilder {
     /// rest become custom claims.
     ///
     /// # Errors
-    /// [`E2ePopError::InvalidClaim`] for a registered claim of the wrong type.
+    /// [`E2ePopError::Claim`] for a registered claim of the wrong type.
     pub fn from_claims(mut claims: Map<String, Value>) -> Result<Self, E2ePopError> {
         let mut b = Self::new();
         b.core.take_registered(&mut claims)?;
@@ -219,7 +225,7 @@ impl E2ePopTokenBuilder {
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct E2ePopVerifier {
-    policy: Policy,
+    policy: VerifierPolicy,
     audiences: Vec<String>,
     issuers: Vec<String>,
     subject: Option<String>,
@@ -244,7 +250,7 @@ impl E2ePopVerifier {
     /// until it expires. Only for callers that record `jti` values themselves, or for tooling.
     pub fn without_replay_detection(audience: impl Into<String>) -> Self {
         Self {
-            policy: Policy::for_token(TokenKind::E2ePop),
+            policy: VerifierPolicy::for_token(TokenKind::E2ePop),
             audiences: vec![audience.into()],
             issuers: Vec::new(),
             subject: None,
@@ -255,7 +261,52 @@ impl E2ePopVerifier {
         }
     }
 
-    policy_setters!();
+    /// Replaces the whole [`VerifierPolicy`] (default: [`VerifierPolicy::for_token`]).
+    pub fn policy(mut self, policy: VerifierPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The policy in force.
+    pub fn verifier_policy(&self) -> &VerifierPolicy {
+        &self.policy
+    }
+
+    /// [`VerifierPolicy::algorithms`].
+    pub fn algorithms(mut self, algorithms: AlgorithmSet) -> Self {
+        self.policy = self.policy.algorithms(algorithms);
+        self
+    }
+
+    /// [`VerifierPolicy::leeway`]: the clock tolerance (default 0).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.policy = self.policy.leeway(leeway);
+        self
+    }
+
+    /// The former name of [`Self::leeway`].
+    #[deprecated(note = "renamed `leeway`, the one name of the clock tolerance in every crate")]
+    pub fn clock_tolerance(self, tolerance: Duration) -> Self {
+        self.leeway(tolerance)
+    }
+
+    /// [`VerifierPolicy::max_token_age`].
+    pub fn max_token_age(mut self, age: Duration) -> Self {
+        self.policy = self.policy.max_token_age(age);
+        self
+    }
+
+    /// [`VerifierPolicy::max_lifetime`].
+    pub fn max_lifetime(mut self, lifetime: Duration) -> Self {
+        self.policy = self.policy.max_lifetime(lifetime);
+        self
+    }
+
+    /// [`VerifierPolicy::now`]: checks the times as of `now` instead of the system clock.
+    pub fn now(mut self, now: NumericDate) -> Self {
+        self.policy = self.policy.now(now);
+        self
+    }
 
     /// Accepts this audience too (any one must match).
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
@@ -306,8 +357,12 @@ impl E2ePopVerifier {
             .as_ref()
             .map(|a| a.iter().map(str::to_owned).collect())
             .unwrap_or_default();
-        self.run(token, &c.cnf_jwk, Some((&c.sub, &client_ids, &c.jti)))
-            .await
+        let binding = IctBinding {
+            sub: &c.sub,
+            client_ids: &client_ids,
+            jti: &c.jti,
+        };
+        self.run(token, &c.cnf_jwk, Some(binding)).await
     }
 
     /// Verifies an E2E PoP token with the client key given directly (its thumbprint must be
@@ -327,18 +382,10 @@ impl E2ePopVerifier {
         &self,
         token: &str,
         key: &Jwk,
-        ict: Option<(&str, &[String], &str)>,
+        ict: Option<IctBinding<'_>>,
     ) -> Result<VerifiedE2ePop, E2ePopError> {
-        for a in &self.audiences {
-            non_empty(a, "the expected audience is empty")?;
-        }
-        if let Some(s) = &self.subject {
-            non_empty(s, "the expected subject is empty")?;
-        }
-        let header = parse_header(token, &self.policy)?;
-        let alg = header
-            .alg()
-            .ok_or(E2ePopError::AlgorithmNotAllowed { alg: String::new() })?;
+        check_expected(&self.audiences, self.subject.as_deref())?;
+        let (_, alg) = parse_header(token, &self.policy)?;
         let pinned;
         let key = match self.backend {
             Some(backend) => {
@@ -349,11 +396,11 @@ impl E2ePopVerifier {
         };
         let verified = verify_signature(token, key, alg)?;
         let (subject, subject_binding, issuers, issuer_binding) = match ict {
-            Some((sub, client_ids, _)) if !client_ids.is_empty() => {
-                (Some(sub), Binding::Ict, client_ids, Binding::Ict)
+            Some(b) if !b.client_ids.is_empty() => {
+                (Some(b.sub), Binding::Ict, b.client_ids, Binding::Ict)
             }
-            Some((sub, _, _)) => (
-                Some(sub),
+            Some(b) => (
+                Some(b.sub),
                 Binding::Ict,
                 &self.issuers[..],
                 Binding::Expected,
@@ -378,62 +425,62 @@ impl E2ePopVerifier {
             },
             &self.policy,
         )?;
-        // The caller's own expectations apply on top of the ICT's.
-        let r = &checked.registered;
         if ict.is_some() {
-            if let Some(s) = &self.subject
-                && r.sub.as_deref() != Some(s.as_str())
-            {
-                return Err(E2ePopError::SubjectMismatch);
-            }
-            if !self.issuers.is_empty()
-                && !self
-                    .issuers
-                    .iter()
-                    .any(|i| r.iss.as_deref() == Some(i.as_str()))
-            {
-                return Err(E2ePopError::IssuerMismatch {
-                    found: jose_core::json::truncate_for_error(
-                        r.iss.as_deref().unwrap_or_default(),
-                    ),
-                });
-            }
+            self.check_own_expectations(&checked)?;
         }
-        // Post-checks, after the claims as in the reference: `jkt` present and equal to the
-        // SHA-256 thumbprint of the key that verified the signature.
-        let jkt = match checked.header.param("jkt") {
-            None => return Err(E2ePopError::JktMissing),
-            Some(Value::String(j)) => j.clone(),
-            Some(_) => return Err(E2ePopError::JktMismatch),
-        };
-        if !jwk_thumbprint::matches(key, &jkt, ThumbprintHash::Sha256) {
-            return Err(E2ePopError::JktMismatch);
-        }
+        let jkt = check_jkt(&checked, key)?;
         #[cfg(feature = "pgp")]
-        self.pgp
-            .check(&checked.claims, ict.map(|(_, _, jti)| jti))?;
-        let r = checked.registered;
-        let missing = E2ePopError::MissingClaim;
+        self.pgp.check(&checked.claims, ict.map(|b| b.jti))?;
+        let (common, aud) = CommonClaims::split(checked.registered)?;
         let claims = E2ePopClaims {
-            iss: r.iss.ok_or(missing("iss"))?,
-            sub: r.sub.ok_or(missing("sub"))?,
-            aud: r.aud.ok_or(missing("aud"))?,
-            iat: r.iat.ok_or(missing("iat"))?,
-            nbf: r.nbf,
-            exp: r.exp.ok_or(missing("exp"))?,
-            jti: r.jti.ok_or(missing("jti"))?,
+            common,
+            aud: aud.ok_or(E2ePopError::Claim(ClaimError::missing("aud")))?,
             extra: without(&checked.claims, &jwt_claims::REGISTERED),
         };
-        if let Some(replay) = &self.replay {
-            let key = ReplayKey {
-                token: TokenKind::E2ePop,
-                iss: &claims.iss,
-                sub: &claims.sub,
-                aud: Some(&claims.aud),
-                jti: &claims.jti,
-            };
-            replay.check(&key, claims.exp, &self.policy).await?;
-        }
+        let aud = Some(&claims.aud);
+        check_once(
+            self.replay.as_ref(),
+            TokenKind::E2ePop,
+            &claims,
+            aud,
+            &self.policy,
+        )
+        .await?;
         Ok(VerifiedE2ePop { alg, jkt, claims })
     }
+
+    /// With an ICT, the caller's own expected subject and issuers apply on top of the ICT's.
+    fn check_own_expectations(&self, checked: &Checked) -> Result<(), E2ePopError> {
+        let r = &checked.registered;
+        if let Some(s) = &self.subject
+            && r.sub.as_deref() != Some(s.as_str())
+        {
+            return Err(E2ePopError::SubjectMismatch);
+        }
+        if !self.issuers.is_empty()
+            && !self
+                .issuers
+                .iter()
+                .any(|i| r.iss.as_deref() == Some(i.as_str()))
+        {
+            return Err(E2ePopError::IssuerMismatch {
+                found: jose_core::json::truncate_for_error(r.iss.as_deref().unwrap_or_default()),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Post-checks, after the claims as in the reference: `jkt` present and equal to the SHA-256
+/// thumbprint of the key that verified the signature.
+fn check_jkt(checked: &Checked, key: &Jwk) -> Result<String, E2ePopError> {
+    let jkt = match checked.header.param("jkt") {
+        None => return Err(E2ePopError::JktMissing),
+        Some(Value::String(j)) => j.clone(),
+        Some(_) => return Err(E2ePopError::JktMismatch),
+    };
+    if !jwk_thumbprint::matches(key, &jkt, ThumbprintHash::Sha256) {
+        return Err(E2ePopError::JktMismatch);
+    }
+    Ok(jkt)
 }

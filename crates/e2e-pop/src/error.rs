@@ -4,7 +4,7 @@ use crate::TokenKind;
 use jose_core::json::JsonError;
 use jose_core::jwk::KeyError;
 use jws::JwsError;
-use jwt_claims::NumericDate;
+use jwt_claims::{ClaimError, TimeError};
 use replay_store::StoreError;
 
 /// Why a token was refused or could not be made.
@@ -108,17 +108,10 @@ pub enum E2ePopError {
     /// The payload is not a strict JSON object.
     #[error("the payload is not a JSON object: {0}")]
     Payload(JsonError),
-    /// A required claim is absent.
-    #[error("claim {0:?} is missing")]
-    MissingClaim(&'static str),
-    /// A claim has the wrong type or form (a `null` value included).
-    #[error("claim {claim:?} is invalid: {reason}")]
-    InvalidClaim {
-        /// The claim.
-        claim: &'static str,
-        /// What is wrong.
-        reason: &'static str,
-    },
+    /// A required claim is absent, or a claim has the wrong type or form (a `null` value
+    /// included): the claim group shared by every profile (`claim_missing`, `claim_invalid`).
+    #[error(transparent)]
+    Claim(#[from] ClaimError),
     /// `iss` is not an expected issuer.
     #[error("unexpected issuer {found:?}")]
     IssuerMismatch {
@@ -133,48 +126,10 @@ pub enum E2ePopError {
     AudienceMismatch,
 
     // --- Time -------------------------------------------------------------------------------
-    /// `exp` has passed: the token is invalid from its `exp` second on (less the tolerance).
-    #[error("the token expired at {exp} (now {now})")]
-    Expired {
-        /// The `exp` claim.
-        exp: NumericDate,
-        /// The time of the check.
-        now: NumericDate,
-    },
-    /// `nbf` is still in the future (beyond the tolerance).
-    #[error("the token is not valid before {nbf} (now {now})")]
-    NotYetValid {
-        /// The `nbf` claim.
-        nbf: NumericDate,
-        /// The time of the check.
-        now: NumericDate,
-    },
-    /// `iat` is in the future (beyond the tolerance).
-    #[error("the token was issued in the future, at {iat} (now {now})")]
-    IssuedInFuture {
-        /// The `iat` claim.
-        iat: NumericDate,
-        /// The time of the check.
-        now: NumericDate,
-    },
-    /// `iat` is older than the maximum token age.
-    #[error("the token was issued at {iat}, more than {max_age} s before {now}")]
-    TooOld {
-        /// The `iat` claim.
-        iat: NumericDate,
-        /// The maximum age in seconds.
-        max_age: u64,
-        /// The time of the check.
-        now: NumericDate,
-    },
-    /// `exp − iat` is negative or above the maximum lifetime (the draft's limit by default).
-    #[error("the token's lifetime exp - iat = {lifetime} s is outside 0..={max} s")]
-    LifetimeOutOfRange {
-        /// `exp − iat` in whole seconds.
-        lifetime: i64,
-        /// The maximum lifetime in seconds.
-        max: u64,
-    },
+    /// `nbf`, `exp`, the age of `iat`, `iat` in the future or the lifetime failed: the time
+    /// group shared by every profile (`exp`, `nbf`, `iat_too_old`, `iat_future`, `lifetime`).
+    #[error(transparent)]
+    Time(#[from] TimeError),
 
     // --- Token-specific checks --------------------------------------------------------------
     /// The ICT has no `cnf`, or `cnf` is not an object holding `jwk`.
@@ -343,16 +298,11 @@ impl E2ePopError {
             E2ePopError::SignatureInvalid => "signature",
             E2ePopError::SignatureMalformed(_) => "signature_malformed",
             E2ePopError::Payload(_) => "payload",
-            E2ePopError::MissingClaim(_) => "claim_missing",
-            E2ePopError::InvalidClaim { .. } => "claim_invalid",
+            E2ePopError::Claim(e) => e.code(),
             E2ePopError::IssuerMismatch { .. } => "iss",
             E2ePopError::SubjectMismatch => "sub",
             E2ePopError::AudienceMismatch => "aud",
-            E2ePopError::Expired { .. } => "exp",
-            E2ePopError::NotYetValid { .. } => "nbf",
-            E2ePopError::IssuedInFuture { .. } => "iat_future",
-            E2ePopError::TooOld { .. } => "iat_too_old",
-            E2ePopError::LifetimeOutOfRange { .. } => "lifetime",
+            E2ePopError::Time(e) => e.code(),
             E2ePopError::CnfMissing => "cnf_missing",
             E2ePopError::CnfInvalid(_) => "cnf_invalid",
             E2ePopError::CnfPrivateKey => "cnf_private",
@@ -388,15 +338,14 @@ impl E2ePopError {
     #[must_use]
     pub fn claim(&self) -> Option<&'static str> {
         Some(match self.root() {
-            E2ePopError::MissingClaim(c) | E2ePopError::InvalidClaim { claim: c, .. } => c,
+            E2ePopError::Claim(e) => e.claim,
             E2ePopError::IssuerMismatch { .. }
             | E2ePopError::ClientNotBound
             | E2ePopError::UntrustedIssuer { .. } => "iss",
             E2ePopError::SubjectMismatch | E2ePopError::SubjectNotBound => "sub",
             E2ePopError::AudienceMismatch => "aud",
-            E2ePopError::Expired { .. } => "exp",
-            E2ePopError::NotYetValid { .. } => "nbf",
-            E2ePopError::IssuedInFuture { .. } | E2ePopError::TooOld { .. } => "iat",
+            E2ePopError::Time(TimeError::LifetimeOutOfRange { .. }) => return None,
+            E2ePopError::Time(e) => e.claim(),
             E2ePopError::CnfMissing | E2ePopError::CnfInvalid(_) | E2ePopError::CnfPrivateKey => {
                 "cnf"
             }

@@ -2,23 +2,24 @@
 //! `cnf.jwk` may prove the end-user's identity in the contexts of `ctx`.
 
 use crate::builder::{Core, core_setters, sign};
-use crate::claims::{Contexts, without};
+use crate::claims::{CommonClaims, Contexts, deref_common, without};
 use crate::keys::{OpKeyResolver, minimal_public};
 use crate::pipeline::{
-    Binding, ClaimRules, check_claims, non_empty, parse_header, verify_signature,
+    Binding, ClaimRules, check_claims, check_expected, non_empty, parse_header, verify_signature,
 };
-use crate::policy::{Policy, policy_setters};
-use crate::replay::{Replay, ReplayKey};
-use crate::{AlgorithmSet, E2ePopError, TokenKind, VerifiedPopToken};
+use crate::replay::{Replay, check_once};
+use crate::{AlgorithmSet, E2ePopError, TokenKind, VerifiedPopToken, VerifierPolicy};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::header::JwsHeader;
 use jose_core::json::{self, JsonLimits};
 use jose_core::jwk::{Jwk, KeyError, KeyOperation, KeyPolicy};
 use jws::{JwsError, Signer};
+use jwt_claims::ClaimError;
 use jwt_claims::{Audience, NumericDate};
 use replay_store::ReplayStore;
 use serde_json::{Map, Value};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Claims of an ICT with their own setter or field.
 const ICT_CLAIMS: [&str; 2] = ["cnf", "ctx"];
@@ -32,20 +33,11 @@ pub(crate) const PROTOCOL_CLAIMS: [&str; 10] = [
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct IctClaims {
-    /// `iss`: the OP's issuer identifier.
-    pub iss: String,
-    /// `sub`: the end-user's subject identifier.
-    pub sub: String,
+    /// `iss` (the OP's issuer identifier), `sub`, `iat`, `nbf`, `exp`, `jti`; also read
+    /// through `Deref`.
+    pub common: CommonClaims,
     /// `aud`: the client id, when the PoP token asked for it.
     pub aud: Option<Audience>,
-    /// `iat`.
-    pub iat: NumericDate,
-    /// `nbf`.
-    pub nbf: Option<NumericDate>,
-    /// `exp`.
-    pub exp: NumericDate,
-    /// `jti`.
-    pub jti: String,
     /// `cnf.jwk`: the client's public key, validated.
     pub cnf_jwk: Jwk,
     /// `ctx`: the granted contexts.
@@ -54,6 +46,8 @@ pub struct IctClaims {
     /// the OP's `nonce`.
     pub extra: Map<String, Value>,
 }
+
+deref_common!(IctClaims);
 
 /// An ICT whose signature and claims were verified.
 #[derive(Clone, Debug, PartialEq)]
@@ -95,7 +89,7 @@ impl VerifiedIct {
 /// `{typ: "jwt+ict", alg, kid}`; `kid` comes from [`IctBuilder::key_id`] or the signer.
 ///
 /// ```
-/// use e2e_pop::{IctBuilder, IctVerifier, OpJwks};
+/// use e2e_pop::{IctBuilder, IctVerifier, OpJwks, RequiredContexts};
 /// use jose_core::alg::JwsAlgorithm;
 /// use jose_core::jwk::{Jwk, JwkSet};
 /// use jws::SigningKey;
@@ -114,8 +108,7 @@ impl VerifiedIct {
 ///     .build(&op_key)?;
 ///
 /// let jwks = JwkSet::new(vec![op_key.public_jwk()?])?;
-/// let verified = IctVerifier::new(OpJwks::new("https://op.example.com", jwks))
-///     .require_context("email")
+/// let verified = IctVerifier::new(OpJwks::new("https://op.example.com", jwks), RequiredContexts::all(["email"]))
 ///     .verify(&ict)
 ///     .await?;
 /// assert_eq!(verified.claims().extra["name"], "John Smith");
@@ -163,7 +156,7 @@ impl IctBuilder {
     /// setters, the rest become custom (identity) claims.
     ///
     /// # Errors
-    /// [`E2ePopError::InvalidClaim`], [`E2ePopError::CnfMissing`], [`E2ePopError::CnfInvalid`]
+    /// [`E2ePopError::Claim`], [`E2ePopError::CnfMissing`], [`E2ePopError::CnfInvalid`]
     /// or [`E2ePopError::CnfPrivateKey`] for claims of the wrong form.
     pub fn from_claims(mut claims: Map<String, Value>) -> Result<Self, E2ePopError> {
         let mut b = Self::new();
@@ -295,54 +288,115 @@ pub(crate) fn read_cnf(cnf: &Value) -> Result<Jwk, E2ePopError> {
     Ok(jwk)
 }
 
-/// Which contexts the verifier requires.
+/// Which contexts an ICT must grant: a choice every ICT verifier is made with.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum ContextRule {
-    /// Not chosen yet: verification refuses to run.
-    Unset,
-    /// Every one of these must be in `ctx`.
+pub enum RequiredContexts {
+    /// Every one of these must be in `ctx` (the context of the channel the ICT arrived
+    /// through).
     All(Vec<String>),
-    /// Any `ctx` (still required to be present and well-formed).
+    /// Any `ctx` (still required to be present and well-formed). An explicit choice: an ICT
+    /// obtained for one application domain (chat) is then accepted in another (e-mail).
     Any,
+}
+
+impl RequiredContexts {
+    /// Every one of `contexts`.
+    pub fn all(contexts: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self::All(contexts.into_iter().map(Into::into).collect())
+    }
+
+    /// The contexts that must be present (none for [`RequiredContexts::Any`]).
+    #[must_use]
+    pub fn required(&self) -> &[String] {
+        match self {
+            RequiredContexts::All(list) => list,
+            RequiredContexts::Any => &[],
+        }
+    }
 }
 
 /// Verifies ICTs (the authenticating party's side, or the client checking what it received).
 ///
 /// The OP's key is found by the header's `kid` through an [`OpKeyResolver`], which is also
-/// the trust decision: only OPs it holds keys for are accepted. A context requirement must be
-/// chosen: [`IctVerifier::require_context`] (the context of the channel the ICT arrived
-/// through) or, explicitly, [`IctVerifier::any_context`].
+/// the trust decision: only OPs it holds keys for are accepted. The context requirement is
+/// chosen when the verifier is made ([`RequiredContexts`]).
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct IctVerifier<K> {
     keys: K,
-    policy: Policy,
-    contexts: ContextRule,
+    policy: VerifierPolicy,
+    contexts: RequiredContexts,
     subject: Option<String>,
     audiences: Vec<String>,
     replay: Option<Replay>,
 }
 
 impl<K: OpKeyResolver> IctVerifier<K> {
-    /// A verifier using `keys` to find and trust the OP's keys.
-    pub fn new(keys: K) -> Self {
+    /// A verifier using `keys` to find and trust the OP's keys, for ICTs granting
+    /// `contexts`.
+    pub fn new(keys: K, contexts: RequiredContexts) -> Self {
         Self {
             keys,
-            policy: Policy::for_token(TokenKind::Ict),
-            contexts: ContextRule::Unset,
+            policy: VerifierPolicy::for_token(TokenKind::Ict),
+            contexts,
             subject: None,
             audiences: Vec::new(),
             replay: None,
         }
     }
 
-    policy_setters!();
+    /// Replaces the whole [`VerifierPolicy`] (default: [`VerifierPolicy::for_token`]).
+    pub fn policy(mut self, policy: VerifierPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The policy in force.
+    pub fn verifier_policy(&self) -> &VerifierPolicy {
+        &self.policy
+    }
+
+    /// [`VerifierPolicy::algorithms`].
+    pub fn algorithms(mut self, algorithms: AlgorithmSet) -> Self {
+        self.policy = self.policy.algorithms(algorithms);
+        self
+    }
+
+    /// [`VerifierPolicy::leeway`]: the clock tolerance (default 0).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.policy = self.policy.leeway(leeway);
+        self
+    }
+
+    /// The former name of [`Self::leeway`].
+    #[deprecated(note = "renamed `leeway`, the one name of the clock tolerance in every crate")]
+    pub fn clock_tolerance(self, tolerance: Duration) -> Self {
+        self.leeway(tolerance)
+    }
+
+    /// [`VerifierPolicy::max_token_age`].
+    pub fn max_token_age(mut self, age: Duration) -> Self {
+        self.policy = self.policy.max_token_age(age);
+        self
+    }
+
+    /// [`VerifierPolicy::max_lifetime`].
+    pub fn max_lifetime(mut self, lifetime: Duration) -> Self {
+        self.policy = self.policy.max_lifetime(lifetime);
+        self
+    }
+
+    /// [`VerifierPolicy::now`]: checks the times as of `now` instead of the system clock.
+    pub fn now(mut self, now: NumericDate) -> Self {
+        self.policy = self.policy.now(now);
+        self
+    }
 
     /// Requires `context` in `ctx` (repeatable: all are required).
     pub fn require_context(mut self, context: impl Into<String>) -> Self {
         match &mut self.contexts {
-            ContextRule::All(list) => list.push(context.into()),
-            _ => self.contexts = ContextRule::All(vec![context.into()]),
+            RequiredContexts::All(list) => list.push(context.into()),
+            RequiredContexts::Any => self.contexts = RequiredContexts::All(vec![context.into()]),
         }
         self
     }
@@ -350,7 +404,7 @@ impl<K: OpKeyResolver> IctVerifier<K> {
     /// Accepts any contexts. An explicit choice: an ICT obtained for one application domain
     /// (chat) is then accepted in another (e-mail).
     pub fn any_context(mut self) -> Self {
-        self.contexts = ContextRule::Any;
+        self.contexts = RequiredContexts::Any;
         self
     }
 
@@ -384,28 +438,20 @@ impl<K: OpKeyResolver> IctVerifier<K> {
     /// [`E2ePopError`] naming the first failed check; with [`IctVerifier::single_use`],
     /// [`E2ePopError::Replay`] or [`E2ePopError::ReplayStore`].
     pub async fn verify(&self, token: &str) -> Result<VerifiedIct, E2ePopError> {
-        let required_contexts: &[String] = match &self.contexts {
-            ContextRule::Unset => {
-                return Err(E2ePopError::Config(
-                    "choose the required contexts (require_context) or any_context",
-                ));
-            }
-            ContextRule::All(list) => list,
-            ContextRule::Any => &[],
-        };
+        let required_contexts = self.contexts.required();
+        if self.contexts != RequiredContexts::Any && required_contexts.is_empty() {
+            return Err(E2ePopError::Config(
+                "require at least one context, or RequiredContexts::Any",
+            ));
+        }
         for c in required_contexts {
             non_empty(c, "a required context is empty")?;
         }
         if let Some(s) = &self.subject {
             non_empty(s, "the expected subject is empty")?;
         }
-        for a in &self.audiences {
-            non_empty(a, "the expected audience is empty")?;
-        }
-        let header = parse_header(token, &self.policy)?;
-        let alg = header
-            .alg()
-            .ok_or(E2ePopError::AlgorithmNotAllowed { alg: String::new() })?;
+        check_expected(&self.audiences, None)?;
+        let (header, alg) = parse_header(token, &self.policy)?;
         let kid = header.kid().ok_or(E2ePopError::KidMissing)?;
         let issuer = unverified_issuer(token)?;
         let key = self.keys.resolve(&issuer, kid, alg)?;
@@ -427,16 +473,10 @@ impl<K: OpKeyResolver> IctVerifier<K> {
         let cnf_jwk = read_cnf(map.get("cnf").unwrap_or(&Value::Null))?;
         let ctx = Contexts::from_json(map.get("ctx").unwrap_or(&Value::Null))?;
         ctx.require_all(required_contexts)?;
-        let r = checked.registered;
-        let missing = E2ePopError::MissingClaim;
+        let (common, aud) = CommonClaims::split(checked.registered)?;
         let claims = IctClaims {
-            iss: r.iss.ok_or(missing("iss"))?,
-            sub: r.sub.ok_or(missing("sub"))?,
-            aud: r.aud,
-            iat: r.iat.ok_or(missing("iat"))?,
-            nbf: r.nbf,
-            exp: r.exp.ok_or(missing("exp"))?,
-            jti: r.jti.ok_or(missing("jti"))?,
+            common,
+            aud,
             cnf_jwk,
             ctx,
             extra: without(
@@ -444,16 +484,14 @@ impl<K: OpKeyResolver> IctVerifier<K> {
                 &[&jwt_claims::REGISTERED[..], &ICT_CLAIMS[..]].concat(),
             ),
         };
-        if let Some(replay) = &self.replay {
-            let key = ReplayKey {
-                token: TokenKind::Ict,
-                iss: &claims.iss,
-                sub: &claims.sub,
-                aud: None,
-                jti: &claims.jti,
-            };
-            replay.check(&key, claims.exp, &self.policy).await?;
-        }
+        check_once(
+            self.replay.as_ref(),
+            TokenKind::Ict,
+            &claims,
+            None,
+            &self.policy,
+        )
+        .await?;
         Ok(VerifiedIct {
             alg,
             kid: kid.to_owned(),
@@ -473,11 +511,11 @@ fn unverified_issuer(token: &str) -> Result<String, E2ePopError> {
     })?;
     let map = json::parse_object(&bytes, &JsonLimits::DEFAULT).map_err(E2ePopError::Payload)?;
     match map.get("iss") {
-        None => Err(E2ePopError::MissingClaim("iss")),
+        None => Err(E2ePopError::Claim(ClaimError::missing("iss"))),
         Some(Value::String(s)) => Ok(s.clone()),
-        Some(_) => Err(E2ePopError::InvalidClaim {
-            claim: "iss",
-            reason: "must be a string",
-        }),
+        Some(_) => Err(E2ePopError::Claim(ClaimError::invalid(
+            "iss",
+            "must be a string",
+        ))),
     }
 }

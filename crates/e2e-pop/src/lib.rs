@@ -20,13 +20,14 @@ mod replay;
 pub mod request;
 
 pub use alg::AlgorithmSet;
-pub use claims::Contexts;
+pub use claims::{CommonClaims, Contexts};
 pub use e2e::{E2ePopClaims, E2ePopTokenBuilder, E2ePopVerifier, VerifiedE2ePop};
 pub use error::E2ePopError;
-pub use ict::{IctBuilder, IctClaims, IctVerifier, VerifiedIct};
+pub use ict::{IctBuilder, IctClaims, IctVerifier, RequiredContexts, VerifiedIct};
 pub use keys::{ClientKey, OpJwks, OpKeyResolver, TrustedOps};
 pub use nonce::Nonce;
 pub use pair::{PairPolicy, VerifiedIdentity, verify_pair};
+pub use policy::VerifierPolicy;
 pub use pop::{PopClaims, PopTokenBuilder, PopTokenVerifier, VerifiedPopToken};
 pub use replay::ReplayKey;
 

@@ -4,8 +4,8 @@
 use crate::claims::{Contexts, without};
 use crate::ict::PROTOCOL_CLAIMS;
 use crate::{
-    AlgorithmSet, E2ePopError, E2ePopVerifier, IctVerifier, OpKeyResolver, TokenKind,
-    VerifiedE2ePop, VerifiedIct,
+    AlgorithmSet, E2ePopError, E2ePopVerifier, IctVerifier, OpKeyResolver, RequiredContexts,
+    TokenKind, VerifiedE2ePop, VerifiedIct,
 };
 use jose_core::jwk::Jwk;
 use jwt_claims::NumericDate;
@@ -16,8 +16,8 @@ use std::time::Duration;
 
 /// What an authenticating party requires of an ICT and E2E PoP token pair.
 ///
-/// Built from the OP keys it trusts and its own identifier (the E2E PoP token's required
-/// audience); a context requirement must be chosen before use. Settings that apply to both
+/// Built from the OP keys it trusts, the contexts the ICT must grant and its own identifier
+/// (the E2E PoP token's required audience). Settings that apply to both
 /// tokens (clock, tolerance, algorithms) are set on both; [`PairPolicy::map_ict`] and
 /// [`PairPolicy::map_e2e`] reach the individual verifiers.
 #[derive(Clone, Debug)]
@@ -31,18 +31,27 @@ impl<K: OpKeyResolver> PairPolicy<K> {
     /// A policy trusting the OPs of `keys`, for E2E PoP tokens addressed to `audience`,
     /// refusing replayed E2E PoP tokens (per `iss`, `sub`, `aud`, `jti`) through `store`, as
     /// the draft requires.
-    pub fn new(keys: K, audience: impl Into<String>, store: Arc<dyn ReplayStore>) -> Self {
+    pub fn new(
+        keys: K,
+        contexts: RequiredContexts,
+        audience: impl Into<String>,
+        store: Arc<dyn ReplayStore>,
+    ) -> Self {
         Self {
-            ict: IctVerifier::new(keys),
+            ict: IctVerifier::new(keys, contexts),
             e2e: E2ePopVerifier::new(audience, store),
         }
     }
 
     /// A policy **without replay detection** of E2E PoP tokens (see
     /// [`E2ePopVerifier::without_replay_detection`]).
-    pub fn without_replay_detection(keys: K, audience: impl Into<String>) -> Self {
+    pub fn without_replay_detection(
+        keys: K,
+        contexts: RequiredContexts,
+        audience: impl Into<String>,
+    ) -> Self {
         Self {
-            ict: IctVerifier::new(keys),
+            ict: IctVerifier::new(keys, contexts),
             e2e: E2ePopVerifier::without_replay_detection(audience),
         }
     }
@@ -88,10 +97,16 @@ impl<K: OpKeyResolver> PairPolicy<K> {
     }
 
     /// Clock tolerance for both tokens (default 0).
-    pub fn clock_tolerance(mut self, tolerance: Duration) -> Self {
-        self.ict = self.ict.clock_tolerance(tolerance);
-        self.e2e = self.e2e.clock_tolerance(tolerance);
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.ict = self.ict.leeway(leeway);
+        self.e2e = self.e2e.leeway(leeway);
         self
+    }
+
+    /// The former name of [`PairPolicy::leeway`].
+    #[deprecated(note = "renamed `leeway`, the one name of the clock tolerance in every crate")]
+    pub fn clock_tolerance(self, tolerance: Duration) -> Self {
+        self.leeway(tolerance)
     }
 
     /// Checks both tokens as of `now`.
@@ -206,7 +221,9 @@ impl VerifiedIdentity {
 /// containing the policy's audience.
 ///
 /// ```
-/// use e2e_pop::{E2ePopTokenBuilder, IctBuilder, NumericDate, OpJwks, PairPolicy, verify_pair};
+/// use e2e_pop::{
+///     E2ePopTokenBuilder, IctBuilder, NumericDate, OpJwks, PairPolicy, RequiredContexts, verify_pair,
+/// };
 /// use jose_core::alg::JwsAlgorithm;
 /// use jose_core::jwk::{Jwk, JwkSet};
 /// use jws::SigningKey;
@@ -231,8 +248,8 @@ impl VerifiedIdentity {
 ///     .build(&client)?;
 ///
 /// let op_keys = OpJwks::new("https://op.example", JwkSet::new(vec![op.public_jwk()?])?);
-/// let policy = PairPolicy::new(op_keys, "session-42", Arc::new(MemoryReplayStore::new()))
-///     .require_context("instant_messaging")
+/// let contexts = RequiredContexts::all(["instant_messaging"]);
+/// let policy = PairPolicy::new(op_keys, contexts, "session-42", Arc::new(MemoryReplayStore::new()))
 ///     .now(now);
 /// let identity = verify_pair(&ict, &e2e, &policy).await?;
 /// assert_eq!((identity.issuer(), identity.subject()), ("https://op.example", "alice"));

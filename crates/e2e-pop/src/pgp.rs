@@ -11,6 +11,7 @@
 //! ```
 
 use crate::{E2ePopError, E2ePopTokenBuilder, E2ePopVerifier};
+use jwt_claims::ClaimError;
 use serde_json::{Map, Value};
 
 /// An OpenPGP fingerprint: 40 (v4) or 64 (v5/v6) hex digits, kept in upper case.
@@ -23,10 +24,10 @@ impl core::str::FromStr for PgpFingerprint {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let digits: String = s.chars().filter(|c| *c != ' ').collect();
         if !matches!(digits.len(), 40 | 64) || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(E2ePopError::InvalidClaim {
-                claim: "pgp_fingerprint",
-                reason: "must be 40 or 64 hexadecimal digits",
-            });
+            return Err(E2ePopError::Claim(ClaimError::invalid(
+                "pgp_fingerprint",
+                "must be 40 or 64 hexadecimal digits",
+            )));
         }
         Ok(Self(digits.to_ascii_uppercase()))
     }

@@ -7,70 +7,46 @@
 //! token's own checks, and replay last.
 
 use crate::error::from_jws;
-use crate::policy::Policy;
-use crate::{E2ePopError, TokenKind};
+use crate::{E2ePopError, TokenKind, VerifierPolicy};
 use jose_core::alg::JwsAlgorithm;
-use jose_core::b64;
-use jose_core::header::{self, HeaderError, JWS_REGISTERED, JwsHeader};
+use jose_core::header::JwsHeader;
 use jose_core::json::{self, JsonLimits, truncate_for_error};
+use jws::protected::{AlgorithmRefusal, ProtectedHeader};
 use jws::{JwsError, KeyResolver, Limits, VerifiedJws, VerifyOptions};
+use jwt_claims::ClaimError;
 use jwt_claims::{JwtError, RegisteredClaims};
 use serde_json::{Map, Value};
 
 /// Largest accepted token: PoP headers carry a key, ICTs carry identity claims.
 pub(crate) const MAX_TOKEN_BYTES: usize = 64 << 10;
 
-/// Steps 1–3: the header, parsed strictly, with `crit` and `alg` checked before anything in
-/// it is interpreted (an embedded key is parsed only after `alg` passed).
-pub(crate) fn parse_header(token: &str, policy: &Policy) -> Result<JwsHeader, E2ePopError> {
-    if token.len() > MAX_TOKEN_BYTES {
-        return Err(E2ePopError::TooLarge {
-            max: MAX_TOKEN_BYTES,
-            actual: token.len(),
-        });
-    }
-    let parts: Vec<&str> = token.splitn(4, '.').collect();
-    let [header_b64, _, _] = parts[..] else {
-        return Err(E2ePopError::Malformed(JwsError::Malformed(
-            "a compact JWS has exactly three parts separated by '.'",
-        )));
-    };
-    let bytes = b64::decode(header_b64).map_err(|source| {
-        E2ePopError::Malformed(JwsError::Base64 {
-            part: "protected header",
-            source,
-        })
+/// Steps 1–3: the header, read strictly by [`ProtectedHeader`], with `crit` and `alg`
+/// checked before anything in it is interpreted (an embedded key is parsed only after `alg`
+/// passed). Returns the header and its algorithm.
+pub(crate) fn parse_header(
+    token: &str,
+    policy: &VerifierPolicy,
+) -> Result<(JwsHeader, JwsAlgorithm), E2ePopError> {
+    let header = ProtectedHeader::read(token, MAX_TOKEN_BYTES).map_err(|e| match e {
+        JwsError::TooLarge { max, actual } => E2ePopError::TooLarge { max, actual },
+        other => E2ePopError::Malformed(other),
     })?;
-    let map = json::parse_object(&bytes, &JsonLimits::HEADER)
-        .map_err(|e| E2ePopError::Malformed(JwsError::Header(HeaderError::Json(e))))?;
-    header::check_crit(&map, &[], JWS_REGISTERED, &["b64"])
+    header.check_crit(&["b64"]).map_err(from_jws)?;
+    let alg = header
+        .algorithm(|alg| policy.algorithm_set().contains(alg))
+        .map_err(|refusal| match (refusal.malformed(), refusal) {
+            (Some(e), _) => E2ePopError::Malformed(e),
+            (None, AlgorithmRefusal::None(_)) => E2ePopError::AlgorithmNotAllowed {
+                alg: "none".to_owned(),
+            },
+            (None, refusal) => E2ePopError::AlgorithmNotAllowed {
+                alg: refusal.written(),
+            },
+        })?;
+    let header = header
+        .into_header()
         .map_err(|e| from_jws(JwsError::Header(e)))?;
-    let alg = match map.get("alg") {
-        None => return Err(E2ePopError::AlgorithmNotAllowed { alg: String::new() }),
-        Some(Value::String(name)) => {
-            name.parse::<JwsAlgorithm>()
-                .map_err(|e| E2ePopError::AlgorithmNotAllowed {
-                    alg: match e {
-                        jose_core::alg::AlgorithmError::None => "none".to_owned(),
-                        _ => truncate_for_error(name),
-                    },
-                })?
-        }
-        Some(_) => {
-            return Err(E2ePopError::Malformed(JwsError::Header(
-                HeaderError::InvalidParameter {
-                    name: "alg",
-                    reason: "must be a string",
-                },
-            )));
-        }
-    };
-    if !policy.algorithms.contains(alg) {
-        return Err(E2ePopError::AlgorithmNotAllowed {
-            alg: alg.as_str().to_owned(),
-        });
-    }
-    JwsHeader::from_map(map).map_err(|e| from_jws(JwsError::Header(e)))
+    Ok((header, alg))
 }
 
 /// Steps 4–5 with the key the token's type calls for.
@@ -126,7 +102,7 @@ pub(crate) struct Checked {
 pub(crate) fn check_claims(
     verified: VerifiedJws,
     rules: &ClaimRules<'_>,
-    policy: &Policy,
+    policy: &VerifierPolicy,
 ) -> Result<Checked, E2ePopError> {
     let header = verified.header().clone();
     let expected = rules.token.typ();
@@ -149,14 +125,16 @@ pub(crate) fn check_claims(
     // Presence as in the reference: a member whose value is `null` is present (and then
     // refused by the type checks below).
     if let Some(missing) = rules.required.iter().find(|c| !claims.contains_key(**c)) {
-        return Err(E2ePopError::MissingClaim(missing));
+        return Err(E2ePopError::Claim(ClaimError::missing(missing)));
     }
     let registered = RegisteredClaims::from_map(&claims).map_err(|e| match e {
-        JwtError::InvalidClaim { claim, reason } => E2ePopError::InvalidClaim { claim, reason },
-        _ => E2ePopError::InvalidClaim {
-            claim: "claims",
-            reason: "the registered claims are malformed",
-        },
+        JwtError::InvalidClaim { claim, reason } => {
+            E2ePopError::Claim(ClaimError::invalid(claim, reason))
+        }
+        _ => E2ePopError::Claim(ClaimError::invalid(
+            "claims",
+            "the registered claims are malformed",
+        )),
     })?;
     if !rules.issuers.is_empty() {
         let iss = registered.iss.as_deref().unwrap_or_default();
@@ -192,6 +170,20 @@ pub(crate) fn check_claims(
         claims,
         registered,
     })
+}
+
+/// Refuses empty expected audiences, then an empty expected subject.
+pub(crate) fn check_expected(
+    audiences: &[String],
+    subject: Option<&str>,
+) -> Result<(), E2ePopError> {
+    for a in audiences {
+        non_empty(a, "the expected audience is empty")?;
+    }
+    if let Some(s) = subject {
+        non_empty(s, "the expected subject is empty")?;
+    }
+    Ok(())
 }
 
 /// Refuses an empty expected value: "check nothing" must be said explicitly.

@@ -1,111 +1,135 @@
-//! The time and algorithm rules every verifier applies, with per-token defaults.
+//! The time and algorithm rules every verifier applies, with per-token defaults: a plain value,
+//! [`VerifierPolicy`], that each verifier holds and [`crate::PairPolicy`] sets on both of its.
 
 use crate::{AlgorithmSet, E2ePopError, TokenKind};
-use jwt_claims::{NumericDate, RegisteredClaims};
+use jwt_claims::ClaimError;
+use jwt_claims::{NumericDate, RegisteredClaims, TimeRules};
 use std::time::Duration;
 
-/// Algorithms, clock tolerance, maximum age and lifetime, and the clock, of one verifier.
+/// Algorithms, clock tolerance (`leeway`), maximum age and lifetime, and the clock, of one
+/// verifier.
+///
+/// ```
+/// use e2e_pop::{AlgorithmSet, NumericDate, TokenKind, VerifierPolicy};
+/// use jose_core::alg::JwsAlgorithm;
+/// use std::time::Duration;
+///
+/// let policy = VerifierPolicy::for_token(TokenKind::Ict)
+///     .algorithms(AlgorithmSet::only([JwsAlgorithm::ES256])?)
+///     .leeway(Duration::from_secs(5))
+///     .now(NumericDate::from_seconds(1_800_000_000));
+/// assert_eq!(policy.max_lifetime_value(), TokenKind::Ict.draft_max_lifetime());
+/// # Ok::<(), e2e_pop::E2ePopError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Policy {
-    pub(crate) algorithms: AlgorithmSet,
-    pub(crate) tolerance: Duration,
-    pub(crate) max_token_age: Duration,
-    pub(crate) max_lifetime: Duration,
-    pub(crate) now: Option<NumericDate>,
+#[must_use]
+pub struct VerifierPolicy {
+    algorithms: AlgorithmSet,
+    leeway: Duration,
+    max_token_age: Duration,
+    max_lifetime: Duration,
+    now: Option<NumericDate>,
 }
 
-impl Policy {
-    pub(crate) fn for_token(kind: TokenKind) -> Self {
+impl VerifierPolicy {
+    /// The defaults of a token type: every algorithm of [`AlgorithmSet::all`], no leeway (as
+    /// in the reference), [`TokenKind::default_max_token_age`],
+    /// [`TokenKind::draft_max_lifetime`], the system clock.
+    pub fn for_token(kind: TokenKind) -> Self {
         Self {
             algorithms: AlgorithmSet::all(),
-            tolerance: Duration::ZERO,
+            leeway: Duration::ZERO,
             max_token_age: kind.default_max_token_age(),
             max_lifetime: kind.draft_max_lifetime(),
             now: None,
         }
     }
 
+    /// Accepts only these algorithms (default: [`AlgorithmSet::all`], the reference
+    /// library's nine plus EdDSA).
+    pub fn algorithms(mut self, algorithms: AlgorithmSet) -> Self {
+        self.algorithms = algorithms;
+        self
+    }
+
+    /// Clock tolerance for every time check but the lifetime (default 0, as in the
+    /// reference).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// Refuses tokens whose `iat` is older than this (default: the reference's 300 s for
+    /// PoP tokens, 3600 s for ICTs and E2E PoP tokens).
+    pub fn max_token_age(mut self, age: Duration) -> Self {
+        self.max_token_age = age;
+        self
+    }
+
+    /// Refuses tokens whose `exp − iat` exceeds this (default: the draft's limit, 5 min
+    /// for PoP and E2E PoP tokens, 1 h for ICTs). Raising it is a deliberate departure
+    /// from the draft.
+    pub fn max_lifetime(mut self, lifetime: Duration) -> Self {
+        self.max_lifetime = lifetime;
+        self
+    }
+
+    /// Checks the times as of `now` instead of the system clock.
+    pub fn now(mut self, now: NumericDate) -> Self {
+        self.now = Some(now);
+        self
+    }
+
+    /// The accepted algorithms.
+    #[must_use]
+    pub fn algorithm_set(&self) -> &AlgorithmSet {
+        &self.algorithms
+    }
+
+    /// The clock tolerance.
+    #[must_use]
+    pub fn leeway_value(&self) -> Duration {
+        self.leeway
+    }
+
+    /// The maximum lifetime.
+    #[must_use]
+    pub fn max_lifetime_value(&self) -> Duration {
+        self.max_lifetime
+    }
+
     /// The time of the checks: the injected time, or the system clock in whole seconds.
-    pub(crate) fn current_time(&self) -> NumericDate {
+    #[must_use]
+    pub fn current_time(&self) -> NumericDate {
         self.now.unwrap_or_else(NumericDate::now)
     }
 
+    /// The [`TimeRules`] of this policy.
+    pub fn time_rules(&self) -> TimeRules {
+        TimeRules::at(self.current_time())
+            .leeway(self.leeway)
+            .max_age(self.max_token_age)
+            .max_lifetime(self.max_lifetime)
+    }
+
     /// The time checks in the reference implementation's order (`nbf`, `exp`, then the age of
-    /// `iat`),
-    /// then the lifetime limit of the draft. `iat` and `exp` are required claims, checked
-    /// present before this runs.
+    /// `iat` and `iat` in the future), then the lifetime limit of the draft. `iat` and `exp`
+    /// are required claims, checked present before this runs.
     pub(crate) fn check_times(&self, claims: &RegisteredClaims) -> Result<(), E2ePopError> {
-        let now = self.current_time();
-        let earliest = now.minus(self.tolerance);
-        let latest = now.plus(self.tolerance);
-        let iat = claims.iat.ok_or(E2ePopError::MissingClaim("iat"))?;
-        let exp = claims.exp.ok_or(E2ePopError::MissingClaim("exp"))?;
-        if let Some(nbf) = claims.nbf
-            && nbf > latest
-        {
-            return Err(E2ePopError::NotYetValid { nbf, now });
+        let rules = self.time_rules();
+        let iat = claims
+            .iat
+            .ok_or(E2ePopError::Claim(ClaimError::missing("iat")))?;
+        let exp = claims
+            .exp
+            .ok_or(E2ePopError::Claim(ClaimError::missing("exp")))?;
+        if let Some(nbf) = claims.nbf {
+            rules.check_nbf(nbf)?;
         }
-        // Invalid from the `exp` second on (RFC 7519 §4.1.4).
-        if exp <= earliest {
-            return Err(E2ePopError::Expired { exp, now });
-        }
-        if iat.plus(self.max_token_age) < earliest {
-            return Err(E2ePopError::TooOld {
-                iat,
-                max_age: self.max_token_age.as_secs(),
-                now,
-            });
-        }
-        if iat > latest {
-            return Err(E2ePopError::IssuedInFuture { iat, now });
-        }
-        if exp < iat || exp > iat.plus(self.max_lifetime) {
-            return Err(E2ePopError::LifetimeOutOfRange {
-                lifetime: exp.seconds().saturating_sub(iat.seconds()),
-                max: self.max_lifetime.as_secs(),
-            });
-        }
+        rules.check_exp(exp)?;
+        rules.check_age(iat)?;
+        rules.check_iat(iat)?;
+        rules.check_lifetime(iat, exp)?;
         Ok(())
     }
 }
-
-/// The setters of [`Policy`], shared by the verifiers.
-macro_rules! policy_setters {
-    () => {
-        /// Accepts only these algorithms (default: [`crate::AlgorithmSet::all`], the reference
-        /// library's nine plus EdDSA).
-        pub fn algorithms(mut self, algorithms: crate::AlgorithmSet) -> Self {
-            self.policy.algorithms = algorithms;
-            self
-        }
-
-        /// Clock tolerance for every time check (default 0, as in the reference).
-        pub fn clock_tolerance(mut self, tolerance: std::time::Duration) -> Self {
-            self.policy.tolerance = tolerance;
-            self
-        }
-
-        /// Refuses tokens whose `iat` is older than this (default: the reference's 300 s for
-        /// PoP tokens, 3600 s for ICTs and E2E PoP tokens).
-        pub fn max_token_age(mut self, age: std::time::Duration) -> Self {
-            self.policy.max_token_age = age;
-            self
-        }
-
-        /// Refuses tokens whose `exp − iat` exceeds this (default: the draft's limit, 5 min
-        /// for PoP and E2E PoP tokens, 1 h for ICTs). Raising it is a deliberate departure
-        /// from the draft.
-        pub fn max_lifetime(mut self, lifetime: std::time::Duration) -> Self {
-            self.policy.max_lifetime = lifetime;
-            self
-        }
-
-        /// Checks the times as of `now` instead of the system clock.
-        pub fn now(mut self, now: jwt_claims::NumericDate) -> Self {
-            self.policy.now = Some(now);
-            self
-        }
-    };
-}
-
-pub(crate) use policy_setters;

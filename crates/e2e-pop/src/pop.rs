@@ -2,22 +2,23 @@
 //! endpoint. Signed by the client key it carries in the header `jwk`.
 
 use crate::builder::{Core, core_setters, sign};
-use crate::claims::{boolean, string_list, without};
+use crate::claims::{CommonClaims, boolean, deref_common, string_list, without};
 use crate::keys::{ClientKey, minimal_public};
 use crate::pipeline::{
-    Binding, ClaimRules, check_claims, non_empty, parse_header, verify_signature,
+    Binding, ClaimRules, check_claims, check_expected, parse_header, verify_signature,
 };
-use crate::policy::{Policy, policy_setters};
-use crate::replay::{Replay, ReplayKey};
-use crate::{E2ePopError, TokenKind};
+use crate::replay::{Replay, check_once};
+use crate::{AlgorithmSet, E2ePopError, TokenKind, VerifierPolicy};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::backend::Backend;
 use jose_core::header::JwsHeader;
 use jose_core::jwk::Jwk;
+use jwt_claims::ClaimError;
 use jwt_claims::{Audience, NumericDate};
 use replay_store::ReplayStore;
 use serde_json::{Map, Value};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Claims of a PoP token that have their own setter or field.
 const POP_CLAIMS: [&str; 3] = ["required_claims", "optional_claims", "with_audience"];
@@ -29,20 +30,10 @@ const REQUIRED: [&str; 6] = ["sub", "iss", "aud", "jti", "iat", "exp"];
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PopClaims {
-    /// `iss`: the client id.
-    pub iss: String,
-    /// `sub`: the end-user's subject identifier.
-    pub sub: String,
+    /// `iss` (the client id), `sub`, `iat`, `nbf`, `exp`, `jti`; also read through `Deref`.
+    pub common: CommonClaims,
     /// `aud`: the OP's issuer identifier.
     pub aud: Audience,
-    /// `iat`.
-    pub iat: NumericDate,
-    /// `nbf`.
-    pub nbf: Option<NumericDate>,
-    /// `exp`.
-    pub exp: NumericDate,
-    /// `jti`.
-    pub jti: String,
     /// `required_claims`: claims the ICT must contain (the OP answers 404 when it cannot).
     pub required_claims: Option<Vec<String>>,
     /// `optional_claims`: claims to include if available.
@@ -53,6 +44,8 @@ pub struct PopClaims {
     /// `token_nonce`).
     pub extra: Map<String, Value>,
 }
+
+deref_common!(PopClaims);
 
 impl PopClaims {
     /// Whether the ICT must carry `aud`: the draft reads an absent `with_audience` as `true`.
@@ -162,7 +155,7 @@ impl PopTokenBuilder {
     /// setters (typed), the rest become custom claims. Presets fill only what is absent.
     ///
     /// # Errors
-    /// [`E2ePopError::InvalidClaim`] for a claim of the wrong type.
+    /// [`E2ePopError::Claim`] for a claim of the wrong type.
     pub fn from_claims(mut claims: Map<String, Value>) -> Result<Self, E2ePopError> {
         let mut b = Self::new();
         b.core.take_registered(&mut claims)?;
@@ -255,7 +248,7 @@ impl PopTokenBuilder {
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct PopTokenVerifier {
-    policy: Policy,
+    policy: VerifierPolicy,
     audiences: Vec<String>,
     issuers: Vec<String>,
     subject: Option<String>,
@@ -279,7 +272,7 @@ impl PopTokenVerifier {
     /// it expires. Only for callers that record `jti` values themselves, or for tooling.
     pub fn without_replay_detection(audience: impl Into<String>) -> Self {
         Self {
-            policy: Policy::for_token(TokenKind::Pop),
+            policy: VerifierPolicy::for_token(TokenKind::Pop),
             audiences: vec![audience.into()],
             issuers: Vec::new(),
             subject: None,
@@ -289,7 +282,52 @@ impl PopTokenVerifier {
         }
     }
 
-    policy_setters!();
+    /// Replaces the whole [`VerifierPolicy`] (default: [`VerifierPolicy::for_token`]).
+    pub fn policy(mut self, policy: VerifierPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The policy in force.
+    pub fn verifier_policy(&self) -> &VerifierPolicy {
+        &self.policy
+    }
+
+    /// [`VerifierPolicy::algorithms`].
+    pub fn algorithms(mut self, algorithms: AlgorithmSet) -> Self {
+        self.policy = self.policy.algorithms(algorithms);
+        self
+    }
+
+    /// [`VerifierPolicy::leeway`]: the clock tolerance (default 0).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.policy = self.policy.leeway(leeway);
+        self
+    }
+
+    /// The former name of [`Self::leeway`].
+    #[deprecated(note = "renamed `leeway`, the one name of the clock tolerance in every crate")]
+    pub fn clock_tolerance(self, tolerance: Duration) -> Self {
+        self.leeway(tolerance)
+    }
+
+    /// [`VerifierPolicy::max_token_age`].
+    pub fn max_token_age(mut self, age: Duration) -> Self {
+        self.policy = self.policy.max_token_age(age);
+        self
+    }
+
+    /// [`VerifierPolicy::max_lifetime`].
+    pub fn max_lifetime(mut self, lifetime: Duration) -> Self {
+        self.policy = self.policy.max_lifetime(lifetime);
+        self
+    }
+
+    /// [`VerifierPolicy::now`]: checks the times as of `now` instead of the system clock.
+    pub fn now(mut self, now: NumericDate) -> Self {
+        self.policy = self.policy.now(now);
+        self
+    }
 
     /// Verifies on this crypto backend: the key in each token's `jwk` header is pinned to it.
     /// Default [`Backend::default()`]: aws-lc-rs when the build compiles it in (this crate's
@@ -330,16 +368,8 @@ impl PopTokenVerifier {
     /// [`E2ePopError`] naming the first failed check; [`E2ePopError::Replay`] for a token seen
     /// before, [`E2ePopError::ReplayStore`] when the store cannot answer.
     pub async fn verify(&self, token: &str) -> Result<VerifiedPopToken, E2ePopError> {
-        for a in &self.audiences {
-            non_empty(a, "the expected audience is empty")?;
-        }
-        if let Some(s) = &self.subject {
-            non_empty(s, "the expected subject is empty")?;
-        }
-        let header = parse_header(token, &self.policy)?;
-        let alg = header
-            .alg()
-            .ok_or(E2ePopError::AlgorithmNotAllowed { alg: String::new() })?;
+        check_expected(&self.audiences, self.subject.as_deref())?;
+        let (header, alg) = parse_header(token, &self.policy)?;
         if header.jwk().is_none() {
             return Err(E2ePopError::EmbeddedKeyMissing);
         }
@@ -373,16 +403,10 @@ impl PopTokenVerifier {
         let required_claims = string_list(map, pick(POP_CLAIMS[0], CAMEL[0]))?;
         let optional_claims = string_list(map, pick(POP_CLAIMS[1], CAMEL[1]))?;
         let with_audience = boolean(map, pick(POP_CLAIMS[2], CAMEL[2]))?;
-        let r = checked.registered;
-        let missing = E2ePopError::MissingClaim;
+        let (common, aud) = CommonClaims::split(checked.registered)?;
         let claims = PopClaims {
-            iss: r.iss.ok_or(missing("iss"))?,
-            sub: r.sub.ok_or(missing("sub"))?,
-            aud: r.aud.ok_or(missing("aud"))?,
-            iat: r.iat.ok_or(missing("iat"))?,
-            nbf: r.nbf,
-            exp: r.exp.ok_or(missing("exp"))?,
-            jti: r.jti.ok_or(missing("jti"))?,
+            common,
+            aud: aud.ok_or(E2ePopError::Claim(ClaimError::missing("aud")))?,
             required_claims,
             optional_claims,
             with_audience,
@@ -391,16 +415,14 @@ impl PopTokenVerifier {
                 &[&jwt_claims::REGISTERED[..], &POP_CLAIMS[..]].concat(),
             ),
         };
-        if let Some(replay) = &self.replay {
-            let key = ReplayKey {
-                token: TokenKind::Pop,
-                iss: &claims.iss,
-                sub: &claims.sub,
-                aud: None,
-                jti: &claims.jti,
-            };
-            replay.check(&key, claims.exp, &self.policy).await?;
-        }
+        check_once(
+            self.replay.as_ref(),
+            TokenKind::Pop,
+            &claims,
+            None,
+            &self.policy,
+        )
+        .await?;
         Ok(VerifiedPopToken { alg, jwk, claims })
     }
 }

@@ -62,11 +62,11 @@ impl Replay {
         &self,
         key: &ReplayKey<'_>,
         exp: NumericDate,
-        policy: &crate::policy::Policy,
+        policy: &crate::VerifierPolicy,
     ) -> Result<(), E2ePopError> {
         let id = key.replay_id()?;
         let now = policy.current_time();
-        let keep_until = exp.plus(policy.tolerance);
+        let keep_until = exp.plus(policy.leeway_value());
         let seen = self
             .0
             .check_and_record(&id, now.to_system_time(), keep_until.to_system_time())
@@ -76,6 +76,28 @@ impl Replay {
             Seen::Replayed => Err(E2ePopError::Replay { token: key.token }),
         }
     }
+}
+
+/// With a store, records the token identified by its type, shared claims and `aud` (see
+/// [`Replay::check`]); without one, accepts it.
+pub(crate) async fn check_once(
+    replay: Option<&Replay>,
+    token: TokenKind,
+    claims: &crate::CommonClaims,
+    aud: Option<&Audience>,
+    policy: &crate::VerifierPolicy,
+) -> Result<(), E2ePopError> {
+    let Some(replay) = replay else {
+        return Ok(());
+    };
+    let key = ReplayKey {
+        token,
+        iss: &claims.iss,
+        sub: &claims.sub,
+        aud,
+        jti: &claims.jti,
+    };
+    replay.check(&key, claims.exp, policy).await
 }
 
 #[cfg(test)]

@@ -4,10 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod support;
+use e2e_pop::RequiredContexts;
 use e2e_pop::{
     E2ePopError, E2ePopVerifier, IctVerifier, NumericDate, OpJwks, PairPolicy, PopTokenVerifier,
 };
 use jose_core::jwk::{Jwk, JwkSet};
+use jwt_claims::TimeError;
 use serde_json::Value;
 use support::*;
 
@@ -46,8 +48,7 @@ fn pop_verifier(now: i64) -> PopTokenVerifier {
 }
 
 fn ict_verifier(v: &Value, now: i64) -> IctVerifier<OpJwks> {
-    IctVerifier::new(op_keys(v))
-        .require_context("email")
+    IctVerifier::new(op_keys(v), RequiredContexts::all(["email"]))
         .expected_audience("exampleclient")
         .now(at(now))
 }
@@ -60,9 +61,12 @@ fn e2e_audience(v: &Value) -> String {
 }
 
 fn pair_policy(v: &Value, now: i64) -> PairPolicy<OpJwks> {
-    PairPolicy::without_replay_detection(op_keys(v), e2e_audience(v))
-        .require_context("email")
-        .now(at(now))
+    PairPolicy::without_replay_detection(
+        op_keys(v),
+        RequiredContexts::all(["email"]),
+        e2e_audience(v),
+    )
+    .now(at(now))
 }
 
 #[test]
@@ -192,7 +196,10 @@ fn expiry_is_reported_at_the_exp_second_itself() {
     let err = pop_verifier(1691712060)
         .verify_now(&token(&v, "pop"))
         .unwrap_err();
-    assert!(matches!(err, E2ePopError::Expired { .. }), "{err:?}");
+    assert!(
+        matches!(err, E2ePopError::Time(TimeError::Expired { .. })),
+        "{err:?}"
+    );
     let err = verify_pair_now(
         &token(&v, "ict"),
         &token(&v, "e2e_pop"),
@@ -200,7 +207,10 @@ fn expiry_is_reported_at_the_exp_second_itself() {
     )
     .unwrap_err();
     assert_eq!(err.token(), Some(e2e_pop::TokenKind::Ict));
-    assert!(matches!(err.root(), E2ePopError::Expired { .. }));
+    assert!(matches!(
+        err.root(),
+        E2ePopError::Time(TimeError::Expired { .. })
+    ));
 }
 
 #[test]
@@ -225,8 +235,7 @@ fn wrong_keys_do_not_verify() {
         "https://op.example.com",
         JwkSet::new(vec![client.clone().with_kid(kid)]).unwrap(),
     );
-    let err = IctVerifier::new(wrong)
-        .require_context("email")
+    let err = IctVerifier::new(wrong, RequiredContexts::all(["email"]))
         .now(at(1691712100))
         .verify_now(&token(&v, "ict"))
         .unwrap_err();

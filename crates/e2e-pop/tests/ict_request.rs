@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod support;
+use e2e_pop::RequiredContexts;
 use e2e_pop::request::{IctClient, POP_CONTENT_TYPE};
 use e2e_pop::{E2ePopError, IctBuilder, IctVerifier, OpJwks, PopTokenBuilder, PopTokenVerifier};
 use jose_core::alg::JwsAlgorithm;
@@ -221,12 +222,14 @@ async fn discovery_then_request_yields_a_verifiable_ict() {
     assert_eq!(response.contexts().unwrap(), ["instant_messaging"]);
     assert!(!format!("{response:?}").contains(response.identity_certification_token()));
     let jwks = JwkSet::new(vec![op.key.public_jwk().unwrap()]).unwrap();
-    let ict = IctVerifier::new(OpJwks::new(op.base.clone(), jwks))
-        .require_context("instant_messaging")
-        .expected_audience("chat-app")
-        .verify(response.identity_certification_token())
-        .await
-        .unwrap();
+    let ict = IctVerifier::new(
+        OpJwks::new(op.base.clone(), jwks),
+        RequiredContexts::all(["instant_messaging"]),
+    )
+    .expected_audience("chat-app")
+    .verify(response.identity_certification_token())
+    .await
+    .unwrap();
     assert!(ict.claims().cnf_jwk.same_key(&key.public_jwk().unwrap()));
     assert_eq!(ict.claims().extra["name"], "Alice");
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod support;
+use e2e_pop::RequiredContexts;
 use e2e_pop::{
     AlgorithmSet, ClientKey, E2ePopError, E2ePopTokenBuilder, E2ePopVerifier, IctBuilder,
     IctVerifier, NumericDate, OpJwks, PairPolicy, PopTokenBuilder, PopTokenVerifier, TokenKind,
@@ -11,6 +12,7 @@ use e2e_pop::{
 use jose_core::alg::JwsAlgorithm;
 use jose_core::jwk::{Jwk, JwkSet};
 use jws::{Signer, SigningKey};
+use jwt_claims::{ClaimError, ClaimReason, TimeError};
 use replay_store::MemoryReplayStore;
 use serde_json::{Value, json};
 use std::sync::{Arc, OnceLock};
@@ -131,9 +133,7 @@ fn good_e2e() -> String {
 }
 
 fn ict_verifier() -> IctVerifier<OpJwks> {
-    IctVerifier::new(op_keys())
-        .require_context("email")
-        .now(at(T0 + 10))
+    IctVerifier::new(op_keys(), RequiredContexts::all(["email"])).now(at(T0 + 10))
 }
 
 fn pop_verifier() -> PopTokenVerifier {
@@ -141,8 +141,7 @@ fn pop_verifier() -> PopTokenVerifier {
 }
 
 fn policy() -> PairPolicy<OpJwks> {
-    PairPolicy::without_replay_detection(op_keys(), SESSION)
-        .require_context("email")
+    PairPolicy::without_replay_detection(op_keys(), RequiredContexts::all(["email"]), SESSION)
         .now(at(T0 + 10))
 }
 
@@ -355,8 +354,7 @@ fn rsa_keys_under_2048_bits_are_refused() {
     small["kid"] = json!("rsa-old");
     let jwks = JwkSet::from_json(json!({"keys": [small]}).to_string()).unwrap();
     let header = json!({"typ": "jwt+ict", "alg": "RS256", "kid": "rsa-old"});
-    let err = IctVerifier::new(OpJwks::new(OP, jwks))
-        .require_context("email")
+    let err = IctVerifier::new(OpJwks::new(OP, jwks), RequiredContexts::all(["email"]))
         .now(at(T0 + 10))
         .verify_now(&unsigned(&header, &ict_claims(), &[1; 128]))
         .unwrap_err();
@@ -464,7 +462,7 @@ fn cnf_missing_null_or_without_jwk_is_refused() {
     let err = ict_verifier()
         .verify_now(&ict_with(&remove(ict_claims(), "cnf")))
         .unwrap_err();
-    assert_eq!(err, E2ePopError::MissingClaim("cnf"));
+    assert_eq!(err, E2ePopError::Claim(ClaimError::missing("cnf")));
     for cnf in [
         json!(null),
         json!({}),
@@ -547,10 +545,10 @@ fn ctx_may_be_a_string_or_an_array_of_strings() {
             .unwrap_err();
         assert_eq!(
             err,
-            E2ePopError::InvalidClaim {
-                claim: "ctx",
-                reason: "must be a string or an array of strings"
-            },
+            E2ePopError::Claim(ClaimError::invalid(
+                "ctx",
+                "must be a string or an array of strings"
+            )),
             "{ctx}"
         );
     }
@@ -572,15 +570,14 @@ fn a_missing_required_context_is_refused() {
         .verify_now(&good_ict())
         .unwrap_err();
     assert_eq!(err.code(), "ctx");
-    // "No context required" must be said explicitly.
-    let err = IctVerifier::new(op_keys())
+    // "No context required" must be said explicitly: an empty list is not that.
+    let err = IctVerifier::new(op_keys(), RequiredContexts::all(Vec::<String>::new()))
         .now(at(T0))
         .verify_now(&good_ict())
         .unwrap_err();
     assert!(matches!(err, E2ePopError::Config(_)));
     assert!(
-        IctVerifier::new(op_keys())
-            .any_context()
+        IctVerifier::new(op_keys(), RequiredContexts::Any)
             .now(at(T0))
             .verify_now(&good_ict())
             .is_ok()
@@ -648,13 +645,15 @@ fn a_claim_present_but_null_is_invalid_and_an_absent_one_missing() {
         ))
         .unwrap_err();
         assert!(
-            matches!(err, E2ePopError::InvalidClaim { claim, .. } if claim == name),
+            matches!(err, E2ePopError::Claim(ClaimError { claim, reason: ClaimReason::Invalid(_) }) if claim == name),
             "{name}: {err:?}"
         );
         let err = e2e_alone(&e2e_with(&e2e_header(), &remove(e2e_claims(), name))).unwrap_err();
         assert_eq!(
             err,
-            E2ePopError::MissingClaim(Box::leak(name.to_owned().into_boxed_str()))
+            E2ePopError::Claim(ClaimError::missing(Box::leak(
+                name.to_owned().into_boxed_str()
+            )))
         );
     }
 }
@@ -696,15 +695,15 @@ fn exp_equal_to_now_is_expired() {
         .unwrap_err();
     assert_eq!(
         err,
-        E2ePopError::Expired {
+        E2ePopError::Time(TimeError::Expired {
             exp: at(T0 + 300),
             now: at(T0 + 300)
-        }
+        })
     );
     // Tolerance extends the window by its length.
     assert!(
         verifier(T0 + 300)
-            .clock_tolerance(Duration::from_secs(1))
+            .leeway(Duration::from_secs(1))
             .verify_with_key_now(&token, &client_public())
             .is_ok()
     );
@@ -715,10 +714,10 @@ fn nbf_in_the_future_is_refused() {
     let token = e2e_with(&e2e_header(), &set(e2e_claims(), "nbf", json!(T0 + 20)));
     assert_eq!(
         e2e_alone(&token).unwrap_err(),
-        E2ePopError::NotYetValid {
+        E2ePopError::Time(TimeError::NotYetValid {
             nbf: at(T0 + 20),
             now: at(T0 + 10)
-        }
+        })
     );
 }
 
@@ -728,14 +727,14 @@ fn iat_in_the_future_beyond_the_tolerance_is_refused() {
     let token = e2e_with(&e2e_header(), &claims);
     assert_eq!(
         e2e_alone(&token).unwrap_err(),
-        E2ePopError::IssuedInFuture {
+        E2ePopError::Time(TimeError::IssuedInFuture {
             iat: at(T0 + 15),
             now: at(T0 + 10)
-        }
+        })
     );
     let tolerant = E2ePopVerifier::without_replay_detection(SESSION)
         .now(at(T0 + 10))
-        .clock_tolerance(Duration::from_secs(5));
+        .leeway(Duration::from_secs(5));
     assert!(
         tolerant
             .verify_with_key_now(&token, &client_public())
@@ -758,11 +757,11 @@ fn iat_older_than_the_maximum_token_age_is_refused() {
     let err = ict_verifier().verify_now(&ict_with(&claims)).unwrap_err();
     assert_eq!(
         err,
-        E2ePopError::TooOld {
+        E2ePopError::Time(TimeError::TooOld {
             iat: at(T0 - 3601),
-            max_age: 3600,
+            max_age_seconds: 3600,
             now: at(T0 + 10)
-        }
+        })
     );
     // PoP tokens: 300 s by default.
     let claims = set(
@@ -773,7 +772,7 @@ fn iat_older_than_the_maximum_token_age_is_refused() {
     let pop = raw(&pop_header(), &claims.to_string(), client());
     assert!(matches!(
         pop_verifier().verify_now(&pop),
-        Err(E2ePopError::TooOld { .. })
+        Err(E2ePopError::Time(TimeError::TooOld { .. }))
     ));
     assert!(
         pop_verifier()
@@ -789,10 +788,10 @@ fn a_lifetime_beyond_the_draft_limit_is_refused_unless_relaxed() {
     let token = e2e_with(&e2e_header(), &set(e2e_claims(), "exp", json!(T0 + 301)));
     assert_eq!(
         e2e_alone(&token).unwrap_err(),
-        E2ePopError::LifetimeOutOfRange {
+        E2ePopError::Time(TimeError::LifetimeOutOfRange {
             lifetime: 301,
-            max: 300
-        }
+            max_seconds: 300
+        })
     );
     let relaxed = E2ePopVerifier::without_replay_detection(SESSION)
         .now(at(T0 + 10))
@@ -811,18 +810,17 @@ fn a_lifetime_beyond_the_draft_limit_is_refused_unless_relaxed() {
         ),
         "nbf",
     ));
-    let err = IctVerifier::new(op_keys())
-        .any_context()
+    let err = IctVerifier::new(op_keys(), RequiredContexts::Any)
         .now(at(T0 + 3))
-        .clock_tolerance(Duration::from_secs(5))
+        .leeway(Duration::from_secs(5))
         .verify_now(&ict)
         .unwrap_err();
     assert_eq!(
         err,
-        E2ePopError::LifetimeOutOfRange {
+        E2ePopError::Time(TimeError::LifetimeOutOfRange {
             lifetime: -1,
-            max: 3600
-        }
+            max_seconds: 3600
+        })
     );
 }
 
@@ -831,9 +829,13 @@ fn a_lifetime_beyond_the_draft_limit_is_refused_unless_relaxed() {
 #[test]
 fn a_replayed_jti_is_refused_the_second_time() {
     let store = Arc::new(MemoryReplayStore::with_capacity(100));
-    let policy = PairPolicy::new(op_keys(), SESSION, store.clone())
-        .require_context("email")
-        .now(at(T0 + 10));
+    let policy = PairPolicy::new(
+        op_keys(),
+        RequiredContexts::all(["email"]),
+        SESSION,
+        store.clone(),
+    )
+    .now(at(T0 + 10));
     assert!(verify_pair_now(&good_ict(), &good_e2e(), &policy).is_ok());
     let err = verify_pair_now(&good_ict(), &good_e2e(), &policy).unwrap_err();
     assert_eq!(
@@ -869,8 +871,7 @@ fn a_replayed_jti_is_refused_the_second_time() {
 #[test]
 fn a_full_replay_store_refuses_with_its_own_code_and_keeps_live_entries() {
     let store = Arc::new(MemoryReplayStore::with_capacity(1));
-    let policy = PairPolicy::new(op_keys(), SESSION, store)
-        .require_context("email")
+    let policy = PairPolicy::new(op_keys(), RequiredContexts::all(["email"]), SESSION, store)
         .now(at(T0 + 10));
     assert!(verify_pair_now(&good_ict(), &good_e2e(), &policy).is_ok());
     let other = e2e_with(&e2e_header(), &set(e2e_claims(), "jti", json!("e2e-2")));
@@ -1006,7 +1007,10 @@ fn initial_claims_are_kept_and_presets_fill_only_what_is_absent() {
         .unwrap_err();
     assert!(matches!(
         err,
-        E2ePopError::InvalidClaim { claim: "iat", .. }
+        E2ePopError::Claim(ClaimError {
+            claim: "iat",
+            reason: ClaimReason::Invalid(_)
+        })
     ));
 }
 
@@ -1168,32 +1172,28 @@ fn error_codes_name_distinct_checks() {
         E2ePopError::SubjectNotBound.code(),
         E2ePopError::ClientNotBound.code(),
         E2ePopError::AudienceMismatch.code(),
-        E2ePopError::MissingClaim("x").code(),
-        E2ePopError::InvalidClaim {
-            claim: "x",
-            reason: "y",
-        }
-        .code(),
-        E2ePopError::Expired {
+        E2ePopError::Claim(ClaimError::missing("x")).code(),
+        E2ePopError::Claim(ClaimError::invalid("x", "y")).code(),
+        E2ePopError::Time(TimeError::Expired {
             exp: at(0),
             now: at(0),
-        }
+        })
         .code(),
-        E2ePopError::NotYetValid {
+        E2ePopError::Time(TimeError::NotYetValid {
             nbf: at(0),
             now: at(0),
-        }
+        })
         .code(),
-        E2ePopError::IssuedInFuture {
+        E2ePopError::Time(TimeError::IssuedInFuture {
             iat: at(0),
             now: at(0),
-        }
+        })
         .code(),
-        E2ePopError::TooOld {
+        E2ePopError::Time(TimeError::TooOld {
             iat: at(0),
-            max_age: 0,
+            max_age_seconds: 0,
             now: at(0),
-        }
+        })
         .code(),
         E2ePopError::Replay {
             token: TokenKind::Pop,

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod support;
+use e2e_pop::RequiredContexts;
 use e2e_pop::pgp::PgpFingerprint;
 use e2e_pop::{E2ePopError, E2ePopTokenBuilder, IctBuilder, NumericDate, OpJwks, PairPolicy};
 use jose_core::alg::JwsAlgorithm;
@@ -48,9 +49,9 @@ fn policy(s: &Setup) -> PairPolicy<OpJwks> {
             "https://op.example",
             JwkSet::new(vec![s.op.public_jwk().unwrap()]).unwrap(),
         ),
+        RequiredContexts::all(["email"]),
         "bob@mail.example",
     )
-    .require_context("email")
     .now(NumericDate::from_seconds(T0 + 5))
 }
 

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may panic
 
 mod support;
+use e2e_pop::RequiredContexts;
 use e2e_pop::{
     E2ePopTokenBuilder, IctBuilder, NumericDate, OpJwks, PairPolicy, PopTokenBuilder,
     PopTokenVerifier,
@@ -90,8 +91,7 @@ proptest! {
         let (ict, e2e) = pair_tokens(&client_id, &sub, &aud, &contexts, &name);
         let mine = pick.get(&aud).clone();
         let required = pick.get(&contexts).clone();
-        let policy = PairPolicy::without_replay_detection(keys(), mine)
-            .require_context(required)
+        let policy = PairPolicy::without_replay_detection(keys(), RequiredContexts::all([required]), mine)
             .now(NumericDate::from_seconds(T0 + 1));
         let identity = verify_pair_now(&ict, &e2e, &policy).unwrap();
         prop_assert_eq!(identity.subject(), sub.as_str());
@@ -107,8 +107,7 @@ proptest! {
         replacement in "[A-Za-z0-9_.=+/ -]",
     ) {
         let (ict, e2e) = pair_tokens("client", "alice", &["s".into()], &["email".into()], "A");
-        let policy = PairPolicy::without_replay_detection(keys(), "s")
-            .require_context("email")
+        let policy = PairPolicy::without_replay_detection(keys(), RequiredContexts::all(["email"]), "s")
             .now(NumericDate::from_seconds(T0 + 1));
         prop_assert!(verify_pair_now(&ict, &e2e, &policy).is_ok());
         let i = position.index(e2e.len());
@@ -156,7 +155,7 @@ proptest! {
 
     #[test]
     fn arbitrary_text_is_refused_without_panicking(text in any::<String>()) {
-        let policy = PairPolicy::without_replay_detection(keys(), "s").any_context();
+        let policy = PairPolicy::without_replay_detection(keys(), RequiredContexts::Any, "s");
         prop_assert!(verify_pair_now(&text, &text, &policy).is_err());
         prop_assert!(PopTokenVerifier::without_replay_detection("x").verify_now(&text).is_err());
     }
@@ -210,8 +209,7 @@ fn tokens_verify_on_every_backend_whatever_signed_them() {
                 .issued_at(NumericDate::from_seconds(T0))
                 .build(&client)
                 .unwrap();
-            let verified_ict = IctVerifier::new(keys())
-                .any_context()
+            let verified_ict = IctVerifier::new(keys(), RequiredContexts::Any)
                 .now(NumericDate::from_seconds(T0 + 1))
                 .verify_now(&ict)
                 .unwrap();

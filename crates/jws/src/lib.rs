@@ -6,6 +6,7 @@ pub mod compact;
 mod error;
 pub mod json;
 mod options;
+pub mod protected;
 mod sign;
 mod signer;
 pub mod unverified;

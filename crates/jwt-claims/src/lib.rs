@@ -2,21 +2,25 @@
 #![forbid(unsafe_code)]
 
 mod builder;
+mod claim_reader;
 mod claims;
 #[cfg(feature = "jwe")]
 mod encrypted;
 mod error;
 mod numeric_date;
+mod time_rules;
 pub mod typ;
 mod validation;
 mod verify;
 
 pub use builder::JwtBuilder;
+pub use claim_reader::{ClaimError, ClaimReader, ClaimReason};
 pub use claims::{Audience, REGISTERED, RegisteredClaims, is_string_or_uri};
 #[cfg(feature = "jwe")]
 pub use encrypted::{DecryptedJwt, decrypt, decrypt_then_verify};
 pub use error::JwtError;
 pub use numeric_date::NumericDate;
+pub use time_rules::{TimeError, TimeRules};
 pub use validation::Validation;
 pub use verify::{VerifiedJwt, decode_unverified, finish, parse_claims, refuse_nested, verify};
 

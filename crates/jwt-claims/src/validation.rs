@@ -1,7 +1,7 @@
 //! Claim validation options and checks.
 
 use crate::typ::{is_plain_jwt, media_types_match};
-use crate::{JwtError, NumericDate, RegisteredClaims};
+use crate::{JwtError, NumericDate, RegisteredClaims, TimeRules};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::header::JwsHeader;
 use jws::VerifyOptions;
@@ -307,34 +307,15 @@ impl Validation {
     /// [`JwtError::Expired`], [`JwtError::NotYetValid`], [`JwtError::IssuedInFuture`] or
     /// [`JwtError::TooOld`].
     pub fn check_times(&self, claims: &RegisteredClaims) -> Result<(), JwtError> {
-        let now = self.current_time();
-        let earliest = now.minus(self.leeway);
-        let latest = now.plus(self.leeway);
-        if let Some(exp) = claims.exp {
-            // Invalid from the `exp` second on (RFC 7519 §4.1.4: "on or after").
-            if exp <= earliest {
-                return Err(JwtError::Expired { exp, now });
-            }
+        Ok(self.time_rules().check(claims)?)
+    }
+
+    /// The [`TimeRules`] of this validation: the current time, the leeway and the maximum age.
+    pub fn time_rules(&self) -> TimeRules {
+        let rules = TimeRules::at(self.current_time()).leeway(self.leeway);
+        match self.max_age {
+            Some(age) => rules.max_age(age),
+            None => rules,
         }
-        if let Some(nbf) = claims.nbf
-            && nbf > latest
-        {
-            return Err(JwtError::NotYetValid { nbf, now });
-        }
-        if let Some(iat) = claims.iat {
-            if iat > latest {
-                return Err(JwtError::IssuedInFuture { iat, now });
-            }
-            if let Some(max_age) = self.max_age
-                && iat.plus(max_age) < earliest
-            {
-                return Err(JwtError::TooOld {
-                    iat,
-                    max_age_seconds: max_age.as_secs(),
-                    now,
-                });
-            }
-        }
-        Ok(())
     }
 }

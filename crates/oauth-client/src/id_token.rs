@@ -2,8 +2,10 @@
 
 use crate::error::IdTokenCheck;
 use crate::{Configuration, Confirmation, Error};
+use core::time::Duration;
 use jose_core::alg::JwsAlgorithm;
 use jose_core::{b64, constant_time_eq};
+use jwt_claims::{ClaimError, ClaimReader, ClaimReason, NumericDate, TimeRules};
 use serde_json::{Map, Value};
 
 /// The claims of a validated ID Token.
@@ -82,6 +84,13 @@ pub(crate) struct Expectations<'a> {
     pub(crate) max_iat_age: i64,
 }
 
+impl Expectations<'_> {
+    /// The time rules of every check: now, with the clock tolerance as the leeway.
+    fn time_rules(&self) -> TimeRules {
+        TimeRules::at(NumericDate::from_seconds(self.now)).leeway(seconds(self.tolerance))
+    }
+}
+
 impl core::fmt::Debug for Expectations<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Expectations")
@@ -98,38 +107,41 @@ impl core::fmt::Debug for Expectations<'_> {
     }
 }
 
-fn number(
-    claims: &Map<String, Value>,
-    name: &'static str,
-    check: IdTokenCheck,
-) -> Result<Option<i64>, Error> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.is_finite())
-                    .map(|f| f.floor() as i64)
-            })
-            .map(Some)
-            .ok_or_else(|| Error::id_token(check, format!("{name} is not a usable number"))),
-        Some(_) => Err(Error::id_token(
-            IdTokenCheck::ClaimType,
-            format!("{name} must be a number"),
-        )),
+/// A claim-reading failure as a failed check of an OpenID Connect token and its detail: a
+/// missing claim, or a number that is not finite, fails `check`; a claim of the wrong type
+/// fails `claim_type`. Shared by ID Tokens and logout tokens.
+pub(crate) fn claim_failure<C>(e: ClaimError, check: C, claim_type: C) -> (C, String) {
+    match e.reason {
+        ClaimReason::Missing => (check, format!("{} is missing", e.claim)),
+        ClaimReason::Invalid(ClaimError::UNUSABLE_NUMBER) => (
+            check,
+            format!("{} {}", e.claim, ClaimError::UNUSABLE_NUMBER),
+        ),
+        ClaimReason::Invalid(reason) => (claim_type, format!("{} {reason}", e.claim)),
+        _ => (claim_type, e.to_string()),
     }
 }
 
-fn string(claims: &Map<String, Value>, name: &'static str) -> Result<Option<String>, Error> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(Error::id_token(
-            IdTokenCheck::ClaimType,
-            format!("{name} must be a string"),
-        )),
-    }
+/// [`claim_failure`] as an ID Token error.
+fn id_token_failure(e: ClaimError, check: IdTokenCheck) -> Error {
+    let (check, detail) = claim_failure(e, check, IdTokenCheck::ClaimType);
+    Error::id_token(check, detail)
+}
+
+/// An optional string claim.
+fn string(read: &ClaimReader<'_>, name: &'static str) -> Result<Option<String>, Error> {
+    read.optional_string(name)
+        .map_err(|e| id_token_failure(e, IdTokenCheck::ClaimType))
+}
+
+/// A required claim, read with `get`; its absence fails `check`.
+fn required<'a, T>(
+    read: &ClaimReader<'a>,
+    name: &'static str,
+    check: IdTokenCheck,
+    get: impl FnOnce(&ClaimReader<'a>, &'static str) -> Result<T, ClaimError>,
+) -> Result<T, Error> {
+    get(read, name).map_err(|e| id_token_failure(e, check))
 }
 
 /// `base64url(left half of hash(value))` with the hash of the signing algorithm (§3.1.3.6).
@@ -139,13 +151,13 @@ pub(crate) fn left_half_hash(alg: JwsAlgorithm, value: &str) -> String {
 }
 
 fn check_hash(
-    claims: &Map<String, Value>,
+    read: &ClaimReader<'_>,
     name: &'static str,
     check: IdTokenCheck,
     alg: JwsAlgorithm,
     value: Option<&str>,
 ) -> Result<(), Error> {
-    let (Some(claimed), Some(value)) = (string(claims, name)?, value) else {
+    let (Some(claimed), Some(value)) = (string(read, name)?, value) else {
         return Ok(());
     };
     let expected = left_half_hash(alg, value);
@@ -156,23 +168,20 @@ fn check_hash(
     }
 }
 
-/// Checks the claims of an ID Token whose signature (made with `alg`) was verified.
-pub(crate) fn check_claims(
-    alg: JwsAlgorithm,
-    claims: Map<String, Value>,
-    e: &Expectations<'_>,
-) -> Result<IdTokenClaims, Error> {
+/// `iss`, `sub`, `aud` and `azp`, as read and checked.
+struct Parties {
+    iss: String,
+    sub: String,
+    aud: Vec<String>,
+    azp: Option<String>,
+}
+
+/// `iss` is the issuer; `sub` is present; `aud` contains the client; `azp`, required with
+/// several audiences, is the client.
+fn check_parties(read: &ClaimReader<'_>, e: &Expectations<'_>) -> Result<Parties, Error> {
     use IdTokenCheck as C;
     let fail = |check, detail: &str| Err(Error::id_token(check, detail));
-
-    if crate::logout_token::is_logout_token(&claims) {
-        return fail(C::Format, "a logout token is not an ID Token");
-    }
-
-    let iss = string(&claims, "iss")?;
-    let Some(iss) = iss else {
-        return fail(C::Issuer, "iss is missing");
-    };
+    let iss = required(read, "iss", C::Issuer, ClaimReader::string)?;
     if iss != e.issuer {
         return Err(Error::id_token(
             C::Issuer,
@@ -182,31 +191,14 @@ pub(crate) fn check_claims(
             ),
         ));
     }
-
-    let Some(sub) = string(&claims, "sub")? else {
-        return fail(C::Subject, "sub is missing");
-    };
-
-    let aud: Vec<String> = match claims.get("aud") {
-        None => return fail(C::Audience, "aud is missing"),
-        Some(Value::String(a)) => vec![a.clone()],
-        Some(Value::Array(items)) => {
-            let mut out = Vec::with_capacity(items.len());
-            for item in items {
-                match item {
-                    Value::String(s) => out.push(s.clone()),
-                    _ => return fail(C::ClaimType, "aud must be a string or an array of strings"),
-                }
-            }
-            out
-        }
-        Some(_) => return fail(C::ClaimType, "aud must be a string or an array of strings"),
-    };
+    let sub = required(read, "sub", C::Subject, ClaimReader::string)?;
+    let aud = required(read, "aud", C::Audience, |r, name| {
+        r.string_or_list(name)?.ok_or(ClaimError::missing(name))
+    })?;
     if !aud.iter().any(|a| a == e.client_id) {
         return fail(C::Audience, "aud does not contain the client_id");
     }
-
-    let azp = string(&claims, "azp")?;
+    let azp = string(read, "azp")?;
     if aud.len() > 1 && azp.is_none() {
         return fail(
             C::AuthorizedParty,
@@ -218,107 +210,151 @@ pub(crate) fn check_claims(
     {
         return fail(C::AuthorizedParty, "azp is not the client_id");
     }
+    Ok(Parties { iss, sub, aud, azp })
+}
 
-    let Some(exp) = number(&claims, "exp", C::Expiration)? else {
-        return fail(C::Expiration, "exp is missing");
-    };
-    if exp <= e.now - e.tolerance {
-        return Err(Error::id_token(
-            C::Expiration,
-            format!("expired at {exp} (now {})", e.now),
-        ));
-    }
-
-    let Some(iat) = number(&claims, "iat", C::IssuedAt)? else {
-        return fail(C::IssuedAt, "iat is missing");
-    };
-    if iat > e.now + e.tolerance {
-        return Err(Error::id_token(
+/// `exp`, then `iat` (not in the future, not older than the maximum age), then `nbf`, through
+/// [`TimeRules`]. Returns `exp` and `iat`.
+fn check_times(read: &ClaimReader<'_>, e: &Expectations<'_>) -> Result<(i64, i64), Error> {
+    use IdTokenCheck as C;
+    let rules = e.time_rules().max_age(seconds(e.max_iat_age));
+    let exp = required(read, "exp", C::Expiration, ClaimReader::seconds)?;
+    rules
+        .check_exp(date(exp))
+        .map_err(|_| Error::id_token(C::Expiration, format!("expired at {exp} (now {})", e.now)))?;
+    let iat = required(read, "iat", C::IssuedAt, ClaimReader::seconds)?;
+    rules.check_iat(date(iat)).map_err(|_| {
+        Error::id_token(
             C::IssuedAt,
             format!("issued in the future, at {iat} (now {})", e.now),
-        ));
-    }
-    if iat
-        < e.now
-            .saturating_sub(e.max_iat_age)
-            .saturating_sub(e.tolerance)
-    {
-        return Err(Error::id_token(
+        )
+    })?;
+    rules.check_age(date(iat)).map_err(|_| {
+        Error::id_token(
             C::IssuedAt,
             format!(
                 "iat {iat} is more than {} s in the past (now {})",
                 e.max_iat_age, e.now
             ),
-        ));
-    }
-
-    if let Some(nbf) = number(&claims, "nbf", C::NotBefore)?
-        && nbf > e.now + e.tolerance
+        )
+    })?;
+    if let Some(nbf) = read
+        .optional("nbf", ClaimReader::seconds)
+        .map_err(|err| id_token_failure(err, C::NotBefore))?
     {
-        return Err(Error::id_token(
-            C::NotBefore,
-            format!("not valid before {nbf} (now {})", e.now),
-        ));
+        rules.check_nbf(date(nbf)).map_err(|_| {
+            Error::id_token(
+                C::NotBefore,
+                format!("not valid before {nbf} (now {})", e.now),
+            )
+        })?;
     }
+    Ok((exp, iat))
+}
 
-    let nonce = string(&claims, "nonce")?;
-    if !e.ignore_nonce {
-        match (e.nonce, &nonce) {
-            (Some(expected), Some(found)) => {
-                if !constant_time_eq(expected.as_bytes(), found.as_bytes()) {
-                    return fail(C::Nonce, "nonce does not match");
-                }
+/// `nonce` equals the one sent, is absent when none was sent, or is not checked at all.
+fn check_nonce(read: &ClaimReader<'_>, e: &Expectations<'_>) -> Result<Option<String>, Error> {
+    use IdTokenCheck as C;
+    let fail = |detail: &str| Err(Error::id_token(C::Nonce, detail));
+    let nonce = string(read, "nonce")?;
+    if e.ignore_nonce {
+        return Ok(nonce);
+    }
+    match (e.nonce, &nonce) {
+        (Some(expected), Some(found)) => {
+            if !constant_time_eq(expected.as_bytes(), found.as_bytes()) {
+                return fail("nonce does not match");
             }
-            (Some(_), None) => return fail(C::Nonce, "nonce is missing"),
-            (None, Some(_)) => {
-                return fail(C::Nonce, "nonce is present but none was sent");
-            }
-            (None, None) => {}
         }
+        (Some(_), None) => return fail("nonce is missing"),
+        (None, Some(_)) => return fail("nonce is present but none was sent"),
+        (None, None) => {}
     }
+    Ok(nonce)
+}
 
-    let auth_time = number(&claims, "auth_time", C::AuthTime)?;
+/// `auth_time`: required when asked for or with `max_age`, and then no older than `max_age`.
+fn check_auth_time(read: &ClaimReader<'_>, e: &Expectations<'_>) -> Result<Option<i64>, Error> {
+    use IdTokenCheck as C;
+    let auth_time = read
+        .optional("auth_time", ClaimReader::seconds)
+        .map_err(|err| id_token_failure(err, C::AuthTime))?;
     if (e.require_auth_time || e.max_age.is_some()) && auth_time.is_none() {
-        return fail(C::AuthTime, "auth_time is missing");
+        return Err(Error::id_token(C::AuthTime, "auth_time is missing"));
     }
     if let (Some(max_age), Some(auth_time)) = (e.max_age, auth_time) {
         let max_age = i64::try_from(max_age).unwrap_or(i64::MAX / 4);
-        if auth_time.saturating_add(max_age) < e.now - e.tolerance {
-            return Err(Error::id_token(
-                C::AuthTime,
-                format!("authentication at {auth_time} is older than max_age {max_age} s"),
-            ));
-        }
+        e.time_rules()
+            .max_age(seconds(max_age))
+            .check_age(date(auth_time))
+            .map_err(|_| {
+                Error::id_token(
+                    C::AuthTime,
+                    format!("authentication at {auth_time} is older than max_age {max_age} s"),
+                )
+            })?;
     }
+    Ok(auth_time)
+}
 
-    check_hash(&claims, "at_hash", C::AccessTokenHash, alg, e.access_token)?;
+/// `at_hash`, `c_hash` and `s_hash`: each, when present, matches its value; `c_hash` and
+/// `s_hash` are present when the flow requires them.
+fn check_hashes(
+    read: &ClaimReader<'_>,
+    alg: JwsAlgorithm,
+    e: &Expectations<'_>,
+) -> Result<(), Error> {
+    use IdTokenCheck as C;
+    let claims = read.claims();
+    check_hash(read, "at_hash", C::AccessTokenHash, alg, e.access_token)?;
     if e.require_code_hash && !claims.contains_key("c_hash") {
-        return fail(C::CodeHash, "c_hash is missing");
+        return Err(Error::id_token(C::CodeHash, "c_hash is missing"));
     }
-    check_hash(&claims, "c_hash", C::CodeHash, alg, e.code)?;
+    check_hash(read, "c_hash", C::CodeHash, alg, e.code)?;
     if e.require_state_hash && !claims.contains_key("s_hash") {
-        return fail(C::StateHash, "s_hash is missing");
+        return Err(Error::id_token(C::StateHash, "s_hash is missing"));
     }
-    check_hash(&claims, "s_hash", C::StateHash, alg, e.state)?;
+    check_hash(read, "s_hash", C::StateHash, alg, e.state)
+}
 
-    let amr = match claims.get("amr") {
-        None => None,
-        Some(Value::Array(items)) => Some(
-            items
-                .iter()
-                .map(|v| v.as_str().map(str::to_owned))
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| Error::id_token(C::ClaimType, "amr must be an array of strings"))?,
-        ),
-        Some(_) => return fail(C::ClaimType, "amr must be an array of strings"),
-    };
+fn date(seconds: i64) -> NumericDate {
+    NumericDate::from_seconds(seconds)
+}
 
+/// A non-negative number of seconds as a [`Duration`].
+fn seconds(value: i64) -> Duration {
+    Duration::from_secs(value.unsigned_abs())
+}
+
+/// Checks the claims of an ID Token whose signature (made with `alg`) was verified.
+pub(crate) fn check_claims(
+    alg: JwsAlgorithm,
+    claims: Map<String, Value>,
+    e: &Expectations<'_>,
+) -> Result<IdTokenClaims, Error> {
+    use IdTokenCheck as C;
+    if crate::logout_token::is_logout_token(&claims) {
+        return Err(Error::id_token(
+            C::Format,
+            "a logout token is not an ID Token",
+        ));
+    }
+    let read = ClaimReader::new(&claims);
+    let Parties { iss, sub, aud, azp } = check_parties(&read, e)?;
+    let (exp, iat) = check_times(&read, e)?;
+    let nonce = check_nonce(&read, e)?;
+    let auth_time = check_auth_time(&read, e)?;
+    check_hashes(&read, alg, e)?;
+    let amr = read
+        .string_list("amr")
+        .map_err(|err| id_token_failure(err, C::ClaimType))?;
     let cnf = claims
         .get("cnf")
         .map(Confirmation::from_value)
         .transpose()
         .map_err(|reason| Error::id_token(C::ClaimType, reason))?;
-
+    let acr = string(&read, "acr")?;
+    let sid = string(&read, "sid")?;
     Ok(IdTokenClaims {
         iss,
         sub,
@@ -328,9 +364,9 @@ pub(crate) fn check_claims(
         auth_time,
         nonce,
         azp,
-        acr: string(&claims, "acr")?,
+        acr,
         amr,
-        sid: string(&claims, "sid")?,
+        sid,
         cnf,
         alg,
         claims,

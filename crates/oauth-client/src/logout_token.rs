@@ -5,6 +5,7 @@
 //! JWK Set cache as ID Tokens, then checked claim by claim; its `jti` is recorded in a
 //! [`ReplayStore`] so that the same token cannot end sessions twice.
 
+use crate::id_token::claim_failure;
 use crate::jwks::precheck_jwt;
 use crate::{Configuration, Error};
 use core::fmt;
@@ -12,6 +13,7 @@ use jose_core::alg::JwsAlgorithm;
 use jose_core::json::truncate_for_error;
 use jose_core::jwk::{Jwk, KeyMaterial, OctKey};
 use jose_core::{SecretBytes, constant_time_eq};
+use jwt_claims::{ClaimError, ClaimReader, NumericDate, TimeRules};
 use replay_store::{Namespace, ReplayId, ReplayStore, Seen, StoreError};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -568,65 +570,22 @@ fn fail<T>(check: LogoutTokenCheck, detail: impl Into<String>) -> Result<T, Logo
     Err(LogoutTokenError::check_failed(check, detail))
 }
 
-fn string(
-    claims: &Map<String, Value>,
-    name: &'static str,
-) -> Result<Option<String>, LogoutTokenError> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => fail(
-            LogoutTokenCheck::ClaimType,
-            format!("{name} must be a string"),
-        ),
-    }
+/// A claim-reading failure as a logout token error (see [`claim_failure`]).
+fn claim_error(e: ClaimError, check: LogoutTokenCheck) -> LogoutTokenError {
+    let (check, detail) = claim_failure(e, check, LogoutTokenCheck::ClaimType);
+    LogoutTokenError::check_failed(check, detail)
 }
 
-fn number(
-    claims: &Map<String, Value>,
-    name: &'static str,
-    check: LogoutTokenCheck,
-) -> Result<i64, LogoutTokenError> {
-    match claims.get(name) {
-        None => fail(check, format!("{name} is missing")),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.is_finite())
-                    .map(|f| f.floor() as i64)
-            })
-            .ok_or_else(|| {
-                LogoutTokenError::check_failed(check, format!("{name} is not a usable number"))
-            }),
-        Some(_) => fail(
-            LogoutTokenCheck::ClaimType,
-            format!("{name} must be a number"),
-        ),
-    }
+fn string(read: &ClaimReader<'_>, name: &'static str) -> Result<Option<String>, LogoutTokenError> {
+    read.optional_string(name)
+        .map_err(|e| claim_error(e, LogoutTokenCheck::ClaimType))
 }
 
-fn audience(claims: &Map<String, Value>, client_id: &str) -> Result<Vec<String>, LogoutTokenError> {
-    let aud: Vec<String> = match claims.get("aud") {
-        None => return fail(LogoutTokenCheck::Audience, "aud is missing"),
-        Some(Value::String(a)) => vec![a.clone()],
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| v.as_str().map(str::to_owned))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| {
-                LogoutTokenError::check_failed(
-                    LogoutTokenCheck::ClaimType,
-                    "aud must be a string or an array of strings",
-                )
-            })?,
-        Some(_) => {
-            return fail(
-                LogoutTokenCheck::ClaimType,
-                "aud must be a string or an array of strings",
-            );
-        }
-    };
+fn audience(read: &ClaimReader<'_>, client_id: &str) -> Result<Vec<String>, LogoutTokenError> {
+    let aud = read
+        .string_or_list("aud")
+        .map_err(|e| claim_error(e, LogoutTokenCheck::ClaimType))?
+        .ok_or_else(|| claim_error(ClaimError::missing("aud"), LogoutTokenCheck::Audience))?;
     if !aud
         .iter()
         .any(|a| constant_time_eq(a.as_bytes(), client_id.as_bytes()))
@@ -657,6 +616,33 @@ fn check_events(claims: &Map<String, Value>) -> Result<(), LogoutTokenError> {
     }
 }
 
+/// `iat` not in the future, then `exp` not passed, with the clock tolerance as the leeway,
+/// through [`TimeRules`]. Returns `iat` and `exp`.
+fn check_times(
+    read: &ClaimReader<'_>,
+    e: &Expectations<'_>,
+) -> Result<(i64, i64), LogoutTokenError> {
+    use LogoutTokenCheck as C;
+    let rules = TimeRules::at(NumericDate::from_seconds(e.now))
+        .leeway(Duration::from_secs(e.tolerance.unsigned_abs()));
+    let iat = read
+        .seconds("iat")
+        .map_err(|err| claim_error(err, C::IssuedAt))?;
+    if rules.check_iat(NumericDate::from_seconds(iat)).is_err() {
+        return fail(
+            C::IssuedAt,
+            format!("issued in the future, at {iat} (now {})", e.now),
+        );
+    }
+    let exp = read
+        .seconds("exp")
+        .map_err(|err| claim_error(err, C::Expiration))?;
+    if rules.check_exp(NumericDate::from_seconds(exp)).is_err() {
+        return fail(C::Expiration, format!("expired at {exp} (now {})", e.now));
+    }
+    Ok((iat, exp))
+}
+
 /// Checks the claims of a logout token whose signature (made with `alg`) was verified.
 pub(crate) fn check_claims(
     alg: JwsAlgorithm,
@@ -664,38 +650,29 @@ pub(crate) fn check_claims(
     e: &Expectations<'_>,
 ) -> Result<LogoutTokenClaims, LogoutTokenError> {
     use LogoutTokenCheck as C;
-    let Some(iss) = string(&claims, "iss")? else {
-        return fail(C::Issuer, "iss is missing");
-    };
+    let read = ClaimReader::new(&claims);
+    let iss = read
+        .string("iss")
+        .map_err(|err| claim_error(err, C::Issuer))?;
     if iss != e.issuer {
         return fail(
             C::Issuer,
             format!("unexpected iss {:?}", truncate_for_error(&iss)),
         );
     }
-    let aud = audience(&claims, e.client_id)?;
+    let aud = audience(&read, e.client_id)?;
     // What makes it a logout token, checked early: an ID Token fails here.
     check_events(&claims)?;
-    let iat = number(&claims, "iat", C::IssuedAt)?;
-    if iat > e.now.saturating_add(e.tolerance) {
-        return fail(
-            C::IssuedAt,
-            format!("issued in the future, at {iat} (now {})", e.now),
-        );
-    }
-    let exp = number(&claims, "exp", C::Expiration)?;
-    if exp <= e.now.saturating_sub(e.tolerance) {
-        return fail(C::Expiration, format!("expired at {exp} (now {})", e.now));
-    }
-    let jti = match string(&claims, "jti")? {
+    let (iat, exp) = check_times(&read, e)?;
+    let jti = match string(&read, "jti")? {
         Some(jti) if !jti.is_empty() => jti,
         _ => return fail(C::JwtId, "jti is missing or empty"),
     };
     if claims.contains_key("nonce") {
         return fail(C::Nonce, "nonce is present (prohibited in logout tokens)");
     }
-    let sub = string(&claims, "sub")?;
-    let sid = string(&claims, "sid")?;
+    let sub = string(&read, "sub")?;
+    let sid = string(&read, "sid")?;
     if sub.is_none() && sid.is_none() {
         return fail(C::SubjectOrSession, "neither sub nor sid is present");
     }

@@ -1,13 +1,14 @@
 //! The signed challenge (token B): the hash-signing service tells the user's phone what to
 //! sign. Signed by the service with a key of the authentication service's JWK Set (`kid`).
 
-use crate::jose::{self, Reader, Rules, same};
+use crate::jose::{self, Rules, same};
 use crate::{ChallengeCode, DocHash, Session, SignRef, SigningChallengeError};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::header::JwsHeader;
 use jose_core::json::truncate_for_error;
 use jose_core::jwk::{JwkSet, KeySelector};
 use jws::Signer;
+use jwt_claims::{ClaimError, ClaimReader};
 use serde_json::{Map, Value, json};
 use std::time::Duration;
 
@@ -162,9 +163,9 @@ impl SignedChallengeBuilder {
     /// kept as extra claims).
     ///
     /// # Errors
-    /// [`SigningChallengeError::InvalidClaim`] for a member of the wrong form.
+    /// [`SigningChallengeError::Claim`] for a member of the wrong form.
     pub fn from_claims(claims: &Map<String, Value>) -> Result<Self, SigningChallengeError> {
-        let r = Reader(claims);
+        let r = ClaimReader::new(claims);
         let mut b = Self::new();
         if claims.contains_key("sign_ref") {
             b.sign_ref = Some(r.parsed("sign_ref", "must be a hyphenated UUID")?);
@@ -449,8 +450,7 @@ impl ChallengeVerifier {
                 kid: truncate_for_error(kid),
                 reason: e.to_string(),
             })?;
-        let verified = jose::verify_signature(token, key, alg)?;
-        let map = jose::claims(&verified)?;
+        let map = jose::verified_claims(token, key, alg)?;
         let claims = read_claims(&map, self.rules.lenient)?;
 
         if let Some(expected) = session.sign_ref
@@ -490,7 +490,7 @@ fn read_claims(
     map: &Map<String, Value>,
     lenient: bool,
 ) -> Result<SignedChallengeClaims, SigningChallengeError> {
-    let r = Reader(map);
+    let r = ClaimReader::new(map);
     for name in [
         "sign_ref",
         "doc_hash",
@@ -501,7 +501,7 @@ fn read_claims(
         "nonce",
     ] {
         if !map.contains_key(name) {
-            return Err(SigningChallengeError::MissingClaim(name));
+            return Err(SigningChallengeError::Claim(ClaimError::missing(name)));
         }
     }
     let challenge_code = ChallengeCode::from_json(&map["challenge_code"], lenient)?;
@@ -511,10 +511,10 @@ fn read_claims(
         }
         let v = r.bounded(name, 255)?;
         if v.chars().count() < 5 {
-            return Err(SigningChallengeError::InvalidClaim {
-                claim: name,
-                reason: "must be 5 to 255 characters",
-            });
+            return Err(SigningChallengeError::Claim(ClaimError::invalid(
+                name,
+                "must be 5 to 255 characters",
+            )));
         }
         Ok(Some(v))
     };

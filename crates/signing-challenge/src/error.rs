@@ -3,6 +3,7 @@
 use jose_core::json::JsonError;
 use jose_core::jwk::KeyError;
 use jws::JwsError;
+use jwt_claims::ClaimError;
 use replay_store::StoreError;
 
 /// Why a token, certificate chain or signature was refused, or a token could not be made.
@@ -159,17 +160,10 @@ pub enum SigningChallengeError {
     /// The payload is not a strict JSON object.
     #[error("the payload is not a JSON object: {0}")]
     Payload(JsonError),
-    /// A required claim is absent.
-    #[error("claim {0:?} is missing")]
-    MissingClaim(&'static str),
-    /// A claim has the wrong type or form.
-    #[error("claim {claim:?} is invalid: {reason}")]
-    InvalidClaim {
-        /// The claim.
-        claim: &'static str,
-        /// What is wrong.
-        reason: &'static str,
-    },
+    /// A required claim is absent, or a claim has the wrong type or form: the claim group
+    /// shared by every profile (`claim_missing`, `claim_invalid`).
+    #[error(transparent)]
+    Claim(#[from] ClaimError),
 
     // --- Comparison with the session ---------------------------------------------------------
     /// `sign_ref` is not the session's signing reference.
@@ -305,8 +299,7 @@ impl SigningChallengeError {
             E::SignatureInvalid => "signature",
             E::SignatureMalformed(_) => "signature_malformed",
             E::Payload(_) => "payload",
-            E::MissingClaim(_) => "claim_missing",
-            E::InvalidClaim { .. } => "claim_invalid",
+            E::Claim(e) => e.code(),
             E::SignRefMismatch => "sign_ref",
             E::NonceMismatch => "nonce",
             E::DocHashMismatch => "doc_hash",

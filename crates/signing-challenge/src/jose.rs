@@ -1,15 +1,18 @@
-//! The JWS rules both tokens share: compact only, at most 16 KiB, strict
-//! JSON, `alg` ES256 (ES384 by opt-in for signed responses) as the raw `r || s` of its curve,
-//! no `jwk`/`jku`/`x5u`, no `crit`, `typ` absent or `JWT`, integer `iat` and `exp`.
+//! The JWS rules both tokens share: compact only, at most 16 KiB, strict JSON, `alg` ES256
+//! (ES384 by opt-in for signed responses) as the raw `r || s` of its curve, no
+//! `jwk`/`jku`/`x5u`, no `crit`, `typ` absent or `JWT`, integer `iat` and `exp`. The header is
+//! read by `jws::protected`, claims by `jwt_claims::ClaimReader`, times by
+//! `jwt_claims::TimeRules`.
 
 use crate::SigningChallengeError;
 use crate::error::from_jws;
 use jose_core::alg::JwsAlgorithm;
-use jose_core::b64;
-use jose_core::header::{self, HeaderError, JWS_REGISTERED, JwsHeader};
+use jose_core::header::{HeaderError, JwsHeader};
 use jose_core::json::{self, JsonLimits, truncate_for_error};
 use jose_core::jwk::Jwk;
-use jws::{JwsError, Verifier};
+use jws::JwsError;
+use jws::protected::ProtectedHeader;
+use jwt_claims::{ClaimError, NumericDate, TimeError, TimeRules};
 use serde_json::{Map, Value};
 use std::time::Duration;
 
@@ -68,36 +71,33 @@ impl Default for Rules {
 
 impl Rules {
     pub(crate) fn now(&self) -> i64 {
-        self.now.unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        })
-    }
-
-    fn leeway(&self) -> i64 {
-        i64::try_from(self.leeway.as_secs()).unwrap_or(i64::MAX)
+        self.now.unwrap_or_else(|| NumericDate::now().seconds())
     }
 
     /// `iat ≤ now + leeway`, `now < exp + leeway` (invalid from the `exp` second on, as in
-    /// RFC 7519), `0 < exp − iat ≤ max_lifetime`. Returns the absolute `exp`.
+    /// RFC 7519), `0 < exp − iat ≤ max_lifetime`, in whole seconds, through
+    /// [`TimeRules`]. Returns the absolute `exp`.
     pub(crate) fn check_times(&self, iat: i64, exp: i64) -> Result<i64, SigningChallengeError> {
         let now = self.now();
         let exp = self.exp.absolute(iat, exp);
-        let leeway = self.leeway();
-        let lifetime = exp.saturating_sub(iat);
-        if lifetime <= 0 || lifetime.unsigned_abs() > self.max_lifetime.as_secs() {
+        let whole = |d: Duration| Duration::from_secs(d.as_secs());
+        let rules = TimeRules::at(NumericDate::from_seconds(now))
+            .leeway(whole(self.leeway))
+            .max_lifetime(whole(self.max_lifetime));
+        let (iat_date, exp_date) = (
+            NumericDate::from_seconds(iat),
+            NumericDate::from_seconds(exp),
+        );
+        // A token of no lifetime is refused too (the service's tokens last seconds).
+        if exp == iat {
             return Err(SigningChallengeError::LifetimeOutOfRange {
-                lifetime,
+                lifetime: 0,
                 max: self.max_lifetime.as_secs(),
             });
         }
-        if iat > now.saturating_add(leeway) {
-            return Err(SigningChallengeError::IssuedInFuture { iat, now });
-        }
-        if exp.saturating_add(leeway) <= now {
-            return Err(SigningChallengeError::Expired { exp, now });
-        }
+        rules.check_lifetime(iat_date, exp_date)?;
+        rules.check_iat(iat_date)?;
+        rules.check_exp(exp_date)?;
         Ok(exp)
     }
 }
@@ -109,28 +109,9 @@ pub(crate) fn parse_header(
     expected_params: &[&str],
     rules: &Rules,
 ) -> Result<(JwsHeader, JwsAlgorithm), SigningChallengeError> {
-    if token.len() > MAX_TOKEN_BYTES {
-        return Err(SigningChallengeError::TooLarge {
-            max: MAX_TOKEN_BYTES,
-            actual: token.len(),
-        });
-    }
-    let parts: Vec<&str> = token.splitn(4, '.').collect();
-    let [header_b64, _, _] = parts[..] else {
-        return Err(SigningChallengeError::Malformed(JwsError::Malformed(
-            "a compact JWS has exactly three parts separated by '.'",
-        )));
-    };
-    let bytes = b64::decode(header_b64).map_err(|source| {
-        SigningChallengeError::Malformed(JwsError::Base64 {
-            part: "protected header",
-            source,
-        })
-    })?;
-    let mut map = json::parse_object(&bytes, &JsonLimits::HEADER)
-        .map_err(|e| SigningChallengeError::Malformed(JwsError::Header(HeaderError::Json(e))))?;
-    header::check_crit(&map, &[], JWS_REGISTERED, &[])
-        .map_err(|e| from_jws(JwsError::Header(e), ""))?;
+    let mut header = ProtectedHeader::read(token, MAX_TOKEN_BYTES).map_err(|e| from_jws(e, ""))?;
+    header.check_crit(&[]).map_err(|e| from_jws(e, ""))?;
+    let map = header.parameters();
     for forbidden in ["jwk", "jku", "x5u", "b64"] {
         if map.contains_key(forbidden) {
             return Err(SigningChallengeError::ForbiddenHeader(forbidden));
@@ -144,28 +125,15 @@ pub(crate) fn parse_header(
         )));
     }
     // An `algo` member (a misspelling of `alg` in some descriptions) is never read as `alg`.
-    let alg = match map.get("alg") {
-        None => return Err(SigningChallengeError::AlgorithmNotAllowed { alg: String::new() }),
-        Some(Value::String(name)) => name.parse::<JwsAlgorithm>().map_err(|_| {
-            SigningChallengeError::AlgorithmNotAllowed {
-                alg: truncate_for_error(name),
-            }
-        })?,
-        Some(_) => {
-            return Err(SigningChallengeError::Malformed(JwsError::Header(
-                HeaderError::InvalidParameter {
-                    name: "alg",
-                    reason: "must be a string",
-                },
-            )));
-        }
-    };
-    if !allowed.contains(&alg) {
-        return Err(SigningChallengeError::AlgorithmNotAllowed {
-            alg: alg.as_str().to_owned(),
-        });
-    }
-    match map.get("typ") {
+    let alg = header
+        .algorithm(|alg| allowed.contains(&alg))
+        .map_err(|refusal| match refusal.malformed() {
+            Some(e) => SigningChallengeError::Malformed(e),
+            None => SigningChallengeError::AlgorithmNotAllowed {
+                alg: refusal.written(),
+            },
+        })?;
+    match header.parameters().get("typ") {
         None => {}
         Some(Value::String(t)) if jws_typ_is_jwt(t) => {}
         Some(Value::String(t)) => {
@@ -174,13 +142,14 @@ pub(crate) fn parse_header(
         Some(_) => return Err(SigningChallengeError::WrongTyp("(not a string)".into())),
     }
     // A lenient reader accepts `x5c` as a lone string and reads it as a one-element chain.
+    let map = header.parameters_mut();
     if rules.lenient
         && let Some(Value::String(single)) = map.get("x5c")
     {
         let single = Value::String(single.clone());
         map.insert("x5c".into(), Value::Array(vec![single]));
     }
-    let header = JwsHeader::from_map(map).map_err(|e| match e {
+    let header = header.into_header().map_err(|e| match e {
         HeaderError::InvalidParameter { name: "x5c", .. }
         | HeaderError::Base64 { name: "x5c", .. } => {
             SigningChallengeError::X5cInvalid("must be an array of base64 DER certificates")
@@ -194,121 +163,42 @@ fn jws_typ_is_jwt(t: &str) -> bool {
     t.eq_ignore_ascii_case("JWT") || t.eq_ignore_ascii_case("application/jwt")
 }
 
-/// A token whose signature verified: its payload bytes.
-pub(crate) struct Verified {
-    pub(crate) payload: Vec<u8>,
-}
-
-/// Verifies the signature with `key`: the key must fit `alg`, and the signature must be the
-/// raw `r || s` of the curve's size. The header was checked by [`parse_header`] (which also
-/// refuses `b64` and `crit`, so the payload is always base64url).
-pub(crate) fn verify_signature(
+/// Verifies the signature with `key` and returns the payload as a strict JSON object: the key
+/// must fit `alg`, and the signature must be the raw `r || s` of the curve's size (jws's rule
+/// for every ECDSA signature). The header was checked by [`parse_header`] (which also refuses
+/// `b64` and `crit`, so the payload is always base64url) and is not parsed again.
+pub(crate) fn verified_claims(
     token: &str,
     key: &Jwk,
     alg: JwsAlgorithm,
-) -> Result<Verified, SigningChallengeError> {
-    let (signing_input, signature_b64) =
-        token
-            .rsplit_once('.')
-            .ok_or(SigningChallengeError::Malformed(JwsError::Malformed(
-                "a compact JWS has three parts",
-            )))?;
-    let payload_b64 = signing_input
-        .split_once('.')
-        .map(|(_, p)| p)
-        .unwrap_or_default();
-    Verifier::check_algorithm(key, alg).map_err(|e| from_jws(e, alg.as_str()))?;
-    let signature = b64::decode(signature_b64).map_err(|source| {
-        SigningChallengeError::Malformed(JwsError::Base64 {
-            part: "signature",
-            source,
-        })
-    })?;
-    Verifier::verify(key, alg, signing_input.as_bytes(), &signature)
-        .map_err(|e| from_jws(e, alg.as_str()))?;
-    let payload = b64::decode(payload_b64).map_err(|source| {
-        SigningChallengeError::Malformed(JwsError::Base64 {
-            part: "payload",
-            source,
-        })
-    })?;
-    Ok(Verified { payload })
+) -> Result<Map<String, Value>, SigningChallengeError> {
+    let payload =
+        jws::protected::verify_signature(token, key, alg).map_err(|e| from_jws(e, alg.as_str()))?;
+    json::parse_object(&payload, &JsonLimits::DEFAULT).map_err(SigningChallengeError::Payload)
 }
 
-/// The payload as a strict JSON object.
-pub(crate) fn claims(verified: &Verified) -> Result<Map<String, Value>, SigningChallengeError> {
-    json::parse_object(&verified.payload, &JsonLimits::DEFAULT)
-        .map_err(SigningChallengeError::Payload)
-}
-
-/// Typed readers for claims.
-pub(crate) struct Reader<'a>(pub(crate) &'a Map<String, Value>);
-
-impl Reader<'_> {
-    fn get(&self, name: &'static str) -> Result<&Value, SigningChallengeError> {
-        self.0
-            .get(name)
-            .ok_or(SigningChallengeError::MissingClaim(name))
-    }
-
-    pub(crate) fn string(&self, name: &'static str) -> Result<String, SigningChallengeError> {
-        match self.get(name)? {
-            Value::String(s) => Ok(s.clone()),
-            _ => Err(SigningChallengeError::InvalidClaim {
-                claim: name,
-                reason: "must be a string",
-            }),
+impl From<TimeError> for SigningChallengeError {
+    fn from(e: TimeError) -> Self {
+        use SigningChallengeError as E;
+        match e {
+            TimeError::Expired { exp, now } => E::Expired {
+                exp: exp.seconds(),
+                now: now.seconds(),
+            },
+            TimeError::IssuedInFuture { iat, now } => E::IssuedInFuture {
+                iat: iat.seconds(),
+                now: now.seconds(),
+            },
+            TimeError::LifetimeOutOfRange {
+                lifetime,
+                max_seconds,
+            } => E::LifetimeOutOfRange {
+                lifetime,
+                max: max_seconds,
+            },
+            // Not checked by this crate's rules.
+            _ => E::Claim(ClaimError::invalid(e.claim(), "out of range")),
         }
-    }
-
-    pub(crate) fn optional_string(
-        &self,
-        name: &'static str,
-    ) -> Result<Option<String>, SigningChallengeError> {
-        if self.0.contains_key(name) {
-            self.string(name).map(Some)
-        } else {
-            Ok(None)
-        }
-    }
-
-    /// A JSON integer (no fraction, no exponent).
-    pub(crate) fn integer(&self, name: &'static str) -> Result<i64, SigningChallengeError> {
-        self.get(name)?
-            .as_i64()
-            .ok_or(SigningChallengeError::InvalidClaim {
-                claim: name,
-                reason: "must be an integer",
-            })
-    }
-
-    pub(crate) fn parsed<T: core::str::FromStr>(
-        &self,
-        name: &'static str,
-        reason: &'static str,
-    ) -> Result<T, SigningChallengeError> {
-        self.string(name)?
-            .parse()
-            .map_err(|_| SigningChallengeError::InvalidClaim {
-                claim: name,
-                reason,
-            })
-    }
-
-    /// A non-empty string of at most `max` characters.
-    pub(crate) fn bounded(
-        &self,
-        name: &'static str,
-        max: usize,
-    ) -> Result<String, SigningChallengeError> {
-        let s = self.string(name)?;
-        if s.is_empty() || s.chars().count() > max {
-            return Err(SigningChallengeError::InvalidClaim {
-                claim: name,
-                reason: "must be a non-empty string of bounded length",
-            });
-        }
-        Ok(s)
     }
 }
 

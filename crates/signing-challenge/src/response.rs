@@ -2,13 +2,14 @@
 //! hash. Signed by the user's key, whose certificate chain is in `x5c`.
 
 use crate::challenge::{MAX_NONCE, rule_setters, times};
-use crate::jose::{self, Reader, Rules, same};
+use crate::jose::{self, Rules, same};
 use crate::x509::{self, ChainLimits, TrustAnchors};
 use crate::{ChallengeCode, DocHash, Session, SignRef, SigningChallengeError, UserSignature};
 use jose_core::alg::JwsAlgorithm;
 use jose_core::header::JwsHeader;
 use jose_core::jwk::Jwk;
 use jws::{Signer, VerifyOptions};
+use jwt_claims::{ClaimError, ClaimReader};
 use replay_store::{Namespace, ReplayId, ReplayStore, Seen};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
@@ -141,10 +142,10 @@ impl SignedResponseBuilder {
     /// other members are kept as extra claims).
     ///
     /// # Errors
-    /// [`SigningChallengeError::InvalidClaim`] or
+    /// [`SigningChallengeError::Claim`] or
     /// [`SigningChallengeError::UserSignatureMalformed`] for a member of the wrong form.
     pub fn from_claims(claims: &Map<String, Value>) -> Result<Self, SigningChallengeError> {
-        let r = Reader(claims);
+        let r = ClaimReader::new(claims);
         let mut b = Self::new();
         if claims.contains_key("sign_ref") {
             b.sign_ref = Some(r.parsed("sign_ref", "must be a hyphenated UUID")?);
@@ -470,18 +471,7 @@ impl ResponseVerifier {
         token: &str,
         session: &Session,
     ) -> Result<VerifiedResponse, SigningChallengeError> {
-        if !self.partial {
-            let required = [
-                ("sign_ref", session.sign_ref.is_some()),
-                ("hss_nonce", session.hss_nonce.is_some()),
-                ("doc_hash", session.doc_hash.is_some()),
-                ("challenge_code", session.challenge_code.is_some()),
-                ("usr_cert", session.usr_cert.is_some()),
-            ];
-            if let Some((name, _)) = required.iter().find(|(_, present)| !present) {
-                return Err(SigningChallengeError::SessionIncomplete(name));
-            }
-        }
+        self.check_session_complete(session)?;
         // 1. The JWS, with the leaf certificate's key.
         let algs: &[JwsAlgorithm] = if self.allow_es384 {
             &[JwsAlgorithm::ES256, JwsAlgorithm::ES384]
@@ -489,26 +479,8 @@ impl ResponseVerifier {
             &[JwsAlgorithm::ES256]
         };
         let (header, alg) = jose::parse_header(token, algs, &HEADER, &self.rules)?;
-        let chain = header
-            .x5c()
-            .ok_or(SigningChallengeError::X5cInvalid("missing"))?
-            .to_vec();
-        if chain.is_empty() {
-            return Err(SigningChallengeError::X5cInvalid("empty"));
-        }
-        if chain.len() > self.limits.max_chain_len {
-            return Err(SigningChallengeError::ChainTooLong {
-                len: chain.len(),
-                max: self.limits.max_chain_len,
-            });
-        }
+        let chain = self.read_chain(&header)?;
         let leaf_der = &chain[0];
-        if leaf_der.len() > self.limits.max_cert_bytes {
-            return Err(SigningChallengeError::CertificateInvalid {
-                index: 0,
-                reason: format!("more than {} bytes", self.limits.max_cert_bytes),
-            });
-        }
         let leaf = <x509_cert::Certificate as der::Decode>::from_der(leaf_der).map_err(|_| {
             SigningChallengeError::CertificateInvalid {
                 index: 0,
@@ -516,8 +488,7 @@ impl ResponseVerifier {
             }
         })?;
         let leaf_key = x509::certificate_key(&leaf, 0)?;
-        let verified = jose::verify_signature(token, &leaf_key, alg)?;
-        let map = jose::claims(&verified)?;
+        let map = jose::verified_claims(token, &leaf_key, alg)?;
         let claims = read_claims(&map, self.rules.lenient)?;
 
         // 2. The certificate is the one registered for the session, on the registered device.
@@ -537,26 +508,7 @@ impl ResponseVerifier {
         let validated = x509::validate(&chain, &self.anchors, at, &self.limits)?;
 
         // 4. The session values.
-        if let Some(expected) = session.sign_ref
-            && claims.sign_ref != expected
-        {
-            return Err(SigningChallengeError::SignRefMismatch);
-        }
-        if let Some(expected) = &session.doc_hash
-            && !jose_core::constant_time_eq(claims.doc_hash.as_bytes(), expected.as_bytes())
-        {
-            return Err(SigningChallengeError::DocHashMismatch);
-        }
-        if let Some(expected) = &session.challenge_code
-            && claims.challenge_code != *expected
-        {
-            return Err(SigningChallengeError::ChallengeCodeMismatch);
-        }
-        if let Some(expected) = &session.hss_nonce
-            && !same(&claims.hss_nonce, expected)
-        {
-            return Err(SigningChallengeError::HssNonceMismatch);
-        }
+        check_session_values(&claims, session)?;
 
         // 5. The user's signature over the document hash.
         claims
@@ -565,6 +517,67 @@ impl ResponseVerifier {
 
         // 6. The times: the token's, then the signing instant.
         let exp = self.rules.check_times(claims.iat, claims.exp)?;
+        self.check_timestamp(&claims, session)?;
+
+        // 7. Single use.
+        self.record(&claims).await?;
+        Ok(VerifiedResponse {
+            claims: SignedResponseClaims { exp, ..claims },
+            chain,
+            leaf_key: validated.leaf_key,
+        })
+    }
+
+    /// Unless the verifier checks partial sessions, the session values every check needs.
+    fn check_session_complete(&self, session: &Session) -> Result<(), SigningChallengeError> {
+        if self.partial {
+            return Ok(());
+        }
+        let required = [
+            ("sign_ref", session.sign_ref.is_some()),
+            ("hss_nonce", session.hss_nonce.is_some()),
+            ("doc_hash", session.doc_hash.is_some()),
+            ("challenge_code", session.challenge_code.is_some()),
+            ("usr_cert", session.usr_cert.is_some()),
+        ];
+        match required.iter().find(|(_, present)| !present) {
+            Some((name, _)) => Err(SigningChallengeError::SessionIncomplete(name)),
+            None => Ok(()),
+        }
+    }
+
+    /// `x5c`: present, not empty, within the chain length limit, its leaf within the size
+    /// limit.
+    fn read_chain(&self, header: &JwsHeader) -> Result<Vec<Vec<u8>>, SigningChallengeError> {
+        let chain = header
+            .x5c()
+            .ok_or(SigningChallengeError::X5cInvalid("missing"))?
+            .to_vec();
+        let Some(leaf_der) = chain.first() else {
+            return Err(SigningChallengeError::X5cInvalid("empty"));
+        };
+        if chain.len() > self.limits.max_chain_len {
+            return Err(SigningChallengeError::ChainTooLong {
+                len: chain.len(),
+                max: self.limits.max_chain_len,
+            });
+        }
+        if leaf_der.len() > self.limits.max_cert_bytes {
+            return Err(SigningChallengeError::CertificateInvalid {
+                index: 0,
+                reason: format!("more than {} bytes", self.limits.max_cert_bytes),
+            });
+        }
+        Ok(chain)
+    }
+
+    /// `timestamp` (milliseconds) within the signing window: from the challenge's `iat` (or
+    /// `iat` less the maximum signing delay) to `iat` + 1 s, both widened by the leeway.
+    fn check_timestamp(
+        &self,
+        claims: &SignedResponseClaims,
+        session: &Session,
+    ) -> Result<(), SigningChallengeError> {
         let leeway = i64::try_from(self.rules.leeway.as_secs()).unwrap_or(i64::MAX);
         let delay = i64::try_from(self.max_signing_delay.as_secs()).unwrap_or(i64::MAX);
         let earliest_s = session
@@ -583,40 +596,69 @@ impl ResponseVerifier {
                 latest,
             });
         }
-
-        // 7. Single use.
-        if let Some(store) = &self.single_use {
-            let now = self.rules.now();
-            let keep =
-                now.saturating_add(i64::try_from(self.retention.as_secs()).unwrap_or(i64::MAX));
-            if !first_use(store.as_ref(), &claims, now, keep).await? {
-                return Err(SigningChallengeError::AlreadyUsed);
-            }
-        }
-        Ok(VerifiedResponse {
-            claims: SignedResponseClaims { exp, ..claims },
-            chain,
-            leaf_key: validated.leaf_key,
-        })
+        Ok(())
     }
+
+    /// With a store, records the response's `sign_ref` and `hss_nonce` (single use).
+    async fn record(&self, claims: &SignedResponseClaims) -> Result<(), SigningChallengeError> {
+        let Some(store) = &self.single_use else {
+            return Ok(());
+        };
+        let now = self.rules.now();
+        let keep = now.saturating_add(i64::try_from(self.retention.as_secs()).unwrap_or(i64::MAX));
+        if first_use(store.as_ref(), claims, now, keep).await? {
+            Ok(())
+        } else {
+            Err(SigningChallengeError::AlreadyUsed)
+        }
+    }
+}
+
+/// The session values the response must repeat: `sign_ref`, `doc_hash`, `challenge_code`,
+/// `hss_nonce` (each compared when the session has it).
+fn check_session_values(
+    claims: &SignedResponseClaims,
+    session: &Session,
+) -> Result<(), SigningChallengeError> {
+    if let Some(expected) = session.sign_ref
+        && claims.sign_ref != expected
+    {
+        return Err(SigningChallengeError::SignRefMismatch);
+    }
+    if let Some(expected) = &session.doc_hash
+        && !jose_core::constant_time_eq(claims.doc_hash.as_bytes(), expected.as_bytes())
+    {
+        return Err(SigningChallengeError::DocHashMismatch);
+    }
+    if let Some(expected) = &session.challenge_code
+        && claims.challenge_code != *expected
+    {
+        return Err(SigningChallengeError::ChallengeCodeMismatch);
+    }
+    if let Some(expected) = &session.hss_nonce
+        && !same(&claims.hss_nonce, expected)
+    {
+        return Err(SigningChallengeError::HssNonceMismatch);
+    }
+    Ok(())
 }
 
 fn read_claims(
     map: &Map<String, Value>,
     lenient: bool,
 ) -> Result<SignedResponseClaims, SigningChallengeError> {
-    let r = Reader(map);
+    let r = ClaimReader::new(map);
     for name in CLAIMS {
         if !map.contains_key(name) {
-            return Err(SigningChallengeError::MissingClaim(name));
+            return Err(SigningChallengeError::Claim(ClaimError::missing(name)));
         }
     }
     let timestamp = r.integer("timestamp")?;
     if !TIMESTAMP_RANGE.contains(&timestamp) {
-        return Err(SigningChallengeError::InvalidClaim {
-            claim: "timestamp",
-            reason: "must be Unix time in milliseconds",
-        });
+        return Err(SigningChallengeError::Claim(ClaimError::invalid(
+            "timestamp",
+            "must be Unix time in milliseconds",
+        )));
     }
     Ok(SignedResponseClaims {
         sign_ref: r.parsed("sign_ref", "must be a hyphenated UUID")?,

@@ -2,6 +2,7 @@
 
 use crate::SigningChallengeError;
 use core::fmt;
+use jwt_claims::ClaimError;
 use serde_json::Value;
 
 fn invalid(what: &'static str, reason: &'static str) -> SigningChallengeError {
@@ -152,10 +153,10 @@ impl ChallengeCode {
     /// Reads the claim: a string of six digits, or, when `lenient`, also a JSON integer
     /// 0–999999 (left-padded with zeros).
     pub(crate) fn from_json(value: &Value, lenient: bool) -> Result<Self, SigningChallengeError> {
-        let bad = SigningChallengeError::InvalidClaim {
-            claim: "challenge_code",
-            reason: "must be a string of six digits",
-        };
+        let bad = SigningChallengeError::Claim(ClaimError::invalid(
+            "challenge_code",
+            "must be a string of six digits",
+        ));
         match value {
             Value::String(s) => s.parse().map_err(|_| bad),
             Value::Number(n) if lenient => match n.as_u64() {

@@ -8,6 +8,7 @@ use common::*;
 use jose_core::alg::JwsAlgorithm;
 use jose_core::jwk::JwkSet;
 use jws::SigningKey;
+use jwt_claims::{ClaimError, ClaimReason};
 use serde_json::{Value, json};
 use signing_challenge::{
     ChallengeVerifier, ExpInterpretation, Session, SignedChallengeBuilder,
@@ -199,7 +200,7 @@ fn claim_forms_are_checked() {
     for (name, value) in cases {
         let token = raw(&header(), &with(claims(), name, value.clone()), &asp());
         assert!(
-            matches!(verify(&token), Err(E::InvalidClaim { claim, .. }) if claim == name),
+            matches!(verify(&token), Err(E::Claim(ClaimError { claim, reason: ClaimReason::Invalid(_) })) if claim == name),
             "{name} = {value}"
         );
     }
@@ -214,7 +215,7 @@ fn claim_forms_are_checked() {
     ] {
         let token = raw(&header(), &without(claims(), name), &asp());
         assert!(
-            matches!(verify(&token), Err(E::MissingClaim(c)) if c == name),
+            matches!(verify(&token), Err(E::Claim(ClaimError { claim: c, reason: ClaimReason::Missing })) if c == name),
             "{name}"
         );
     }
@@ -319,10 +320,10 @@ fn lenient_mode_accepts_a_numeric_challenge_code() {
     );
     assert!(matches!(
         verify(&token),
-        Err(E::InvalidClaim {
+        Err(E::Claim(ClaimError {
             claim: "challenge_code",
-            ..
-        })
+            reason: ClaimReason::Invalid(_)
+        }))
     ));
     let c = verifier()
         .lenient()

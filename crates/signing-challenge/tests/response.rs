@@ -7,6 +7,7 @@ mod common;
 
 use common::*;
 use jws::SigningKey;
+use jwt_claims::{ClaimError, ClaimReason};
 use replay_store::MemoryReplayStore;
 use serde_json::{Value, json};
 use signing_challenge::{
@@ -512,7 +513,10 @@ fn token_times() {
     );
     assert!(matches!(
         verify(&fractional),
-        Err(E::InvalidClaim { claim: "iat", .. })
+        Err(E::Claim(ClaimError {
+            claim: "iat",
+            reason: ClaimReason::Invalid(_)
+        }))
     ));
 }
 
@@ -559,10 +563,10 @@ fn timestamp_must_fall_in_the_signing_window() {
     // Seconds instead of milliseconds.
     assert!(matches!(
         verify(&sign(json!(T))),
-        Err(E::InvalidClaim {
+        Err(E::Claim(ClaimError {
             claim: "timestamp",
-            ..
-        })
+            reason: ClaimReason::Invalid(_)
+        }))
     ));
 }
 
@@ -630,7 +634,9 @@ fn missing_and_mistyped_claims() {
         let token = raw(&header(), &without(claims(), name), &user());
         assert_eq!(
             verify(&token).unwrap_err(),
-            E::MissingClaim(Box::leak(name.to_owned().into_boxed_str())),
+            E::Claim(ClaimError::missing(Box::leak(
+                name.to_owned().into_boxed_str()
+            ))),
             "{name}"
         );
     }
@@ -641,10 +647,10 @@ fn missing_and_mistyped_claims() {
     );
     assert!(matches!(
         verify(&token),
-        Err(E::InvalidClaim {
+        Err(E::Claim(ClaimError {
             claim: "challenge_code",
-            ..
-        })
+            reason: ClaimReason::Invalid(_)
+        }))
     ));
     assert!(verifier().lenient().verify_now(&token, &session()).is_ok());
     let token = raw(
@@ -654,10 +660,10 @@ fn missing_and_mistyped_claims() {
     );
     assert!(matches!(
         verify(&token),
-        Err(E::InvalidClaim {
+        Err(E::Claim(ClaimError {
             claim: "sign_ref",
-            ..
-        })
+            reason: ClaimReason::Invalid(_)
+        }))
     ));
     let token = raw(
         &header(),
@@ -666,10 +672,10 @@ fn missing_and_mistyped_claims() {
     );
     assert!(matches!(
         verify(&token),
-        Err(E::InvalidClaim {
+        Err(E::Claim(ClaimError {
             claim: "doc_hash",
-            ..
-        })
+            reason: ClaimReason::Invalid(_)
+        }))
     ));
     for payload in ["[]", "{\"a\":1,\"a\":1}"] {
         let token = jws::compact::CompactSign::new(payload.as_bytes())

@@ -4,6 +4,7 @@ use crate::cmd::jws::signing_key;
 use crate::error::{CliError, CliResult};
 use crate::io;
 use clap::{Args, Subcommand, ValueEnum};
+use e2e_pop::RequiredContexts;
 use e2e_pop::{
     E2ePopError, E2ePopTokenBuilder, E2ePopVerifier, IctBuilder, IctVerifier, NumericDate, OpJwks,
     PairPolicy, PopTokenBuilder, PopTokenVerifier, verify_pair,
@@ -211,8 +212,7 @@ fn verify(args: VerifyArgs) -> CliResult {
     };
     match args.kind {
         Kind::Pop => {
-            let mut v = PopTokenVerifier::without_replay_detection(need_audience()?)
-                .clock_tolerance(leeway);
+            let mut v = PopTokenVerifier::without_replay_detection(need_audience()?).leeway(leeway);
             for a in args.audience.iter().skip(1) {
                 v = v.audience(a.clone());
             }
@@ -230,17 +230,10 @@ fn verify(args: VerifyArgs) -> CliResult {
                 Some(i) => OpJwks::new(i.clone(), set),
                 None => OpJwks::any_issuer(set),
             };
-            let mut v = IctVerifier::new(keys).clock_tolerance(leeway);
+            let mut v = IctVerifier::new(keys, required_contexts(&args.context)).leeway(leeway);
             for a in &args.audience {
                 v = v.expected_audience(a.clone());
             }
-            v = if args.context.is_empty() {
-                v.any_context()
-            } else {
-                args.context
-                    .iter()
-                    .fold(v, |v, c| v.require_context(c.clone()))
-            };
             if let Some(n) = now {
                 v = v.now(n);
             }
@@ -248,8 +241,7 @@ fn verify(args: VerifyArgs) -> CliResult {
         }
         Kind::E2e => {
             let key = public_key(&need_key("client key, cnf.jwk")?)?;
-            let mut v =
-                E2ePopVerifier::without_replay_detection(need_audience()?).clock_tolerance(leeway);
+            let mut v = E2ePopVerifier::without_replay_detection(need_audience()?).leeway(leeway);
             for a in args.audience.iter().skip(1) {
                 v = v.audience(a.clone());
             }
@@ -265,6 +257,15 @@ fn verify(args: VerifyArgs) -> CliResult {
     io::print_json(&payload(&token)?)
 }
 
+/// `--context` values: all of them required, or, without any, any context.
+fn required_contexts(contexts: &[String]) -> RequiredContexts {
+    if contexts.is_empty() {
+        RequiredContexts::Any
+    } else {
+        RequiredContexts::all(contexts.iter().cloned())
+    }
+}
+
 fn read_token(path: &Path) -> CliResult<String> {
     let bytes = io::read_file(path)?;
     let text = String::from_utf8(bytes)
@@ -276,15 +277,10 @@ fn verify_pair_cmd(args: PairArgs) -> CliResult {
     let ict = read_token(&args.ict)?;
     let token = read_token(&args.token)?;
     let set: JwkSet = io::read_keys(&args.op_jwks)?;
-    let mut policy = PairPolicy::without_replay_detection(OpJwks::any_issuer(set), args.audience)
-        .clock_tolerance(Duration::from_secs(args.leeway));
-    policy = if args.context.is_empty() {
-        policy.any_context()
-    } else {
-        args.context
-            .iter()
-            .fold(policy, |p, c| p.require_context(c.clone()))
-    };
+    let keys = OpJwks::any_issuer(set);
+    let contexts = required_contexts(&args.context);
+    let mut policy = PairPolicy::without_replay_detection(keys, contexts, args.audience)
+        .leeway(Duration::from_secs(args.leeway));
     if let Some(n) = args.now {
         policy = policy.now(NumericDate::from_seconds(n));
     }

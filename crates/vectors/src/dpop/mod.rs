@@ -262,7 +262,7 @@ pub fn check(value: &Value) -> Result<String, String> {
     let verifier = ProofVerifier::without_replay_detection()
         .algorithms(jws_algs(&v.policy.algorithms)?)
         .max_age(Duration::from_secs(v.policy.max_age_seconds))
-        .future_leeway(Duration::from_secs(v.policy.leeway_seconds));
+        .leeway(Duration::from_secs(v.policy.leeway_seconds));
     let mut request = ProofRequest::new(&v.proof, &v.request.htm, &v.request.htu)
         .now(NumericDate::from_seconds(v.policy.now));
     if let Some(t) = &v.request.access_token {

@@ -7,12 +7,14 @@ pub mod generate;
 
 use crate::format::{Expect, Oidc2Vector};
 use crate::util::{self, jws_alg};
+use e2e_pop::RequiredContexts;
 use e2e_pop::{
     AlgorithmSet, E2ePopError, E2ePopVerifier, IctVerifier, NumericDate, OpJwks, PairPolicy,
     PopTokenVerifier, verify_pair,
 };
 use jose_core::alg::JwsAlgorithm;
 use jose_core::jwk::{JwkSet, KeyError};
+use jwt_claims::{ClaimError, ClaimReason, TimeError};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -46,7 +48,7 @@ fn run(v: &Oidc2Vector) -> Result<Result<Value, E2ePopError>, String> {
             let mut verifier = PopTokenVerifier::without_replay_detection(p.audience.clone())
                 .algorithms(algorithms)
                 .now(now)
-                .clock_tolerance(leeway);
+                .leeway(leeway);
             if let Some(i) = &p.issuer {
                 verifier = verifier.expected_issuer(i.clone());
             }
@@ -64,17 +66,11 @@ fn run(v: &Oidc2Vector) -> Result<Result<Value, E2ePopError>, String> {
                 Some(i) => OpJwks::new(i.clone(), set),
                 None => OpJwks::any_issuer(set),
             };
-            let mut verifier = IctVerifier::new(keys)
+            let mut verifier = IctVerifier::new(keys, required_contexts(p.contexts.as_deref()))
                 .algorithms(algorithms)
                 .now(now)
-                .clock_tolerance(leeway)
+                .leeway(leeway)
                 .expected_audience(p.audience.clone());
-            verifier = match &p.contexts {
-                Some(list) => list
-                    .iter()
-                    .fold(verifier, |v, c| v.require_context(c.clone())),
-                None => verifier.any_context(),
-            };
             if let Some(s) = &p.subject {
                 verifier = verifier.expected_subject(s.clone());
             }
@@ -86,16 +82,12 @@ fn run(v: &Oidc2Vector) -> Result<Result<Value, E2ePopError>, String> {
         "e2e-pop" => {
             if let Some(ict) = &v.ict {
                 let keys = OpJwks::any_issuer(key_set(v.ict_key.as_ref())?);
-                let mut policy = PairPolicy::without_replay_detection(keys, p.audience.clone())
-                    .algorithms(algorithms)
-                    .now(now)
-                    .clock_tolerance(leeway);
-                policy = match &p.contexts {
-                    Some(list) => list
-                        .iter()
-                        .fold(policy, |p, c| p.require_context(c.clone())),
-                    None => policy.any_context(),
-                };
+                let contexts = required_contexts(p.contexts.as_deref());
+                let mut policy =
+                    PairPolicy::without_replay_detection(keys, contexts, p.audience.clone())
+                        .algorithms(algorithms)
+                        .now(now)
+                        .leeway(leeway);
                 if let Some(i) = &p.issuer {
                     policy = policy.expected_client(i.clone());
                 }
@@ -108,7 +100,7 @@ fn run(v: &Oidc2Vector) -> Result<Result<Value, E2ePopError>, String> {
                 let mut verifier = E2ePopVerifier::without_replay_detection(p.audience.clone())
                     .algorithms(algorithms)
                     .now(now)
-                    .clock_tolerance(leeway);
+                    .leeway(leeway);
                 if let Some(i) = &p.issuer {
                     verifier = verifier.expected_issuer(i.clone());
                 }
@@ -154,15 +146,18 @@ fn matches(code: &str, e: &E2ePopError) -> bool {
         E::SignatureInvalid => "bad-signature",
         E::SignatureMalformed(_) => "malformed-signature",
         E::Payload(_) => "payload-not-object",
-        E::MissingClaim(_) => "missing-claim",
-        E::InvalidClaim { .. } | E::CnfMissing => "invalid-claim",
+        E::Claim(ClaimError {
+            reason: ClaimReason::Missing,
+            ..
+        }) => "missing-claim",
+        E::Claim(_) | E::CnfMissing => "invalid-claim",
         E::SubjectMismatch | E::SubjectNotBound => "subject-mismatch",
         E::AudienceMismatch => "audience-mismatch",
-        E::Expired { .. } => "expired",
-        E::NotYetValid { .. } => "not-yet-valid",
-        E::IssuedInFuture { .. } => "issued-in-future",
-        E::TooOld { .. } => "too-old",
-        E::LifetimeOutOfRange { .. } => "lifetime-out-of-range",
+        E::Time(TimeError::Expired { .. }) => "expired",
+        E::Time(TimeError::NotYetValid { .. }) => "not-yet-valid",
+        E::Time(TimeError::IssuedInFuture { .. }) => "issued-in-future",
+        E::Time(TimeError::TooOld { .. }) => "too-old",
+        E::Time(TimeError::LifetimeOutOfRange { .. }) => "lifetime-out-of-range",
         E::ContextMissing { .. } => "context-missing",
         E::JktMissing | E::JktMismatch => "jkt-mismatch",
         E::Replay { .. } => "replay",
@@ -201,4 +196,11 @@ pub fn check(value: &Value) -> Result<String, String> {
             }
         }
     }
+}
+
+/// The vector's `contexts`: all required, or, without the member, any.
+fn required_contexts(contexts: Option<&[String]>) -> RequiredContexts {
+    contexts.map_or(RequiredContexts::Any, |list| {
+        RequiredContexts::all(list.iter().cloned())
+    })
 }

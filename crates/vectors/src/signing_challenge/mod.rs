@@ -8,6 +8,7 @@ pub mod generate;
 
 use crate::format::{Expect, SigningChallengeVector};
 use jose_core::jwk::{Jwk, JwkSet};
+use jwt_claims::{ClaimError, ClaimReason};
 use serde_json::Value;
 use signing_challenge::{
     ChallengeVerifier, ExpInterpretation, ResponseVerifier, Session, SigningChallengeError as E,
@@ -120,8 +121,11 @@ fn reason(e: &E) -> (&'static str, Option<&'static str>) {
         E::SignatureInvalid => ("bad-signature", None),
         E::SignatureMalformed(_) => ("malformed-signature", None),
         E::Payload(_) => ("payload-not-object", None),
-        E::MissingClaim(c) => ("missing-claim", Some(c)),
-        E::InvalidClaim { claim, .. } => ("invalid-claim", Some(claim)),
+        E::Claim(ClaimError {
+            claim,
+            reason: ClaimReason::Missing,
+        }) => ("missing-claim", Some(claim)),
+        E::Claim(ClaimError { claim, .. }) => ("invalid-claim", Some(claim)),
         E::UserSignatureMalformed(_) => ("invalid-claim", Some("usr_signature")),
         E::SignRefMismatch => ("session-mismatch", Some("sign_ref")),
         E::NonceMismatch => ("session-mismatch", Some("nonce")),
