@@ -7,6 +7,7 @@ use jws::KeyResolver;
 use jwt_claims::{Audience, JwtError, NumericDate, RegisteredClaims, Validation};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use std::any::Any;
 use std::time::Duration;
 
 /// The `typ` of a JWT access token (RFC 9068 §2.1); `application/at+jwt` matches too.
@@ -151,6 +152,8 @@ pub struct AccessTokenValidation {
     max_auth_age: Option<Duration>,
     acr_values: Vec<String>,
     now: Option<NumericDate>,
+    /// The `jwt-claims` validation of the fields above, built once rather than per token.
+    jwt: Validation,
 }
 
 impl AccessTokenValidation {
@@ -167,7 +170,9 @@ impl AccessTokenValidation {
             max_auth_age: None,
             acr_values: Vec::new(),
             now: None,
+            jwt: Validation::new(),
         }
+        .with_jwt_validation()
     }
 
     /// Accepts these signature algorithms only. Symmetric (HMAC) algorithms are dropped: an
@@ -175,14 +180,14 @@ impl AccessTokenValidation {
     #[must_use]
     pub fn algorithms(mut self, algs: impl IntoIterator<Item = JwsAlgorithm>) -> Self {
         self.algorithms = algs.into_iter().filter(|a| !a.is_symmetric()).collect();
-        self
+        self.with_jwt_validation()
     }
 
     /// Clock tolerance for `exp`, `nbf`, `iat` and `auth_time` (default 30 s).
     #[must_use]
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
-        self
+        self.with_jwt_validation()
     }
 
     /// Requires `auth_time`, and with `Some(max_age)` a user authentication at most that long
@@ -205,7 +210,7 @@ impl AccessTokenValidation {
     #[must_use]
     pub fn now(mut self, now: NumericDate) -> Self {
         self.now = Some(now);
-        self
+        self.with_jwt_validation()
     }
 
     /// The accepted issuer.
@@ -226,8 +231,14 @@ impl AccessTokenValidation {
         &self.algorithms
     }
 
+    /// Rebuilds the cached `jwt-claims` validation after a setter changed a field it uses.
+    fn with_jwt_validation(mut self) -> Self {
+        self.jwt = self.build_jwt_validation();
+        self
+    }
+
     /// The `jwt-claims` validation this profile runs first.
-    fn jwt_validation(&self) -> Validation {
+    fn build_jwt_validation(&self) -> Validation {
         let mut validation = Validation::new()
             .algorithms(self.algorithms.iter().copied())
             .typ(ACCESS_TOKEN_TYP)
@@ -426,13 +437,12 @@ impl<T> AccessToken<T> {
 ///
 /// # Errors
 /// [`TokenError`] naming the first failed check.
-pub fn verify_access_token<T: DeserializeOwned>(
+pub fn verify_access_token<T: DeserializeOwned + 'static>(
     token: &str,
     keys: &(impl KeyResolver + ?Sized),
     validation: &AccessTokenValidation,
 ) -> Result<AccessToken<T>, TokenError> {
-    let verified =
-        jwt_claims::verify::<Map<String, Value>>(token, keys, &validation.jwt_validation())?;
+    let verified = jwt_claims::verify::<Map<String, Value>>(token, keys, &validation.jwt)?;
     let header = verified.header().clone();
     let registered = verified.registered().clone();
     let claims = verified.into_claims();
@@ -451,7 +461,7 @@ pub fn verify_access_token<T: DeserializeOwned>(
 /// Checks an active introspection answer (RFC 7662) as this validation requires: `iss` and
 /// `aud` when present, the times with leeway (`exp` not required), then `scope`,
 /// `auth_time`/`acr` when asked and `cnf`.
-pub(crate) fn from_claims_object<T: DeserializeOwned>(
+pub(crate) fn from_claims_object<T: DeserializeOwned + 'static>(
     claims: Map<String, Value>,
     validation: &AccessTokenValidation,
 ) -> Result<AccessToken<T>, TokenError> {
@@ -483,7 +493,7 @@ pub(crate) fn from_claims_object<T: DeserializeOwned>(
     profile_claims(None, registered, client_id, claims, validation)
 }
 
-fn profile_claims<T: DeserializeOwned>(
+fn profile_claims<T: DeserializeOwned + 'static>(
     header: Option<JwsHeader>,
     registered: RegisteredClaims,
     client_id: String,
@@ -503,8 +513,7 @@ fn profile_claims<T: DeserializeOwned>(
     let auth_time = check_auth_time(&claims, validation)?;
     let acr = check_acr(&claims, validation)?;
     let cnf = Confirmation::from_claims(&claims)?;
-    let claims = serde_json::from_value(Value::Object(claims))
-        .map_err(|e| TokenError::Jwt(JwtError::Claims(e.to_string())))?;
+    let claims = into_caller_type(claims)?;
     Ok(AccessToken {
         header,
         registered,
@@ -515,6 +524,29 @@ fn profile_claims<T: DeserializeOwned>(
         cnf,
         claims,
     })
+}
+
+/// The claims object as the caller's `T`: moved as it is when `T` is the object (`Map`) or a
+/// `Value`, deserialized otherwise.
+fn into_caller_type<T: DeserializeOwned + 'static>(
+    claims: Map<String, Value>,
+) -> Result<T, TokenError> {
+    let mut object = Some(claims);
+    if let Some(same) = (&mut object as &mut dyn Any)
+        .downcast_mut::<Option<T>>()
+        .and_then(Option::take)
+    {
+        return Ok(same);
+    }
+    let mut value = Some(object.map_or(Value::Null, Value::Object));
+    if let Some(same) = (&mut value as &mut dyn Any)
+        .downcast_mut::<Option<T>>()
+        .and_then(Option::take)
+    {
+        return Ok(same);
+    }
+    serde_json::from_value(value.unwrap_or(Value::Null))
+        .map_err(|e| TokenError::Jwt(JwtError::Claims(e.to_string())))
 }
 
 fn check_auth_time(

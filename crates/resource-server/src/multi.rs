@@ -77,7 +77,7 @@ impl MultiIssuer {
     ///
     /// # Errors
     /// As [`ResourceServer::verify`]; an issuer not on the list is `invalid_token`.
-    pub async fn verify<T: DeserializeOwned>(
+    pub async fn verify<T: DeserializeOwned + 'static>(
         &self,
         request: &RequestInfo<'_>,
     ) -> Result<Principal<T>, Rejection> {
@@ -89,7 +89,7 @@ impl MultiIssuer {
     ///
     /// # Errors
     /// The [`Challenge`] to send.
-    pub async fn authenticate<T: DeserializeOwned>(
+    pub async fn authenticate<T: DeserializeOwned + 'static>(
         &self,
         request: &RequestInfo<'_>,
     ) -> Result<Principal<T>, Challenge> {

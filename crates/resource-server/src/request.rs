@@ -83,11 +83,10 @@ impl<'a> RequestInfo<'a> {
     }
 
     /// The values of every header line named `name`.
-    pub fn header_values(&self, name: &str) -> impl Iterator<Item = &'a [u8]> + '_ {
-        let name = name.to_owned();
+    pub fn header_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a [u8]> + 's {
         self.headers
             .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(&name))
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| *v)
     }
 

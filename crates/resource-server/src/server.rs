@@ -16,10 +16,22 @@ use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
 /// A request's verified caller: the access token and how it was presented.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Cheap to clone: the token is shared, not copied (the axum extractor clones the principal
+/// the tower layer put in the request extensions).
+#[derive(Debug, PartialEq)]
 pub struct Principal<T = Map<String, Value>> {
     scheme: Scheme,
-    token: AccessToken<T>,
+    token: Arc<AccessToken<T>>,
+}
+
+impl<T> Clone for Principal<T> {
+    fn clone(&self) -> Self {
+        Self {
+            scheme: self.scheme,
+            token: Arc::clone(&self.token),
+        }
+    }
 }
 
 impl<T> Principal<T> {
@@ -35,10 +47,14 @@ impl<T> Principal<T> {
         &self.token
     }
 
-    /// The verified access token, by value.
+    /// The verified access token, by value: moved out when this is the only handle on it,
+    /// copied when clones of the principal share it.
     #[must_use]
-    pub fn into_access_token(self) -> AccessToken<T> {
-        self.token
+    pub fn into_access_token(self) -> AccessToken<T>
+    where
+        T: Clone,
+    {
+        Arc::unwrap_or_clone(self.token)
     }
 }
 
@@ -93,6 +109,8 @@ struct Inner {
     required_scope: ScopeSet,
     challenge: ChallengeParams,
     metadata: ProtectedResourceMetadata,
+    /// Where `metadata` is served, worked out once from its `resource`.
+    metadata_path: String,
     dpop: Option<DpopRuntime>,
     introspection: Option<Introspection>,
 }
@@ -138,7 +156,7 @@ impl ResourceServer {
     ///
     /// # Errors
     /// The [`Rejection`] of the first failed check.
-    pub async fn verify<T: DeserializeOwned>(
+    pub async fn verify<T: DeserializeOwned + 'static>(
         &self,
         request: &RequestInfo<'_>,
     ) -> Result<Principal<T>, Rejection> {
@@ -160,7 +178,10 @@ impl ResourceServer {
             check_proof(dpop, &token, credentials.token(), request).await?;
         }
         self.check_scope(&token)?;
-        Ok(Principal { scheme, token })
+        Ok(Principal {
+            scheme,
+            token: Arc::new(token),
+        })
     }
 
     /// [`ResourceServer::verify`], with the refusal turned into the answer for the client and
@@ -168,7 +189,7 @@ impl ResourceServer {
     ///
     /// # Errors
     /// The [`Challenge`] to send.
-    pub async fn authenticate<T: DeserializeOwned>(
+    pub async fn authenticate<T: DeserializeOwned + 'static>(
         &self,
         request: &RequestInfo<'_>,
     ) -> Result<Principal<T>, Challenge> {
@@ -217,13 +238,12 @@ impl ResourceServer {
     /// URL).
     #[must_use]
     pub fn metadata_path(&self) -> String {
-        url::Url::parse(self.inner.metadata.resource())
-            .ok()
-            .filter(|u| u.has_host())
-            .map_or_else(
-                || crate::WELL_KNOWN_PATH.to_owned(),
-                |u| metadata_url(&u).path().to_owned(),
-            )
+        self.inner.metadata_path.clone()
+    }
+
+    /// [`ResourceServer::metadata_path`], borrowed (looked at on every request).
+    pub(crate) fn metadata_path_str(&self) -> &str {
+        &self.inner.metadata_path
     }
 
     /// The token validation.
@@ -232,7 +252,7 @@ impl ResourceServer {
         &self.inner.validation
     }
 
-    async fn verify_token<T: DeserializeOwned>(
+    async fn verify_token<T: DeserializeOwned + 'static>(
         &self,
         token: &str,
     ) -> Result<AccessToken<T>, Rejection> {
@@ -253,7 +273,7 @@ impl ResourceServer {
         Ok(verify_access_token(token, &*keys, &self.inner.validation)?)
     }
 
-    async fn introspect<T: DeserializeOwned>(
+    async fn introspect<T: DeserializeOwned + 'static>(
         &self,
         introspection: &Introspection,
         token: &str,
@@ -410,6 +430,13 @@ impl ResourceServerBuilder {
             }
             metadata
         });
+        let metadata_path = url::Url::parse(metadata.resource())
+            .ok()
+            .filter(|u| u.has_host())
+            .map_or_else(
+                || crate::WELL_KNOWN_PATH.to_owned(),
+                |u| metadata_url(&u).path().to_owned(),
+            );
         let challenge = ChallengeParams {
             realm: self.realm,
             resource_metadata,
@@ -423,6 +450,7 @@ impl ResourceServerBuilder {
                 required_scope: self.required_scope,
                 challenge,
                 metadata,
+                metadata_path,
                 dpop,
                 introspection: self.introspection,
             }),

@@ -146,7 +146,7 @@ where
 }
 
 /// Runs the core on the parts of an `http` request.
-pub(crate) async fn authenticate_parts<T: DeserializeOwned>(
+pub(crate) async fn authenticate_parts<T: DeserializeOwned + 'static>(
     server: &ResourceServer,
     method: &Method,
     uri: &http::Uri,
@@ -166,7 +166,7 @@ pub(crate) async fn authenticate_parts<T: DeserializeOwned>(
 
 fn is_metadata_request<B>(server: &ResourceServer, request: &Request<B>) -> bool {
     (request.method() == Method::GET || request.method() == Method::HEAD)
-        && request.uri().path() == server.metadata_path()
+        && request.uri().path() == server.metadata_path_str()
 }
 
 /// The RFC 9728 document as a `200 application/json` response.

@@ -312,12 +312,59 @@ async fn claims_come_out_in_the_callers_type() {
         .unwrap();
     let header = format!("Bearer {token}");
     let request = RequestInfo::new("GET", "/").header("authorization", header.as_bytes());
-    let principal = server(&key).verify::<MyClaims>(&request).await.unwrap();
+    let server = server(&key);
+    let principal = server.verify::<MyClaims>(&request).await.unwrap();
     let claims = principal.access_token().claims();
     assert_eq!(
         (claims.sub.as_str(), claims.tenant.as_str()),
         ("alice", "acme")
     );
+    // The whole object, moved as it is into a Map or a Value.
+    let map = server
+        .verify::<serde_json::Map<String, serde_json::Value>>(&request)
+        .await
+        .unwrap()
+        .into_access_token()
+        .into_claims();
+    assert_eq!(map["tenant"], "acme");
+    assert_eq!(map["sub"], "alice");
+    assert_eq!(map["client_id"], "app");
+    let value = server
+        .verify::<serde_json::Value>(&request)
+        .await
+        .unwrap()
+        .into_access_token()
+        .into_claims();
+    assert_eq!(value, serde_json::Value::Object(map));
+}
+
+#[tokio::test]
+async fn claims_that_do_not_fit_the_callers_type_are_refused() {
+    let key = key("k1");
+    let token = token_builder().sign(&key).unwrap();
+    let header = format!("Bearer {token}");
+    let request = RequestInfo::new("GET", "/").header("authorization", header.as_bytes());
+    assert!(matches!(
+        server(&key).verify::<MyClaims>(&request).await,
+        Err(Rejection::InvalidToken(TokenError::Jwt(
+            jwt_claims::JwtError::Claims(_)
+        )))
+    ));
+}
+
+#[tokio::test]
+async fn a_cloned_principal_shares_the_token_and_still_gives_it_by_value() {
+    let key = key("k1");
+    let token = token_builder().sign(&key).unwrap();
+    let principal = check(&server(&key), &format!("Bearer {token}"))
+        .await
+        .unwrap();
+    let clone = principal.clone();
+    assert_eq!(clone, principal);
+    let shared = clone.into_access_token();
+    assert_eq!(&shared, principal.access_token());
+    let sole = principal.into_access_token();
+    assert_eq!(sole.subject(), "alice");
 }
 
 #[tokio::test]
