@@ -241,7 +241,8 @@ impl ResourceServer {
         self.inner.metadata_path.clone()
     }
 
-    /// [`ResourceServer::metadata_path`], borrowed (looked at on every request).
+    /// [`ResourceServer::metadata_path`], borrowed (looked at on every request by the layer).
+    #[cfg(feature = "tower")]
     pub(crate) fn metadata_path_str(&self) -> &str {
         &self.inner.metadata_path
     }
