@@ -238,12 +238,13 @@ impl Validation {
         self.check_registered(registered, |name| claims.contains_key(name))
     }
 
-    /// Whether every claim the validation requires is a registered claim, so that
-    /// [`Validation::check_registered`] can tell presence from the registered claims alone.
-    pub(crate) fn requires_only_registered(&self) -> bool {
+    /// The claims the validation requires that are not registered claims: their presence
+    /// cannot be told from the registered claims alone.
+    pub(crate) fn required_unregistered(&self) -> impl Iterator<Item = &str> {
         self.required
             .iter()
-            .all(|name| crate::REGISTERED.contains(&name.as_str()))
+            .map(String::as_str)
+            .filter(|name| !crate::REGISTERED.contains(name))
     }
 
     /// The checks of [`Validation::check_claims`] after the claim types, with `present`

@@ -108,11 +108,6 @@ pub fn verify<T: DeserializeOwned>(
         )));
     }
     let header = verified.header().clone();
-    if !validation.requires_only_registered() {
-        // Presence of other claims is looked up in the claims object.
-        let claims = parse_claims(verified.payload())?;
-        return finish(header, claims, validation);
-    }
     finish_from_payload(header, verified.payload(), validation)
 }
 
@@ -217,17 +212,24 @@ impl<'a> RawRegistered<'a> {
 /// [`parse_claims`] then [`finish`] without the intermediate claims object: the payload is
 /// validated strictly, its registered claims and the caller's type are read straight from the
 /// bytes. The same checks in the same order, with the same errors (only the text of a
-/// [`JwtError::Claims`] may name a position in the payload). Only for validations whose
-/// required claims are all registered claims.
+/// [`JwtError::Claims`] may name a position in the payload). A claims object of its own is
+/// never built: a caller asking for a `Map` gets the one serde_json reads from the bytes,
+/// not a copy of it.
 fn finish_from_payload<T: DeserializeOwned>(
     header: JwsHeader,
     payload: &[u8],
     validation: &Validation,
 ) -> Result<VerifiedJwt<T>, JwtError> {
-    // The strict validator's one pass also picks out the registered claims as written.
+    // The strict validator's one pass also picks out the registered claims as written and
+    // notes which of the other required claims are present.
+    let unregistered: Vec<&str> = validation.required_unregistered().collect();
+    let mut seen = vec![false; unregistered.len()];
     let mut raw = RawRegistered::default();
     json::validate_members(payload, &JsonLimits::DEFAULT, &mut |name, value| {
         raw.take(name, value);
+        for (required, seen) in unregistered.iter().zip(seen.iter_mut()) {
+            *seen |= *required == name;
+        }
     })
     .map_err(JwtError::Payload)?;
     // Valid JSON: an object starts with '{' after any whitespace. (serde would also read a
@@ -248,9 +250,10 @@ fn finish_from_payload<T: DeserializeOwned>(
     let registered =
         RegisteredClaims::from_values(|name| members.take(name).map(std::borrow::Cow::Owned))?;
     let registered = validation.check_registered(registered, |name| {
-        crate::REGISTERED
-            .iter()
-            .zip(present)
+        let registered_present = crate::REGISTERED.iter().zip(present);
+        let other_present = unregistered.iter().zip(seen.iter().copied());
+        registered_present
+            .chain(other_present)
             .any(|(r, p)| p && *r == name)
     })?;
     let claims = serde_json::from_slice(payload).map_err(|e| match json::schema_error(&e) {

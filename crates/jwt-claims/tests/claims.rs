@@ -502,7 +502,7 @@ fn signature_errors_come_first() {
     );
 }
 
-/// `verify` reads the claims straight from the payload when every required claim is a
+/// `verify` reads the claims straight from the payload, also when a required claim is not a
 /// registered one; it must agree with the claims-object path (`parse_claims` then `finish`).
 #[test]
 fn verify_agrees_with_parse_claims_then_finish() {
@@ -522,6 +522,9 @@ fn verify_agrees_with_parse_claims_then_finish() {
         json!({"iss": "https://issuer.example", "aud": "api", "sub": "a", "exp": T0 - 60}),
         json!({"iss": "https://issuer.example", "aud": "api", "sub": "a", "exp": T0 + 60, "nbf": null}),
         json!({"iss": "https://issuer.example", "aud": "api", "sub": null, "exp": T0 + 60}),
+        json!({"iss": "https://issuer.example", "aud": "api", "sub": "a", "exp": T0 + 60, "scope": null}),
+        json!({"iss": "https://issuer.example", "aud": "api", "sub": "a", "exp": T0 + 60, "scopes": "r"}),
+        json!({"iss": "https://issuer.example", "aud": "api", "sub": "a", "exp": T0 + 60, "x": {"scope": "r"}}),
         json!({"iss": 7, "aud": "api", "sub": "a"}),
         json!({"aud": "api", "sub": "a", "exp": T0 as f64 + 60.5, "iat": T0, "jti": "j"}),
         json!([1, 2]),
@@ -549,6 +552,56 @@ fn verify_agrees_with_parse_claims_then_finish() {
             }
         }
     }
+}
+
+/// A required claim that is not a registered one is found under its name as decoded (an
+/// escaped name counts), only at the top level, and a duplicate is refused as before.
+#[test]
+fn required_custom_claims_are_found_as_in_the_claims_object() {
+    let (signer, public) = key();
+    let validation = Validation::new()
+        .now(at(T0))
+        .require("client_id")
+        .require("scope");
+    let exp = T0 + 60;
+    let sign = |payload: &str| {
+        jws::compact::CompactSign::new(payload.as_bytes())
+            .sign(&signer)
+            .unwrap()
+    };
+    let escaped = format!(r#"{{"exp":{exp},"client\u005fid":"c","scope":"r"}}"#);
+    let verified = check(&sign(&escaped), &public, &validation).unwrap();
+    assert_eq!(verified.claims().get("client_id"), Some(&json!("c")));
+    let nested = format!(r#"{{"exp":{exp},"x":{{"client_id":"c"}},"scope":"r"}}"#);
+    assert_eq!(
+        check(&sign(&nested), &public, &validation).unwrap_err(),
+        JwtError::MissingClaim("client_id".into())
+    );
+    let only_scope = format!(r#"{{"exp":{exp},"client_id":"c"}}"#);
+    assert_eq!(
+        check(&sign(&only_scope), &public, &validation).unwrap_err(),
+        JwtError::MissingClaim("scope".into())
+    );
+    let duplicate = format!(r#"{{"exp":{exp},"client_id":"c","scope":"r","scope":"w"}}"#);
+    assert!(matches!(
+        check(&sign(&duplicate), &public, &validation).unwrap_err(),
+        JwtError::Payload(_)
+    ));
+    // A caller's struct gets the same claims as the object path.
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Claims {
+        client_id: String,
+        scope: Option<String>,
+    }
+    let plain = format!(r#"{{"exp":{exp},"client_id":"c","scope":null}}"#);
+    let typed = verify::<Claims>(&sign(&plain), &public, &validation).unwrap();
+    assert_eq!(
+        typed.into_claims(),
+        Claims {
+            client_id: "c".into(),
+            scope: None
+        }
+    );
 }
 
 /// `JwtBuilder::sign` writes the claims without the map of `build_claims`; the payload must be
