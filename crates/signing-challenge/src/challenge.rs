@@ -463,21 +463,11 @@ impl ChallengeVerifier {
         {
             return Err(SigningChallengeError::NonceMismatch);
         }
-        if let Some(expected) = &session.doc_hash
-            && !jose_core::constant_time_eq(claims.doc_hash.as_bytes(), expected.as_bytes())
-        {
-            return Err(SigningChallengeError::DocHashMismatch);
-        }
-        if let Some(expected) = &session.challenge_code
-            && claims.challenge_code != *expected
-        {
-            return Err(SigningChallengeError::ChallengeCodeMismatch);
-        }
-        if let Some(expected) = &session.hss_nonce
-            && !same(&claims.hss_nonce, expected)
-        {
-            return Err(SigningChallengeError::HssNonceMismatch);
-        }
+        session.check_document_values(
+            &claims.doc_hash,
+            &claims.challenge_code,
+            &claims.hss_nonce,
+        )?;
         let exp = self.rules.check_times(claims.iat, claims.exp)?;
         Ok(VerifiedChallenge {
             kid: kid.to_owned(),

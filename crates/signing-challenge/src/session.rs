@@ -42,6 +42,32 @@ pub struct Session {
 }
 
 impl Session {
+    /// The document values both tokens carry (`doc_hash`, `challenge_code`, `hss_nonce`),
+    /// each compared, in this order, when the session has it; hash and nonce in constant time.
+    pub(crate) fn check_document_values(
+        &self,
+        doc_hash: &DocHash,
+        challenge_code: &ChallengeCode,
+        hss_nonce: &str,
+    ) -> Result<(), SigningChallengeError> {
+        if let Some(expected) = &self.doc_hash
+            && !jose_core::constant_time_eq(doc_hash.as_bytes(), expected.as_bytes())
+        {
+            return Err(SigningChallengeError::DocHashMismatch);
+        }
+        if let Some(expected) = &self.challenge_code
+            && challenge_code != expected
+        {
+            return Err(SigningChallengeError::ChallengeCodeMismatch);
+        }
+        if let Some(expected) = &self.hss_nonce
+            && !crate::jose::same(hss_nonce, expected)
+        {
+            return Err(SigningChallengeError::HssNonceMismatch);
+        }
+        Ok(())
+    }
+
     /// An empty session.
     #[must_use]
     pub fn new() -> Self {
